@@ -1,0 +1,622 @@
+//! The Azure DevOps REST client: authentication, retries, paging, a concurrency limit and a request
+//! counter, with one typed method per call the tool makes.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use base64::Engine as _;
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
+use reqwest::{Method, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio::sync::Semaphore;
+
+use super::counter::RequestCounter;
+use super::error::{AdoError, classify};
+use super::models::{
+    AgentPool, BuildDefinitionRef, ConnectionData, ListResponse, NewSubscription,
+    PermissionEvaluationBatch, PolicyConfiguration, Project, Repository, Subscription,
+    SubscriptionFilter, WorkItemField,
+};
+use super::retry::Backoff;
+use crate::org::OrgUrl;
+
+/// The GA version used for every call unless the API only exists as a preview.
+const API_VERSION: &str = "7.1";
+/// `connectionData` is published only as a preview.
+const CONNECTION_DATA_VERSION: &str = "7.1-preview.1";
+const CONTINUATION_HEADER: &str = "x-ms-continuationtoken";
+/// Upper bound on pages, so a server that keeps handing out tokens cannot loop us forever.
+const MAX_PAGES: usize = 10_000;
+
+/// Tunables; the defaults suit a real organization.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// Attempts per request, the first included.
+    pub max_attempts: u32,
+    pub backoff: Backoff,
+    /// Per-request timeout (connect + answer).
+    pub request_timeout: Duration,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        Self {
+            concurrency: 8,
+            max_attempts: 5,
+            backoff: Backoff::default(),
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Whether a request may be sent again after a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Retry {
+    /// Reads and requests that cannot change anything: retry every transient failure.
+    Idempotent,
+    /// Creates: retry only when the server certainly did not act (429, connection refused).
+    /// After a timeout or 5xx the caller must re-read before trying again.
+    NotCarriedOut,
+}
+
+/// One request, described before it is sent.
+struct Call {
+    method: Method,
+    url: String,
+    route: &'static str,
+    api_version: &'static str,
+    query: Vec<(&'static str, String)>,
+    body: Option<(&'static str, Vec<u8>)>,
+    retry: Retry,
+}
+
+impl Call {
+    fn new(method: Method, url: String, route: &'static str) -> Self {
+        let retry = if method == Method::POST || method == Method::PATCH {
+            Retry::NotCarriedOut
+        } else {
+            Retry::Idempotent
+        };
+        Self {
+            method,
+            url,
+            route,
+            api_version: API_VERSION,
+            query: Vec::new(),
+            body: None,
+            retry,
+        }
+    }
+
+    fn query(mut self, key: &'static str, value: impl Into<String>) -> Self {
+        self.query.push((key, value.into()));
+        self
+    }
+
+    fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Result<Self, AdoError> {
+        let bytes = serde_json::to_vec(body).map_err(|e| AdoError::Malformed {
+            message: format!("could not encode the request: {e}"),
+        })?;
+        self.body = Some(("application/json", bytes));
+        Ok(self)
+    }
+
+    /// Marks a write that cannot take effect (a probe body the server must refuse), so it may be
+    /// retried like a read.
+    fn harmless(mut self) -> Self {
+        self.retry = Retry::Idempotent;
+        self
+    }
+}
+
+/// A successful answer, body unread by serde yet.
+struct Answer {
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn json<T: DeserializeOwned>(&self, route: &str) -> Result<T, AdoError> {
+        serde_json::from_slice(&self.body).map_err(|e| AdoError::Malformed {
+            message: format!("{route}: {e}"),
+        })
+    }
+
+    fn continuation(&self) -> Option<String> {
+        self.headers
+            .get(CONTINUATION_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    }
+}
+
+/// A cheaply clonable client for one organization and one token.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    org: OrgUrl,
+    pat: SecretString,
+    limit: Semaphore,
+    counter: RequestCounter,
+    /// Set once Azure DevOps has accepted this token; a later 401 then means a missing scope.
+    token_accepted: AtomicBool,
+    config: ClientConfig,
+}
+
+impl Client {
+    pub fn new(org: OrgUrl, pat: SecretString, config: ClientConfig) -> Result<Self, AdoError> {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("azdo-gate/", env!("CARGO_PKG_VERSION")))
+            .timeout(config.request_timeout)
+            .connect_timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| AdoError::Network {
+                message: format!("could not start the HTTP client: {e}"),
+                timed_out: false,
+            })?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                org,
+                pat,
+                limit: Semaphore::new(config.concurrency.max(1)),
+                counter: RequestCounter::default(),
+                token_accepted: AtomicBool::new(false),
+                config,
+            }),
+        })
+    }
+
+    pub fn org(&self) -> &OrgUrl {
+        &self.inner.org
+    }
+
+    /// Requests sent so far (every attempt counts), in total and per route.
+    pub fn requests(&self) -> &RequestCounter {
+        &self.inner.counter
+    }
+
+    pub fn concurrency(&self) -> usize {
+        self.inner.config.concurrency
+    }
+
+    // ---- identity -------------------------------------------------------------------------------
+
+    /// `GET {org}/_apis/connectionData`: the token's identity. An anonymous identity is an error.
+    pub async fn connection_data(&self) -> Result<ConnectionData, AdoError> {
+        let mut call = Call::new(
+            Method::GET,
+            self.inner.org.api("connectionData"),
+            "GET connectionData",
+        );
+        call.api_version = CONNECTION_DATA_VERSION;
+        let data: ConnectionData = self.send(call).await?.json("connectionData")?;
+        if data.authenticated_user.is_anonymous() {
+            return Err(AdoError::AnonymousIdentity);
+        }
+        self.inner.token_accepted.store(true, Ordering::Relaxed);
+        Ok(data)
+    }
+
+    // ---- discovery ------------------------------------------------------------------------------
+
+    /// `GET {org}/_apis/projects`, every page.
+    pub async fn list_projects(&self) -> Result<Vec<Project>, AdoError> {
+        self.get_all(
+            || Call::new(Method::GET, self.inner.org.api("projects"), "GET projects"),
+            "projects",
+        )
+        .await
+    }
+
+    /// `GET {org}/_apis/git/repositories`: every repository of every project in one call.
+    pub async fn list_repositories(&self) -> Result<Vec<Repository>, AdoError> {
+        self.get_all(
+            || {
+                Call::new(
+                    Method::GET,
+                    self.inner.org.api("git/repositories"),
+                    "GET git/repositories",
+                )
+            },
+            "git/repositories",
+        )
+        .await
+    }
+
+    // ---- permissions ----------------------------------------------------------------------------
+
+    /// `POST {org}/_apis/security/permissionevaluationbatch`: evaluates the caller's permissions.
+    pub async fn evaluate_permissions(
+        &self,
+        batch: &PermissionEvaluationBatch,
+    ) -> Result<PermissionEvaluationBatch, AdoError> {
+        let call = Call::new(
+            Method::POST,
+            self.inner.org.api("security/permissionevaluationbatch"),
+            "POST security/permissionevaluationbatch",
+        )
+        .json(batch)?
+        .harmless();
+        self.send(call)
+            .await?
+            .json("security/permissionevaluationbatch")
+    }
+
+    // ---- service hooks --------------------------------------------------------------------------
+
+    /// `GET {org}/_apis/hooks/subscriptions` with the given filters (the API does not page).
+    pub async fn list_subscriptions(
+        &self,
+        filter: &SubscriptionFilter,
+    ) -> Result<Vec<Subscription>, AdoError> {
+        let mut call = Call::new(
+            Method::GET,
+            self.inner.org.api("hooks/subscriptions"),
+            "GET hooks/subscriptions",
+        );
+        for (key, value) in filter.query() {
+            call = call.query(key, value);
+        }
+        let list: ListResponse<Subscription> =
+            self.send(call).await?.json("hooks/subscriptions")?;
+        Ok(list.value)
+    }
+
+    /// `POST {org}/_apis/hooks/subscriptions`. Not retried after an answer that leaves the outcome
+    /// unknown ([`AdoError::outcome_unknown`]): the caller re-reads first.
+    pub async fn create_subscription(
+        &self,
+        body: &NewSubscription,
+    ) -> Result<Subscription, AdoError> {
+        let call = Call::new(
+            Method::POST,
+            self.inner.org.api("hooks/subscriptions"),
+            "POST hooks/subscriptions",
+        )
+        .json(body)?;
+        self.send(call).await?.json("hooks/subscriptions")
+    }
+
+    /// `PUT {org}/_apis/hooks/subscriptions/{id}` with the full body (real secrets included).
+    pub async fn replace_subscription(
+        &self,
+        id: &str,
+        body: &NewSubscription,
+    ) -> Result<Subscription, AdoError> {
+        let call = Call::new(
+            Method::PUT,
+            self.inner.org.api(&format!("hooks/subscriptions/{id}")),
+            "PUT hooks/subscriptions/{id}",
+        )
+        .json(body)?;
+        self.send(call).await?.json("hooks/subscriptions/{id}")
+    }
+
+    /// `DELETE {org}/_apis/hooks/subscriptions/{id}`. A subscription already gone counts as deleted.
+    pub async fn delete_subscription(&self, id: &str) -> Result<(), AdoError> {
+        let call = Call::new(
+            Method::DELETE,
+            self.inner.org.api(&format!("hooks/subscriptions/{id}")),
+            "DELETE hooks/subscriptions/{id}",
+        );
+        match self.send(call).await {
+            Ok(_) | Err(AdoError::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    // ---- branch policies ------------------------------------------------------------------------
+
+    /// `GET {org}/{project}/_apis/policy/configurations[?policyType=]`, every page.
+    pub async fn list_policy_configurations(
+        &self,
+        project: &str,
+        policy_type: Option<&str>,
+    ) -> Result<Vec<PolicyConfiguration>, AdoError> {
+        let url = self.inner.org.project_api(project, "policy/configurations");
+        self.get_all(
+            || {
+                let call = Call::new(Method::GET, url.clone(), "GET policy/configurations");
+                match policy_type {
+                    Some(t) => call.query("policyType", t),
+                    None => call,
+                }
+            },
+            "policy/configurations",
+        )
+        .await
+    }
+
+    /// `POST {org}/{project}/_apis/policy/configurations`.
+    pub async fn create_policy_configuration<B: Serialize + ?Sized>(
+        &self,
+        project: &str,
+        body: &B,
+    ) -> Result<PolicyConfiguration, AdoError> {
+        let call = Call::new(
+            Method::POST,
+            self.inner.org.project_api(project, "policy/configurations"),
+            "POST policy/configurations",
+        )
+        .json(body)?;
+        self.send(call).await?.json("policy/configurations")
+    }
+
+    /// Probes Code (Read & Write) without side effects: posts an empty policy, which the server must
+    /// refuse with 400 (or 403) when the scope is present, and 401 when it is not.
+    pub async fn probe_policy_write(&self, project: &str) -> Result<(), AdoError> {
+        let call = Call::new(
+            Method::POST,
+            self.inner.org.project_api(project, "policy/configurations"),
+            "POST policy/configurations",
+        )
+        .json(&serde_json::json!({}))?
+        .harmless();
+        self.send(call).await.map(drop)
+    }
+
+    // ---- work items -----------------------------------------------------------------------------
+
+    /// `GET {org}/_apis/wit/fields`.
+    pub async fn list_work_item_fields(&self) -> Result<Vec<WorkItemField>, AdoError> {
+        let call = Call::new(
+            Method::GET,
+            self.inner.org.api("wit/fields"),
+            "GET wit/fields",
+        );
+        let list: ListResponse<WorkItemField> = self.send(call).await?.json("wit/fields")?;
+        Ok(list.value)
+    }
+
+    /// `PATCH {org}/_apis/wit/workitems/{id}?validateOnly=true` with a JSON-patch document: nothing
+    /// is saved whatever the answer. Used to probe Work Items (Read & Write).
+    pub async fn validate_work_item_patch(
+        &self,
+        id: i64,
+        operations: &[serde_json::Value],
+    ) -> Result<(), AdoError> {
+        let mut call = Call::new(
+            Method::PATCH,
+            self.inner.org.api(&format!("wit/workitems/{id}")),
+            "PATCH wit/workitems/{id}",
+        )
+        .query("validateOnly", "true")
+        .json(operations)?
+        .harmless();
+        if let Some(body) = call.body.as_mut() {
+            body.0 = "application/json-patch+json";
+        }
+        self.send(call).await.map(drop)
+    }
+
+    // ---- build and agents -----------------------------------------------------------------------
+
+    /// `GET {org}/{project}/_apis/build/definitions?$top=N`.
+    pub async fn list_build_definitions(
+        &self,
+        project: &str,
+        top: u32,
+    ) -> Result<Vec<BuildDefinitionRef>, AdoError> {
+        let call = Call::new(
+            Method::GET,
+            self.inner.org.project_api(project, "build/definitions"),
+            "GET build/definitions",
+        )
+        .query("$top", top.to_string());
+        let list: ListResponse<BuildDefinitionRef> =
+            self.send(call).await?.json("build/definitions")?;
+        Ok(list.value)
+    }
+
+    /// `GET {org}/_apis/distributedtask/pools`: needs a scope the gate does not, so a 200 reveals an
+    /// over-broad token.
+    pub async fn list_agent_pools(&self) -> Result<Vec<AgentPool>, AdoError> {
+        let call = Call::new(
+            Method::GET,
+            self.inner.org.api("distributedtask/pools"),
+            "GET distributedtask/pools",
+        );
+        let list: ListResponse<AgentPool> = self.send(call).await?.json("distributedtask/pools")?;
+        Ok(list.value)
+    }
+
+    // ---- transport ------------------------------------------------------------------------------
+
+    /// Follows `x-ms-continuationtoken` until the last page.
+    async fn get_all<T: DeserializeOwned>(
+        &self,
+        make: impl Fn() -> Call,
+        route: &str,
+    ) -> Result<Vec<T>, AdoError> {
+        let mut items = Vec::new();
+        let mut token: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let mut call = make();
+            if let Some(t) = &token {
+                call = call.query("continuationToken", t.clone());
+            }
+            let answer = self.send(call).await?;
+            let page: ListResponse<T> = answer.json(route)?;
+            items.extend(page.value);
+            match answer.continuation() {
+                Some(next) if Some(&next) == token.as_ref() => {
+                    return Err(AdoError::Malformed {
+                        message: format!("{route}: the server repeated a continuation token"),
+                    });
+                }
+                Some(next) => token = Some(next),
+                None => return Ok(items),
+            }
+        }
+        Err(AdoError::Malformed {
+            message: format!("{route}: more than {MAX_PAGES} pages"),
+        })
+    }
+
+    /// Sends with retries: transient failures of idempotent calls are retried with capped,
+    /// jittered exponential backoff, honouring `Retry-After`.
+    async fn send(&self, call: Call) -> Result<Answer, AdoError> {
+        let max = self.inner.config.max_attempts.max(1);
+        let mut attempt = 1;
+        loop {
+            let result = {
+                // The semaphore is never closed, so acquiring only fails if it were.
+                let _permit = self
+                    .inner
+                    .limit
+                    .acquire()
+                    .await
+                    .map_err(|_| AdoError::Network {
+                        message: "the client is shutting down".into(),
+                        timed_out: false,
+                    })?;
+                self.inner.counter.record(call.route);
+                self.attempt(&call).await
+            };
+            let (error, retriable) = match result {
+                Ok(answer) => return Ok(answer),
+                Err(failure) => failure,
+            };
+            if attempt >= max || !retriable {
+                return Err(error);
+            }
+            let retry_after = match &error {
+                AdoError::Throttled { retry_after, .. } => *retry_after,
+                _ => None,
+            };
+            let wait = self.inner.config.backoff.delay(attempt, retry_after);
+            tracing::info!(route = call.route, attempt, ?wait, error = %error, "retrying");
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    /// One HTTP exchange. On failure, also says whether retrying is safe for this call.
+    async fn attempt(&self, call: &Call) -> Result<Answer, (AdoError, bool)> {
+        let mut request = self
+            .inner
+            .http
+            .request(call.method.clone(), &call.url)
+            .query(&[("api-version", call.api_version)])
+            .query(&call.query)
+            .header(ACCEPT, "application/json")
+            .header("X-TFS-FedAuthRedirect", "Suppress")
+            .header(AUTHORIZATION, self.authorization());
+        if let Some((content_type, bytes)) = &call.body {
+            request = request
+                .header(CONTENT_TYPE, *content_type)
+                .body(bytes.clone());
+        }
+        let response = match request.send().await {
+            Ok(r) => r,
+            Err(e) => {
+                let never_sent = e.is_connect();
+                let error = network_error(&e);
+                let retriable = call.retry == Retry::Idempotent || never_sent;
+                return Err((error, retriable));
+            }
+        };
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = match response.bytes().await {
+            Ok(b) => b.to_vec(),
+            Err(e) => {
+                return Err((network_error(&e), call.retry == Retry::Idempotent));
+            }
+        };
+        let content_type = headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let signin_page = status == StatusCode::NON_AUTHORITATIVE_INFORMATION
+            || content_type.contains("text/html");
+        if status.is_success() && !signin_page {
+            if call.route != "GET connectionData" {
+                self.inner.token_accepted.store(true, Ordering::Relaxed);
+            }
+            return Ok(Answer { headers, body });
+        }
+        let text = String::from_utf8_lossy(&body);
+        let error = classify(
+            status.as_u16(),
+            &content_type,
+            &text,
+            retry_after(&headers),
+            self.inner.token_accepted.load(Ordering::Relaxed),
+            call.route,
+        );
+        log_failure(call, status, &headers, &error);
+        let retriable = match call.retry {
+            Retry::Idempotent => error.is_transient(),
+            Retry::NotCarriedOut => matches!(error, AdoError::Throttled { .. }),
+        };
+        Err((error, retriable))
+    }
+
+    /// `Basic base64(":" + PAT)`, marked sensitive so it never shows in debug output.
+    fn authorization(&self) -> HeaderValue {
+        let raw = format!(":{}", self.inner.pat.expose_secret());
+        let encoded = base64::engine::general_purpose::STANDARD.encode(raw.as_bytes());
+        // Base64 output is always a valid header value.
+        let mut value = HeaderValue::from_str(&format!("Basic {encoded}"))
+            .unwrap_or_else(|_| HeaderValue::from_static("Basic"));
+        value.set_sensitive(true);
+        value
+    }
+}
+
+fn network_error(e: &reqwest::Error) -> AdoError {
+    // reqwest's Display includes the URL, which never carries the token (it travels in a header).
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        message = format!("{message}: {s}");
+        source = s.source();
+    }
+    AdoError::Network {
+        message,
+        timed_out: e.is_timeout(),
+    }
+}
+
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    value
+        .parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(Duration::from_secs_f64)
+}
+
+/// Logs the support identifiers Azure DevOps attaches to failures, so a support ticket can cite them.
+fn log_failure(call: &Call, status: StatusCode, headers: &HeaderMap, error: &AdoError) {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("-")
+            .to_owned()
+    };
+    tracing::warn!(
+        route = call.route,
+        status = status.as_u16(),
+        activity_id = %header("ActivityId"),
+        e2e_id = %header("X-VSS-E2EID"),
+        rate_limit_resource = %header("X-RateLimit-Resource"),
+        error = %error,
+        "Azure DevOps request failed"
+    );
+}

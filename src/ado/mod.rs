@@ -1,0 +1,13 @@
+//! The only code that speaks HTTP to Azure DevOps: [`Client`], its [`AdoError`] taxonomy and the
+//! typed [`models`].
+
+mod client;
+mod counter;
+mod error;
+pub mod models;
+mod retry;
+
+pub use client::{Client, ClientConfig};
+pub use counter::RequestCounter;
+pub use error::AdoError;
+pub use retry::Backoff;
