@@ -1,1 +1,3 @@
-//! Placeholder until its issue lands.
+//! The token check engine: everything `azdo-gate check` and the wizard's verify step report.
+
+pub mod reachability;
