@@ -1,1 +1,39 @@
-//! Placeholder until its issue lands.
+//! Rendering reports for the non-interactive commands: JSON (with `schema_version`), CSV and text.
+//! Stdout carries only these; progress and messages go to stderr.
+
+mod check_text;
+
+use serde::Serialize;
+
+pub use check_text::check_text;
+
+/// The version of every JSON report's shape; bumped only for incompatible changes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Versioned<'a, T: Serialize> {
+    schema_version: u32,
+    #[serde(flatten)]
+    report: &'a T,
+}
+
+/// Pretty JSON with `"schema_version": 1` first.
+pub fn to_json<T: Serialize>(report: &T) -> Result<String, serde_json::Error> {
+    serde_json::to_string_pretty(&Versioned {
+        schema_version: SCHEMA_VERSION,
+        report,
+    })
+}
+
+/// The ✓ / ✗ / ! marks of human output, with ASCII fallbacks for terminals that cannot show them.
+pub(crate) struct Marks {
+    pub ok: &'static str,
+    pub fail: &'static str,
+    pub warn: &'static str,
+}
+
+pub(crate) const MARKS: Marks = Marks {
+    ok: "✓",
+    fail: "✗",
+    warn: "!",
+};

@@ -1,0 +1,152 @@
+//! The command line, as clap sees it. Help texts are written for an admin who has never used the tool.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Onboard an Azure DevOps organization onto a pull-request gating service: create and check the
+/// integration token, find projects where it cannot manage service hooks, and configure every
+/// repository with webhook subscriptions and a status-check branch policy.
+///
+/// Run without a command for the interactive wizard. The other commands are for scripts and cron:
+/// reports go to stdout, messages to stderr; exit code 0 = healthy, 1 = problems found,
+/// 2 = the command could not do its job.
+#[derive(Debug, Parser)]
+#[command(name = "azdo-gate", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Keep the token in a plain file (mode 0600) in the config directory instead of the OS
+    /// credential store. Only for machines without one; every use prints a warning.
+    #[arg(long, global = true)]
+    pub insecure_storage: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the wizard against a built-in simulated organization (no account needed, nothing real is touched).
+    Demo,
+    /// Check a token: accepted, whose it is, its scopes and its expiry.
+    Check(CheckArgs),
+    /// Report service-hook permissions per project and gating coverage per repository.
+    Audit(AuditArgs),
+    /// Plan or apply webhook subscriptions and status policies for repositories that need them.
+    Configure(ConfigureArgs),
+    /// Remove the stored token and everything recorded about an organization.
+    Logout(OrgArg),
+    /// Serve a simulated Azure DevOps organization on loopback (for trying the tool and for tests).
+    Sim(SimArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct OrgArg {
+    /// Organization: a name (fabrikam) or URL (https://dev.azure.com/fabrikam,
+    /// https://fabrikam.visualstudio.com, https://server/tfs/Collection).
+    #[arg(long, value_name = "ORG")]
+    pub org: String,
+}
+
+/// Where the token comes from for the non-interactive commands.
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// Read the token from the first line of standard input. Otherwise the environment variable
+    /// AZURE_DEVOPS_EXT_PAT is used, then the token stored by the wizard.
+    #[arg(long)]
+    pub pat_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub org: OrgArg,
+    #[command(flatten)]
+    pub token: TokenArgs,
+    /// Print the report as JSON (schema_version 1).
+    #[arg(long)]
+    pub json: bool,
+    /// Treat a token that expires within this many days as a problem (exit 1).
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    pub warn_days: u32,
+    /// The token's expiry date as shown on the token page (a token cannot read its own expiry).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub expires_on: Option<jiff::civil::Date>,
+}
+
+/// The gate profile options shared by `audit` and `configure`.
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    /// Where the gating service receives events (overrides the profile and the stored setting).
+    #[arg(long, value_name = "URL")]
+    pub webhook_url: Option<String>,
+    /// A gate profile TOML file (events, subscription scope, status check); defaults to the one
+    /// stored for this organization, then the built-in default.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub org: OrgArg,
+    #[command(flatten)]
+    pub token: TokenArgs,
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+    /// Print the report as JSON (schema_version 1).
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print one CSV row per repository.
+    #[arg(long)]
+    pub csv: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigureArgs {
+    #[command(flatten)]
+    pub org: OrgArg,
+    #[command(flatten)]
+    pub token: TokenArgs,
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+    /// Show what would change and change nothing.
+    #[arg(long, conflicts_with = "apply", required_unless_present = "apply")]
+    pub plan: bool,
+    /// Make the changes (requires --yes when not run interactively).
+    #[arg(long)]
+    pub apply: bool,
+    /// Confirm --apply without a prompt.
+    #[arg(long, requires = "apply")]
+    pub yes: bool,
+    /// Print the plan or the results as JSON (schema_version 1).
+    #[arg(long)]
+    pub json: bool,
+    /// Which repositories: missing (every one not covered), new (added since the last run), all,
+    /// or a comma-separated list of repository ids.
+    #[arg(long, value_name = "SELECTION", default_value = "missing")]
+    pub repos: String,
+    /// One subscription per repository and event, or one per project and event (which also
+    /// covers repositories created later). Overrides the profile.
+    #[arg(long, value_enum)]
+    pub scope: Option<ScopeArg>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ScopeArg {
+    Repository,
+    Project,
+}
+
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Address to listen on; only loopback addresses are allowed.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub addr: SocketAddr,
+    /// A scenario file (JSON or TOML) describing the organization; defaults to the demo scenario.
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+    /// Delay every answer by this many milliseconds.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub latency_ms: u64,
+}

@@ -1,0 +1,36 @@
+//! Everything that stops a command from doing its job (exit code 2), worded for the admin.
+
+use crate::ado::AdoError;
+use crate::org::OrgError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0} is not implemented yet")]
+    NotImplemented(&'static str),
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Org(#[from] OrgError),
+    #[error(transparent)]
+    Ado(#[from] AdoError),
+    #[error("{0}")]
+    Simulator(String),
+    #[error("could not write the report: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+impl CliError {
+    /// What to do next, when there is something better to say than the error itself.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Self::Ado(AdoError::Network { .. }) => Some(
+                "Check the organization URL and your network connection, then run the command again."
+                    .into(),
+            ),
+            Self::Ado(e) if e.is_token_problem() => Some(
+                "Run `azdo-gate check --org ORG` for a full diagnosis of the token.".into(),
+            ),
+            _ => None,
+        }
+    }
+}

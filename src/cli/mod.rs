@@ -1,0 +1,44 @@
+//! The non-interactive face of the tool: argument parsing, token sources, and one module per
+//! command. Commands return an [`Outcome`] or a [`CliError`]; only `main` turns those into text on
+//! stderr and an exit code.
+
+mod args;
+mod error;
+mod sim;
+
+use std::process::ExitCode;
+
+pub use args::{Cli, Command};
+pub use error::CliError;
+
+/// What a command found, as an exit code: 0 healthy, 1 problems found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Healthy,
+    Problems,
+}
+
+impl Outcome {
+    pub fn from_problems(problems: bool) -> Self {
+        if problems { Self::Problems } else { Self::Healthy }
+    }
+
+    pub fn exit_code(self) -> ExitCode {
+        match self {
+            Self::Healthy => ExitCode::SUCCESS,
+            Self::Problems => ExitCode::from(1),
+        }
+    }
+}
+
+/// Runs the parsed command line.
+pub async fn run(cli: Cli) -> Result<Outcome, CliError> {
+    match cli.command {
+        Some(Command::Sim(args)) => sim::run(args).await,
+        Some(Command::Demo) | None => Err(CliError::NotImplemented("the interactive wizard")),
+        Some(Command::Check(_)) => Err(CliError::NotImplemented("check")),
+        Some(Command::Audit(_)) => Err(CliError::NotImplemented("audit")),
+        Some(Command::Configure(_)) => Err(CliError::NotImplemented("configure")),
+        Some(Command::Logout(_)) => Err(CliError::NotImplemented("logout")),
+    }
+}
