@@ -6,12 +6,14 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use azdo_gate::cli::{self, Cli};
-use azdo_gate::logging;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let _log = logging::init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: could not start the async runtime: {e}");

@@ -139,7 +139,11 @@ pub async fn run(
     }
     progress.finish(
         CheckId::Format,
-        if format.warning.is_some() { Mark::Warn } else { Mark::Pass },
+        if format.warning.is_some() {
+            Mark::Warn
+        } else {
+            Mark::Pass
+        },
     );
 
     let token_text = {
@@ -154,7 +158,10 @@ pub async fn run(
             progress.finish(CheckId::Organization, Mark::Pass);
             let user = data.authenticated_user;
             Some(IdentityInfo {
-                display_name: user.display_name().unwrap_or("(no display name)").to_owned(),
+                display_name: user
+                    .display_name()
+                    .unwrap_or("(no display name)")
+                    .to_owned(),
                 unique_name: user.unique_name().unwrap_or("").to_owned(),
                 id: user.id,
             })
@@ -180,7 +187,8 @@ pub async fn run(
     };
 
     progress.start(CheckId::Expiry);
-    let (expiry, expiry_findings) = assess_expiry(&input.expiry, input.today, input.warn_days, &org);
+    let (expiry, expiry_findings) =
+        assess_expiry(&input.expiry, input.today, input.warn_days, &org);
     let expiry_mark = worst_mark(&expiry_findings);
     findings.extend(expiry_findings);
     progress.finish(CheckId::Expiry, expiry_mark);
@@ -296,7 +304,10 @@ async fn probe_scopes(
     if excess {
         findings.push(findings::scope_excess(org));
     }
-    progress.finish(CheckId::Excess, if excess { Mark::Warn } else { Mark::Pass });
+    progress.finish(
+        CheckId::Excess,
+        if excess { Mark::Warn } else { Mark::Pass },
+    );
 
     let code_read = verdict(&repos, permission_only);
     let project = first_project(repos.as_deref().unwrap_or_default());
@@ -345,7 +356,11 @@ async fn probe_scopes(
     };
     progress.finish(
         CheckId::CodeStatus,
-        if code_status == ScopeStatus::Implied { Mark::Pass } else { Mark::Warn },
+        if code_status == ScopeStatus::Implied {
+            Mark::Pass
+        } else {
+            Mark::Warn
+        },
     );
 
     let statuses = [
@@ -369,7 +384,9 @@ async fn probe_scopes(
             ScopeStatus::Missing => findings.push(findings::scope_missing(label, org)),
             ScopeStatus::Unknown => findings.push(findings::scope_unknown(
                 label,
-                reason.as_deref().unwrap_or("the probe gave no clear answer"),
+                reason
+                    .as_deref()
+                    .unwrap_or("the probe gave no clear answer"),
                 org,
             )),
             ScopeStatus::Granted | ScopeStatus::Implied => {}
@@ -402,9 +419,9 @@ fn first_project(repos: &[Repository]) -> Option<String> {
 /// Network failures and exhausted retries mean no verdict is possible: the check could not run.
 fn fail_on_transport<T>(result: &Result<T, AdoError>) -> Result<(), CheckError> {
     match result {
-        Err(e @ (AdoError::Network { .. } | AdoError::Server { .. } | AdoError::Throttled { .. })) => {
-            Err(e.clone())
-        }
+        Err(
+            e @ (AdoError::Network { .. } | AdoError::Server { .. } | AdoError::Throttled { .. }),
+        ) => Err(e.clone()),
         _ => Ok(()),
     }
 }

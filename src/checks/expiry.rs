@@ -91,7 +91,11 @@ mod tests {
     fn input(d: Option<Date>, fresh: bool) -> ExpiryInput {
         ExpiryInput {
             date: d,
-            source: if d.is_some() { ExpirySource::Flag } else { ExpirySource::Unknown },
+            source: if d.is_some() {
+                ExpirySource::Flag
+            } else {
+                ExpirySource::Unknown
+            },
             freshly_entered: fresh,
         }
     }
@@ -101,7 +105,10 @@ mod tests {
         let today = date(2026, 11, 28);
         let codes = |d, fresh| {
             let (info, f) = assess_expiry(&input(d, fresh), today, 30, &org());
-            (info.days_left, f.iter().map(|f| (f.code, f.severity)).collect::<Vec<_>>())
+            (
+                info.days_left,
+                f.iter().map(|f| (f.code, f.severity)).collect::<Vec<_>>(),
+            )
         };
         assert_eq!(
             codes(None, false),
@@ -118,7 +125,10 @@ mod tests {
         assert_eq!(codes(Some(date(2026, 12, 29)), false), (Some(31), vec![]));
         assert_eq!(
             codes(Some(date(2027, 6, 1)), true),
-            (Some(185), vec![(FindingCode::ExpiryShort, Severity::Warning)])
+            (
+                Some(185),
+                vec![(FindingCode::ExpiryShort, Severity::Warning)]
+            )
         );
         assert_eq!(codes(Some(date(2027, 11, 28)), true), (Some(365), vec![]));
     }
@@ -126,7 +136,10 @@ mod tests {
     #[test]
     fn the_flag_wins_over_the_stored_date() {
         let r = ExpiryInput::resolve(Some(date(2027, 1, 1)), Some(date(2028, 1, 1)));
-        assert_eq!((r.date, r.source), (Some(date(2027, 1, 1)), ExpirySource::Flag));
+        assert_eq!(
+            (r.date, r.source),
+            (Some(date(2027, 1, 1)), ExpirySource::Flag)
+        );
         let r = ExpiryInput::resolve(None, Some(date(2028, 1, 1)));
         assert_eq!(r.source, ExpirySource::Stored);
     }

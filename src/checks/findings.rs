@@ -142,7 +142,10 @@ pub(super) fn expiry_soon(expires_on: jiff::civil::Date, days_left: i64, org: &O
     finding(
         Severity::Error,
         FindingCode::ExpirySoon,
-        format!("The token expires on {expires_on}, in {days_left} day{}.", plural(days_left)),
+        format!(
+            "The token expires on {expires_on}, in {days_left} day{}.",
+            plural(days_left)
+        ),
         Some(format!(
             "Rotate it now: run `azdo-gate` and choose \"rotate the token\" (or create a new one at {}).",
             org.tokens_page()

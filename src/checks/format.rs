@@ -324,8 +324,6 @@ pub fn legacy_pat_from_bytes(random: [u8; 25]) -> String {
 }
 
 #[cfg(test)]
-// A failing unwrap is how a test reports failure.
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use proptest::prelude::*;

@@ -146,6 +146,9 @@ impl TokenReport {
     }
 
     pub fn scope(&self, scope: &str) -> Option<ScopeStatus> {
-        self.scopes.iter().find(|s| s.scope == scope).map(|s| s.status)
+        self.scopes
+            .iter()
+            .find(|s| s.scope == scope)
+            .map(|s| s.status)
     }
 }

@@ -4,7 +4,6 @@
 
 mod args;
 mod error;
-mod sim;
 
 use std::process::ExitCode;
 
@@ -20,7 +19,11 @@ pub enum Outcome {
 
 impl Outcome {
     pub fn from_problems(problems: bool) -> Self {
-        if problems { Self::Problems } else { Self::Healthy }
+        if problems {
+            Self::Problems
+        } else {
+            Self::Healthy
+        }
     }
 
     pub fn exit_code(self) -> ExitCode {
@@ -34,7 +37,7 @@ impl Outcome {
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> Result<Outcome, CliError> {
     match cli.command {
-        Some(Command::Sim(args)) => sim::run(args).await,
+        Some(Command::Sim(_)) => Err(CliError::NotImplemented("sim")),
         Some(Command::Demo) | None => Err(CliError::NotImplemented("the interactive wizard")),
         Some(Command::Check(_)) => Err(CliError::NotImplemented("check")),
         Some(Command::Audit(_)) => Err(CliError::NotImplemented("audit")),

@@ -308,6 +308,4 @@ impl StatusCheck {
 }
 
 #[cfg(test)]
-// A failing unwrap is how a test reports failure.
-#[allow(clippy::unwrap_used)]
 mod tests;

@@ -133,8 +133,6 @@ pub fn webhook_urls_match(a: &str, b: &str) -> bool {
 }
 
 #[cfg(test)]
-// A failing unwrap is how a test reports failure.
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

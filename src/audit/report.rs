@@ -1,0 +1,194 @@
+//! The audit report: what `azdo-gate audit --json` prints, what the wizard's permissions and coverage
+//! steps show, and what the planner turns into actions.
+
+use serde::Serialize;
+
+use crate::ado::models::SubscriptionStatus;
+use crate::checks::OrgInfo;
+use crate::profile::SubscriptionScope;
+
+/// Where the project list came from: the projects API, or (when the token may not list projects,
+/// which the gate's scopes do not allow) the projects of the visible repositories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProjectsSource {
+    ProjectsApi,
+    Repositories,
+}
+
+/// Service-hook permissions of the integration user in one project; `None` = unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub struct HookPermissions {
+    pub view: Option<bool>,
+    pub edit: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectAudit {
+    pub id: String,
+    pub name: String,
+    pub service_hooks: HookPermissions,
+    pub edit_policies: Option<bool>,
+    /// Why permissions are unknown (the evaluation call was refused), for the human report.
+    #[serde(skip)]
+    pub permissions_note: Option<String>,
+    /// Every applicable repository of the project is covered.
+    #[serde(skip)]
+    pub fully_covered: bool,
+}
+
+impl ProjectAudit {
+    /// The user certainly cannot manage service hooks or policies here (unknown is not a gap).
+    pub fn lacks_permissions(&self) -> bool {
+        self.service_hooks.view == Some(false)
+            || self.service_hooks.edit == Some(false)
+            || self.edit_policies == Some(false)
+    }
+
+    /// Permissions could not be determined.
+    pub fn permissions_unknown(&self) -> bool {
+        self.service_hooks.edit.is_none() || self.edit_policies.is_none()
+    }
+}
+
+/// Coverage of one repository, per DESIGN.md's coverage model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Coverage {
+    /// Ordered worst first, so sorting by coverage puts problems on top.
+    Missing,
+    Unhealthy,
+    Partial,
+    Covered,
+    NotApplicable,
+}
+
+impl Coverage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Covered => "covered",
+            Self::Partial => "partial",
+            Self::Unhealthy => "unhealthy",
+            Self::Missing => "missing",
+            Self::NotApplicable => "not_applicable",
+        }
+    }
+}
+
+/// The state of one profile event for one repository.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum EventStatus {
+    Enabled,
+    OnProbation,
+    DisabledBySystem,
+    DisabledByUser,
+    DisabledByInactiveIdentity,
+    Absent,
+}
+
+impl From<SubscriptionStatus> for EventStatus {
+    fn from(s: SubscriptionStatus) -> Self {
+        match s {
+            SubscriptionStatus::Enabled => Self::Enabled,
+            SubscriptionStatus::OnProbation => Self::OnProbation,
+            SubscriptionStatus::DisabledBySystem => Self::DisabledBySystem,
+            SubscriptionStatus::DisabledByUser => Self::DisabledByUser,
+            SubscriptionStatus::DisabledByInactiveIdentity => Self::DisabledByInactiveIdentity,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EventCoverage {
+    pub event_type: String,
+    pub status: EventStatus,
+    /// The matching subscription (the best one when several match), if any.
+    pub subscription_id: Option<String>,
+    /// Whether that subscription is for this repository or the whole project.
+    pub scope: Option<SubscriptionScope>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PolicyPresence {
+    Present,
+    Absent,
+    NotRequired,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RepositoryAudit {
+    pub id: String,
+    pub name: String,
+    pub project_id: String,
+    pub project: String,
+    pub default_branch: Option<String>,
+    pub disabled: bool,
+    pub new: bool,
+    pub coverage: Coverage,
+    pub events: Vec<EventCoverage>,
+    pub status_policy: PolicyPresence,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct AuditSummary {
+    pub projects: usize,
+    pub projects_missing_permissions: usize,
+    pub repositories: usize,
+    pub covered: usize,
+    pub partial: usize,
+    pub unhealthy: usize,
+    pub missing: usize,
+    pub not_applicable: usize,
+    pub new: usize,
+}
+
+/// A project-wide subscription (no repository filter) for one event, as the planner needs it when
+/// the profile's scope is `project`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectSubscription {
+    pub project_id: String,
+    pub event_type: String,
+    pub subscription_id: String,
+    pub status: EventStatus,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditReport {
+    pub organization: OrgInfo,
+    pub projects_source: ProjectsSource,
+    pub projects: Vec<ProjectAudit>,
+    pub repositories: Vec<RepositoryAudit>,
+    pub summary: AuditSummary,
+    /// HTTP requests the audit made.
+    pub requests: u64,
+    /// Project-wide subscriptions to the profile's URL (all statuses), for planning.
+    #[serde(skip)]
+    pub project_subscriptions: Vec<ProjectSubscription>,
+    /// Projects that have a project-wide Status policy on the default branch, for planning.
+    #[serde(skip)]
+    pub projects_with_policy: Vec<String>,
+    /// The integration user's id (the policy's authorized account), when known.
+    #[serde(skip)]
+    pub user_id: Option<String>,
+}
+
+impl AuditReport {
+    /// Exit-code verdict: every applicable repository covered and no project lacking permissions.
+    pub fn healthy(&self) -> bool {
+        self.summary.projects_missing_permissions == 0
+            && self.summary.partial == 0
+            && self.summary.unhealthy == 0
+            && self.summary.missing == 0
+    }
+
+    /// The repository ids to store as the snapshot for "new since last run".
+    pub fn repository_ids(&self) -> Vec<String> {
+        self.repositories.iter().map(|r| r.id.clone()).collect()
+    }
+
+    pub fn project(&self, id: &str) -> Option<&ProjectAudit> {
+        self.projects.iter().find(|p| p.id == id)
+    }
+}
