@@ -2,6 +2,8 @@
 
 use crate::ado::AdoError;
 use crate::org::OrgError;
+use crate::profile::ProfileError;
+use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
@@ -13,10 +15,20 @@ pub enum CliError {
     Org(#[from] OrgError),
     #[error(transparent)]
     Ado(#[from] AdoError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
+    #[error("no token for {org} in {store}")]
+    NoToken { org: String, store: String },
     #[error("{0}")]
     Simulator(String),
+    #[error("{0}")]
+    Terminal(String),
     #[error("could not write the report: {0}")]
     Output(#[from] std::io::Error),
+    #[error("could not encode the report: {0}")]
+    Encode(#[from] serde_json::Error),
 }
 
 impl CliError {
@@ -30,6 +42,10 @@ impl CliError {
             Self::Ado(e) if e.is_token_problem() => Some(
                 "Run `azdo-gate check --org ORG` for a full diagnosis of the token.".into(),
             ),
+            Self::NoToken { .. } => Some(format!(
+                "Give a token with --pat-stdin or the {} environment variable, or store one by running `azdo-gate` (the wizard).",
+                super::context::PAT_ENV
+            )),
             _ => None,
         }
     }
