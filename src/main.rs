@@ -6,9 +6,11 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use azdo_gate::cli::{self, Cli};
+use azdo_gate::logging;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let _log = logging::init();
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -20,7 +22,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match runtime.block_on(cli::run(cli)) {
+    let result = runtime.block_on(cli::run(cli));
+    // A credential-store call that timed out may still be waiting on a prompt; do not hang on it.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    match result {
         Ok(outcome) => outcome.exit_code(),
         Err(error) => {
             tracing::error!(%error, "command failed");

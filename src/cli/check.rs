@@ -17,7 +17,11 @@ pub async fn run(args: CheckArgs, ctx: &Context) -> Result<Outcome, CliError> {
     // The recorded expiry belongs to the stored token; a token from stdin or the environment may
     // be another one, so only the flag speaks for it.
     let stored_expiry = from_store
-        .then(|| state.org(&org.key()).and_then(|o| o.token.as_ref()?.expires_on))
+        .then(|| {
+            state
+                .org(&org.key())
+                .and_then(|o| o.token.as_ref()?.expires_on)
+        })
         .flatten();
     let input = CheckInput {
         org: org.clone(),

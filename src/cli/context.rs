@@ -64,10 +64,9 @@ impl Context {
     ) -> Result<ResolvedToken, CliError> {
         if args.pat_stdin {
             let mut line = String::new();
-            std::io::stdin()
-                .lock()
-                .read_line(&mut line)
-                .map_err(|e| CliError::Usage(format!("could not read the token from stdin: {e}")))?;
+            std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+                CliError::Usage(format!("could not read the token from stdin: {e}"))
+            })?;
             let token = line.trim().to_owned();
             if token.is_empty() {
                 return Err(CliError::Usage(

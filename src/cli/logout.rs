@@ -17,13 +17,23 @@ pub async fn run(args: OrgArg, ctx: &Context) -> Result<Outcome, CliError> {
     .await?;
     if outcome.removed_anything() {
         if outcome.token_removed {
-            eprintln!("Removed the token for {} from {}.", org.name(), credentials.describe());
+            eprintln!(
+                "Removed the token for {} from {}.",
+                org.name(),
+                credentials.describe()
+            );
         }
         if outcome.insecure_file_token_removed {
-            eprintln!("Removed the token for {} from the insecure token file.", org.name());
+            eprintln!(
+                "Removed the token for {} from the insecure token file.",
+                org.name()
+            );
         }
         if outcome.metadata_removed {
-            eprintln!("Forgot the settings and snapshot recorded for {}.", org.name());
+            eprintln!(
+                "Forgot the settings and snapshot recorded for {}.",
+                org.name()
+            );
         }
         eprintln!(
             "The token itself still works until it expires or is revoked: revoke it at {}",

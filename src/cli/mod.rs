@@ -3,11 +3,15 @@
 //! stderr and an exit code.
 
 mod args;
+mod check;
+mod context;
 mod error;
+mod logout;
 
 use std::process::ExitCode;
 
 pub use args::{Cli, Command};
+pub use context::{Context, PAT_ENV};
 pub use error::CliError;
 
 /// What a command found, as an exit code: 0 healthy, 1 problems found.
@@ -36,12 +40,13 @@ impl Outcome {
 
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> Result<Outcome, CliError> {
+    let ctx = Context::from_env(cli.insecure_storage)?;
     match cli.command {
         Some(Command::Sim(_)) => Err(CliError::NotImplemented("sim")),
+        Some(Command::Check(args)) => check::run(args, &ctx).await,
+        Some(Command::Logout(args)) => logout::run(args, &ctx).await,
         Some(Command::Demo) | None => Err(CliError::NotImplemented("the interactive wizard")),
-        Some(Command::Check(_)) => Err(CliError::NotImplemented("check")),
         Some(Command::Audit(_)) => Err(CliError::NotImplemented("audit")),
         Some(Command::Configure(_)) => Err(CliError::NotImplemented("configure")),
-        Some(Command::Logout(_)) => Err(CliError::NotImplemented("logout")),
     }
 }
