@@ -1,1 +1,88 @@
-//! Placeholder until its issue lands.
+//! The interactive wizard, built on The Elm Architecture.
+//!
+//! [`App`] is the whole state; [`update`] turns a [`Msg`] into state changes plus [`Effect`]s and
+//! performs no I/O; [`render`] draws the state and nothing else. The runner (`runner.rs`) is the only
+//! code with side effects: it owns the terminal, the network probes, the browser and the clipboard,
+//! runs effects as tasks registered per step, and feeds their results back as messages. That split
+//! is what lets every screen be tested as a sequence of messages, without a terminal or a network.
+
+pub mod app;
+pub mod effect;
+mod expiry;
+pub mod keymap;
+pub mod msg;
+mod runner;
+pub mod steps;
+mod terminal;
+pub mod theme;
+mod update;
+#[cfg(test)]
+mod update_tests;
+mod view;
+pub mod widgets;
+
+use std::io::{self, IsTerminal};
+
+use jiff::civil::Date;
+use secrecy::SecretString;
+
+pub use app::App;
+pub use effect::Effect;
+pub use msg::{Msg, RequestId};
+pub use steps::Step;
+pub use theme::Theme;
+pub use update::update;
+pub use view::{MIN_HEIGHT, MIN_WIDTH, render};
+
+/// How the binary starts the wizard.
+#[derive(Debug)]
+pub struct WizardOptions {
+    /// Run against a simulated organization, with the organization and token pre-filled.
+    pub demo: Option<DemoContext>,
+    /// "Today", injected so the suggested token name and expiry are reproducible.
+    pub today: Date,
+}
+
+/// The simulated organization `azdo-gate demo` serves on loopback.
+#[derive(Debug)]
+pub struct DemoContext {
+    pub org_url: String,
+    pub token: SecretString,
+}
+
+/// Why the wizard could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum TuiError {
+    #[error(
+        "the interactive wizard needs a terminal, and {0} is not one; in scripts and CI use `azdo-gate check`, `azdo-gate audit` or `azdo-gate configure`"
+    )]
+    NotATerminal(&'static str),
+    #[error("terminal error: {0}")]
+    Terminal(#[from] io::Error),
+    #[error("the terminal stopped sending input")]
+    InputClosed,
+}
+
+/// Refuses to start when stdin or stdout is not a terminal (piped, redirected, or run from cron).
+pub fn require_terminal() -> Result<(), TuiError> {
+    if !io::stdin().is_terminal() {
+        return Err(TuiError::NotATerminal("standard input"));
+    }
+    if !io::stdout().is_terminal() {
+        return Err(TuiError::NotATerminal("standard output"));
+    }
+    Ok(())
+}
+
+/// Runs the wizard full-screen and returns the summary, which the caller prints on stdout after the
+/// terminal is back to normal. The terminal is restored on every path out, panics included.
+pub async fn run_wizard(options: WizardOptions) -> Result<String, TuiError> {
+    require_terminal()?;
+    let mut app = App::new(options, Theme::from_env());
+    let mut session = terminal::Session::enter()?;
+    let outcome = runner::run(session.terminal(), &mut app).await;
+    let restored = session.leave();
+    let summary = outcome?;
+    restored?;
+    Ok(summary)
+}

@@ -1,0 +1,419 @@
+//! The one place side effects happen. A `tokio::select!` loop waits on terminal events, messages
+//! from effect tasks, a ~100 ms tick and termination signals; each input goes through `update`,
+//! the effects it returns are run here, and the screen is redrawn.
+//!
+//! Tasks are registered under the step they serve, so leaving a step (`Effect::CancelStep`) aborts
+//! whatever it still had running.
+
+use std::future::Future;
+use std::io::{self, Write};
+use std::time::Duration;
+
+use base64::Engine;
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures::StreamExt;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::task::AbortHandle;
+
+use crate::checks::reachability;
+use crate::tui::app::App;
+use crate::tui::effect::Effect;
+use crate::tui::msg::Msg;
+use crate::tui::steps::Step;
+use crate::tui::terminal::WizardTerminal;
+use crate::tui::{TuiError, update, view};
+
+const TICK: Duration = Duration::from_millis(100);
+
+/// Running effect tasks, by the step that started them.
+#[derive(Default)]
+pub(crate) struct TaskRegistry {
+    tasks: Vec<(Step, AbortHandle)>,
+}
+
+impl TaskRegistry {
+    /// Spawns `task` on the current tokio runtime on behalf of `step`.
+    pub(crate) fn spawn<F>(&mut self, step: Step, task: F)
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        self.tasks.retain(|(_, handle)| !handle.is_finished());
+        let handle = tokio::spawn(task).abort_handle();
+        self.tasks.push((step, handle));
+    }
+
+    /// Aborts every task of `step`.
+    pub(crate) fn cancel_step(&mut self, step: Step) {
+        self.tasks.retain(|(owner, handle)| {
+            if *owner == step {
+                handle.abort();
+            }
+            *owner != step
+        });
+    }
+
+    /// Tasks of `step` still running.
+    #[cfg(test)]
+    fn running(&self, step: Step) -> usize {
+        self.tasks
+            .iter()
+            .filter(|(owner, handle)| *owner == step && !handle.is_finished())
+            .count()
+    }
+}
+
+impl Drop for TaskRegistry {
+    /// The wizard is ending: nothing still running has anyone to report to.
+    fn drop(&mut self) {
+        for (_, handle) in &self.tasks {
+            handle.abort();
+        }
+    }
+}
+
+/// Opens a URL in the default browser.
+pub(crate) type UrlOpener = fn(&str) -> io::Result<()>;
+
+/// Whether the loop goes on after an effect.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Flow {
+    Continue,
+    Exit(String),
+}
+
+/// Carries out effects; owns the capabilities (network, browser, clipboard) and the task registry.
+pub(crate) struct EffectRunner {
+    tx: UnboundedSender<Msg>,
+    tasks: TaskRegistry,
+    open_url: UrlOpener,
+}
+
+impl EffectRunner {
+    pub(crate) fn new(tx: UnboundedSender<Msg>, open_url: UrlOpener) -> Self {
+        Self {
+            tx,
+            tasks: TaskRegistry::default(),
+            open_url,
+        }
+    }
+
+    /// Runs one effect. Tasks are registered under `step`, the step current when `update`
+    /// returned; `out` is the terminal (the clipboard sequence goes through it).
+    pub(crate) fn run(&mut self, effect: Effect, step: Step, out: &mut impl Write) -> Flow {
+        match effect {
+            Effect::ProbeOrganization { request, org } => {
+                let tx = self.tx.clone();
+                self.tasks.spawn(step, async move {
+                    let result = reachability::probe(&org).await;
+                    // A closed channel means the wizard is ending; the answer is moot.
+                    let _ = tx.send(Msg::OrgProbed { request, result });
+                });
+            }
+            Effect::OpenUrl(url) => {
+                let tx = self.tx.clone();
+                let open_url = self.open_url;
+                self.tasks.spawn(step, async move {
+                    let target = url.clone();
+                    // Launching a browser may wait on a helper process: keep it off the UI thread.
+                    let result = match tokio::task::spawn_blocking(move || open_url(&target)).await
+                    {
+                        Ok(opened) => opened.map_err(|e| e.to_string()),
+                        Err(join) => Err(join.to_string()),
+                    };
+                    let _ = tx.send(Msg::BrowserOpened { url, result });
+                });
+            }
+            Effect::CopyToClipboard(text) => {
+                let result = copy_osc52(out, &text).map_err(|e| e.to_string());
+                let _ = self.tx.send(Msg::ClipboardWritten { result });
+            }
+            Effect::CancelStep(step) => self.tasks.cancel_step(step),
+            Effect::Exit { summary } => return Flow::Exit(summary),
+        }
+        Flow::Continue
+    }
+}
+
+/// OSC 52 "set clipboard", written through crossterm so it reaches the terminal the admin sees,
+/// even over SSH.
+struct SetClipboard {
+    base64: String,
+}
+
+impl crossterm::Command for SetClipboard {
+    fn write_ansi(&self, f: &mut impl std::fmt::Write) -> std::fmt::Result {
+        write!(f, "\x1b]52;c;{}\x07", self.base64)
+    }
+
+    #[cfg(windows)]
+    fn execute_winapi(&self) -> io::Result<()> {
+        Err(io::Error::other(
+            "this console does not understand the OSC 52 clipboard sequence",
+        ))
+    }
+}
+
+fn copy_osc52(out: &mut impl Write, text: &str) -> io::Result<()> {
+    let base64 = base64::engine::general_purpose::STANDARD.encode(text);
+    crossterm::execute!(out, SetClipboard { base64 })
+}
+
+/// Turns a terminal event into a message: key presses and pastes only. Resizes need no message:
+/// every loop turn redraws at the new size.
+fn message_for(event: Event) -> Option<Msg> {
+    match event {
+        Event::Key(key) if key.kind == KeyEventKind::Press => Some(Msg::Key(key)),
+        Event::Paste(text) => Some(Msg::Paste(text)),
+        _ => None,
+    }
+}
+
+/// The event loop; returns the summary to print once the terminal is restored.
+pub(crate) async fn run(terminal: &mut WizardTerminal, app: &mut App) -> Result<String, TuiError> {
+    let (tx, mut rx): (UnboundedSender<Msg>, UnboundedReceiver<Msg>) = unbounded_channel();
+    let mut runner = EffectRunner::new(tx, |url| open::that_detached(url));
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut shutdown = Shutdown::new()?;
+    loop {
+        terminal.draw(|frame| view::render(app, frame))?;
+        let msg = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => match message_for(event) {
+                    Some(msg) => msg,
+                    None => continue,
+                },
+                Some(Err(error)) => return Err(error.into()),
+                None => return Err(TuiError::InputClosed),
+            },
+            Some(msg) = rx.recv() => msg,
+            _ = tick.tick() => Msg::Tick,
+            () = shutdown.recv() => return Ok(app.quit_summary()),
+        };
+        for effect in update(app, msg) {
+            let step = app.step();
+            if let Flow::Exit(summary) = runner.run(effect, step, terminal.backend_mut()) {
+                return Ok(summary);
+            }
+        }
+    }
+}
+
+/// Termination requests from outside (kill, a closed SSH session): leave cleanly so the terminal is
+/// restored. Ctrl+C is a key in raw mode and goes through the keymap instead.
+struct Shutdown {
+    #[cfg(unix)]
+    signals: [tokio::signal::unix::Signal; 3],
+}
+
+impl Shutdown {
+    #[cfg(unix)]
+    fn new() -> io::Result<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Self {
+            signals: [
+                signal(SignalKind::terminate())?,
+                signal(SignalKind::hangup())?,
+                signal(SignalKind::interrupt())?,
+            ],
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn new() -> io::Result<Self> {
+        Ok(Self {})
+    }
+
+    #[cfg(unix)]
+    async fn recv(&mut self) {
+        let [term, hup, int] = &mut self.signals;
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = hup.recv() => {}
+            _ = int.recv() => {}
+        }
+    }
+
+    #[cfg(not(unix))]
+    async fn recv(&mut self) {
+        std::future::pending::<()>().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::org::OrgUrl;
+    use crate::tui::msg::RequestId;
+    use tokio::sync::oneshot;
+
+    /// Sends on drop, so a test sees when an aborted task's future is dropped.
+    struct DropSignal(Option<oneshot::Sender<()>>);
+
+    impl Drop for DropSignal {
+        fn drop(&mut self) {
+            if let Some(tx) = self.0.take() {
+                let _ = tx.send(());
+            }
+        }
+    }
+
+    async fn forever(guard: DropSignal) {
+        let _guard = guard;
+        std::future::pending::<()>().await;
+    }
+
+    #[tokio::test]
+    async fn cancelling_a_step_aborts_its_tasks_and_only_its_tasks() {
+        let mut registry = TaskRegistry::default();
+        let (org_tx, org_rx) = oneshot::channel();
+        let (recipe_tx, mut recipe_rx) = oneshot::channel();
+        registry.spawn(Step::Organization, forever(DropSignal(Some(org_tx))));
+        registry.spawn(Step::TokenRecipe, forever(DropSignal(Some(recipe_tx))));
+        tokio::task::yield_now().await;
+        assert_eq!(registry.running(Step::Organization), 1);
+
+        registry.cancel_step(Step::Organization);
+        tokio::time::timeout(Duration::from_secs(5), org_rx)
+            .await
+            .expect("the organization task was aborted")
+            .expect("its future was dropped");
+        assert_eq!(registry.running(Step::Organization), 0);
+        assert_eq!(registry.running(Step::TokenRecipe), 1);
+        assert!(
+            recipe_rx.try_recv().is_err(),
+            "the other step's task runs on"
+        );
+
+        drop(registry);
+        tokio::time::timeout(Duration::from_secs(5), recipe_rx)
+            .await
+            .expect("dropping the registry aborts the rest")
+            .expect("its future was dropped");
+    }
+
+    #[tokio::test]
+    async fn cancel_effect_aborts_an_in_flight_probe() {
+        // A loopback listener that accepts and never answers keeps the probe in flight.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (tx, mut rx) = unbounded_channel();
+        let mut runner = EffectRunner::new(tx, |_| Ok(()));
+        let org = OrgUrl::parse(&format!("http://127.0.0.1:{port}/fabrikam")).unwrap();
+        let mut out = Vec::new();
+        let probe = Effect::ProbeOrganization {
+            request: RequestId(1),
+            org,
+        };
+        assert_eq!(
+            runner.run(probe, Step::Organization, &mut out),
+            Flow::Continue
+        );
+        let (_socket, _) = listener.accept().await.unwrap();
+        assert_eq!(runner.tasks.running(Step::Organization), 1);
+        runner.run(
+            Effect::CancelStep(Step::Organization),
+            Step::Organization,
+            &mut out,
+        );
+        assert_eq!(runner.tasks.running(Step::Organization), 0);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(rx.try_recv().is_err(), "an aborted probe sends nothing");
+    }
+
+    #[tokio::test]
+    async fn probe_answers_with_the_request_it_was_asked_for() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let app = axum::Router::new().fallback(|| async { axum::http::StatusCode::NOT_FOUND });
+        let server = tokio::spawn(async move { axum::serve(listener, app).await });
+        let (tx, mut rx) = unbounded_channel();
+        let mut runner = EffectRunner::new(tx, |_| Ok(()));
+        let org = OrgUrl::parse(&format!("http://127.0.0.1:{port}/nowhere")).unwrap();
+        runner.run(
+            Effect::ProbeOrganization {
+                request: RequestId(7),
+                org,
+            },
+            Step::Organization,
+            &mut Vec::new(),
+        );
+        let msg = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        let Msg::OrgProbed { request, result } = msg else {
+            panic!("expected the probe's answer");
+        };
+        assert_eq!(request, RequestId(7));
+        assert_eq!(result, Ok(reachability::OrgPresence::NotFound));
+        server.abort();
+    }
+
+    #[tokio::test]
+    async fn clipboard_goes_through_the_terminal_as_osc52() {
+        let (tx, mut rx) = unbounded_channel();
+        let mut runner = EffectRunner::new(tx, |_| Ok(()));
+        let mut out = Vec::new();
+        runner.run(
+            Effect::CopyToClipboard("https://dev.azure.com/fabrikam/_usersSettings/tokens".into()),
+            Step::TokenRecipe,
+            &mut out,
+        );
+        let expected = format!(
+            "\x1b]52;c;{}\x07",
+            base64::engine::general_purpose::STANDARD
+                .encode("https://dev.azure.com/fabrikam/_usersSettings/tokens")
+        );
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
+        assert!(matches!(
+            rx.recv().await,
+            Some(Msg::ClipboardWritten { result: Ok(()) })
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_browser_failure_comes_back_as_a_message() {
+        let (tx, mut rx) = unbounded_channel();
+        let mut runner = EffectRunner::new(tx, |_| Err(io::Error::other("no display")));
+        runner.run(
+            Effect::OpenUrl("https://dev.azure.com/fabrikam/_usersSettings/tokens".into()),
+            Step::TokenRecipe,
+            &mut Vec::new(),
+        );
+        let msg = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        let Msg::BrowserOpened { url, result } = msg else {
+            panic!("expected the browser's answer");
+        };
+        assert!(url.ends_with("/_usersSettings/tokens"));
+        assert_eq!(result, Err("no display".to_owned()));
+    }
+
+    #[test]
+    fn only_key_presses_and_pastes_become_messages() {
+        use crossterm::event::{KeyCode, KeyEvent, KeyEventState, KeyModifiers};
+        let key = |kind| {
+            Event::Key(KeyEvent::new_with_kind_and_state(
+                KeyCode::Char('a'),
+                KeyModifiers::NONE,
+                kind,
+                KeyEventState::NONE,
+            ))
+        };
+        assert!(matches!(
+            message_for(key(KeyEventKind::Press)),
+            Some(Msg::Key(_))
+        ));
+        assert!(message_for(key(KeyEventKind::Release)).is_none());
+        assert!(message_for(key(KeyEventKind::Repeat)).is_none());
+        assert!(message_for(Event::Resize(100, 30)).is_none());
+        assert!(matches!(
+            message_for(Event::Paste("x".into())),
+            Some(Msg::Paste(_))
+        ));
+    }
+}

@@ -1,0 +1,249 @@
+//! Step 4: the token, typed or pasted into a masked field, and the expiration date the admin chose.
+//!
+//! Enter only validates both fields in this pass: verifying the token against Azure DevOps is the
+//! next step's job.
+
+use crossterm::event::KeyCode;
+use jiff::civil::Date;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use secrecy::SecretString;
+
+use crate::tui::app::App;
+use crate::tui::effect::Effect;
+use crate::tui::expiry::{self, ExpiryError};
+use crate::tui::keymap::{
+    Action, Binding, EDIT_BACKSPACE, EDIT_CLEAR, EDIT_DELETE, EDIT_END, EDIT_HOME, EDIT_LEFT,
+    EDIT_RIGHT, ENTER, ESC, Edit, HELP_F1, Key, QUIT_CTRL_C,
+};
+use crate::tui::theme::Theme;
+use crate::tui::widgets::hanging;
+use crate::tui::widgets::masked_input::{self, MaskedInput};
+use crate::tui::widgets::text_input::{self, TextInput};
+
+pub const KEYMAP: &[Binding] = &[
+    Binding {
+        keys: &[ENTER],
+        action: Action::Continue,
+        hint: Some("continue"),
+        help: "Check both fields and continue",
+    },
+    Binding {
+        keys: &[Key::plain(KeyCode::Tab), Key::plain(KeyCode::BackTab)],
+        action: Action::NextField,
+        hint: Some("switch field"),
+        help: "Switch between the token and its expiration date",
+    },
+    Binding {
+        keys: &[ESC],
+        action: Action::Back,
+        hint: Some("back"),
+        help: "Back to the token recipe (what you typed is kept)",
+    },
+    HELP_F1,
+    Binding {
+        hint: Some("quit"),
+        ..QUIT_CTRL_C
+    },
+    EDIT_BACKSPACE,
+    EDIT_CLEAR,
+    EDIT_DELETE,
+    EDIT_LEFT,
+    EDIT_RIGHT,
+    EDIT_HOME,
+    EDIT_END,
+];
+
+/// Which field takes typing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Field {
+    Token,
+    Expiry,
+}
+
+/// The two fields, the focus, and whether Enter was pressed (which reveals "missing" errors).
+#[derive(Debug)]
+pub struct PasteTokenState {
+    pub(crate) token: MaskedInput,
+    pub(crate) expiry: TextInput,
+    pub(crate) focus: Field,
+    pub(crate) submitted: bool,
+}
+
+impl PasteTokenState {
+    pub(crate) fn new(token: SecretString, suggested_expiry: Date) -> Self {
+        Self {
+            token: MaskedInput::new(token),
+            expiry: TextInput::new(suggested_expiry.to_string()),
+            focus: Field::Token,
+            submitted: false,
+        }
+    }
+
+    fn expiry(&self, today: Date) -> Result<Date, ExpiryError> {
+        expiry::parse(self.expiry.value(), today)
+    }
+}
+
+pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
+    let today = app.today;
+    let state = &mut app.paste;
+    match action {
+        Action::Continue => {
+            state.submitted = true;
+            if state.token.is_empty() {
+                state.focus = Field::Token;
+            } else if state.expiry(today).is_err() {
+                state.focus = Field::Expiry;
+            }
+        }
+        Action::NextField => {
+            state.focus = match state.focus {
+                Field::Token => Field::Expiry,
+                Field::Expiry => Field::Token,
+            };
+        }
+        Action::Edit(edit) => {
+            let changed = match state.focus {
+                Field::Token => match edit {
+                    Edit::Backspace => state.token.backspace(),
+                    Edit::Clear => state.token.clear(),
+                    _ => false,
+                },
+                Field::Expiry => state.expiry.edit(edit),
+            };
+            app.touched |= changed;
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+pub(crate) fn on_text(app: &mut App, text: &str) -> Vec<Effect> {
+    let state = &mut app.paste;
+    let changed = match state.focus {
+        Field::Token => state.token.push_str(text),
+        Field::Expiry => {
+            let before = state.expiry.value().len();
+            state.expiry.insert(text);
+            state.expiry.value().len() != before
+        }
+    };
+    app.touched |= changed;
+    Vec::new()
+}
+
+/// The as-you-type verdict of the local format check, shown under the token's character count.
+pub fn format_lines(format_label: &str, warning: Option<&str>, theme: Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(vec![
+        Span::styled("  Format: ", theme.muted()),
+        Span::styled(format_label.to_owned(), theme.value()),
+    ])];
+    if let Some(warning) = warning {
+        lines.push(Line::from(Span::styled(
+            format!("  ⚠ {warning}"),
+            theme.warning(),
+        )));
+    }
+    lines
+}
+
+pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = app.theme;
+    let state = &app.paste;
+    let typing = app.popup.is_none();
+    let [intro, token_area, token_info, expiry_area, expiry_info] =
+        area.layout(&Layout::vertical([
+            Constraint::Length(4),
+            Constraint::Length(3),
+            Constraint::Length(4),
+            Constraint::Length(3),
+            Constraint::Fill(1),
+        ]));
+    let intro_lines = vec![
+        Line::from(Span::styled(
+            "The token and its expiration date",
+            theme.title(),
+        )),
+        Line::default(),
+        Line::from(
+            "Paste the token Azure DevOps showed after Create. It stays in memory and is never displayed.",
+        ),
+    ];
+    frame.render_widget(Paragraph::new(intro_lines), intro);
+
+    let token_area = token_area.intersection(Rect {
+        width: 72,
+        ..token_area
+    });
+    masked_input::render(
+        frame,
+        token_area,
+        &state.token,
+        "Token",
+        typing && state.focus == Field::Token,
+        theme,
+    );
+    let count = state.token.len();
+    let mut info = vec![Line::from(vec![
+        Span::styled(
+            format!("  {count} character{}", if count == 1 { "" } else { "s" }),
+            theme.value(),
+        ),
+        Span::styled(" · Ctrl+U clears", theme.muted()),
+    ])];
+    if state.submitted && state.token.is_empty() {
+        info.extend(hanging::wrap(
+            "  ✗ ",
+            theme.error(),
+            "Paste the token you created in the previous step.",
+            theme.error(),
+            token_info.width,
+        ));
+    }
+    frame.render_widget(Paragraph::new(info), token_info);
+
+    let expiry_area = expiry_area.intersection(Rect {
+        width: 30,
+        ..expiry_area
+    });
+    text_input::render(
+        frame,
+        expiry_area,
+        &state.expiry,
+        "Expires on (YYYY-MM-DD)",
+        typing && state.focus == Field::Expiry,
+        theme,
+    );
+    let width = expiry_info.width;
+    let mut expiry_lines = match state.expiry(app.today) {
+        Ok(date) => {
+            let days = app.today.until(date).map_or(0, |span| span.get_days());
+            hanging::wrap(
+                "  ✓ ",
+                theme.success(),
+                &format!("{}, in {days} days", date.strftime("%A %Y-%m-%d")),
+                Style::new(),
+                width,
+            )
+        }
+        Err(error) => hanging::wrap(
+            "  ✗ ",
+            theme.error(),
+            &error.to_string(),
+            theme.error(),
+            width,
+        ),
+    };
+    expiry_lines.extend(hanging::wrap(
+        "  ",
+        theme.muted(),
+        "The date Azure DevOps showed for this token: azdo-gate reminds you before it.",
+        theme.muted(),
+        width,
+    ));
+    frame.render_widget(Paragraph::new(expiry_lines), expiry_info);
+}

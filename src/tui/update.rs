@@ -1,0 +1,99 @@
+//! `update`: the only place state changes. Pure: it returns the effects it wants, and never waits,
+//! reads the clock, or touches the terminal or network.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use crate::tui::app::{App, Popup};
+use crate::tui::effect::Effect;
+use crate::tui::keymap::{self, Action};
+use crate::tui::msg::Msg;
+use crate::tui::steps::{self, organization, token_recipe};
+
+/// Applies `msg` to `app` and returns the side effects to run.
+pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Tick => {
+            app.tick = app.tick.wrapping_add(1);
+            Vec::new()
+        }
+        Msg::Key(key) => on_key(app, &key),
+        Msg::Paste(text) if app.popup.is_none() => steps::on_text(app, &text),
+        Msg::Paste(_) => Vec::new(),
+        Msg::OrgProbed { request, result } => organization::on_probed(app, request, result),
+        Msg::BrowserOpened { url, result } => token_recipe::on_browser_opened(app, url, result),
+        Msg::ClipboardWritten { result } => token_recipe::on_clipboard_written(app, result),
+    }
+}
+
+fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
+    if key.kind != KeyEventKind::Press {
+        return Vec::new();
+    }
+    match app.popup {
+        Some(Popup::Help) => match keymap::lookup(keymap::HELP_POPUP, key) {
+            Some(Action::Dismiss) => {
+                app.popup = None;
+                Vec::new()
+            }
+            Some(Action::Quit) => {
+                app.popup = None;
+                quit(app)
+            }
+            _ => Vec::new(),
+        },
+        Some(Popup::ConfirmQuit) => match keymap::lookup(keymap::CONFIRM_QUIT, key) {
+            Some(Action::Confirm) => exit(app),
+            Some(Action::Dismiss) => {
+                app.popup = None;
+                Vec::new()
+            }
+            _ => Vec::new(),
+        },
+        None => match keymap::lookup(app.step.keymap(), key) {
+            Some(Action::Quit) => quit(app),
+            Some(Action::Help) => {
+                app.popup = Some(Popup::Help);
+                Vec::new()
+            }
+            Some(Action::Back) => match app.step.previous() {
+                Some(previous) => app.go_to(previous),
+                None => quit(app),
+            },
+            Some(action) => steps::on_action(app, action),
+            None => match typed_char(key) {
+                Some(c) => steps::on_text(app, c.encode_utf8(&mut [0; 4])),
+                None => Vec::new(),
+            },
+        },
+    }
+}
+
+/// A printable character, including AltGr combinations (reported as Ctrl+Alt on Windows).
+fn typed_char(key: &KeyEvent) -> Option<char> {
+    let KeyCode::Char(c) = key.code else {
+        return None;
+    };
+    let chord = key.modifiers.difference(KeyModifiers::SHIFT);
+    let altgr = KeyModifiers::CONTROL | KeyModifiers::ALT;
+    (chord.is_empty() || chord == altgr).then_some(c)
+}
+
+/// Quits at once when nothing was entered, otherwise asks first.
+fn quit(app: &mut App) -> Vec<Effect> {
+    if app.touched {
+        app.popup = Some(Popup::ConfirmQuit);
+        Vec::new()
+    } else {
+        exit(app)
+    }
+}
+
+fn exit(app: &mut App) -> Vec<Effect> {
+    app.popup = None;
+    vec![
+        Effect::CancelStep(app.step),
+        Effect::Exit {
+            summary: app.quit_summary(),
+        },
+    ]
+}

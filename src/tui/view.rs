@@ -1,0 +1,109 @@
+//! `render`: draws the state. A pure function of `App` (the clock is in the state, not read here).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Padding, Paragraph, Wrap};
+
+use crate::tui::app::{App, Popup, Tone};
+use crate::tui::keymap;
+use crate::tui::steps::{self, TOTAL_STEPS};
+use crate::tui::widgets::{centered, confirm_popup, footer, hanging, help_popup, step_header};
+
+/// Below this size the layout cannot hold a step; the admin is asked to enlarge the terminal.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+const DEMO_BANNER: &str = "SIMULATION — nothing here touches a real organization";
+
+/// Draws the whole screen for `app`.
+pub fn render(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        render_too_small(frame, area);
+        return;
+    }
+    let theme = app.theme;
+    let banner_height = u16::from(app.demo);
+    let status_lines = app.status.as_ref().map_or(Vec::new(), |status| {
+        let style = match status.tone {
+            Tone::Info => theme.value(),
+            Tone::Success => theme.success(),
+            Tone::Error => theme.error(),
+        };
+        hanging::wrap(" ", style, &status.text, style, area.width)
+    });
+    let status_height = u16::try_from(status_lines.len().clamp(1, 3)).unwrap_or(1);
+    let [header, banner, body, status, footer_area] = area.layout(&Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(banner_height),
+        Constraint::Fill(1),
+        Constraint::Length(status_height),
+        Constraint::Length(1),
+    ]));
+    step_header::render(
+        frame,
+        header,
+        app.step.number(),
+        TOTAL_STEPS,
+        app.step.title(),
+        theme,
+    );
+    if app.demo {
+        frame.render_widget(
+            Line::from(Span::styled(DEMO_BANNER, theme.banner())).centered(),
+            banner,
+        );
+    }
+    let block = Block::bordered()
+        .title(Line::from(Span::styled(
+            format!(" {} ", app.step.title()),
+            theme.title(),
+        )))
+        .border_style(theme.muted())
+        .padding(Padding::horizontal(1));
+    let inner = block.inner(body);
+    frame.render_widget(block, body);
+    steps::render(app, frame, inner);
+
+    frame.render_widget(Paragraph::new(status_lines), status);
+
+    let bindings = match app.popup {
+        Some(Popup::Help) => keymap::HELP_POPUP,
+        Some(Popup::ConfirmQuit) => keymap::CONFIRM_QUIT,
+        None => app.step.keymap(),
+    };
+    frame.render_widget(footer::line(bindings, theme), footer_area);
+
+    match app.popup {
+        Some(Popup::Help) => {
+            help_popup::render(frame, body, app.step.title(), app.step.keymap(), theme);
+        }
+        Some(Popup::ConfirmQuit) => confirm_popup::render(
+            frame,
+            body,
+            "Quit the setup?",
+            &[
+                "What you entered will be lost.",
+                "Nothing has been saved or changed in Azure DevOps.",
+            ],
+            keymap::CONFIRM_QUIT,
+            theme,
+        ),
+        None => {}
+    }
+}
+
+fn render_too_small(frame: &mut Frame, area: Rect) {
+    let text = format!(
+        "Please enlarge the terminal to at least {MIN_WIDTH}×{MIN_HEIGHT} (now {}×{}).",
+        area.width, area.height
+    );
+    let lines = u16::try_from(text.chars().count())
+        .unwrap_or(u16::MAX)
+        .div_ceil(area.width.max(1));
+    frame.render_widget(
+        Paragraph::new(text).centered().wrap(Wrap { trim: true }),
+        centered(area, area.width, lines),
+    );
+}

@@ -1,0 +1,344 @@
+//! Every wizard screen of the first pass, driven by messages through `update` and rendered to a
+//! fixed 100×30 test terminal on a fixed date. No terminal, no network.
+
+use azdo_gate::ado::AdoError;
+use azdo_gate::checks::reachability::OrgPresence;
+use azdo_gate::tui::steps::paste_token::format_lines;
+use azdo_gate::tui::{
+    App, DemoContext, Effect, Msg, RequestId, Step, Theme, WizardOptions, render, update,
+};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use jiff::civil::date;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+use ratatui::widgets::Paragraph;
+use secrecy::SecretString;
+
+const TOKEN: &str = "q7xkd3mzw5e2rpt4yhb6nv8ucf9gja1sl0oiqweasdzxcrfvtgbyhn";
+
+fn options() -> WizardOptions {
+    WizardOptions {
+        demo: None,
+        today: date(2026, 11, 28),
+    }
+}
+
+fn app() -> App {
+    App::new(options(), Theme::plain())
+}
+
+fn demo_app() -> App {
+    App::new(
+        WizardOptions {
+            demo: Some(DemoContext {
+                org_url: "http://127.0.0.1:4321/contoso".into(),
+                token: SecretString::from(TOKEN.to_owned()),
+            }),
+            ..options()
+        },
+        Theme::plain(),
+    )
+}
+
+fn send(app: &mut App, msg: Msg) -> Vec<Effect> {
+    update(app, msg)
+}
+
+fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    send(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
+    send(
+        app,
+        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
+    )
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+fn screen_sized(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| render(app, frame)).unwrap();
+    terminal
+}
+
+fn screen(app: &App) -> String {
+    screen_sized(app, 100, 30).backend().to_string()
+}
+
+/// Types `org`, presses Enter and returns the probe's request id.
+fn start_check(app: &mut App, org: &str) -> RequestId {
+    type_text(app, org);
+    let effects = key(app, KeyCode::Enter);
+    match effects.as_slice() {
+        [Effect::ProbeOrganization { request, .. }] => *request,
+        _ => panic!("Enter on a valid organization starts the check"),
+    }
+}
+
+fn at_organization() -> App {
+    let mut app = app();
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.step(), Step::Organization);
+    app
+}
+
+fn at_recipe() -> App {
+    let mut app = at_organization();
+    let request = start_check(&mut app, "fabrikam");
+    send(
+        &mut app,
+        Msg::OrgProbed {
+            request,
+            result: Ok(OrgPresence::Exists),
+        },
+    );
+    assert_eq!(app.step(), Step::TokenRecipe);
+    app
+}
+
+fn at_paste() -> App {
+    let mut app = at_recipe();
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.step(), Step::PasteToken);
+    app
+}
+
+#[test]
+fn welcome() {
+    insta::assert_snapshot!(screen(&app()));
+}
+
+#[test]
+fn welcome_in_the_demo_shows_the_simulation_banner() {
+    let shown = screen(&demo_app());
+    assert!(shown.contains("SIMULATION — nothing here touches a real organization"));
+    insta::assert_snapshot!(shown);
+}
+
+#[test]
+fn help_popup_lists_the_step_keys() {
+    let mut app = app();
+    key(&mut app, KeyCode::Char('?'));
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn organization_empty() {
+    insta::assert_snapshot!(screen(&at_organization()));
+}
+
+#[test]
+fn organization_typed_shows_the_parsed_address() {
+    let mut app = at_organization();
+    type_text(
+        &mut app,
+        "https://fabrikam.visualstudio.com/DefaultCollection",
+    );
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn organization_invalid_shows_the_error_as_typed() {
+    let mut app = at_organization();
+    type_text(&mut app, "fab_rikam");
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn organization_checking_shows_a_spinner() {
+    let mut app = at_organization();
+    start_check(&mut app, "fabrikam");
+    send(&mut app, Msg::Tick);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn organization_not_found() {
+    let mut app = at_organization();
+    let request = start_check(&mut app, "fabrikamm");
+    send(
+        &mut app,
+        Msg::OrgProbed {
+            request,
+            result: Ok(OrgPresence::NotFound),
+        },
+    );
+    assert_eq!(app.step(), Step::Organization);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn organization_network_error_says_what_to_do() {
+    let mut app = at_organization();
+    let request = start_check(&mut app, "https://tfs.example.com/tfs/DefaultCollection");
+    send(
+        &mut app,
+        Msg::OrgProbed {
+            request,
+            result: Err(AdoError::Network {
+                message: "dns error: failed to lookup address information".into(),
+                timed_out: false,
+            }),
+        },
+    );
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn organization_confirmed_when_coming_back() {
+    let mut app = at_recipe();
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.step(), Step::Organization);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn token_recipe() {
+    insta::assert_snapshot!(screen(&at_recipe()));
+}
+
+#[test]
+fn token_recipe_when_no_browser_opens() {
+    let mut app = at_recipe();
+    let effects = key(&mut app, KeyCode::Char('o'));
+    let [Effect::OpenUrl(url)] = effects.as_slice() else {
+        panic!("o opens the tokens page");
+    };
+    send(
+        &mut app,
+        Msg::BrowserOpened {
+            url: url.clone(),
+            result: Err("no browser found".into()),
+        },
+    );
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn paste_token_empty() {
+    insta::assert_snapshot!(screen(&at_paste()));
+}
+
+#[test]
+fn paste_token_in_progress_never_shows_the_characters() {
+    let mut app = at_paste();
+    type_text(&mut app, &TOKEN[..20]);
+    let shown = screen(&app);
+    assert!(!shown.contains(&TOKEN[..20]));
+    assert!(shown.contains("20 characters"));
+    insta::assert_snapshot!(shown);
+}
+
+#[test]
+fn paste_token_errors() {
+    let mut app = at_paste();
+    key(&mut app, KeyCode::Tab);
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "2028-01-15");
+    key(&mut app, KeyCode::Enter);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn paste_token_done() {
+    let mut app = at_paste();
+    send(&mut app, Msg::Paste(format!("{TOKEN}\r\n")));
+    key(&mut app, KeyCode::Enter);
+    let shown = screen(&app);
+    for window in TOKEN.as_bytes().windows(6) {
+        let piece = std::str::from_utf8(window).unwrap();
+        assert!(!shown.contains(piece), "the screen shows part of the token");
+    }
+    assert!(shown.contains("54 characters"));
+    insta::assert_snapshot!(shown);
+}
+
+#[test]
+fn demo_prefills_the_token_without_showing_it() {
+    let mut app = demo_app();
+    key(&mut app, KeyCode::Enter);
+    let request = match key(&mut app, KeyCode::Enter).as_slice() {
+        [Effect::ProbeOrganization { request, org }] => {
+            assert_eq!(org.base(), "http://127.0.0.1:4321/contoso");
+            *request
+        }
+        _ => panic!("the demo organization is pre-filled"),
+    };
+    send(
+        &mut app,
+        Msg::OrgProbed {
+            request,
+            result: Ok(OrgPresence::Exists),
+        },
+    );
+    key(&mut app, KeyCode::Enter);
+    let shown = screen(&app);
+    assert!(!shown.contains(&TOKEN[..8]));
+    insta::assert_snapshot!(shown);
+}
+
+#[test]
+fn quit_confirmation_after_typing() {
+    let mut app = at_organization();
+    type_text(&mut app, "fabrikam");
+    assert!(ctrl(&mut app, 'c').is_empty(), "asks before quitting");
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn too_small_a_terminal_asks_to_enlarge() {
+    let terminal = screen_sized(&app(), 79, 23);
+    let shown = terminal.backend().to_string();
+    assert!(shown.contains("Please enlarge the terminal to at least 80×24 (now 79×23)"));
+    insta::assert_snapshot!(shown);
+}
+
+#[test]
+fn format_verdict_lines() {
+    let mut terminal = Terminal::new(TestBackend::new(80, 2)).unwrap();
+    terminal
+        .draw(|frame| {
+            let lines = format_lines(
+                "legacy",
+                Some("the checksum does not match: a character may be missing"),
+                Theme::plain(),
+            );
+            frame.render_widget(Paragraph::new(lines), frame.area());
+        })
+        .unwrap();
+    insta::assert_snapshot!(terminal.backend().to_string());
+}
+
+#[test]
+fn no_color_keeps_emphasis_without_colours() {
+    let cells_with_colour = |theme: Theme| {
+        let mut app = App::new(options(), theme);
+        key(&mut app, KeyCode::Enter);
+        type_text(&mut app, "fab_rikam");
+        let terminal = screen_sized(&app, 100, 30);
+        let buffer = terminal.backend().buffer().clone();
+        let coloured = buffer
+            .content
+            .iter()
+            .filter(|c| c.fg != Color::Reset || c.bg != Color::Reset)
+            .count();
+        let emphasised = buffer
+            .content
+            .iter()
+            .filter(|c| !c.modifier.is_empty())
+            .count();
+        (coloured, emphasised)
+    };
+    let (coloured, emphasised) = cells_with_colour(Theme::plain());
+    assert_eq!(coloured, 0);
+    assert!(emphasised > 0);
+    let (coloured, _) = cells_with_colour(Theme::colored());
+    assert!(coloured > 0);
+}
