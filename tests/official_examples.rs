@@ -1,6 +1,7 @@
 //! The client's models read every relevant official example payload from
 //! `shared/ado-examples/` (copied from Microsoft's REST specs). Skipped, with a printed reason, when
 //! that folder is not beside the repository.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is how a test fails
 
 use std::path::PathBuf;
 
@@ -54,7 +55,8 @@ fn repositories_projects_and_permissions() {
     let values: Vec<_> = batch.evaluations.iter().map(|e| e.value).collect();
     assert_eq!(values, [Some(false), Some(false), Some(true)]);
     // The request body in the same file uses lowercase keys; the model accepts those too.
-    let text = std::fs::read_to_string(dir.join("security/permission-evaluation-batch.json")).unwrap();
+    let text =
+        std::fs::read_to_string(dir.join("security/permission-evaluation-batch.json")).unwrap();
     let example: Value = serde_json::from_str(&text).unwrap();
     let request: PermissionEvaluationBatch =
         serde_json::from_value(example["parameters"]["body"].clone()).unwrap();
@@ -79,7 +81,10 @@ fn service_hook_subscriptions() {
         assert_eq!(sub.status, SubscriptionStatus::Enabled, "{file}");
     }
     let created: Subscription = parse(&dir, "hooks/subscription-create-webhook.json");
-    assert_eq!(created.consumer_url(), Some("https://myservice/myhookeventreceiver"));
+    assert_eq!(
+        created.consumer_url(),
+        Some("https://myservice/myhookeventreceiver")
+    );
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Every wizard screen of the first pass, driven by messages through `update` and rendered to a
 //! fixed 100×30 test terminal on a fixed date. No terminal, no network.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is how a test fails
 
 use azdo_gate::ado::AdoError;
 use azdo_gate::checks::reachability::OrgPresence;

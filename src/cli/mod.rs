@@ -7,6 +7,7 @@ mod check;
 mod context;
 mod error;
 mod logout;
+mod sim;
 
 use std::process::ExitCode;
 
@@ -42,7 +43,7 @@ impl Outcome {
 pub async fn run(cli: Cli) -> Result<Outcome, CliError> {
     let ctx = Context::from_env(cli.insecure_storage)?;
     match cli.command {
-        Some(Command::Sim(_)) => Err(CliError::NotImplemented("sim")),
+        Some(Command::Sim(args)) => sim::run(args).await,
         Some(Command::Check(args)) => check::run(args, &ctx).await,
         Some(Command::Logout(args)) => logout::run(args, &ctx).await,
         Some(Command::Demo) | None => Err(CliError::NotImplemented("the interactive wizard")),

@@ -1,0 +1,69 @@
+//! Helpers shared by the command-line tests: an in-process simulator and the real binary.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is how a test fails
+#![allow(dead_code)] // each test crate uses a different subset
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use azdo_gate::sim::{self, Scenario, SimHandle, SimOptions};
+
+pub async fn start(scenario: Scenario) -> SimHandle {
+    sim::start(
+        scenario,
+        "127.0.0.1:0".parse().unwrap(),
+        SimOptions::default(),
+    )
+    .await
+    .unwrap()
+}
+
+pub fn demo_token(name: &str) -> String {
+    Scenario::demo().token(name).unwrap().to_owned()
+}
+
+/// Runs `azdo-gate ARGS` with the token in `AZURE_DEVOPS_EXT_PAT` and a private config dir, off
+/// the async runtime (the simulator runs on it).
+pub async fn run(config_dir: &Path, token: Option<&str>, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_azdo-gate"));
+    cmd.args(args)
+        .env("AZDO_GATE_CONFIG_DIR", config_dir)
+        .env_remove("AZURE_DEVOPS_EXT_PAT")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+    if let Some(t) = token {
+        cmd.env("AZURE_DEVOPS_EXT_PAT", t);
+    }
+    tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap()
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", stdout(out), stderr(out)))
+}
+
+/// Every file under `dir`, recursively, as (path, bytes).
+pub fn files_under(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(files_under(&path));
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            found.push((path, bytes));
+        }
+    }
+    found
+}
