@@ -310,3 +310,76 @@ async fn the_token_appears_in_no_output_log_or_file() {
         );
     }
 }
+
+/// A stored token (here in the explicit insecure file) is used when no other source is given; its
+/// recorded expiry applies, and the check records what it learned, never the token.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stored_token_uses_its_recorded_expiry_and_records_the_check() {
+    use azdo_gate::store::{CredentialStore, FileStore, State, StorageKind, TokenMeta};
+    let sim = start(Scenario::demo()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let org = azdo_gate::org::OrgUrl::parse(&sim.org_url()).unwrap();
+    let token = demo_token("gate");
+    FileStore::new(dir.path())
+        .set(&org.key(), &secrecy::SecretString::from(token.clone()))
+        .unwrap();
+    let mut state = State::default();
+    let mut meta = TokenMeta::new(StorageKind::File);
+    meta.expires_on = Some(in_days(200).parse().unwrap());
+    state.org_mut(&org.key(), org.name(), org.base()).token = Some(meta);
+    state.save(dir.path()).unwrap();
+
+    let out = run(
+        dir.path(),
+        None,
+        &["check", "--org", org.base(), "--json", "--insecure-storage"],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("insecure token file"),
+        "the warning is shown on every use"
+    );
+    let report = json(&out);
+    assert_eq!(report["token"]["source"], "file");
+    assert_eq!(report["expiry"]["source"], "stored");
+    assert_eq!(report["expiry"]["days_left"], 200);
+
+    let state = State::load(dir.path()).unwrap();
+    let meta = state.org(&org.key()).unwrap().token.as_ref().unwrap();
+    assert!(meta.checked_at.is_some());
+    assert_eq!(meta.identity.as_ref().unwrap().display_name, "Gate Bot");
+    assert!(meta.scopes_seen.contains(&"vso.code_write".to_owned()));
+
+    let out = run(
+        dir.path(),
+        None,
+        &["logout", "--org", org.base(), "--insecure-storage"],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        FileStore::new(dir.path())
+            .get(&org.key())
+            .unwrap()
+            .is_none()
+    );
+    assert!(State::load(dir.path()).unwrap().org(&org.key()).is_none());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_token_anywhere_exits_2_and_says_where_to_put_one() {
+    let sim = start(Scenario::demo()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let org = sim.org_url();
+    let out = run(
+        dir.path(),
+        None,
+        &["check", "--org", &org, "--insecure-storage"],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("no token for fabrikam"), "{err}");
+    assert!(err.contains("AZURE_DEVOPS_EXT_PAT"), "{err}");
+}
