@@ -2,10 +2,12 @@
 //! Stdout carries only these; progress and messages go to stderr.
 
 mod check_text;
+mod configure;
 
 use serde::Serialize;
 
 pub use check_text::check_text;
+pub use configure::{configure_json, configure_text};
 
 /// The version of every JSON report's shape; bumped only for incompatible changes.
 pub const SCHEMA_VERSION: u32 = 1;
