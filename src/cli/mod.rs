@@ -3,10 +3,13 @@
 //! stderr and an exit code.
 
 mod args;
+mod audit;
 mod check;
+mod configure;
 mod context;
 mod error;
 mod logout;
+mod profile_source;
 mod sim;
 
 use std::process::ExitCode;
@@ -47,7 +50,7 @@ pub async fn run(cli: Cli) -> Result<Outcome, CliError> {
         Some(Command::Check(args)) => check::run(args, &ctx).await,
         Some(Command::Logout(args)) => logout::run(args, &ctx).await,
         Some(Command::Demo) | None => Err(CliError::NotImplemented("the interactive wizard")),
-        Some(Command::Audit(_)) => Err(CliError::NotImplemented("audit")),
-        Some(Command::Configure(_)) => Err(CliError::NotImplemented("configure")),
+        Some(Command::Audit(args)) => audit::run(args, &ctx).await,
+        Some(Command::Configure(args)) => configure::run(args, &ctx).await,
     }
 }
