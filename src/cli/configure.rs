@@ -149,10 +149,10 @@ async fn basic_auth_password(
     let Some(entry) = &profile.basic_auth_secret else {
         return Ok(None);
     };
-    if let Ok(value) = std::env::var(BASIC_AUTH_PASSWORD_ENV) {
-        if !value.is_empty() {
-            return Ok(Some(SecretString::from(value)));
-        }
+    if let Ok(value) = std::env::var(BASIC_AUTH_PASSWORD_ENV)
+        && !value.is_empty()
+    {
+        return Ok(Some(SecretString::from(value)));
     }
     let credentials = ctx.credential_store().await?;
     store::get_async(&credentials, entry).await?.map(Some).ok_or_else(|| {
