@@ -73,7 +73,7 @@ async fn repositories_created_after_an_audit_are_new_and_configure_new_gates_onl
         .filter(|r| r["new"] == true)
         .map(|r| r["id"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(new, [added.clone()]);
+    assert_eq!(new.as_slice(), std::slice::from_ref(&added));
 
     // The audit just stored a snapshot that includes the new repository; forget it to plan "new".
     let state_file = dir.path().join("state.toml");

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use azdo_gate::ado::models::{STATUS_POLICY_TYPE_ID, SubscriptionFilter};
+use azdo_gate::ado::models::{NewSubscription, STATUS_POLICY_TYPE_ID, SubscriptionFilter};
 use azdo_gate::ado::{AdoError, Backoff, Client, ClientConfig};
 use azdo_gate::org::OrgUrl;
 use azdo_gate::sim::{self, Scenario, SimHandle, SimOptions};
@@ -40,6 +40,20 @@ async fn demo() -> SimHandle {
 fn client_for(sim: &SimHandle, token: &str) -> Client {
     let org = OrgUrl::parse(&sim.org_url()).unwrap();
     Client::new(org, SecretString::from(token.to_owned()), fast_config()).unwrap()
+}
+
+/// A project-wide "pull request created" web hook to `url`.
+fn pr_created_hook(project: &str, url: &str) -> NewSubscription {
+    NewSubscription {
+        publisher_id: "tfs".into(),
+        event_type: "git.pullrequest.created".into(),
+        resource_version: "1.0".into(),
+        consumer_id: "webHooks".into(),
+        consumer_action_id: "httpRequest".into(),
+        publisher_inputs: [("projectId".to_owned(), project.to_owned())].into(),
+        consumer_inputs: [("url".to_owned(), url.to_owned())].into(),
+        status: None,
+    }
 }
 
 fn token(name: &str) -> String {
@@ -157,16 +171,7 @@ async fn permission_not_found_and_bad_request_keep_the_server_message() {
     client.connection_data().await.unwrap();
 
     // Payments: the gate user lacks Edit subscriptions.
-    let body = azdo_gate::ado::models::NewSubscription {
-        publisher_id: "tfs".into(),
-        event_type: "git.pullrequest.created".into(),
-        resource_version: "1.0".into(),
-        consumer_id: "webHooks".into(),
-        consumer_action_id: "httpRequest".into(),
-        publisher_inputs: [("projectId".to_owned(), PAYMENTS.to_owned())].into(),
-        consumer_inputs: [("url".to_owned(), "https://gate.example.com/x".to_owned())].into(),
-        status: None,
-    };
+    let body = pr_created_hook(PAYMENTS, "https://gate.example.com/x");
     let err = client.create_subscription(&body).await.unwrap_err();
     assert!(matches!(err, AdoError::PermissionDenied { .. }), "{err:?}");
 
@@ -248,16 +253,7 @@ async fn a_create_is_not_retried_when_its_outcome_is_unknown() {
     let before = sim.subscriptions().len();
     sim.faults()
         .commit_then_drop(Some("POST hooks/subscriptions"), 1);
-    let body = azdo_gate::ado::models::NewSubscription {
-        publisher_id: "tfs".into(),
-        event_type: "git.pullrequest.created".into(),
-        resource_version: "1.0".into(),
-        consumer_id: "webHooks".into(),
-        consumer_action_id: "httpRequest".into(),
-        publisher_inputs: [("projectId".to_owned(), STOREFRONT.to_owned())].into(),
-        consumer_inputs: [("url".to_owned(), "https://gate.example.com/y".to_owned())].into(),
-        status: None,
-    };
+    let body = pr_created_hook(STOREFRONT, "https://gate.example.com/y");
     let err = client.create_subscription(&body).await.unwrap_err();
     assert!(err.outcome_unknown(), "{err:?}");
     assert_eq!(client.requests().by_route()["POST hooks/subscriptions"], 1);
