@@ -1,12 +1,20 @@
 //! The wizard's whole state. `render` draws it, `update` changes it; nothing else does either.
 
+use std::path::PathBuf;
+
 use jiff::civil::Date;
 
-use crate::tui::effect::Effect;
-use crate::tui::msg::RequestId;
+use crate::org::OrgUrl;
+use crate::profile::GateProfile;
+use crate::store::{OrgState, State};
+use crate::tui::effect::{Effect, StoreTarget};
+use crate::tui::flow::Flow;
+use crate::tui::msg::{RequestId, Stored};
 use crate::tui::steps::organization::OrganizationState;
 use crate::tui::steps::paste_token::PasteTokenState;
-use crate::tui::steps::{Step, TOTAL_STEPS};
+use crate::tui::steps::save::SaveState;
+use crate::tui::steps::verify::VerifyState;
+use crate::tui::steps::{self, Step};
 use crate::tui::theme::Theme;
 use crate::tui::{WizardOptions, expiry};
 
@@ -37,6 +45,7 @@ pub struct App {
     pub(crate) today: Date,
     pub(crate) theme: Theme,
     pub(crate) demo: bool,
+    pub(crate) flow: Flow,
     pub(crate) step: Step,
     pub(crate) popup: Option<Popup>,
     pub(crate) status: Option<Status>,
@@ -45,37 +54,62 @@ pub struct App {
     /// Spinner animation counter, advanced by `Msg::Tick`.
     pub(crate) tick: u64,
     last_request: u64,
+    /// Where `state.toml` (and the insecure token file) live; shown, never read here.
+    pub(crate) config_dir: PathBuf,
+    /// What is remembered between runs; `update` edits it and asks the runner to write it.
+    pub(crate) state: State,
+    /// The webhook URL the demo pre-fills.
+    pub(crate) demo_webhook: Option<String>,
+    /// The gate profile of the organization being worked on.
+    pub(crate) profile: GateProfile,
     pub(crate) organization: OrganizationState,
     pub(crate) paste: PasteTokenState,
+    pub(crate) verify: VerifyState,
+    pub(crate) save: SaveState,
+    /// Where the token was stored during this run, for the summaries.
+    pub(crate) token_stored: Option<Stored>,
+    /// `state.toml` was written during this run.
+    pub(crate) state_recorded: bool,
 }
 
 impl App {
-    /// A wizard at the welcome step; a demo pre-fills the organization and the token.
+    /// A wizard at the welcome step; a demo pre-fills the organization, the token and the webhook.
     pub fn new(options: WizardOptions, theme: Theme) -> Self {
         let today = options.today;
         let demo = options.demo.is_some();
-        let (organization, paste) = match options.demo {
+        let (organization, paste, demo_webhook) = match options.demo {
             Some(demo) => (
                 OrganizationState::new(&demo.org_url),
                 PasteTokenState::new(demo.token, expiry::suggested(today)),
+                Some(demo.webhook_url),
             ),
             None => (
                 OrganizationState::new(""),
                 PasteTokenState::new(Default::default(), expiry::suggested(today)),
+                None,
             ),
         };
         Self {
             today,
             theme,
             demo,
+            flow: Flow::Setup,
             step: Step::Welcome,
             popup: None,
             status: None,
             touched: false,
             tick: 0,
             last_request: 0,
+            config_dir: options.config_dir,
+            state: options.state,
+            demo_webhook,
+            profile: GateProfile::default_profile(),
             organization,
             paste,
+            verify: VerifyState::default(),
+            save: SaveState::new(options.storage),
+            token_stored: None,
+            state_recorded: false,
         }
     }
 
@@ -90,31 +124,80 @@ impl App {
         RequestId(self.last_request)
     }
 
+    /// The organization being worked on, once confirmed.
+    pub(crate) fn org(&self) -> Option<&OrgUrl> {
+        self.organization.confirmed()
+    }
+
+    /// What `state.toml` remembers about the current organization.
+    pub(crate) fn current_org_state(&self) -> Option<&OrgState> {
+        self.state.org(&self.org()?.key())
+    }
+
+    /// The current organization's stored profile, or the default when none is stored. A stored
+    /// profile that no longer validates is replaced by the default (the admin is asked again).
+    pub(crate) fn stored_profile(&self) -> GateProfile {
+        self.current_org_state()
+            .filter(|o| !o.profile.is_empty())
+            .and_then(|o| GateProfile::from_table(&o.profile).ok())
+            .unwrap_or_else(GateProfile::default_profile)
+    }
+
     /// Moves to `step`: the old step's tasks are cancelled and its transient state dropped.
     pub(crate) fn go_to(&mut self, step: Step) -> Vec<Effect> {
         let left = self.step;
         if left == step {
             return Vec::new();
         }
-        if left == Step::Organization {
-            self.organization.abandon_check();
-        }
+        steps::on_leave(self, left);
         self.step = step;
         self.status = None;
         vec![Effect::CancelStep(left)]
     }
 
+    /// Moves forwards to the flow's next step and starts whatever that step runs on arrival.
+    pub(crate) fn advance(&mut self) -> Vec<Effect> {
+        let Some(next) = self.flow.next(self.step) else {
+            return Vec::new();
+        };
+        let mut effects = self.go_to(next);
+        effects.extend(steps::on_enter(self));
+        effects
+    }
+
+    /// Where Esc leads: the flow's previous step; `None` means Esc quits.
+    pub(crate) fn previous_step(&self) -> Option<Step> {
+        self.flow.previous(self.step)
+    }
+
     /// The text printed on stdout after the wizard ends early.
     pub(crate) fn quit_summary(&self) -> String {
+        let (number, total) = self.flow.position(self.step).unwrap_or((0, 0));
         let mut summary = format!(
-            "azdo-gate: setup stopped at step {} of {TOTAL_STEPS} ({}). Nothing was saved and nothing was changed in Azure DevOps.",
-            self.step.number(),
+            "azdo-gate: {} stopped at step {number} of {total} ({}).",
+            self.flow.label(),
             self.step.title(),
         );
-        if !self.demo && !self.paste.token.is_empty() {
-            let page = self.organization.confirmed().map_or_else(
+        match (&self.token_stored, self.state_recorded) {
+            (Some(stored), _) if stored.target != StoreTarget::SessionOnly => {
+                summary.push_str(&format!(" The token is stored in {}.", stored.description));
+            }
+            (_, true) => summary.push_str(" The organization was recorded."),
+            _ => summary.push_str(" Nothing was saved"),
+        }
+        if self.token_stored.is_none() && !self.state_recorded {
+            summary.push_str(" and nothing was changed in Azure DevOps.");
+        } else {
+            summary.push_str(" Nothing was changed in Azure DevOps.");
+        }
+        let unstored = self
+            .token_stored
+            .as_ref()
+            .is_none_or(|s| s.target == StoreTarget::SessionOnly);
+        if !self.demo && unstored && !self.paste.token.is_empty() {
+            let page = self.org().map_or_else(
                 || "User settings → Personal access tokens".to_owned(),
-                |org| org.tokens_page(),
+                OrgUrl::tokens_page,
             );
             summary.push_str(&format!(
                 "\nThe token you pasted was not stored. If you will not use it, revoke it: {page}"

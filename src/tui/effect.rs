@@ -1,11 +1,78 @@
 //! Side effects `update` asks for. Only the runner carries them out; `update` stays pure.
 
+use std::fmt;
+
+use jiff::civil::Date;
+use secrecy::{ExposeSecret, SecretString};
+
 use crate::org::OrgUrl;
+use crate::store::{State, StorageKind};
 use crate::tui::msg::RequestId;
 use crate::tui::steps::Step;
 
+/// Where a verified token goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreTarget {
+    /// The OS credential store (Secret Service, Keychain, Credential Manager).
+    OsStore,
+    /// The plain-text token file, chosen explicitly (`--insecure-storage` or a key press).
+    InsecureFile,
+    /// Process memory, shared with the runner's in-memory store (the demo).
+    Memory,
+    /// Nowhere: the token is used for this run and forgotten when the wizard ends.
+    SessionOnly,
+}
+
+impl StoreTarget {
+    /// The kind recorded in `state.toml`; `None` for a token that is not stored at all.
+    pub fn kind(self) -> Option<StorageKind> {
+        match self {
+            Self::OsStore => Some(StorageKind::Keyring),
+            Self::InsecureFile => Some(StorageKind::File),
+            Self::Memory => Some(StorageKind::Memory),
+            Self::SessionOnly => None,
+        }
+    }
+
+    /// Where a token recorded as `kind` lives.
+    pub fn for_kind(kind: StorageKind) -> Self {
+        match kind {
+            StorageKind::Keyring => Self::OsStore,
+            StorageKind::File => Self::InsecureFile,
+            StorageKind::Memory => Self::Memory,
+        }
+    }
+}
+
+/// A token travelling from the paste field to the runner. Its `Debug` never shows it; equality
+/// exists so tests can assert which token an effect carries.
+#[derive(Clone)]
+pub struct TokenArg(SecretString);
+
+impl TokenArg {
+    pub fn new(token: SecretString) -> Self {
+        Self(token)
+    }
+
+    pub fn secret(&self) -> &SecretString {
+        &self.0
+    }
+}
+
+impl fmt::Debug for TokenArg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TokenArg(..)")
+    }
+}
+
+impl PartialEq for TokenArg {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.expose_secret() == other.0.expose_secret()
+    }
+}
+
 /// A request from [`crate::tui::update`] to the effect runner.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Probe whether the organization exists (no token sent); answers with `Msg::OrgProbed`.
     ProbeOrganization { request: RequestId, org: OrgUrl },
@@ -14,6 +81,27 @@ pub enum Effect {
     /// Put the text on the clipboard through the terminal (OSC 52, works over SSH); answers with
     /// `Msg::ClipboardWritten`.
     CopyToClipboard(String),
+    /// Run every token check; answers with `Msg::CheckProgress` as checks go and `Msg::Verified`.
+    VerifyToken {
+        request: RequestId,
+        org: OrgUrl,
+        token: TokenArg,
+        expires_on: Date,
+        today: Date,
+    },
+    /// Store the verified token (replacing any previous one for the organization) and use it for
+    /// the rest of the run; answers with `Msg::TokenStored`.
+    StoreToken {
+        request: RequestId,
+        org: OrgUrl,
+        token: TokenArg,
+        target: StoreTarget,
+    },
+    /// Write `state.toml` in the configuration directory; answers with `Msg::StateSaved`.
+    SaveState { request: RequestId, state: State },
+    /// Write a calendar file (atomically) in the current directory, or the configuration
+    /// directory if that fails; answers with `Msg::CalendarWritten`.
+    WriteCalendar { file_name: String, contents: String },
     /// Abort every task started for this step: its answers are no longer wanted.
     CancelStep(Step),
     /// Leave the wizard; the summary is printed on stdout once the terminal is restored.

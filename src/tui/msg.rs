@@ -3,15 +3,42 @@
 //!
 //! `Msg` deliberately has no `Debug`: a paste or a typed character may be part of the token.
 
+use std::path::PathBuf;
+
 use crossterm::event::KeyEvent;
+use jiff::Timestamp;
 
 use crate::ado::AdoError;
 use crate::checks::reachability::OrgPresence;
+use crate::checks::{CheckEvent, TokenReport};
+use crate::store::StoreError;
+use crate::tui::effect::StoreTarget;
 
 /// Identifies one request so an answer to an older one (the admin has since edited the input) is
 /// recognised and dropped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RequestId(pub u64);
+
+/// Where a token was stored, as the runner reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    pub target: StoreTarget,
+    /// The store's name as users know it ("Secret Service (GNOME Keyring)", a file path).
+    pub description: String,
+}
+
+/// Why a task that needed the stored token and Azure DevOps could not finish.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum TaskError {
+    #[error(transparent)]
+    Ado(#[from] AdoError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(
+        "no token for {org} in {store}: rotate the token from the home screen, or set the organization up again"
+    )]
+    NoToken { org: String, store: String },
+}
 
 /// An input to [`crate::tui::update`].
 pub enum Msg {
@@ -33,4 +60,28 @@ pub enum Msg {
     },
     /// The OSC 52 clipboard sequence was (or could not be) written to the terminal.
     ClipboardWritten { result: Result<(), String> },
+    /// One token check started or finished.
+    CheckProgress {
+        request: RequestId,
+        event: CheckEvent,
+    },
+    /// The token check finished; `at` is when (for the recorded `checked_at`).
+    Verified {
+        request: RequestId,
+        result: Result<TokenReport, AdoError>,
+        at: Timestamp,
+    },
+    /// The token was (or could not be) stored.
+    TokenStored {
+        request: RequestId,
+        result: Result<Stored, StoreError>,
+        at: Timestamp,
+    },
+    /// `state.toml` was (or could not be) written.
+    StateSaved {
+        request: RequestId,
+        result: Result<(), StoreError>,
+    },
+    /// The calendar reminder was (or could not be) written; `Ok` holds its path.
+    CalendarWritten { result: Result<PathBuf, String> },
 }

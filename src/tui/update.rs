@@ -7,7 +7,7 @@ use crate::tui::app::{App, Popup};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{self, Action};
 use crate::tui::msg::Msg;
-use crate::tui::steps::{self, organization, token_recipe};
+use crate::tui::steps::{self, organization, save, token_recipe, verify};
 
 /// Applies `msg` to `app` and returns the side effects to run.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
@@ -20,8 +20,21 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Paste(text) if app.popup.is_none() => steps::on_text(app, &text),
         Msg::Paste(_) => Vec::new(),
         Msg::OrgProbed { request, result } => organization::on_probed(app, request, result),
-        Msg::BrowserOpened { url, result } => token_recipe::on_browser_opened(app, url, result),
+        Msg::BrowserOpened { url, result } => steps::on_browser_opened(app, url, result),
         Msg::ClipboardWritten { result } => token_recipe::on_clipboard_written(app, result),
+        Msg::CheckProgress { request, event } => verify::on_progress(app, request, event),
+        Msg::Verified {
+            request,
+            result,
+            at,
+        } => verify::on_verified(app, request, result, at),
+        Msg::TokenStored {
+            request,
+            result,
+            at,
+        } => save::on_stored(app, request, result, at),
+        Msg::StateSaved { request, result } => save::on_state_saved(app, request, result),
+        Msg::CalendarWritten { .. } => Vec::new(),
     }
 }
 
@@ -49,13 +62,13 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
             }
             _ => Vec::new(),
         },
-        None => match keymap::lookup(app.step.keymap(), key) {
+        None => match keymap::lookup(steps::keymap(app), key) {
             Some(Action::Quit) => quit(app),
             Some(Action::Help) => {
                 app.popup = Some(Popup::Help);
                 Vec::new()
             }
-            Some(Action::Back) => match app.step.previous() {
+            Some(Action::Back) => match app.previous_step() {
                 Some(previous) => app.go_to(previous),
                 None => quit(app),
             },

@@ -7,6 +7,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::app::{App, Popup, Tone};
 use super::effect::Effect;
+use super::effect::StoreTarget;
 use super::msg::{Msg, RequestId};
 use super::steps::Step;
 use super::steps::organization::OrgCheck;
@@ -16,15 +17,20 @@ use super::{DemoContext, WizardOptions, update};
 use crate::ado::AdoError;
 use crate::checks::reachability::OrgPresence;
 use crate::org::OrgUrl;
+use crate::store::State;
+
+pub(super) fn options() -> WizardOptions {
+    WizardOptions {
+        demo: None,
+        today: date(2026, 11, 28),
+        config_dir: "/home/admin/.config/azdo-gate".into(),
+        storage: StoreTarget::OsStore,
+        state: State::default(),
+    }
+}
 
 fn app() -> App {
-    App::new(
-        WizardOptions {
-            demo: None,
-            today: date(2026, 11, 28),
-        },
-        Theme::plain(),
-    )
+    App::new(options(), Theme::plain())
 }
 
 fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
@@ -387,8 +393,9 @@ fn the_demo_prefills_without_counting_as_typed() {
             demo: Some(DemoContext {
                 org_url: "http://127.0.0.1:4321/contoso".into(),
                 token: SecretString::from("demo-token".to_owned()),
+                webhook_url: "https://gate.example.com/ado/events".into(),
             }),
-            today: date(2026, 11, 28),
+            ..options()
         },
         Theme::plain(),
     );

@@ -124,7 +124,7 @@ fn continue_or_check(app: &mut App) -> Vec<Effect> {
     };
     match app.organization.check {
         OrgCheck::Checking { .. } => Vec::new(),
-        OrgCheck::Exists(_) => app.go_to(Step::TokenRecipe),
+        OrgCheck::Exists(_) => app.advance(),
         OrgCheck::NotChecked | OrgCheck::NotFound(_) | OrgCheck::Failed { .. } => {
             let request = app.new_request();
             app.organization.check = OrgCheck::Checking {
@@ -170,7 +170,7 @@ pub(crate) fn on_probed(
         Err(error) => OrgCheck::Failed { org, error },
     };
     if app.step == Step::Organization && app.organization.confirmed().is_some() {
-        app.go_to(Step::TokenRecipe)
+        app.advance()
     } else {
         Vec::new()
     }

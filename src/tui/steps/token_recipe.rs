@@ -65,21 +65,19 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         return Vec::new();
     };
     match action {
-        Action::Continue => app.go_to(Step::PasteToken),
+        Action::Continue => app.advance(),
         Action::OpenTokensPage => vec![Effect::OpenUrl(page)],
         Action::CopyTokensPage => vec![Effect::CopyToClipboard(page)],
         _ => Vec::new(),
     }
 }
 
+/// The browser's answer while on this step.
 pub(crate) fn on_browser_opened(
     app: &mut App,
     url: String,
     result: Result<(), String>,
 ) -> Vec<Effect> {
-    if app.step != Step::TokenRecipe {
-        return Vec::new();
-    }
     app.status = Some(match result {
         Ok(()) => Status {
             tone: Tone::Success,

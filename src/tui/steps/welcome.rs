@@ -29,7 +29,7 @@ pub const KEYMAP: &[Binding] = &[
 
 pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
-        Action::Continue => app.go_to(super::Step::Organization),
+        Action::Continue => app.advance(),
         _ => Vec::new(),
     }
 }
