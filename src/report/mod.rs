@@ -1,11 +1,15 @@
 //! Rendering reports for the non-interactive commands: JSON (with `schema_version`), CSV and text.
 //! Stdout carries only these; progress and messages go to stderr.
 
+mod audit;
 mod check_text;
+mod configure;
 
 use serde::Serialize;
 
+pub use audit::{audit_csv, audit_json, audit_text};
 pub use check_text::check_text;
+pub use configure::{configure_json, configure_text};
 
 /// The version of every JSON report's shape; bumped only for incompatible changes.
 pub const SCHEMA_VERSION: u32 = 1;

@@ -1,0 +1,210 @@
+//! Turns the fetched answers into the [`AuditReport`]: classification, project verdicts, the
+//! planner's extras, the summary and the order reports show. Pure, so every rule is unit-tested
+//! without a server.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::AuditInput;
+use super::coverage::{PolicyIndex, SubscriptionIndex, classify};
+use super::permissions::ProjectPermissions;
+use super::report::{
+    AuditReport, AuditSummary, Coverage, PolicyPresence, ProjectAudit, ProjectSubscription,
+    ProjectsSource, RepositoryAudit,
+};
+use crate::ado::models::{PolicyConfiguration, Repository, Subscription};
+use crate::checks::OrgInfo;
+use crate::profile::REPO_CREATED_EVENT;
+
+/// A project as the audit knows it (from the projects API or a repository's `project`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ProjectRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// Everything the engine fetched.
+pub(super) struct Fetched<'a> {
+    pub user_id: String,
+    pub projects_source: ProjectsSource,
+    pub projects: Vec<ProjectRef>,
+    /// By lowercase project id; a project missing here has unknown permissions.
+    pub permissions: HashMap<String, ProjectPermissions>,
+    pub repositories: &'a [Repository],
+    pub subscriptions: &'a [Subscription],
+    /// Status policies by lowercase project id; `None` when the profile does not require them.
+    pub policies: Option<&'a BTreeMap<String, Vec<PolicyConfiguration>>>,
+}
+
+pub(super) fn assemble(
+    organization: OrgInfo,
+    input: &AuditInput,
+    fetched: &Fetched<'_>,
+    requests: u64,
+) -> AuditReport {
+    let profile = &input.profile;
+    // Without a webhook URL no subscription can be the gate's: every event reads as absent.
+    let url = profile.webhook_url.as_ref().map_or("", |u| u.as_str());
+    let subscriptions = SubscriptionIndex::new(fetched.subscriptions, url);
+    let policies = fetched.policies.map(|by_project| {
+        PolicyIndex::new(
+            by_project.iter().map(|(p, c)| (p.as_str(), c.as_slice())),
+            &profile.status_check.genre,
+            &profile.status_check.name,
+        )
+    });
+
+    let mut repositories: Vec<RepositoryAudit> = fetched
+        .repositories
+        .iter()
+        .map(|repo| {
+            let events: Vec<_> = profile
+                .events
+                .iter()
+                .map(|e| subscriptions.event_coverage(repo, e))
+                .collect();
+            let status_policy = policies
+                .as_ref()
+                .map_or(PolicyPresence::NotRequired, |p| p.presence(repo));
+            let coverage = classify(repo, &events, status_policy);
+            RepositoryAudit {
+                id: repo.id.clone(),
+                name: repo.name.clone(),
+                project_id: repo.project.id.clone(),
+                project: repo.project.name.clone(),
+                default_branch: repo.default_branch.clone(),
+                disabled: repo.is_disabled,
+                new: input
+                    .previous
+                    .as_ref()
+                    .is_some_and(|p| !p.contains(&repo.id)),
+                coverage,
+                events,
+                status_policy,
+            }
+        })
+        .collect();
+    repositories.sort_by_cached_key(|r| {
+        (
+            r.project.to_lowercase(),
+            r.project.clone(),
+            r.project_id.to_ascii_lowercase(),
+            r.coverage,
+            r.name.to_lowercase(),
+            r.name.clone(),
+            r.id.clone(),
+        )
+    });
+
+    let mut gaps: HashMap<String, bool> = HashMap::new();
+    for repo in &repositories {
+        let gap = !matches!(repo.coverage, Coverage::Covered | Coverage::NotApplicable);
+        *gaps
+            .entry(repo.project_id.to_ascii_lowercase())
+            .or_default() |= gap;
+    }
+    let mut projects: Vec<ProjectAudit> = fetched
+        .projects
+        .iter()
+        .map(|p| {
+            let key = p.id.to_ascii_lowercase();
+            let permissions =
+                fetched
+                    .permissions
+                    .get(&key)
+                    .cloned()
+                    .unwrap_or_else(|| ProjectPermissions {
+                        note: Some("permissions were not evaluated".into()),
+                        ..ProjectPermissions::default()
+                    });
+            ProjectAudit {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                service_hooks: permissions.hooks,
+                edit_policies: permissions.edit_policies,
+                permissions_note: permissions.note,
+                fully_covered: !gaps.get(&key).copied().unwrap_or(false),
+            }
+        })
+        .collect();
+    projects.sort_by_cached_key(|p| {
+        let rank = if p.lacks_permissions() {
+            0
+        } else if p.permissions_unknown() {
+            1
+        } else {
+            2
+        };
+        (rank, p.name.to_lowercase(), p.name.clone(), p.id.clone())
+    });
+
+    let mut events: Vec<&str> = profile.events.iter().map(String::as_str).collect();
+    if profile.notify_repo_created {
+        events.push(REPO_CREATED_EVENT);
+    }
+    let mut project_subscriptions: Vec<ProjectSubscription> = events
+        .iter()
+        .flat_map(|event| {
+            subscriptions
+                .project_wide(event)
+                .map(move |sub| ProjectSubscription {
+                    project_id: sub.project_id().unwrap_or_default().to_owned(),
+                    event_type: (*event).to_owned(),
+                    subscription_id: sub.id.clone(),
+                    status: sub.status.into(),
+                })
+        })
+        .collect();
+    project_subscriptions.sort_by(|a, b| {
+        (&a.project_id, &a.event_type, &a.subscription_id).cmp(&(
+            &b.project_id,
+            &b.event_type,
+            &b.subscription_id,
+        ))
+    });
+
+    let projects_with_policy = match &policies {
+        Some(index) => projects
+            .iter()
+            .filter(|p| index.has_project_wide(&p.id))
+            .map(|p| p.id.clone())
+            .collect(),
+        None => Vec::new(),
+    };
+
+    let summary = summarize(&projects, &repositories);
+    AuditReport {
+        organization,
+        projects_source: fetched.projects_source,
+        projects,
+        repositories,
+        summary,
+        requests,
+        project_subscriptions,
+        projects_with_policy,
+        user_id: Some(fetched.user_id.clone()),
+    }
+}
+
+fn summarize(projects: &[ProjectAudit], repositories: &[RepositoryAudit]) -> AuditSummary {
+    let mut summary = AuditSummary {
+        projects: projects.len(),
+        projects_missing_permissions: projects.iter().filter(|p| p.lacks_permissions()).count(),
+        repositories: repositories.len(),
+        ..AuditSummary::default()
+    };
+    for repo in repositories {
+        let count = match repo.coverage {
+            Coverage::Covered => &mut summary.covered,
+            Coverage::Partial => &mut summary.partial,
+            Coverage::Unhealthy => &mut summary.unhealthy,
+            Coverage::Missing => &mut summary.missing,
+            Coverage::NotApplicable => &mut summary.not_applicable,
+        };
+        *count += 1;
+        summary.new += usize::from(repo.new);
+    }
+    summary
+}
+
+#[cfg(test)]
+mod tests;

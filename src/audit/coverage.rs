@@ -1,0 +1,296 @@
+//! Coverage classification, exactly per DESIGN.md's coverage model: pure functions over the fetched
+//! subscriptions and Status policies, indexed once so classifying 10 000 repositories against 20 000
+//! subscriptions stays linear.
+//!
+//! Matching rules (the spec of issue 4):
+//! - a subscription counts for a repository and event when its event type is the event, its consumer
+//!   URL matches the profile's ([`webhook_urls_match`] normalisation), its `projectId` is the
+//!   repository's project, and its `repository` input is the repository (scope repository) or
+//!   empty/absent (scope project). Other publisher filters (branch, creator, reviewers) are not
+//!   inspected: DESIGN.md does not make them part of the model.
+//! - a Status policy applies when it is enabled and not deleted, its `statusName` equals the
+//!   profile's name and its `statusGenre` (absent = empty) the profile's genre, both compared
+//!   case-sensitively, and one of its scopes covers the repository's default branch.
+//!
+//! GUIDs and ref names are compared case-insensitively: Azure DevOps treats both that way.
+
+use std::collections::HashMap;
+
+use super::report::{Coverage, EventCoverage, EventStatus, PolicyPresence};
+use crate::ado::models::{PolicyConfiguration, PolicyScope, Repository, Subscription};
+use crate::profile::{SubscriptionScope, normalize_webhook_url};
+
+/// The subscriptions that point at the profile's webhook URL, by project, repository and event.
+#[derive(Default)]
+pub(super) struct SubscriptionIndex<'a> {
+    projects: HashMap<String, ProjectSubscriptions<'a>>,
+}
+
+#[derive(Default)]
+struct ProjectSubscriptions<'a> {
+    /// No repository filter: every repository of the project.
+    wide: HashMap<&'a str, Vec<&'a Subscription>>,
+    /// By repository id (lowercase), then event type.
+    by_repo: HashMap<String, HashMap<&'a str, Vec<&'a Subscription>>>,
+}
+
+impl<'a> SubscriptionIndex<'a> {
+    /// Keeps only web-hook subscriptions to `webhook_url` that name a project; URLs are normalised
+    /// once per subscription.
+    pub(super) fn new(subscriptions: &'a [Subscription], webhook_url: &str) -> Self {
+        let target = normalize_webhook_url(webhook_url);
+        let mut index = Self::default();
+        for sub in subscriptions {
+            let is_webhook = sub.publisher_id.eq_ignore_ascii_case("tfs")
+                && sub.consumer_id.eq_ignore_ascii_case("webHooks")
+                && sub.consumer_action_id.eq_ignore_ascii_case("httpRequest");
+            let to_gate = sub
+                .consumer_url()
+                .is_some_and(|u| normalize_webhook_url(u) == target);
+            let Some(project) = sub.project_id().filter(|p| !p.is_empty()) else {
+                continue;
+            };
+            if !is_webhook || !to_gate {
+                continue;
+            }
+            let entry = index
+                .projects
+                .entry(project.to_ascii_lowercase())
+                .or_default();
+            let by_event = match sub.repository_id() {
+                None => &mut entry.wide,
+                Some(repo) => entry.by_repo.entry(repo.to_ascii_lowercase()).or_default(),
+            };
+            by_event
+                .entry(sub.event_type.as_str())
+                .or_default()
+                .push(sub);
+        }
+        index
+    }
+
+    /// The state of `event` for one repository: the best matching subscription (enabled first),
+    /// or `absent`.
+    pub(super) fn event_coverage(&self, repo: &Repository, event: &str) -> EventCoverage {
+        let project = self.projects.get(&repo.project.id.to_ascii_lowercase());
+        let repo_subs = project
+            .and_then(|p| p.by_repo.get(&repo.id.to_ascii_lowercase()))
+            .and_then(|events| events.get(event))
+            .into_iter()
+            .flatten()
+            .map(|s| (*s, SubscriptionScope::Repository));
+        let wide_subs = project
+            .and_then(|p| p.wide.get(event))
+            .into_iter()
+            .flatten()
+            .map(|s| (*s, SubscriptionScope::Project));
+        let best = repo_subs
+            .chain(wide_subs)
+            .min_by(|(a, a_scope), (b, b_scope)| {
+                (status_rank(a), scope_rank(*a_scope), &a.id).cmp(&(
+                    status_rank(b),
+                    scope_rank(*b_scope),
+                    &b.id,
+                ))
+            });
+        match best {
+            Some((sub, scope)) => EventCoverage {
+                event_type: event.to_owned(),
+                status: sub.status.into(),
+                subscription_id: Some(sub.id.clone()),
+                scope: Some(scope),
+            },
+            None => EventCoverage {
+                event_type: event.to_owned(),
+                status: EventStatus::Absent,
+                subscription_id: None,
+                scope: None,
+            },
+        }
+    }
+
+    /// Every project-wide subscription to the profile's URL for `event`, whatever its status.
+    pub(super) fn project_wide(&self, event: &str) -> impl Iterator<Item = &'a Subscription> + '_ {
+        let event = event.to_owned();
+        self.projects
+            .values()
+            .filter_map(move |p| p.wide.get(event.as_str()))
+            .flatten()
+            .copied()
+    }
+}
+
+/// Enabled first; among unhealthy ones the one closest to working (probation still delivers).
+fn status_rank(sub: &Subscription) -> u8 {
+    match EventStatus::from(sub.status) {
+        EventStatus::Enabled => 0,
+        EventStatus::OnProbation => 1,
+        EventStatus::DisabledBySystem => 2,
+        EventStatus::DisabledByInactiveIdentity => 3,
+        EventStatus::DisabledByUser => 4,
+        EventStatus::Absent => 5,
+    }
+}
+
+/// The repository's own subscription is reported before the project-wide one.
+fn scope_rank(scope: SubscriptionScope) -> u8 {
+    match scope {
+        SubscriptionScope::Repository => 0,
+        SubscriptionScope::Project => 1,
+    }
+}
+
+/// The scopes of the Status policies that satisfy the profile, by project (lowercase id).
+#[derive(Default)]
+pub(super) struct PolicyIndex {
+    scopes: HashMap<String, Vec<PolicyScope>>,
+}
+
+impl PolicyIndex {
+    /// `policies` are each project's Status policy configurations, keyed by project id.
+    pub(super) fn new<'p>(
+        policies: impl IntoIterator<Item = (&'p str, &'p [PolicyConfiguration])>,
+        genre: &str,
+        name: &str,
+    ) -> Self {
+        let mut index = Self::default();
+        for (project, configurations) in policies {
+            let scopes: Vec<PolicyScope> = configurations
+                .iter()
+                .filter(|c| c.is_enabled && !c.is_deleted)
+                .filter_map(PolicyConfiguration::status_settings)
+                .filter(|s| {
+                    s.status_name == name && s.status_genre.as_deref().unwrap_or("") == genre
+                })
+                .flat_map(|s| s.scope)
+                .collect();
+            if !scopes.is_empty() {
+                index
+                    .scopes
+                    .entry(project.to_ascii_lowercase())
+                    .or_default()
+                    .extend(scopes);
+            }
+        }
+        index
+    }
+
+    /// Whether a satisfying Status policy applies to the repository's default branch.
+    pub(super) fn presence(&self, repo: &Repository) -> PolicyPresence {
+        let applies = self
+            .scopes
+            .get(&repo.project.id.to_ascii_lowercase())
+            .is_some_and(|scopes| {
+                scopes
+                    .iter()
+                    .any(|s| scope_applies(s, &repo.id, repo.default_branch.as_deref()))
+            });
+        if applies {
+            PolicyPresence::Present
+        } else {
+            PolicyPresence::Absent
+        }
+    }
+
+    /// Whether the project has a project-wide satisfying policy on every default branch
+    /// (`repositoryId` null, `matchKind` DefaultBranch): what the planner's project scope creates.
+    pub(super) fn has_project_wide(&self, project_id: &str) -> bool {
+        self.scopes
+            .get(&project_id.to_ascii_lowercase())
+            .is_some_and(|scopes| {
+                scopes
+                    .iter()
+                    .any(|s| repository_filter(s).is_none() && match_kind(s) == MatchKind::Default)
+            })
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum MatchKind {
+    Exact,
+    Prefix,
+    Default,
+    Unknown,
+}
+
+/// Azure DevOps spells match kinds inconsistently (`exact`, `Exact`, `DefaultBranch`); absent means
+/// exact, the API's default.
+fn match_kind(scope: &PolicyScope) -> MatchKind {
+    match scope
+        .match_kind
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("exact") => MatchKind::Exact,
+        Some("prefix") => MatchKind::Prefix,
+        Some("defaultbranch") => MatchKind::Default,
+        Some(_) => MatchKind::Unknown,
+    }
+}
+
+fn repository_filter(scope: &PolicyScope) -> Option<&str> {
+    scope.repository_id.as_deref().filter(|r| !r.is_empty())
+}
+
+/// One policy scope against one repository's default branch. A `DefaultBranch` scope applies even
+/// to an empty repository (it will cover whatever becomes the default branch); an `exact` scope
+/// needs the ref to be the default branch; a `prefix` scope needs the default branch to start with
+/// it (a prefix policy gates that branch too).
+fn scope_applies(scope: &PolicyScope, repo_id: &str, default_branch: Option<&str>) -> bool {
+    if repository_filter(scope).is_some_and(|r| !r.eq_ignore_ascii_case(repo_id)) {
+        return false;
+    }
+    let ref_name = scope.ref_name.as_deref().filter(|r| !r.is_empty());
+    match (match_kind(scope), ref_name, default_branch) {
+        (MatchKind::Default, _, _) => true,
+        (MatchKind::Exact, Some(r), Some(branch)) => r.eq_ignore_ascii_case(branch),
+        (MatchKind::Prefix, Some(r), Some(branch)) => branch
+            .to_ascii_lowercase()
+            .starts_with(&r.to_ascii_lowercase()),
+        _ => false,
+    }
+}
+
+/// The repository's class. Precedence, first that holds:
+/// 1. disabled repository → not applicable (nothing can be delivered for it);
+/// 2. every event enabled and the policy present or not required → covered;
+/// 3. every event enabled, only the policy missing, and the repository empty → not applicable
+///    (a branch policy needs a default branch);
+/// 4. some event's only match is on probation or disabled → unhealthy (it wins over partial: the
+///    admin must re-enable or recreate that hook, which creating the missing pieces would not fix);
+/// 5. at least one event enabled or the policy present → partial;
+/// 6. otherwise → missing.
+pub(super) fn classify(
+    repo: &Repository,
+    events: &[EventCoverage],
+    policy: PolicyPresence,
+) -> Coverage {
+    if repo.is_disabled {
+        return Coverage::NotApplicable;
+    }
+    let all_enabled = events.iter().all(|e| e.status == EventStatus::Enabled);
+    let policy_ok = policy != PolicyPresence::Absent;
+    if all_enabled && policy_ok {
+        return Coverage::Covered;
+    }
+    if all_enabled && repo.default_branch.is_none() {
+        return Coverage::NotApplicable;
+    }
+    let unhealthy = events
+        .iter()
+        .any(|e| !matches!(e.status, EventStatus::Enabled | EventStatus::Absent));
+    if unhealthy {
+        return Coverage::Unhealthy;
+    }
+    let something = events.iter().any(|e| e.status == EventStatus::Enabled)
+        || policy == PolicyPresence::Present;
+    if something {
+        Coverage::Partial
+    } else {
+        Coverage::Missing
+    }
+}
+
+#[cfg(test)]
+mod tests;

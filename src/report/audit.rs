@@ -1,0 +1,461 @@
+//! Output of `azdo-gate audit`: JSON (the documented schema), CSV (one row per repository, for
+//! spreadsheets) and text (for a terminal, 100 columns).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use super::{MARKS, to_json};
+use crate::ado::models::{GIT_EDIT_POLICIES, GIT_NAMESPACE_ID, SERVICE_HOOKS_NAMESPACE_ID};
+use crate::audit::{
+    AuditReport, Coverage, EventStatus, PolicyPresence, ProjectAudit, ProjectsSource,
+    RepositoryAudit,
+};
+use crate::org::OrgUrl;
+
+/// The text report fits this many columns (long names are shortened, notes wrapped).
+const WIDTH: usize = 100;
+
+/// `azdo-gate audit --json`.
+pub fn audit_json(report: &AuditReport) -> Result<String, serde_json::Error> {
+    to_json(report)
+}
+
+/// `azdo-gate audit --csv`: a header, then one row per repository in report order. The event
+/// columns are the event types the report covers (the profile's events, in profile order), each
+/// holding that event's status. Fields are quoted when they contain a comma, a quote, a line break
+/// or surrounding spaces; lines end with `\n`.
+pub fn audit_csv(report: &AuditReport) -> String {
+    let mut events: Vec<&str> = Vec::new();
+    for repo in &report.repositories {
+        for e in &repo.events {
+            if !events.contains(&e.event_type.as_str()) {
+                events.push(&e.event_type);
+            }
+        }
+    }
+    let mut out = String::new();
+    let header = [
+        "project",
+        "repository",
+        "repository_id",
+        "coverage",
+        "new",
+        "disabled",
+        "default_branch",
+        "status_policy",
+    ];
+    csv_row(
+        &mut out,
+        header.iter().copied().chain(events.iter().copied()),
+    );
+    for repo in &report.repositories {
+        let statuses: Vec<&str> = events
+            .iter()
+            .map(|event| {
+                repo.events
+                    .iter()
+                    .find(|e| e.event_type == *event)
+                    .map_or("", |e| event_status(e.status))
+            })
+            .collect();
+        let fixed = [
+            repo.project.as_str(),
+            repo.name.as_str(),
+            repo.id.as_str(),
+            repo.coverage.as_str(),
+            bool_str(repo.new),
+            bool_str(repo.disabled),
+            repo.default_branch.as_deref().unwrap_or(""),
+            policy_str(repo.status_policy),
+        ];
+        csv_row(&mut out, fixed.into_iter().chain(statuses));
+    }
+    out
+}
+
+fn csv_row<'a>(out: &mut String, fields: impl Iterator<Item = &'a str>) {
+    for (i, field) in fields.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&csv_field(field));
+    }
+    out.push('\n');
+}
+
+fn csv_field(field: &str) -> String {
+    let needs_quotes =
+        field.contains([',', '"', '\n', '\r']) || field.starts_with(' ') || field.ends_with(' ');
+    if needs_quotes {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field.to_owned()
+    }
+}
+
+fn bool_str(b: bool) -> &'static str {
+    if b { "true" } else { "false" }
+}
+
+/// The API's spelling, as in the JSON report.
+fn event_status(status: EventStatus) -> &'static str {
+    match status {
+        EventStatus::Enabled => "enabled",
+        EventStatus::OnProbation => "onProbation",
+        EventStatus::DisabledBySystem => "disabledBySystem",
+        EventStatus::DisabledByUser => "disabledByUser",
+        EventStatus::DisabledByInactiveIdentity => "disabledByInactiveIdentity",
+        EventStatus::Absent => "absent",
+    }
+}
+
+fn policy_str(p: PolicyPresence) -> &'static str {
+    match p {
+        PolicyPresence::Present => "present",
+        PolicyPresence::Absent => "absent",
+        PolicyPresence::NotRequired => "not_required",
+    }
+}
+
+/// `azdo-gate audit` for a terminal: projects (permission problems first, each with its fix), then
+/// repositories grouped by project, worst first, then a summary line.
+pub fn audit_text(report: &AuditReport, org: &OrgUrl) -> String {
+    let mut out = String::new();
+    let source = match report.projects_source {
+        ProjectsSource::ProjectsApi => "projects API",
+        ProjectsSource::Repositories => {
+            "derived from the repositories: this token may not list projects"
+        }
+    };
+    // Writing to a String cannot fail.
+    let _ = writeln!(
+        out,
+        "{} ({})",
+        report.organization.name, report.organization.url
+    );
+    let _ = writeln!(out);
+    projects_section(&mut out, report, org, source);
+    repositories_section(&mut out, report);
+    summary_line(&mut out, report);
+    out
+}
+
+/// Per project: (covered, applicable) repositories.
+fn coverage_counts(report: &AuditReport) -> BTreeMap<String, (usize, usize)> {
+    let mut counts: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for repo in &report.repositories {
+        let entry = counts
+            .entry(repo.project_id.to_ascii_lowercase())
+            .or_default();
+        if repo.coverage != Coverage::NotApplicable {
+            entry.1 += 1;
+        }
+        if repo.coverage == Coverage::Covered {
+            entry.0 += 1;
+        }
+    }
+    counts
+}
+
+fn projects_section(out: &mut String, report: &AuditReport, org: &OrgUrl, source: &str) {
+    let _ = writeln!(out, "Projects: {} ({source})", report.projects.len());
+    if report.projects.is_empty() {
+        let _ = writeln!(out);
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "  {:<40} {:<11} {:<11} {:<14} COVERED",
+        "PROJECT", "VIEW HOOKS", "EDIT HOOKS", "EDIT POLICIES"
+    );
+    let counts = coverage_counts(report);
+    for project in &report.projects {
+        let mark = if project.lacks_permissions() {
+            MARKS.fail
+        } else if project.permissions_unknown() {
+            MARKS.warn
+        } else {
+            MARKS.ok
+        };
+        let (covered, applicable) = counts
+            .get(&project.id.to_ascii_lowercase())
+            .copied()
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{mark} {:<40} {:<11} {:<11} {:<14} {covered}/{applicable}",
+            shorten(&project.name, 40),
+            yes_no(project.service_hooks.view),
+            yes_no(project.service_hooks.edit),
+            yes_no(project.edit_policies),
+        );
+    }
+    let problems: Vec<&ProjectAudit> = report
+        .projects
+        .iter()
+        .filter(|p| p.lacks_permissions() || p.permissions_unknown())
+        .collect();
+    for project in problems {
+        let _ = writeln!(out);
+        permission_fix(out, project, org);
+    }
+    let _ = writeln!(out);
+}
+
+fn yes_no(v: Option<bool>) -> &'static str {
+    match v {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "unknown",
+    }
+}
+
+/// The fix for one project: Project Administrators (link), or the exact `az` grant.
+fn permission_fix(out: &mut String, project: &ProjectAudit, org: &OrgUrl) {
+    let page = org.project_permissions_page(&project.name);
+    if project.lacks_permissions() {
+        let _ = writeln!(
+            out,
+            "{} {}: the integration user cannot manage {}.",
+            MARKS.fail,
+            project.name,
+            missing_what(project)
+        );
+        let _ = writeln!(
+            out,
+            "  Fix: add the integration user to this project's Project Administrators group:"
+        );
+        let _ = writeln!(out, "    {page}");
+        let hook_bits = u32::from(project.service_hooks.view == Some(false))
+            | (u32::from(project.service_hooks.edit == Some(false)) << 1);
+        let grants = [
+            (SERVICE_HOOKS_NAMESPACE_ID, "PublisherSecurity", hook_bits),
+            (
+                GIT_NAMESPACE_ID,
+                "repoV2",
+                if project.edit_policies == Some(false) {
+                    GIT_EDIT_POLICIES
+                } else {
+                    0
+                },
+            ),
+        ];
+        let _ = writeln!(
+            out,
+            "  or grant it (<user> = the integration user's sign-in name):"
+        );
+        for (namespace, root, bits) in grants.into_iter().filter(|g| g.2 != 0) {
+            let _ = writeln!(
+                out,
+                "    az devops security permission update --org {} \\",
+                org.base()
+            );
+            let _ = writeln!(out, "      --id {namespace} --subject <user> \\");
+            let _ = writeln!(
+                out,
+                "      --token {root}/{} --allow-bit {bits}",
+                project.id
+            );
+        }
+    } else {
+        let _ = writeln!(out, "{} {}: permissions unknown.", MARKS.warn, project.name);
+        if let Some(note) = &project.permissions_note {
+            wrap_into(out, note, 2);
+        }
+        let _ = writeln!(out, "  Check them at {page}");
+    }
+}
+
+fn missing_what(project: &ProjectAudit) -> &'static str {
+    let hooks =
+        project.service_hooks.view == Some(false) || project.service_hooks.edit == Some(false);
+    let policies = project.edit_policies == Some(false);
+    match (hooks, policies) {
+        (true, true) => "service hooks or branch policies",
+        (true, false) => "service hooks",
+        _ => "branch policies",
+    }
+}
+
+fn repositories_section(out: &mut String, report: &AuditReport) {
+    let _ = writeln!(out, "Repositories: {}", report.repositories.len());
+    let counts = coverage_counts(report);
+    let mut current: Option<&str> = None;
+    for repo in &report.repositories {
+        if current != Some(repo.project_id.as_str()) {
+            current = Some(&repo.project_id);
+            let (covered, applicable) = counts
+                .get(&repo.project_id.to_ascii_lowercase())
+                .copied()
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {} ({covered} of {applicable} covered)",
+                shorten(&repo.project, 70)
+            );
+        }
+        repository_lines(out, repo);
+    }
+    let _ = writeln!(out);
+}
+
+fn coverage_mark(c: Coverage) -> &'static str {
+    match c {
+        Coverage::Covered => MARKS.ok,
+        Coverage::Missing | Coverage::Partial => MARKS.fail,
+        Coverage::Unhealthy => MARKS.warn,
+        Coverage::NotApplicable => "-",
+    }
+}
+
+fn coverage_word(c: Coverage) -> &'static str {
+    match c {
+        Coverage::Covered => "covered",
+        Coverage::Partial => "partial",
+        Coverage::Unhealthy => "unhealthy",
+        Coverage::Missing => "missing",
+        Coverage::NotApplicable => "not applicable",
+    }
+}
+
+fn repository_lines(out: &mut String, repo: &RepositoryAudit) {
+    let new = if repo.new { "  NEW" } else { "" };
+    let why = if repo.disabled {
+        "  (disabled)"
+    } else if repo.default_branch.is_none() {
+        "  (empty)"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        out,
+        "    {} {:<15} {}{why}{new}",
+        coverage_mark(repo.coverage),
+        coverage_word(repo.coverage),
+        shorten(&repo.name, 60)
+    );
+    if matches!(repo.coverage, Coverage::Covered | Coverage::NotApplicable) {
+        return;
+    }
+    let mut parts: Vec<String> = repo
+        .events
+        .iter()
+        .map(|e| format!("{} {}", short_event(&e.event_type), event_status(e.status)))
+        .collect();
+    if repo.status_policy != PolicyPresence::NotRequired {
+        parts.push(format!("status policy {}", policy_str(repo.status_policy)));
+    }
+    wrap_into(out, &parts.join(", "), 8);
+    for e in &repo.events {
+        if let (
+            Some(id),
+            EventStatus::OnProbation
+            | EventStatus::DisabledBySystem
+            | EventStatus::DisabledByUser
+            | EventStatus::DisabledByInactiveIdentity,
+        ) = (&e.subscription_id, e.status)
+        {
+            let _ = writeln!(
+                out,
+                "        {} subscription {id} is {}",
+                short_event(&e.event_type),
+                event_status(e.status)
+            );
+        }
+    }
+}
+
+/// `git.pullrequest.created` → `created`; the comment event → `commented`.
+fn short_event(event: &str) -> &str {
+    match event {
+        "ms.vss-code.git-pullrequest-comment-event" => "commented",
+        other => other.strip_prefix("git.pullrequest.").unwrap_or(other),
+    }
+}
+
+fn summary_line(out: &mut String, report: &AuditReport) {
+    let s = &report.summary;
+    let line = format!(
+        "Summary: {} repositories: {} covered, {} partial, {} unhealthy, {} missing, {} not applicable, \
+         {} new; {} projects, {} missing permissions; {} requests.",
+        s.repositories,
+        s.covered,
+        s.partial,
+        s.unhealthy,
+        s.missing,
+        s.not_applicable,
+        s.new,
+        s.projects,
+        s.projects_missing_permissions,
+        report.requests
+    );
+    wrap_into(out, &line, 0);
+    let verdict = if report.healthy() {
+        "Every applicable repository is gated."
+    } else {
+        "Not every applicable repository is gated, or permissions are missing."
+    };
+    let _ = writeln!(out, "{verdict}");
+}
+
+/// Cuts a name to `max` characters, ending in `…` when shortened.
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_owned()
+    } else {
+        let cut: String = s.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}
+
+/// Word-wraps `text` to [`WIDTH`] columns, every line indented by `indent` spaces.
+fn wrap_into(out: &mut String, text: &str, indent: usize) {
+    let pad = " ".repeat(indent);
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && indent + line.chars().count() + 1 + word.chars().count() > WIDTH {
+            let _ = writeln!(out, "{pad}{line}");
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        let _ = writeln!(out, "{pad}{line}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_only_when_needed() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
+        assert_eq!(csv_field(" padded"), "\" padded\"");
+        assert_eq!(csv_field(""), "");
+    }
+
+    #[test]
+    fn wrapping_keeps_lines_within_the_width() {
+        let mut out = String::new();
+        let text = "word ".repeat(60);
+        wrap_into(&mut out, &text, 4);
+        assert!(
+            out.lines()
+                .all(|l| l.chars().count() <= WIDTH && l.starts_with("    word"))
+        );
+        assert_eq!(out.split_whitespace().count(), 60);
+    }
+
+    #[test]
+    fn long_names_are_shortened_with_an_ellipsis() {
+        assert_eq!(shorten("abcdef", 6), "abcdef");
+        assert_eq!(shorten("abcdefg", 6), "abcde…");
+    }
+}

@@ -1,0 +1,281 @@
+//! Output of `azdo-gate configure`: the plan (or what applying it did) as JSON with
+//! `schema_version`, or as text grouped by project with reasons and fixes. Neither ever contains a
+//! secret: actions carry no credentials, only ids, names and reasons.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::{MARKS, to_json};
+use crate::checks::OrgInfo;
+use crate::org::OrgUrl;
+use crate::plan::{Action, ActionKind, ActionResult, CoverageCounts, Mode, Outcome, Plan};
+
+/// Text is wrapped to this width so it reads in a 100-column terminal.
+const WIDTH: usize = 100;
+
+#[derive(Serialize)]
+struct ConfigureReport<'a> {
+    organization: OrgInfo,
+    mode: Mode,
+    actions: Vec<ActionLine<'a>>,
+    summary: Summary,
+    coverage_after: Option<&'a CoverageCounts>,
+}
+
+#[derive(Serialize)]
+struct ActionLine<'a> {
+    kind: ActionKind,
+    project_id: &'a str,
+    repository_id: Option<&'a str>,
+    event_type: Option<&'a str>,
+    reason: &'a str,
+    outcome: Outcome,
+    error: Option<&'a str>,
+}
+
+#[derive(Serialize, Default)]
+struct Summary {
+    planned: usize,
+    done: usize,
+    failed: usize,
+    skipped: usize,
+}
+
+impl Summary {
+    fn count(outcomes: impl IntoIterator<Item = Outcome>) -> Self {
+        let mut summary = Self::default();
+        for outcome in outcomes {
+            let slot = match outcome {
+                Outcome::Planned => &mut summary.planned,
+                Outcome::Done => &mut summary.done,
+                Outcome::Failed => &mut summary.failed,
+                Outcome::Skipped => &mut summary.skipped,
+            };
+            *slot += 1;
+        }
+        summary
+    }
+}
+
+/// The outcome of each action: its result when there is one, otherwise what a plan says.
+fn outcomes<'a>(
+    plan: &'a Plan,
+    results: Option<&'a [ActionResult]>,
+) -> impl Iterator<Item = (&'a Action, Outcome, Option<&'a str>)> {
+    plan.actions.iter().enumerate().map(move |(index, action)| {
+        let result = results.and_then(|r| r.iter().find(|r| r.index == index));
+        match result {
+            Some(r) => (action, r.outcome, r.error.as_deref()),
+            None if action.kind == ActionKind::Skip => (action, Outcome::Skipped, None),
+            None => (action, Outcome::Planned, None),
+        }
+    })
+}
+
+/// `configure --json`.
+pub fn configure_json(
+    org: &OrgUrl,
+    mode: Mode,
+    plan: &Plan,
+    results: Option<&[ActionResult]>,
+    coverage_after: Option<&CoverageCounts>,
+) -> Result<String, serde_json::Error> {
+    let actions: Vec<ActionLine<'_>> = outcomes(plan, results)
+        .map(|(action, outcome, error)| ActionLine {
+            kind: action.kind,
+            project_id: &action.project_id,
+            repository_id: action.repository_id.as_deref(),
+            event_type: action.event_type.as_deref(),
+            reason: &action.reason,
+            outcome,
+            error,
+        })
+        .collect();
+    let summary = Summary::count(actions.iter().map(|a| a.outcome));
+    to_json(&ConfigureReport {
+        organization: OrgInfo::from(org),
+        mode,
+        actions,
+        summary,
+        coverage_after,
+    })
+}
+
+/// `configure` without `--json`: the plan grouped by project, then results and coverage after.
+pub fn configure_text(
+    org: &OrgUrl,
+    mode: Mode,
+    plan: &Plan,
+    results: Option<&[ActionResult]>,
+    coverage_after: Option<&CoverageCounts>,
+) -> String {
+    let mut out = String::new();
+    // Writing to a String cannot fail.
+    let _ = writeln!(out, "{} ({})", org.name(), org.base());
+    let lines: Vec<_> = outcomes(plan, results).collect();
+    let summary = Summary::count(lines.iter().map(|(_, outcome, _)| *outcome));
+    let _ = writeln!(out, "{}", headline(mode, &summary));
+
+    let mut project: Option<&str> = None;
+    for (action, outcome, error) in &lines {
+        if project != Some(action.project_id.as_str()) {
+            project = Some(&action.project_id);
+            let _ = writeln!(out, "\nProject {}", action.project);
+        }
+        let mark = mark(mode, action.kind, *outcome);
+        wrap(&mut out, &format!("  {mark} "), "    ", &title(action));
+        wrap(&mut out, "      ", "      ", &action.reason);
+        if let Some(fix) = &action.fix {
+            wrap(&mut out, "      Fix: ", "           ", fix);
+        }
+        if let Some(error) = error {
+            wrap(&mut out, "      Error: ", "             ", error);
+        }
+    }
+
+    let _ = writeln!(out);
+    match mode {
+        Mode::Plan if summary.planned == 0 => {
+            let _ = writeln!(out, "Nothing to change.");
+        }
+        Mode::Plan => {
+            let _ = writeln!(
+                out,
+                "Nothing has been changed yet: run again with --apply --yes to make {}.",
+                count(summary.planned, "this change", "these changes")
+            );
+        }
+        Mode::Apply => {
+            if summary.failed > 0 {
+                let failed = count(
+                    summary.failed,
+                    "1 action",
+                    &format!("{} actions", summary.failed),
+                );
+                wrap(
+                    &mut out,
+                    "",
+                    "  ",
+                    &format!(
+                        "{failed} failed: fix the cause and run configure again; it redoes only what is still missing."
+                    ),
+                );
+            }
+            match coverage_after {
+                Some(c) => wrap(
+                    &mut out,
+                    "",
+                    "  ",
+                    &format!(
+                        "Changed repositories now: {} covered, {} partial, {} unhealthy, {} missing, {} not applicable.",
+                        c.covered, c.partial, c.unhealthy, c.missing, c.not_applicable
+                    ),
+                ),
+                None => {
+                    let _ = writeln!(
+                        out,
+                        "Coverage after applying is unknown: the verifying audit did not complete."
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+fn headline(mode: Mode, s: &Summary) -> String {
+    match mode {
+        Mode::Plan => format!(
+            "Plan: {}, {} skipped",
+            count(s.planned, "1 change", &format!("{} changes", s.planned)),
+            s.skipped
+        ),
+        Mode::Apply => format!(
+            "Applied: {} done, {} failed, {} skipped{}",
+            s.done,
+            s.failed,
+            s.skipped,
+            if s.planned > 0 {
+                format!(", {} not carried out", s.planned)
+            } else {
+                String::new()
+            }
+        ),
+    }
+}
+
+fn mark(mode: Mode, kind: ActionKind, outcome: Outcome) -> &'static str {
+    match (mode, outcome) {
+        (_, Outcome::Skipped) => "-",
+        (_, Outcome::Done) => MARKS.ok,
+        (_, Outcome::Failed) => MARKS.fail,
+        (Mode::Apply, Outcome::Planned) => MARKS.warn,
+        (Mode::Plan, Outcome::Planned) => match kind {
+            ActionKind::RecreateSubscription | ActionKind::EnableSubscription => "~",
+            _ => "+",
+        },
+    }
+}
+
+/// One line saying what the action does and to what.
+fn title(action: &Action) -> String {
+    let event = action.event_type.as_deref().unwrap_or_default();
+    let target = match (&action.repository, &action.repository_id) {
+        (Some(name), _) => format!("repository {name}"),
+        (None, Some(id)) => format!("repository {id}"),
+        (None, None) if event == crate::profile::REPO_CREATED_EVENT => "the project".to_owned(),
+        (None, None) => "every repository of the project".to_owned(),
+    };
+    let existing = action
+        .subscription_id
+        .as_deref()
+        .map(|id| format!(" {id}"))
+        .unwrap_or_default();
+    match action.kind {
+        ActionKind::CreateSubscription => format!("create subscription {event} for {target}"),
+        ActionKind::RecreateSubscription => {
+            format!("recreate subscription{existing} ({event}) for {target}")
+        }
+        ActionKind::EnableSubscription => {
+            format!("enable subscription{existing} ({event}) for {target}")
+        }
+        ActionKind::CreateStatusPolicy => match &action.ref_name {
+            Some(branch) => format!("create Status policy on {branch} of {target}"),
+            None => "create Status policy on the default branch of every repository".to_owned(),
+        },
+        ActionKind::Skip if event.is_empty() => format!("skip {target}"),
+        ActionKind::Skip => format!("skip {event} for {target}"),
+    }
+}
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        one.to_owned()
+    } else {
+        many.to_owned()
+    }
+}
+
+/// Appends `text` word-wrapped to [`WIDTH`], the first line after `first`, the rest after `rest`.
+/// A word longer than a line (a URL) stays whole.
+fn wrap(out: &mut String, first: &str, rest: &str, text: &str) {
+    let mut line = first.to_owned();
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        let width = line.chars().count();
+        if !empty && width + 1 + word.chars().count() > WIDTH {
+            out.push_str(&line);
+            out.push('\n');
+            line = rest.to_owned();
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    out.push_str(&line);
+    out.push('\n');
+}
