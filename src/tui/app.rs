@@ -6,13 +6,21 @@ use jiff::civil::Date;
 
 use crate::org::OrgUrl;
 use crate::profile::GateProfile;
-use crate::store::{OrgState, State};
+use crate::store::{OrgState, State, TokenMeta};
+use crate::tui::audit_state::AuditState;
 use crate::tui::effect::{Effect, StoreTarget};
 use crate::tui::flow::Flow;
 use crate::tui::msg::{RequestId, Stored};
+use crate::tui::steps::apply::ApplyState;
+use crate::tui::steps::coverage::CoverageState;
+use crate::tui::steps::home::HomeState;
 use crate::tui::steps::organization::OrganizationState;
 use crate::tui::steps::paste_token::PasteTokenState;
+use crate::tui::steps::permissions::PermissionsState;
+use crate::tui::steps::plan_review::PlanState;
+use crate::tui::steps::revoke::RevokeState;
 use crate::tui::steps::save::SaveState;
+use crate::tui::steps::summary::{self, SummaryState};
 use crate::tui::steps::verify::VerifyState;
 use crate::tui::steps::{self, Step};
 use crate::tui::theme::Theme;
@@ -23,6 +31,8 @@ use crate::tui::{WizardOptions, expiry};
 pub enum Popup {
     Help,
     ConfirmQuit,
+    /// "Apply N changes to ORG?" before anything is written.
+    ConfirmApply,
 }
 
 /// How a status line reads.
@@ -66,6 +76,16 @@ pub struct App {
     pub(crate) paste: PasteTokenState,
     pub(crate) verify: VerifyState,
     pub(crate) save: SaveState,
+    pub(crate) audit: AuditState,
+    pub(crate) permissions: PermissionsState,
+    pub(crate) coverage: CoverageState,
+    pub(crate) plan: PlanState,
+    pub(crate) apply: ApplyState,
+    pub(crate) summary: SummaryState,
+    pub(crate) home: HomeState,
+    pub(crate) revoke: RevokeState,
+    /// What was known about the token being replaced, while rotating.
+    pub(crate) rotation_old: Option<TokenMeta>,
     /// Where the token was stored during this run, for the summaries.
     pub(crate) token_stored: Option<Stored>,
     /// `state.toml` was written during this run.
@@ -89,12 +109,22 @@ impl App {
                 None,
             ),
         };
+        let home = if demo {
+            HomeState::default()
+        } else {
+            HomeState::from_state(&options.state)
+        };
+        let step = if home.orgs.is_empty() {
+            Step::Welcome
+        } else {
+            Step::Home
+        };
         Self {
             today,
             theme,
             demo,
             flow: Flow::Setup,
-            step: Step::Welcome,
+            step,
             popup: None,
             status: None,
             touched: false,
@@ -108,6 +138,15 @@ impl App {
             paste,
             verify: VerifyState::default(),
             save: SaveState::new(options.storage),
+            audit: AuditState::default(),
+            permissions: PermissionsState::default(),
+            coverage: CoverageState::default(),
+            plan: PlanState::default(),
+            apply: ApplyState::default(),
+            summary: SummaryState::default(),
+            home,
+            revoke: RevokeState::default(),
+            rotation_old: None,
             token_stored: None,
             state_recorded: false,
         }
@@ -165,30 +204,58 @@ impl App {
         effects
     }
 
-    /// Where Esc leads: the flow's previous step; `None` means Esc quits.
-    pub(crate) fn previous_step(&self) -> Option<Step> {
-        self.flow.previous(self.step)
+    /// The home screen is there to return to: organizations with a stored token are remembered.
+    pub(crate) fn home_available(&self) -> bool {
+        !self.demo
+            && self
+                .state
+                .organizations()
+                .any(|(_, o)| o.token.is_some())
     }
 
-    /// The text printed on stdout after the wizard ends early.
+    /// Where Esc leads: the flow's previous step, or home from a journey's first step; `None`
+    /// means Esc quits.
+    pub(crate) fn previous_step(&self) -> Option<Step> {
+        if self.step == Step::Home {
+            return None;
+        }
+        self.flow
+            .previous(self.step)
+            .or_else(|| self.home_available().then_some(Step::Home))
+    }
+
+    /// The text printed on stdout after the wizard ends early (the full summary on its step).
     pub(crate) fn quit_summary(&self) -> String {
-        let (number, total) = self.flow.position(self.step).unwrap_or((0, 0));
-        let mut summary = format!(
-            "azdo-gate: {} stopped at step {number} of {total} ({}).",
-            self.flow.label(),
-            self.step.title(),
-        );
-        match (&self.token_stored, self.state_recorded) {
-            (Some(stored), _) if stored.target != StoreTarget::SessionOnly => {
+        if self.step == Step::Summary {
+            return summary::text(self);
+        }
+        let mut summary = match self.flow.position(self.step) {
+            Some((number, total)) if self.step != Step::Home => format!(
+                "azdo-gate: {} stopped at step {number} of {total} ({}).",
+                self.flow.label(),
+                self.step.title(),
+            ),
+            _ => "azdo-gate: left the home screen.".to_owned(),
+        };
+        let stored = self
+            .token_stored
+            .as_ref()
+            .filter(|s| s.target != StoreTarget::SessionOnly);
+        match (stored, self.state_recorded) {
+            (Some(stored), _) => {
                 summary.push_str(&format!(" The token is stored in {}.", stored.description));
             }
-            (_, true) => summary.push_str(" The organization was recorded."),
-            _ => summary.push_str(" Nothing was saved"),
+            (None, true) => summary.push_str(" The organization was recorded."),
+            (None, false) => summary.push_str(" Nothing was saved"),
         }
-        if self.token_stored.is_none() && !self.state_recorded {
-            summary.push_str(" and nothing was changed in Azure DevOps.");
-        } else {
-            summary.push_str(" Nothing was changed in Azure DevOps.");
+        let changes = self.apply.changed.len();
+        match (stored.is_some() || self.state_recorded, changes) {
+            (false, 0) => summary.push_str(" and nothing was changed in Azure DevOps."),
+            (true, 0) => summary.push_str(" Nothing was changed in Azure DevOps."),
+            (_, n) => summary.push_str(&format!(
+                " {n} change{} made in Azure DevOps.",
+                if n == 1 { " was" } else { "s were" }
+            )),
         }
         let unstored = self
             .token_stored

@@ -1,11 +1,14 @@
 //! Side effects `update` asks for. Only the runner carries them out; `update` stays pure.
 
+use std::collections::BTreeSet;
 use std::fmt;
 
 use jiff::civil::Date;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::org::OrgUrl;
+use crate::plan::Plan;
+use crate::profile::GateProfile;
 use crate::store::{State, StorageKind};
 use crate::tui::msg::RequestId;
 use crate::tui::steps::Step;
@@ -96,6 +99,29 @@ pub enum Effect {
         org: OrgUrl,
         token: TokenArg,
         target: StoreTarget,
+    },
+    /// Audit the organization with the token in use (or the one stored as `storage`); answers
+    /// with `Msg::AuditProgress` as phases go and `Msg::Audited`.
+    RunAudit {
+        request: RequestId,
+        org: OrgUrl,
+        profile: GateProfile,
+        /// The previous run's repository ids, so new repositories are recognised.
+        previous: Option<BTreeSet<String>>,
+        storage: Option<StorageKind>,
+    },
+    /// Carry the plan out, then audit again for the coverage it left; answers with
+    /// `Msg::ApplyProgress` per action and `Msg::Applied`.
+    ApplyPlan {
+        request: RequestId,
+        org: OrgUrl,
+        plan: Plan,
+        profile: GateProfile,
+        /// The integration user, the Status policy's authorized account.
+        user_id: Option<String>,
+        /// For the audit that follows, as in [`Effect::RunAudit`].
+        previous: Option<BTreeSet<String>>,
+        storage: Option<StorageKind>,
     },
     /// Write `state.toml` in the configuration directory; answers with `Msg::StateSaved`.
     SaveState { request: RequestId, state: State },

@@ -7,6 +7,8 @@
 //! is what lets every screen be tested as a sequence of messages, without a terminal or a network.
 
 pub mod app;
+mod audit_state;
+mod calendar;
 pub mod effect;
 mod expiry;
 pub mod flow;

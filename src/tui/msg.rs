@@ -9,6 +9,8 @@ use crossterm::event::KeyEvent;
 use jiff::Timestamp;
 
 use crate::ado::AdoError;
+use crate::audit::{AuditEvent, AuditReport};
+use crate::plan::{ActionResult, ApplyEvent};
 use crate::checks::reachability::OrgPresence;
 use crate::checks::{CheckEvent, TokenReport};
 use crate::store::StoreError;
@@ -38,10 +40,16 @@ pub enum TaskError {
         "no token for {org} in {store}: rotate the token from the home screen, or set the organization up again"
     )]
     NoToken { org: String, store: String },
+    #[error(
+        "the gate profile names the basic-auth password \"{name}\", but {store} has no entry by that name: store it there first"
+    )]
+    NoSecret { name: String, store: String },
 }
 
 /// An input to [`crate::tui::update`].
 pub enum Msg {
+    /// The wizard is on screen: start what the first screen runs on arrival.
+    Started,
     /// A key press (the runner drops release and repeat events).
     Key(KeyEvent),
     /// A bracketed paste: the whole pasted text at once.
@@ -75,6 +83,30 @@ pub enum Msg {
     TokenStored {
         request: RequestId,
         result: Result<Stored, StoreError>,
+        at: Timestamp,
+    },
+    /// An audit phase moved on.
+    AuditProgress {
+        request: RequestId,
+        event: AuditEvent,
+    },
+    /// The audit finished.
+    Audited {
+        request: RequestId,
+        result: Result<AuditReport, TaskError>,
+        at: Timestamp,
+    },
+    /// An action of the plan started or finished.
+    ApplyProgress {
+        request: RequestId,
+        event: ApplyEvent,
+    },
+    /// The plan was carried out (one result per action, in plan order), and the organization
+    /// audited again; `after` is that audit.
+    Applied {
+        request: RequestId,
+        result: Result<Vec<ActionResult>, TaskError>,
+        after: Option<Result<AuditReport, TaskError>>,
         at: Timestamp,
     },
     /// `state.toml` was (or could not be) written.

@@ -7,7 +7,10 @@ use crate::tui::app::{App, Popup};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{self, Action};
 use crate::tui::msg::Msg;
-use crate::tui::steps::{self, organization, save, token_recipe, verify};
+use crate::tui::audit_state;
+use crate::tui::steps::{
+    self, Step, apply, home, organization, plan_review, save, summary, token_recipe, verify,
+};
 
 /// Applies `msg` to `app` and returns the side effects to run.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
@@ -33,8 +36,26 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             result,
             at,
         } => save::on_stored(app, request, result, at),
-        Msg::StateSaved { request, result } => save::on_state_saved(app, request, result),
-        Msg::CalendarWritten { .. } => Vec::new(),
+        Msg::StateSaved { request, result } => steps::on_state_saved(app, request, result),
+        Msg::CalendarWritten { result } => summary::on_calendar_written(app, result),
+        Msg::Started if app.step == Step::Home => home::on_start(app),
+        Msg::Started => Vec::new(),
+        Msg::AuditProgress { request, event } => {
+            audit_state::on_progress(app, request, event);
+            Vec::new()
+        }
+        Msg::Audited {
+            request,
+            result,
+            at,
+        } => steps::on_audited(app, request, result, at),
+        Msg::ApplyProgress { request, event } => apply::on_progress(app, request, event),
+        Msg::Applied {
+            request,
+            result,
+            after,
+            at,
+        } => apply::on_applied(app, request, result, after, at),
     }
 }
 
@@ -54,6 +75,14 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
             }
             _ => Vec::new(),
         },
+        Some(Popup::ConfirmApply) => match keymap::lookup(plan_review::CONFIRM_APPLY, key) {
+            Some(Action::Quit) => {
+                app.popup = None;
+                quit(app)
+            }
+            Some(action) => plan_review::on_confirm(app, action),
+            None => Vec::new(),
+        },
         Some(Popup::ConfirmQuit) => match keymap::lookup(keymap::CONFIRM_QUIT, key) {
             Some(Action::Confirm) => exit(app),
             Some(Action::Dismiss) => {
@@ -69,6 +98,7 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
                 Vec::new()
             }
             Some(Action::Back) => match app.previous_step() {
+                Some(Step::Home) => home::return_home(app),
                 Some(previous) => app.go_to(previous),
                 None => quit(app),
             },

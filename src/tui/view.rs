@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Padding, Paragraph, Wrap};
 
 use crate::tui::app::{App, Popup, Tone};
 use crate::tui::keymap;
-use crate::tui::steps::{self, Step};
+use crate::tui::steps::{self, Step, plan_review};
 use crate::tui::widgets::{centered, confirm_popup, footer, hanging, help_popup, step_header};
 
 /// Below this size the layout cannot hold a step; the admin is asked to enlarge the terminal.
@@ -76,6 +76,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     let bindings = match app.popup {
         Some(Popup::Help) => keymap::HELP_POPUP,
         Some(Popup::ConfirmQuit) => keymap::CONFIRM_QUIT,
+        Some(Popup::ConfirmApply) => plan_review::CONFIRM_APPLY,
         None => steps::keymap(app),
     };
     frame.render_widget(footer::line(bindings, theme), footer_area);
@@ -95,6 +96,18 @@ pub fn render(app: &App, frame: &mut Frame) {
             keymap::CONFIRM_QUIT,
             theme,
         ),
+        Some(Popup::ConfirmApply) => {
+            let (question, detail) = plan_review::confirm_text(app);
+            let detail: Vec<&str> = detail.iter().map(String::as_str).collect();
+            confirm_popup::render(
+                frame,
+                body,
+                &question,
+                &detail,
+                plan_review::CONFIRM_APPLY,
+                theme,
+            );
+        }
         None => {}
     }
 }

@@ -165,6 +165,48 @@ impl EffectRunner {
                 );
                 self.tasks.spawn(step, task);
             }
+            Effect::RunAudit {
+                request,
+                org,
+                profile,
+                previous,
+                storage,
+            } => {
+                let target = tasks::Target {
+                    org,
+                    profile,
+                    previous,
+                    storage,
+                };
+                let task =
+                    tasks::audit(self.tx.clone(), self.credentials.clone(), request, target);
+                self.tasks.spawn(step, task);
+            }
+            Effect::ApplyPlan {
+                request,
+                org,
+                plan,
+                profile,
+                user_id,
+                previous,
+                storage,
+            } => {
+                let target = tasks::Target {
+                    org,
+                    profile,
+                    previous,
+                    storage,
+                };
+                let task = tasks::apply(
+                    self.tx.clone(),
+                    self.credentials.clone(),
+                    request,
+                    target,
+                    plan,
+                    user_id,
+                );
+                self.tasks.spawn(step, task);
+            }
             Effect::SaveState { request, state } => {
                 let task =
                     tasks::save_state(self.tx.clone(), self.config_dir.clone(), request, state);
@@ -235,6 +277,12 @@ pub(crate) async fn run(
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut shutdown = Shutdown::new()?;
+    for effect in update(app, Msg::Started) {
+        let step = app.step();
+        if let Flow::Exit(summary) = runner.run(effect, step, terminal.backend_mut()) {
+            return Ok(summary);
+        }
+    }
     loop {
         terminal.draw(|frame| view::render(app, frame))?;
         let msg = tokio::select! {

@@ -8,39 +8,60 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
-use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::sync::oneshot;
 
-use crate::ado::ClientConfig;
+use std::collections::BTreeSet;
+
+use crate::ado::{Client, ClientConfig};
+use crate::audit::{self, AuditInput};
 use crate::checks::{self, CheckInput, ExpiryInput, ExpirySource, TokenSource};
 use crate::org::OrgUrl;
-use crate::store::{State, StoreError};
+use crate::plan::{self, ApplyInput, Plan};
+use crate::profile::GateProfile;
+use crate::store::{State, StorageKind, StoreError};
 use crate::tui::effect::{StoreTarget, TokenArg};
-use crate::tui::msg::{Msg, RequestId};
+use crate::tui::msg::{Msg, RequestId, TaskError};
 use crate::tui::runner::credentials::Credentials;
 
 /// Expiry within this many days is an error for a token being set up now.
 const WARN_DAYS: u32 = 30;
 
-/// Runs `engine` with a progress channel whose events are turned into messages as they arrive;
-/// returns the engine's result once both the engine and the forwarding are done.
-pub(crate) async fn with_progress<E, T, F, Fut>(
-    tx: &UnboundedSender<Msg>,
-    to_msg: impl Fn(E) -> Msg,
-    engine: F,
-) -> T
+/// Runs the future `make` builds on a blocking-pool thread, driven by the runtime's handle, and
+/// returns its output; `None` if it was cancelled.
+///
+/// The audit and apply engines cannot be `tokio::spawn`ed: the compiler cannot prove their futures
+/// `Send` (closures returning borrowing futures inside streams, the rust-lang/rust#102211 family),
+/// although they hold nothing thread-bound. `Handle::block_on` needs no `Send`. When the calling
+/// task is aborted (its step was left), the dropped `cancel` sender stops the future at its next
+/// await, so cancellation works as for every other task.
+async fn off_thread<T, F, Fut>(make: F) -> Option<T>
 where
-    F: FnOnce(UnboundedSender<E>) -> Fut,
+    F: FnOnce() -> Fut + Send + 'static,
     Fut: Future<Output = T>,
+    T: Send + 'static,
 {
-    let (progress, mut events) = unbounded_channel();
-    let forward = async {
-        while let Some(event) = events.recv().await {
-            // A closed channel means the wizard is ending; the rest is moot.
-            let _ = tx.send(to_msg(event));
-        }
-    };
-    let (result, ()) = tokio::join!(engine(progress), forward);
-    result
+    let (cancel, cancelled) = oneshot::channel::<()>();
+    let handle = tokio::runtime::Handle::current();
+    let job = tokio::task::spawn_blocking(move || {
+        handle.block_on(async move {
+            tokio::select! {
+                out = make() => Some(out),
+                _ = cancelled => None,
+            }
+        })
+    });
+    let out = job.await.ok().flatten();
+    drop(cancel);
+    out
+}
+
+/// Turns progress events into messages until the engine drops its sender.
+async fn forward<E>(tx: UnboundedSender<Msg>, mut events: UnboundedReceiver<E>, to_msg: impl Fn(E) -> Msg) {
+    while let Some(event) = events.recv().await {
+        // A closed channel means the wizard is ending; the rest is moot.
+        let _ = tx.send(to_msg(event));
+    }
 }
 
 /// The token check, with the pasted expiry date as a freshly entered one.
@@ -65,12 +86,14 @@ pub(crate) async fn verify(
         today,
         client: ClientConfig::default(),
     };
-    let result = with_progress(
-        &tx,
-        |event| Msg::CheckProgress { request, event },
-        |progress| checks::run(input, Some(progress)),
-    )
-    .await;
+    let (progress, events) = unbounded_channel();
+    let (result, ()) = tokio::join!(
+        checks::run(input, Some(progress)),
+        forward(tx.clone(), events, move |event| Msg::CheckProgress {
+            request,
+            event
+        }),
+    );
     let _ = tx.send(Msg::Verified {
         request,
         result,
@@ -94,6 +117,130 @@ pub(crate) async fn store_token(
         result,
         at: Timestamp::now(),
     });
+}
+
+/// What an audit or an apply works with.
+pub(crate) struct Target {
+    pub(crate) org: OrgUrl,
+    pub(crate) profile: GateProfile,
+    pub(crate) previous: Option<BTreeSet<String>>,
+    pub(crate) storage: Option<StorageKind>,
+}
+
+impl Target {
+    async fn client(&self, credentials: &Credentials) -> Result<Client, TaskError> {
+        let token = credentials.token_for(&self.org, self.storage).await?;
+        Ok(Client::new(
+            self.org.clone(),
+            token,
+            ClientConfig::default(),
+        )?)
+    }
+
+    fn input(&self) -> AuditInput {
+        AuditInput {
+            profile: self.profile.clone(),
+            previous: self.previous.clone(),
+        }
+    }
+}
+
+/// The audit, with its phases forwarded as they progress.
+pub(crate) async fn audit(
+    tx: UnboundedSender<Msg>,
+    credentials: Arc<Credentials>,
+    request: RequestId,
+    target: Target,
+) {
+    let result = match target.client(&credentials).await {
+        Ok(client) => {
+            let events_tx = tx.clone();
+            off_thread(move || async move {
+                let input = target.input();
+                let (progress, events) = unbounded_channel();
+                let (result, ()) = tokio::join!(
+                    audit::run(&client, &input, Some(progress)),
+                    forward(events_tx, events, move |event| Msg::AuditProgress {
+                        request,
+                        event
+                    }),
+                );
+                result.map_err(TaskError::from)
+            })
+            .await
+        }
+        Err(error) => Some(Err(error)),
+    };
+    if let Some(result) = result {
+        let _ = tx.send(Msg::Audited {
+            request,
+            result,
+            at: Timestamp::now(),
+        });
+    }
+}
+
+/// Carries the plan out with each action's progress forwarded, then audits again so the summary
+/// shows the coverage the changes left.
+pub(crate) async fn apply(
+    tx: UnboundedSender<Msg>,
+    credentials: Arc<Credentials>,
+    request: RequestId,
+    target: Target,
+    plan: Plan,
+    user_id: Option<String>,
+) {
+    let prepared = async {
+        let client = target.client(&credentials).await?;
+        let password = match &target.profile.basic_auth_secret {
+            Some(name) => Some(credentials.secret_named(name, target.storage).await?),
+            None => None,
+        };
+        Ok::<_, TaskError>((client, password))
+    }
+    .await;
+    let (client, basic_auth_password) = match prepared {
+        Ok(prepared) => prepared,
+        Err(error) => {
+            let _ = tx.send(Msg::Applied {
+                request,
+                result: Err(error),
+                after: None,
+                at: Timestamp::now(),
+            });
+            return;
+        }
+    };
+    let events_tx = tx.clone();
+    let done = off_thread(move || async move {
+        let input = ApplyInput {
+            plan: &plan,
+            profile: &target.profile,
+            basic_auth_password,
+            user_id,
+        };
+        let (progress, events) = unbounded_channel();
+        let (results, ()) = tokio::join!(
+            plan::apply(&client, input, Some(progress)),
+            forward(events_tx, events, move |event| Msg::ApplyProgress {
+                request,
+                event
+            }),
+        );
+        let after = audit::run(&client, &target.input(), None)
+            .await
+            .map_err(TaskError::from);
+        (results, after)
+    })
+    .await;
+    if let Some((results, after)) = done {
+        let _ = tx.send(Msg::Applied {
+            request,
+            result: Ok(results),
+            after: Some(after),
+            at: Timestamp::now(),
+        });
+    }
 }
 
 /// Writes `state.toml` off the async threads (it is a small file, but a slow disk must not freeze
@@ -160,20 +307,20 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn progress_is_forwarded_before_the_result() {
+    async fn progress_is_forwarded_until_the_engine_is_done() {
         let (tx, mut rx) = unbounded_channel();
-        let result = with_progress(
-            &tx,
-            |n: u64| Msg::ClipboardWritten {
+        let (progress, events) = unbounded_channel();
+        let engine = async move {
+            let _ = progress.send(1_u64);
+            let _ = progress.send(2);
+            7
+        };
+        let (result, ()) = tokio::join!(
+            engine,
+            forward(tx, events, |n| Msg::ClipboardWritten {
                 result: Err(n.to_string()),
-            },
-            |progress| async move {
-                let _ = progress.send(1);
-                let _ = progress.send(2);
-                7
-            },
-        )
-        .await;
+            })
+        );
         assert_eq!(result, 7);
         let mut seen = Vec::new();
         while let Ok(Msg::ClipboardWritten { result: Err(n) }) = rx.try_recv() {

@@ -1,19 +1,31 @@
 //! The wizard's steps. Each module owns its state, keymap, update and render; this module names the
 //! steps and dispatches to the current one.
 
+pub mod apply;
+pub mod coverage;
+pub mod home;
 pub mod organization;
 pub mod paste_token;
+pub mod permissions;
+pub mod plan_review;
+pub mod revoke;
 pub mod save;
+pub mod summary;
 pub mod token_recipe;
 pub mod verify;
 pub mod welcome;
 
+use jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
+use crate::audit::AuditReport;
+use crate::store::StoreError;
 use crate::tui::app::{App, Status, Tone};
+use crate::tui::audit_state;
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{Action, Binding};
+use crate::tui::msg::{RequestId, TaskError};
 
 /// Where the admin is in the wizard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -65,7 +77,13 @@ pub(crate) fn keymap(app: &App) -> &'static [Binding] {
         Step::PasteToken => paste_token::KEYMAP,
         Step::Verify => verify::keymap(app),
         Step::Save => save::keymap(app),
-        _ => welcome::KEYMAP,
+        Step::Permissions => permissions::keymap(app),
+        Step::Coverage => coverage::keymap(app),
+        Step::Plan => plan_review::KEYMAP,
+        Step::Apply => apply::keymap(app),
+        Step::Summary => summary::KEYMAP,
+        Step::Home => home::keymap(app),
+        Step::Revoke => revoke::KEYMAP,
     }
 }
 
@@ -78,7 +96,13 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         Step::PasteToken => paste_token::on_action(app, action),
         Step::Verify => verify::on_action(app, action),
         Step::Save => save::on_action(app, action),
-        _ => Vec::new(),
+        Step::Permissions => permissions::on_action(app, action),
+        Step::Coverage => coverage::on_action(app, action),
+        Step::Plan => plan_review::on_action(app, action),
+        Step::Apply => apply::on_action(app, action),
+        Step::Summary => summary::on_action(app, action),
+        Step::Home => home::on_action(app, action),
+        Step::Revoke => revoke::on_action(app, action),
     }
 }
 
@@ -88,6 +112,7 @@ pub(crate) fn on_text(app: &mut App, text: &str) -> Vec<Effect> {
         Step::Organization => organization::on_text(app, text),
         Step::PasteToken => paste_token::on_text(app, text),
         Step::Save => save::on_text(app, text),
+        Step::Coverage => coverage::on_text(app, text),
         _ => Vec::new(),
     }
 }
@@ -97,6 +122,10 @@ pub(crate) fn on_enter(app: &mut App) -> Vec<Effect> {
     match app.step {
         Step::Verify => verify::start(app),
         Step::Save => save::on_enter(app),
+        Step::Permissions => permissions::on_enter(app),
+        Step::Coverage => coverage::on_enter(app),
+        Step::Plan => plan_review::on_enter(app),
+        Step::Summary => summary::on_enter(app),
         _ => Vec::new(),
     }
 }
@@ -107,7 +136,44 @@ pub(crate) fn on_leave(app: &mut App, step: Step) {
         Step::Organization => app.organization.abandon_check(),
         Step::Verify => app.verify.abandon(),
         Step::Save => app.save.abandon(),
+        Step::Permissions | Step::Home => app.audit.abandon(),
+        Step::Coverage => app.coverage.filtering = false,
         _ => {}
+    }
+}
+
+/// `state.toml` was written (or not) for the step that asked.
+pub(crate) fn on_state_saved(
+    app: &mut App,
+    request: RequestId,
+    result: Result<(), StoreError>,
+) -> Vec<Effect> {
+    match app.step {
+        Step::Save => save::on_state_saved(app, request, result),
+        Step::Summary => summary::on_state_saved(app, request, result),
+        Step::Revoke => revoke::on_state_saved(app, request, result),
+        _ => Vec::new(),
+    }
+}
+
+/// An audit finished: record it, then let the step that waits for it move on.
+pub(crate) fn on_audited(
+    app: &mut App,
+    request: RequestId,
+    result: Result<AuditReport, TaskError>,
+    at: Timestamp,
+) -> Vec<Effect> {
+    if !audit_state::on_audited(app, request, result, at) {
+        return Vec::new();
+    }
+    permissions::index(app);
+    match app.step {
+        Step::Permissions => {
+            permissions::on_audit_failed(app);
+            Vec::new()
+        }
+        Step::Apply => apply::on_reaudited(app),
+        _ => Vec::new(),
     }
 }
 
@@ -144,6 +210,12 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         Step::PasteToken => paste_token::render(app, frame, area),
         Step::Verify => verify::render(app, frame, area),
         Step::Save => save::render(app, frame, area),
-        _ => {}
+        Step::Permissions => permissions::render(app, frame, area),
+        Step::Coverage => coverage::render(app, frame, area),
+        Step::Plan => plan_review::render(app, frame, area),
+        Step::Apply => apply::render(app, frame, area),
+        Step::Summary => summary::render(app, frame, area),
+        Step::Home => home::render(app, frame, area),
+        Step::Revoke => revoke::render(app, frame, area),
     }
 }

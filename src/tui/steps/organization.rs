@@ -74,6 +74,15 @@ impl OrganizationState {
         }
     }
 
+    /// An organization already known to exist (a remembered one, from the home screen).
+    pub(crate) fn confirmed_as(org: OrgUrl) -> Self {
+        Self {
+            input: TextInput::new(org.base()),
+            parsed: Ok(org.clone()),
+            check: OrgCheck::Exists(org),
+        }
+    }
+
     /// The organization, once the server confirmed it exists.
     pub(crate) fn confirmed(&self) -> Option<&OrgUrl> {
         match &self.check {

@@ -100,12 +100,10 @@ impl PasteTokenState {
             (!self.token.is_empty()).then(|| format::inspect(self.token.secret().expose_secret()));
     }
 
-    /// Empties the token field (a new token is about to be pasted, for a rotation).
-    pub(crate) fn clear_token(&mut self) {
-        self.token.clear();
-        self.submitted = false;
-        self.focus = Field::Token;
-        self.inspect();
+    /// Empty fields with the suggested expiry (a new token is about to be pasted: a rotation, or
+    /// another organization).
+    pub(crate) fn reset(&mut self, suggested_expiry: Date) {
+        *self = Self::new(SecretString::from(String::new()), suggested_expiry);
     }
 
     /// Both fields hold something worth sending to Azure DevOps.

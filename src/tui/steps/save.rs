@@ -158,13 +158,6 @@ impl SaveState {
     }
 
     /// Where the token was stored, once it is.
-    pub(crate) fn stored(&self) -> Option<&Stored> {
-        match &self.storing {
-            Storing::Stored { stored, .. } => Some(stored),
-            _ => None,
-        }
-    }
-
     /// Forgets in-flight work (its tasks are being cancelled); finished results stay.
     pub(crate) fn abandon(&mut self) {
         if matches!(self.storing, Storing::Running { .. }) {
@@ -384,6 +377,7 @@ pub(crate) fn on_state_saved(
         Ok(()) => {
             app.save.recording = Recording::Idle;
             app.state_recorded = true;
+            app.audit.invalidate();
             app.advance()
         }
         Err(error) => {
