@@ -74,41 +74,43 @@ pub async fn apply(
 ) -> Vec<ActionResult> {
     let input = &input;
     let progress = progress.as_ref();
-    let mut results: Vec<ActionResult> = futures::stream::iter(
-        input.plan.actions.iter().enumerate(),
-    )
-    .map(|(index, action)| async move {
-        send(progress, ApplyEvent::Started { index });
-        let result = match action.kind {
-            ActionKind::Skip => ActionResult {
-                index,
-                outcome: Outcome::Skipped,
-                error: None,
-            },
-            _ => match carry_out(client, input, action).await {
-                Ok(()) => ActionResult {
-                    index,
-                    outcome: Outcome::Done,
-                    error: None,
-                },
-                Err(error) => {
-                    tracing::warn!(index, kind = action.kind.as_str(), %error, "action failed");
-                    ActionResult {
-                        index,
-                        outcome: Outcome::Failed,
-                        error: Some(error),
-                    }
-                }
-            },
-        };
-        send(progress, ApplyEvent::Finished(result.clone()));
-        result
-    })
-    .buffer_unordered(client.concurrency().max(1))
-    .collect()
-    .await;
+    let mut results: Vec<ActionResult> =
+        futures::stream::iter(input.plan.actions.iter().enumerate())
+            .map(|(index, action)| async move {
+                send(progress, ApplyEvent::Started { index });
+                let result = run_one(client, input, index, action).await;
+                send(progress, ApplyEvent::Finished(result.clone()));
+                result
+            })
+            .buffer_unordered(client.concurrency().max(1))
+            .collect()
+            .await;
     results.sort_by_key(|r| r.index);
     results
+}
+
+async fn run_one(
+    client: &Client,
+    input: &ApplyInput<'_>,
+    index: usize,
+    action: &Action,
+) -> ActionResult {
+    match carry_out(client, input, action).await {
+        Ok(outcome) => ActionResult {
+            index,
+            outcome,
+            error: None,
+        },
+        Err(failure) => {
+            let error = failure.to_string();
+            tracing::warn!(index, kind = action.kind.as_str(), %error, "action failed");
+            ActionResult {
+                index,
+                outcome: Outcome::Failed,
+                error: Some(error),
+            }
+        }
+    }
 }
 
 fn send(progress: Option<&UnboundedSender<ApplyEvent>>, event: ApplyEvent) {
@@ -129,15 +131,19 @@ enum Failure {
     Unverified { first: AdoError, reread: AdoError },
 }
 
-async fn carry_out(client: &Client, input: &ApplyInput<'_>, action: &Action) -> Result<(), String> {
-    let result = match action.kind {
-        ActionKind::CreateSubscription => create_subscription(client, input, action).await,
-        ActionKind::RecreateSubscription => recreate_subscription(client, input, action).await,
-        ActionKind::EnableSubscription => enable_subscription(client, input, action).await,
-        ActionKind::CreateStatusPolicy => create_policy(client, input, action).await,
-        ActionKind::Skip => Ok(()),
-    };
-    result.map_err(|e| e.to_string())
+async fn carry_out(
+    client: &Client,
+    input: &ApplyInput<'_>,
+    action: &Action,
+) -> Result<Outcome, Failure> {
+    match action.kind {
+        ActionKind::CreateSubscription => create_subscription(client, input, action).await?,
+        ActionKind::RecreateSubscription => recreate_subscription(client, input, action).await?,
+        ActionKind::EnableSubscription => enable_subscription(client, input, action).await?,
+        ActionKind::CreateStatusPolicy => create_policy(client, input, action).await?,
+        ActionKind::Skip => return Ok(Outcome::Skipped),
+    }
+    Ok(Outcome::Done)
 }
 
 fn new_subscription(
