@@ -7,6 +7,7 @@ mod check;
 mod context;
 mod error;
 mod logout;
+mod wizard;
 
 use std::process::ExitCode;
 
@@ -45,7 +46,8 @@ pub async fn run(cli: Cli) -> Result<Outcome, CliError> {
         Some(Command::Sim(_)) => Err(CliError::NotImplemented("sim")),
         Some(Command::Check(args)) => check::run(args, &ctx).await,
         Some(Command::Logout(args)) => logout::run(args, &ctx).await,
-        Some(Command::Demo) | None => Err(CliError::NotImplemented("the interactive wizard")),
+        Some(Command::Demo) => wizard::run(&ctx, true).await,
+        None => wizard::run(&ctx, false).await,
         Some(Command::Audit(_)) => Err(CliError::NotImplemented("audit")),
         Some(Command::Configure(_)) => Err(CliError::NotImplemented("configure")),
     }

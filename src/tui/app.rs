@@ -206,11 +206,7 @@ impl App {
 
     /// The home screen is there to return to: organizations with a stored token are remembered.
     pub(crate) fn home_available(&self) -> bool {
-        !self.demo
-            && self
-                .state
-                .organizations()
-                .any(|(_, o)| o.token.is_some())
+        !self.demo && self.state.organizations().any(|(_, o)| o.token.is_some())
     }
 
     /// Where Esc leads: the flow's previous step, or home from a journey's first step; `None`

@@ -138,8 +138,7 @@ pub(crate) fn on_audited(
     result: Result<AuditReport, TaskError>,
     at: Timestamp,
 ) -> bool {
-    if !matches!(app.audit.run, AuditRun::Running { request: current, .. } if current == request)
-    {
+    if !matches!(app.audit.run, AuditRun::Running { request: current, .. } if current == request) {
         return false;
     }
     match result {

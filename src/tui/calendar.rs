@@ -12,7 +12,9 @@ pub const REMIND_DAYS: i64 = 30;
 
 /// The reminder's date: 30 days before expiry, but never in the past.
 pub fn reminder_date(expires_on: Date, today: Date) -> Date {
-    let wanted = expires_on.checked_sub(REMIND_DAYS.days()).unwrap_or(expires_on);
+    let wanted = expires_on
+        .checked_sub(REMIND_DAYS.days())
+        .unwrap_or(expires_on);
     wanted.max(today)
 }
 
@@ -21,7 +23,13 @@ pub fn file_name(org: &OrgUrl) -> String {
     let name: String = org
         .name()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     format!("azdo-gate-{name}-token-reminder.ics")
 }

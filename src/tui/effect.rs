@@ -125,9 +125,14 @@ pub enum Effect {
     },
     /// Write `state.toml` in the configuration directory; answers with `Msg::StateSaved`.
     SaveState { request: RequestId, state: State },
-    /// Write a calendar file (atomically) in the current directory, or the configuration
-    /// directory if that fails; answers with `Msg::CalendarWritten`.
-    WriteCalendar { file_name: String, contents: String },
+    /// Write a calendar file (atomically) in the current directory (when `in_current_dir`, falling
+    /// back to the configuration directory if that fails) or in the configuration directory (the
+    /// demo writes nowhere else); answers with `Msg::CalendarWritten`.
+    WriteCalendar {
+        file_name: String,
+        contents: String,
+        in_current_dir: bool,
+    },
     /// Abort every task started for this step: its answers are no longer wanted.
     CancelStep(Step),
     /// Leave the wizard; the summary is printed on stdout once the terminal is restored.

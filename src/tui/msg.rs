@@ -10,9 +10,9 @@ use jiff::Timestamp;
 
 use crate::ado::AdoError;
 use crate::audit::{AuditEvent, AuditReport};
-use crate::plan::{ActionResult, ApplyEvent};
 use crate::checks::reachability::OrgPresence;
 use crate::checks::{CheckEvent, TokenReport};
+use crate::plan::{ActionResult, ApplyEvent};
 use crate::store::StoreError;
 use crate::tui::effect::StoreTarget;
 

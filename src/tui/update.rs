@@ -4,10 +4,10 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::tui::app::{App, Popup};
+use crate::tui::audit_state;
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{self, Action};
 use crate::tui::msg::Msg;
-use crate::tui::audit_state;
 use crate::tui::steps::{
     self, Step, apply, home, organization, plan_review, save, summary, token_recipe, verify,
 };

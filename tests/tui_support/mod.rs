@@ -1,7 +1,8 @@
 //! Shared helpers for the wizard's screen tests: a wizard on a fixed date, key presses, the
 //! 100×30 test screen, and canned engine results to feed back as messages.
 
-#![allow(dead_code)]
+// Each test file uses some of these helpers; a helper that cannot set a test up should stop it loudly.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use azdo_gate::checks::format::TokenFormat;
 use azdo_gate::checks::reachability::OrgPresence;

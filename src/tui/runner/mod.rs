@@ -178,8 +178,7 @@ impl EffectRunner {
                     previous,
                     storage,
                 };
-                let task =
-                    tasks::audit(self.tx.clone(), self.credentials.clone(), request, target);
+                let task = tasks::audit(self.tx.clone(), self.credentials.clone(), request, target);
                 self.tasks.spawn(step, task);
             }
             Effect::ApplyPlan {
@@ -215,10 +214,12 @@ impl EffectRunner {
             Effect::WriteCalendar {
                 file_name,
                 contents,
+                in_current_dir,
             } => {
                 let task = tasks::write_calendar(
                     self.tx.clone(),
                     self.config_dir.clone(),
+                    in_current_dir,
                     file_name,
                     contents,
                 );

@@ -57,7 +57,11 @@ where
 }
 
 /// Turns progress events into messages until the engine drops its sender.
-async fn forward<E>(tx: UnboundedSender<Msg>, mut events: UnboundedReceiver<E>, to_msg: impl Fn(E) -> Msg) {
+async fn forward<E>(
+    tx: UnboundedSender<Msg>,
+    mut events: UnboundedReceiver<E>,
+    to_msg: impl Fn(E) -> Msg,
+) {
     while let Some(event) = events.recv().await {
         // A closed channel means the wizard is ending; the rest is moot.
         let _ = tx.send(to_msg(event));
@@ -258,15 +262,19 @@ pub(crate) async fn save_state(
     let _ = tx.send(Msg::StateSaved { request, result });
 }
 
-/// Writes the calendar file into the current directory, or into the configuration directory when
-/// the current one is not writable.
+/// Writes the calendar file into the current directory (if asked), or into the configuration
+/// directory when the current one is not writable or not wanted.
 pub(crate) async fn write_calendar(
     tx: UnboundedSender<Msg>,
     config_dir: PathBuf,
+    in_current_dir: bool,
     file_name: String,
     contents: String,
 ) {
     let result = tokio::task::spawn_blocking(move || {
+        if !in_current_dir {
+            return write_atomically(&config_dir, &file_name, &contents);
+        }
         let here = std::env::current_dir().map_err(|e| e.to_string());
         let first = here.and_then(|dir| write_atomically(&dir, &file_name, &contents));
         first.or_else(|first_error| {

@@ -12,7 +12,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::audit::AuditReport;
-use crate::plan::{self, Action as PlanAction, ActionKind, ActionResult, ApplyEvent, Outcome, Plan, Selection};
+use crate::plan::{
+    self, Action as PlanAction, ActionKind, ActionResult, ApplyEvent, Outcome, Plan, Selection,
+};
 use crate::tui::app::App;
 use crate::tui::audit_state;
 use crate::tui::effect::Effect;
@@ -57,9 +59,13 @@ pub const KEYMAP: &[Binding] = &[
 #[derive(Debug, Clone)]
 pub(crate) enum Run {
     Idle,
-    Applying { request: RequestId },
+    Applying {
+        request: RequestId,
+    },
     /// Retrying: the fresh audit runs; the plan for `repositories` follows.
-    Reauditing { repositories: BTreeSet<String> },
+    Reauditing {
+        repositories: BTreeSet<String>,
+    },
     Done,
     /// The apply could not start (no token, a missing basic-auth secret).
     Failed(TaskError),
@@ -98,14 +104,16 @@ impl Default for ApplyState {
 impl ApplyState {
     /// The actions of the last run that failed, with their reasons.
     pub(crate) fn failures(&self) -> impl Iterator<Item = (&PlanAction, &str)> {
-        self.results.iter().flatten().filter_map(|r| {
-            (r.outcome == Outcome::Failed).then(|| {
+        self.results
+            .iter()
+            .flatten()
+            .filter(|r| r.outcome == Outcome::Failed)
+            .map(|r| {
                 (
                     &self.plan.actions[r.index],
                     r.error.as_deref().unwrap_or("no reason given"),
                 )
             })
-        })
     }
 
     fn busy(&self) -> bool {
@@ -394,7 +402,12 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
             // The failure under the cursor, or the first one, in full.
             let shown = state
                 .failures()
-                .find(|(a, _)| std::ptr::eq(*a, &state.plan.actions[state.cursor.min(total.saturating_sub(1))]))
+                .find(|(a, _)| {
+                    std::ptr::eq(
+                        *a,
+                        &state.plan.actions[state.cursor.min(total.saturating_sub(1))],
+                    )
+                })
                 .or_else(|| state.failures().next());
             let mut lines = match shown {
                 Some((action, reason)) => hanging::wrap(

@@ -440,11 +440,9 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
                 state.refilter();
             }
         }
-        Action::Edit(edit) => {
-            if state.filter.edit(edit) {
-                state.cursor = 0;
-                state.refilter();
-            }
+        Action::Edit(edit) if state.filter.edit(edit) => {
+            state.cursor = 0;
+            state.refilter();
         }
         Action::Move(movement) => {
             state.cursor = moved(state.cursor, state.visible.len(), movement, 20);
@@ -485,9 +483,7 @@ pub(crate) fn coverage_words(repo: &RepositoryAudit) -> (&'static str, String) {
                     EventStatus::DisabledBySystem => Some("disabled by the system"),
                     EventStatus::OnProbation => Some("on probation"),
                     EventStatus::DisabledByUser => Some("disabled by a user"),
-                    EventStatus::DisabledByInactiveIdentity => {
-                        Some("disabled: inactive identity")
-                    }
+                    EventStatus::DisabledByInactiveIdentity => Some("disabled: inactive identity"),
                     EventStatus::Enabled | EventStatus::Absent => None,
                 })
                 .unwrap_or("hook not enabled");
@@ -542,7 +538,10 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
     let counts = state.counts;
     frame.render_widget(
         Paragraph::new(vec![
-            Line::from(Span::styled(format!("Repositories in {org}"), theme.title())),
+            Line::from(Span::styled(
+                format!("Repositories in {org}"),
+                theme.title(),
+            )),
             Line::from(vec![
                 Span::raw(format!("{} repositories · ", counts.total)),
                 Span::styled(format!("{} covered", counts.covered), theme.success()),
@@ -593,7 +592,10 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
 
     if state.visible.is_empty() {
         frame.render_widget(
-            Paragraph::new(Span::styled("No repository matches the filter.", theme.muted())),
+            Paragraph::new(Span::styled(
+                "No repository matches the filter.",
+                theme.muted(),
+            )),
             list,
         );
         return;
@@ -611,10 +613,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
                     Span::raw(pointer),
                     Span::styled(group.name.clone(), theme.title()),
                     Span::styled(
-                        format!(
-                            " · {} repositories · {chosen} selected",
-                            group.repos.len()
-                        ),
+                        format!(" · {} repositories · {chosen} selected", group.repos.len()),
                         theme.muted(),
                     ),
                 ];

@@ -63,7 +63,16 @@ const NEXT: Binding = Binding {
 pub const KEYMAP: &[Binding] = &[ROTATE, CONFIGURE, AUDIT, ADD, HELP, QUIT_Q, QUIT_CTRL_C];
 
 /// Several organizations remembered.
-pub const KEYMAP_MANY: &[Binding] = &[ROTATE, CONFIGURE, AUDIT, ADD, NEXT, HELP, QUIT_Q, QUIT_CTRL_C];
+pub const KEYMAP_MANY: &[Binding] = &[
+    ROTATE,
+    CONFIGURE,
+    AUDIT,
+    ADD,
+    NEXT,
+    HELP,
+    QUIT_Q,
+    QUIT_CTRL_C,
+];
 
 /// The organizations with a stored token, and which one is shown.
 #[derive(Debug, Clone, Default)]
@@ -240,7 +249,10 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
     if let Some(identity) = meta.and_then(|m| m.identity.as_ref()) {
         lines.push(Line::from(vec![
             label("Gate user"),
-            Span::raw(format!("{} ({})", identity.display_name, identity.unique_name)),
+            Span::raw(format!(
+                "{} ({})",
+                identity.display_name, identity.unique_name
+            )),
         ]));
     }
     if org_state
@@ -312,7 +324,10 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
                 Span::raw(counts.sentence()),
             ]));
             let (new, new_text) = names(&|r| r.new);
-            lines.push(Line::from(vec![label("New repositories"), flagged(new, new_text)]));
+            lines.push(Line::from(vec![
+                label("New repositories"),
+                flagged(new, new_text),
+            ]));
             let (unhealthy, unhealthy_text) = names(&|r| r.coverage == Coverage::Unhealthy);
             lines.push(Line::from(vec![
                 label("Unhealthy hooks"),

@@ -191,11 +191,19 @@ pub(crate) fn progress_lines(app: &App, width: u16) -> Vec<Line<'static>> {
     let AuditRun::Running { phases, .. } = &app.audit.run else {
         return Vec::new();
     };
-    let mut lines = vec![progress_bar::line(app.audit.fraction(), width.min(60), theme)];
+    let mut lines = vec![progress_bar::line(
+        app.audit.fraction(),
+        width.min(60),
+        theme,
+    )];
     lines.push(Line::default());
     for (phase, progress) in AuditPhase::ALL.iter().zip(phases) {
         let (mark, style, count) = match progress {
-            None => (Span::styled("·", theme.muted()), theme.muted(), String::new()),
+            None => (
+                Span::styled("·", theme.muted()),
+                theme.muted(),
+                String::new(),
+            ),
             Some(p) if p.done >= p.total => (
                 Span::styled("✓", theme.success()),
                 Style::new(),
@@ -266,7 +274,11 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
             return;
         }
     };
-    let lacking = report.projects.iter().filter(|p| p.lacks_permissions()).count();
+    let lacking = report
+        .projects
+        .iter()
+        .filter(|p| p.lacks_permissions())
+        .count();
     let unknown = report
         .projects
         .iter()
@@ -307,7 +319,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
             Line::default(),
             Line::from(Span::styled(
                 format!(
-                    "    {:<28}{:<20}{:<12}",
+                    "    {:<27}{:<20}{:<12}",
                     "Project", "Service hooks", "Policies"
                 ),
                 theme.muted(),
@@ -357,7 +369,10 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         rows.push(line);
     }
     frame.render_widget(Paragraph::new(rows), table);
-    frame.render_widget(Paragraph::new(detail_lines(app, &user, detail.width)), detail);
+    frame.render_widget(
+        Paragraph::new(detail_lines(app, &user, detail.width)),
+        detail,
+    );
 }
 
 /// The selected project's fix or reason.

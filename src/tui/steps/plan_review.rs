@@ -231,8 +231,10 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
     let org = app.org().map_or("the organization", |o| o.name());
     let work = state.plan.work_count();
     let skips = state.plan.actions.len() - work;
-    let [header, list] =
-        area.layout(&Layout::vertical([Constraint::Length(4), Constraint::Fill(1)]));
+    let [header, list] = area.layout(&Layout::vertical([
+        Constraint::Length(4),
+        Constraint::Fill(1),
+    ]));
     let summary = if work == 0 {
         Span::styled(
             "Nothing to change: every selected repository is already gated. Enter shows the summary.",

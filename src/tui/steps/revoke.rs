@@ -136,11 +136,21 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
     ]));
     let old = app.rotation_old.as_ref().and_then(|m| m.expires_on);
     let which = match old {
-        Some(date) => format!("find the old token (it expires on {date}), open its menu and choose Revoke;"),
-        None => "find the old token (the one that is not today's), open its menu and choose Revoke;"
-            .to_owned(),
+        Some(date) => {
+            format!("find the old token (it expires on {date}), open its menu and choose Revoke;")
+        }
+        None => {
+            "find the old token (the one that is not today's), open its menu and choose Revoke;"
+                .to_owned()
+        }
     };
-    lines.extend(hanging::wrap("  2. ", theme.value(), &which, Style::new(), width));
+    lines.extend(hanging::wrap(
+        "  2. ",
+        theme.value(),
+        &which,
+        Style::new(),
+        width,
+    ));
     lines.extend(hanging::wrap(
         "  3. ",
         theme.value(),

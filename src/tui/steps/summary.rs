@@ -19,7 +19,9 @@ use crate::tui::app::{App, Status, Tone};
 use crate::tui::calendar;
 use crate::tui::effect::{Effect, StoreTarget};
 use crate::tui::flow::Flow;
-use crate::tui::keymap::{Action, Binding, ENTER, ESC, HELP, Key, QUIT_CTRL_C, SCROLL_DOWN, SCROLL_UP};
+use crate::tui::keymap::{
+    Action, Binding, ENTER, ESC, HELP, Key, QUIT_CTRL_C, SCROLL_DOWN, SCROLL_UP,
+};
 use crate::tui::msg::RequestId;
 use crate::tui::steps::coverage::Counts;
 
@@ -123,14 +125,13 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
         Action::Continue => vec![
             Effect::CancelStep(app.step),
-            Effect::Exit {
-                summary: text(app),
-            },
+            Effect::Exit { summary: text(app) },
         ],
         Action::WriteCalendar => match (app.org().cloned(), token_expiry(app)) {
             (Some(org), Some(expires_on)) => vec![Effect::WriteCalendar {
                 file_name: calendar::file_name(&org),
                 contents: calendar::reminder(&org, expires_on, app.today),
+                in_current_dir: !app.demo,
             }],
             _ => {
                 app.status = Some(Status {
@@ -231,23 +232,35 @@ fn facts(app: &App) -> Vec<(Kind, String)> {
             .current_org_state()
             .and_then(|o| o.rotation.as_ref())
             .is_some_and(|r| r.old_token_revoked);
-        out.push((Kind::Good, "New token verified and stored; the organization audited with it.".to_owned()));
+        out.push((
+            Kind::Good,
+            "New token verified and stored; the organization audited with it.".to_owned(),
+        ));
         out.push(if revoked {
             (Kind::Good, "Old token revoked.".to_owned())
         } else {
             (
                 Kind::Bad,
-                format!("Old token not revoked yet: revoke it at {}", org.tokens_page()),
+                format!(
+                    "Old token not revoked yet: revoke it at {}",
+                    org.tokens_page()
+                ),
             )
         });
     }
     let changed = &app.apply.changed;
     let count = |kinds: &[ActionKind]| changed.iter().filter(|a| kinds.contains(&a.kind)).count();
     let created = count(&[ActionKind::CreateSubscription]);
-    let repaired = count(&[ActionKind::RecreateSubscription, ActionKind::EnableSubscription]);
+    let repaired = count(&[
+        ActionKind::RecreateSubscription,
+        ActionKind::EnableSubscription,
+    ]);
     let policies = count(&[ActionKind::CreateStatusPolicy]);
     if changed.is_empty() && app.flow != Flow::Rotate {
-        out.push((Kind::Plain, "Nothing needed changing in Azure DevOps.".to_owned()));
+        out.push((
+            Kind::Plain,
+            "Nothing needed changing in Azure DevOps.".to_owned(),
+        ));
     } else if !changed.is_empty() {
         out.push((
             Kind::Good,
@@ -262,7 +275,13 @@ fn facts(app: &App) -> Vec<(Kind, String)> {
     let failures: Vec<String> = app
         .apply
         .failures()
-        .map(|(a, reason)| format!("{} · {}: {reason}", a.project, super::plan_review::target_words(a)))
+        .map(|(a, reason)| {
+            format!(
+                "{} · {}: {reason}",
+                a.project,
+                super::plan_review::target_words(a)
+            )
+        })
         .collect();
     if !failures.is_empty() {
         out.push((
@@ -307,10 +326,7 @@ fn facts(app: &App) -> Vec<(Kind, String)> {
             ));
             out.push((
                 Kind::Command,
-                format!(
-                    "  azdo-gate check --org {} --warn-days 30",
-                    org_arg(org)
-                ),
+                format!("  azdo-gate check --org {} --warn-days 30", org_arg(org)),
             ));
             match &app.summary.calendar {
                 Some(Ok(path)) => out.push((
@@ -361,10 +377,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         .into_iter()
         .map(|(kind, line)| match kind {
             Kind::Heading => Line::from(Span::styled(line, theme.title())),
-            Kind::Good => Line::from(vec![
-                Span::styled("  ✓ ", theme.success()),
-                Span::raw(line),
-            ]),
+            Kind::Good => Line::from(vec![Span::styled("  ✓ ", theme.success()), Span::raw(line)]),
             Kind::Bad => Line::from(vec![
                 Span::styled("  ! ", theme.warning()),
                 Span::styled(line, theme.warning()),
