@@ -235,3 +235,353 @@ pub fn at_save() -> (App, RequestId) {
     assert_eq!(app.step(), Step::Save);
     (app, request)
 }
+
+// ---- audit reports -----------------------------------------------------------------------------
+
+use azdo_gate::audit::{
+    AuditPhase, AuditReport, AuditSummary, Coverage, EventCoverage, EventStatus, HookPermissions,
+    PolicyPresence, ProjectAudit, ProjectsSource, RepositoryAudit,
+};
+use azdo_gate::profile::SubscriptionScope;
+
+pub const WEBHOOK: &str = "https://gate.example.com/ado/events";
+
+fn project(id: u8, name: &str, edit: Option<bool>, note: Option<&str>) -> ProjectAudit {
+    ProjectAudit {
+        id: format!("10000000-0000-4000-8000-00000000000{id}"),
+        name: name.into(),
+        service_hooks: HookPermissions {
+            view: edit.map(|_| true),
+            edit,
+        },
+        edit_policies: edit,
+        permissions_note: note.map(str::to_owned),
+        fully_covered: false,
+    }
+}
+
+fn event(name: &str, status: EventStatus) -> EventCoverage {
+    EventCoverage {
+        event_type: name.into(),
+        status,
+        subscription_id: (status != EventStatus::Absent)
+            .then(|| "30000000-0000-4000-8000-000000000001".to_owned()),
+        scope: (status != EventStatus::Absent).then_some(SubscriptionScope::Repository),
+    }
+}
+
+/// A repository of project `p` (1-based) with the given coverage.
+pub fn repo(
+    p: u8,
+    n: u8,
+    project: &str,
+    name: &str,
+    coverage: Coverage,
+    new: bool,
+) -> RepositoryAudit {
+    let (created, updated, policy) = match coverage {
+        Coverage::Covered => (
+            EventStatus::Enabled,
+            EventStatus::Enabled,
+            PolicyPresence::Present,
+        ),
+        Coverage::Partial => (
+            EventStatus::Enabled,
+            EventStatus::Absent,
+            PolicyPresence::Absent,
+        ),
+        Coverage::Unhealthy => (
+            EventStatus::DisabledBySystem,
+            EventStatus::Enabled,
+            PolicyPresence::Present,
+        ),
+        Coverage::Missing | Coverage::NotApplicable => (
+            EventStatus::Absent,
+            EventStatus::Absent,
+            PolicyPresence::Absent,
+        ),
+    };
+    RepositoryAudit {
+        id: format!("2000000{p}-0000-4000-8000-0000000000{n:02}"),
+        name: name.into(),
+        project_id: format!("10000000-0000-4000-8000-00000000000{p}"),
+        project: project.into(),
+        default_branch: Some("refs/heads/main".into()),
+        disabled: coverage == Coverage::NotApplicable,
+        new,
+        coverage,
+        events: vec![
+            event("git.pullrequest.created", created),
+            event("git.pullrequest.updated", updated),
+        ],
+        status_policy: policy,
+    }
+}
+
+/// The demo organization's shape: a permissions gap (Payments), unknown permissions (Research),
+/// hook trouble, a partially gated repository, a disabled one and new ones.
+pub fn audit_report(repositories: Vec<RepositoryAudit>) -> AuditReport {
+    let projects = vec![
+        project(1, "Storefront", Some(true), None),
+        project(2, "Payments", Some(false), None),
+        project(3, "Platform", Some(true), None),
+        project(
+            4,
+            "Research",
+            None,
+            Some("the permission evaluation was refused (403)"),
+        ),
+    ];
+    let mut summary = AuditSummary {
+        projects: projects.len(),
+        projects_missing_permissions: 1,
+        repositories: repositories.len(),
+        ..AuditSummary::default()
+    };
+    for r in &repositories {
+        summary.new += usize::from(r.new);
+        match r.coverage {
+            Coverage::Covered => summary.covered += 1,
+            Coverage::Partial => summary.partial += 1,
+            Coverage::Unhealthy => summary.unhealthy += 1,
+            Coverage::Missing => summary.missing += 1,
+            Coverage::NotApplicable => summary.not_applicable += 1,
+        }
+    }
+    AuditReport {
+        organization: OrgInfo {
+            name: "fabrikam".into(),
+            url: "https://dev.azure.com/fabrikam".into(),
+        },
+        projects_source: ProjectsSource::Repositories,
+        projects,
+        repositories,
+        summary,
+        requests: 9,
+        project_subscriptions: Vec::new(),
+        projects_with_policy: Vec::new(),
+        user_id: Some("40000000-0000-4000-8000-000000000001".into()),
+    }
+}
+
+pub fn demo_repositories() -> Vec<RepositoryAudit> {
+    vec![
+        repo(
+            1,
+            1,
+            "Storefront",
+            "storefront-web",
+            Coverage::Covered,
+            false,
+        ),
+        repo(
+            1,
+            2,
+            "Storefront",
+            "storefront-api",
+            Coverage::Covered,
+            false,
+        ),
+        repo(
+            1,
+            3,
+            "Storefront",
+            "storefront-mobile",
+            Coverage::Partial,
+            false,
+        ),
+        repo(
+            1,
+            4,
+            "Storefront",
+            "storefront-legacy",
+            Coverage::NotApplicable,
+            false,
+        ),
+        repo(
+            1,
+            5,
+            "Storefront",
+            "storefront-checkout",
+            Coverage::Missing,
+            true,
+        ),
+        repo(2, 1, "Payments", "payments-core", Coverage::Missing, false),
+        repo(2, 2, "Payments", "payments-ledger", Coverage::Missing, true),
+        repo(3, 1, "Platform", "platform-infra", Coverage::Covered, false),
+        repo(4, 1, "Research", "research-ml", Coverage::Unhealthy, false),
+        repo(4, 2, "Research", "research-data", Coverage::Missing, true),
+    ]
+}
+
+pub fn demo_report() -> AuditReport {
+    audit_report(demo_repositories())
+}
+
+/// The request of the one effect of this kind.
+pub fn request_of(effects: &[Effect], pick: fn(&Effect) -> Option<RequestId>) -> RequestId {
+    effects
+        .iter()
+        .find_map(pick)
+        .expect("the expected effect was asked for")
+}
+
+pub fn audit_request(effects: &[Effect]) -> RequestId {
+    request_of(effects, |e| match e {
+        Effect::RunAudit { request, .. } => Some(*request),
+        _ => None,
+    })
+}
+
+/// The save step, token stored and webhook typed, Enter pressed and the state written: the wizard
+/// is on the permissions step with the audit just started.
+pub fn at_permissions() -> (App, RequestId) {
+    let (mut app, request) = at_save();
+    send(
+        &mut app,
+        Msg::TokenStored {
+            request,
+            result: Ok(azdo_gate::tui::Stored {
+                target: StoreTarget::OsStore,
+                description: "Secret Service (GNOME Keyring)".into(),
+            }),
+            at: at(),
+        },
+    );
+    type_text(&mut app, WEBHOOK);
+    let effects = key(&mut app, KeyCode::Enter);
+    let saved = request_of(&effects, |e| match e {
+        Effect::SaveState { request, .. } => Some(*request),
+        _ => None,
+    });
+    let effects = send(
+        &mut app,
+        Msg::StateSaved {
+            request: saved,
+            result: Ok(()),
+        },
+    );
+    assert_eq!(app.step(), Step::Permissions);
+    (app, audit_request(&effects))
+}
+
+/// Every audit phase finished.
+pub fn finish_audit_phases(app: &mut App, request: RequestId) {
+    for phase in AuditPhase::ALL {
+        send(
+            app,
+            Msg::AuditProgress {
+                request,
+                event: azdo_gate::audit::AuditEvent::Phase {
+                    phase,
+                    done: 1,
+                    total: 1,
+                },
+            },
+        );
+    }
+}
+
+/// The permissions step with `report` in.
+pub fn audited(report: AuditReport) -> App {
+    let (mut app, request) = at_permissions();
+    finish_audit_phases(&mut app, request);
+    send(
+        &mut app,
+        Msg::Audited {
+            request,
+            result: Ok(report),
+            at: at(),
+        },
+    );
+    app
+}
+
+/// The coverage step for the demo report.
+pub fn at_coverage() -> App {
+    let mut app = audited(demo_report());
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.step(), Step::Coverage);
+    app
+}
+
+/// The plan step for the demo report's preselection (everything not covered).
+pub fn at_plan() -> App {
+    let mut app = at_coverage();
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.step(), Step::Plan);
+    app
+}
+
+/// The apply step just started; returns the apply request and the plan being carried out.
+pub fn at_apply() -> (App, RequestId, azdo_gate::plan::Plan) {
+    let mut app = at_plan();
+    key(&mut app, KeyCode::Enter);
+    let effects = key(&mut app, KeyCode::Char('y'));
+    assert_eq!(app.step(), Step::Apply);
+    let Some((request, plan)) = effects.iter().find_map(|e| match e {
+        Effect::ApplyPlan { request, plan, .. } => Some((*request, plan.clone())),
+        _ => None,
+    }) else {
+        panic!("y applies the plan");
+    };
+    (app, request, plan)
+}
+
+// ---- a returning admin -------------------------------------------------------------------------
+
+use azdo_gate::profile::GateProfile;
+use azdo_gate::store::{ExpirySource as StoredExpiry, Identity, Snapshot, StorageKind, TokenMeta};
+
+pub const FABRIKAM: &str = "https://dev.azure.com/fabrikam";
+
+/// `state.toml` after a first run for `name`: the token stored in the keyring, expiring on
+/// `expires_on`, the profile with the webhook URL, and the repositories seen.
+pub fn remember(state: &mut State, name: &str, expires_on: jiff::civil::Date) {
+    let url = format!("https://dev.azure.com/{name}");
+    let org = state.org_mut(&url.to_lowercase(), name, &url);
+    org.token = Some(TokenMeta {
+        expires_on: Some(expires_on),
+        expiry_source: Some(StoredExpiry::Entered),
+        identity: Some(Identity {
+            id: "40000000-0000-4000-8000-000000000001".into(),
+            display_name: "Gate Bot".into(),
+            unique_name: "gate-bot@fabrikam.example".into(),
+        }),
+        scopes_seen: vec!["vso.work_write".into(), "vso.code_write".into()],
+        checked_at: Some(at()),
+        storage: StorageKind::Keyring,
+    });
+    org.profile = GateProfile::default_profile()
+        .with_webhook_url(WEBHOOK)
+        .unwrap()
+        .to_table();
+    org.snapshot = Some(Snapshot {
+        taken_at: at(),
+        repository_ids: Vec::new(),
+    });
+}
+
+/// A wizard opened by a returning admin: it starts on the home screen and audits at once.
+pub fn home(state: State) -> (App, RequestId) {
+    let mut app = App::new(WizardOptions { state, ..options() }, Theme::plain());
+    assert_eq!(app.step(), Step::Home);
+    let effects = send(&mut app, Msg::Started);
+    (app, audit_request(&effects))
+}
+
+/// The home screen for fabrikam with the demo report in.
+pub fn home_audited(expires_on: jiff::civil::Date) -> App {
+    let mut state = State::default();
+    remember(&mut state, "fabrikam", expires_on);
+    let (mut app, request) = home(state);
+    send(
+        &mut app,
+        Msg::Audited {
+            request,
+            result: Ok(demo_report()),
+            at: at(),
+        },
+    );
+    app
+}

@@ -416,7 +416,8 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
                     &format!(
                         "{failed} failed. {} · {}: {reason}. Fix the cause, then press r to retry the failed ones.",
                         action.project,
-                        target_words(action)
+                        target_words(action),
+                        reason = reason.trim_end_matches('.'),
                     ),
                     theme.error(),
                     width,

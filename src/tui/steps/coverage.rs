@@ -591,13 +591,12 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
 
     if state.visible.is_empty() {
-        frame.render_widget(
-            Paragraph::new(Span::styled(
-                "No repository matches the filter.",
-                theme.muted(),
-            )),
-            list,
-        );
+        let text = if state.rows.is_empty() {
+            "The token sees no repository in this organization: nothing to configure."
+        } else {
+            "No repository matches the filter."
+        };
+        frame.render_widget(Paragraph::new(Span::styled(text, theme.muted())), list);
         return;
     }
     let (start, end) = window(state.cursor, state.visible.len(), usize::from(list.height));
@@ -613,7 +612,10 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
                     Span::raw(pointer),
                     Span::styled(group.name.clone(), theme.title()),
                     Span::styled(
-                        format!(" · {} repositories · {chosen} selected", group.repos.len()),
+                        match group.repos.len() {
+                            1 => format!(" · 1 repository · {chosen} selected"),
+                            n => format!(" · {n} repositories · {chosen} selected"),
+                        },
                         theme.muted(),
                     ),
                 ];

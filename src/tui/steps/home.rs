@@ -203,7 +203,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
     let mut tabs = vec![Span::styled("Organizations: ", theme.muted())];
     for (index, org) in app.home.orgs.iter().enumerate() {
         if index == app.home.selected {
-            tabs.push(Span::styled(format!(" {} ", org.name()), theme.key()));
+            tabs.push(Span::styled(format!("[{}]", org.name()), theme.key()));
         } else {
             tabs.push(Span::raw(format!(" {} ", org.name())));
         }
@@ -223,7 +223,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
 
     let org_state = app.current_org_state();
     let meta = org_state.and_then(|o| o.token.as_ref());
-    let label = |text: &str| Span::styled(format!("  {text:<30}"), theme.muted());
+    let label = |text: &str| Span::styled(format!("  {text:<21}"), theme.muted());
     match meta.and_then(|m| m.expires_on) {
         Some(date) => {
             let days = days_between(app.today, date);
@@ -339,12 +339,15 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
                 .filter(|p| p.lacks_permissions())
                 .map(|p| p.name.as_str())
                 .collect();
-            let mut text = lacking.len().to_string();
+            let mut text = match lacking.len() {
+                1 => "1 project".to_owned(),
+                n => format!("{n} projects"),
+            };
             if !lacking.is_empty() {
                 text.push_str(&format!(": {}", lacking.join(", ")));
             }
             lines.push(Line::from(vec![
-                label("Projects missing permissions"),
+                label("Missing permissions"),
                 flagged(lacking.len(), text),
             ]));
         }

@@ -168,10 +168,6 @@ pub(crate) fn on_audited(
     }
     permissions::index(app);
     match app.step {
-        Step::Permissions => {
-            permissions::on_audit_failed(app);
-            Vec::new()
-        }
         Step::Apply => apply::on_reaudited(app),
         _ => Vec::new(),
     }

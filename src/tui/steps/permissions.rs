@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::audit::{AuditPhase, ProjectAudit};
-use crate::tui::app::{App, Status, Tone};
+use crate::tui::app::App;
 use crate::tui::audit_state::{self, AuditRun};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{
@@ -159,16 +159,6 @@ pub(crate) fn moved(cursor: usize, len: usize, movement: Move, page: usize) -> u
         Move::PageDown => (cursor + page).min(last),
         Move::Top => 0,
         Move::Bottom => last,
-    }
-}
-
-/// The audit failed: say why on the status line as well as on the step.
-pub(crate) fn on_audit_failed(app: &mut App) {
-    if let AuditRun::Failed(error) = &app.audit.run {
-        app.status = Some(Status {
-            tone: Tone::Error,
-            text: format!("The audit could not run: {error}"),
-        });
     }
 }
 

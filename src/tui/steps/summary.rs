@@ -9,7 +9,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use crate::checks::days_between;
 use crate::org::{Deployment, OrgUrl};
@@ -24,6 +24,7 @@ use crate::tui::keymap::{
 };
 use crate::tui::msg::RequestId;
 use crate::tui::steps::coverage::Counts;
+use crate::tui::widgets::hanging;
 
 pub const KEYMAP: &[Binding] = &[
     Binding {
@@ -215,13 +216,18 @@ fn facts(app: &App) -> Vec<(Kind, String)> {
     };
     let report = app.audit.report.as_ref();
     let counts = report.map(Counts::of);
-    let healthy = report.is_some_and(|r| r.healthy());
+    let attention = counts.map_or(0, |c| c.partial + c.unhealthy + c.missing);
     out.push((
         Kind::Heading,
-        match (app.flow, healthy) {
+        match (app.flow, attention) {
             (Flow::Rotate, _) => format!("The token for {} was rotated", org.name()),
-            (_, true) => format!("{} is gated", org.name()),
-            (_, false) => format!("{}: set up, with work left", org.name()),
+            (_, 0) => format!("{} is gated", org.name()),
+            (_, n) => format!(
+                "{}: {} still need{} attention",
+                org.name(),
+                plural(n, "repository", "repositories"),
+                if n == 1 { "s" } else { "" }
+            ),
         },
     ));
     out.push((Kind::Plain, String::new()));
@@ -302,6 +308,24 @@ fn facts(app: &App) -> Vec<(Kind, String)> {
             },
             counts.sentence(),
         ));
+        let lacking: Vec<&str> = report
+            .map(|r| {
+                r.projects
+                    .iter()
+                    .filter(|p| p.lacks_permissions())
+                    .map(|p| p.name.as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !lacking.is_empty() {
+            out.push((
+                Kind::Bad,
+                format!(
+                    "The gate user lacks permissions in {}: add it to Project Administrators there, then run azdo-gate again.",
+                    lacking.join(", ")
+                ),
+            ));
+        }
         out.push((Kind::Plain, String::new()));
     }
 
@@ -373,24 +397,38 @@ pub(crate) fn text(app: &App) -> String {
 
 pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
     let theme = app.theme;
-    let lines: Vec<Line> = facts(app)
-        .into_iter()
-        .map(|(kind, line)| match kind {
-            Kind::Heading => Line::from(Span::styled(line, theme.title())),
-            Kind::Good => Line::from(vec![Span::styled("  ✓ ", theme.success()), Span::raw(line)]),
-            Kind::Bad => Line::from(vec![
-                Span::styled("  ! ", theme.warning()),
-                Span::styled(line, theme.warning()),
-            ]),
-            Kind::Plain if line.is_empty() => Line::default(),
-            Kind::Plain => Line::from(vec![Span::raw("    "), Span::styled(line, Style::new())]),
-            Kind::Command => Line::from(vec![Span::raw("  "), Span::styled(line, theme.value())]),
-        })
-        .collect();
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((app.summary.scroll, 0)),
-        area,
-    );
+    let width = area.width;
+    let mut lines: Vec<Line> = Vec::new();
+    for (kind, line) in facts(app) {
+        match kind {
+            Kind::Heading => lines.push(Line::from(Span::styled(line, theme.title()))),
+            Kind::Plain if line.is_empty() => lines.push(Line::default()),
+            Kind::Good => lines.extend(hanging::wrap(
+                "  ✓ ",
+                theme.success(),
+                &line,
+                Style::new(),
+                width,
+            )),
+            Kind::Bad => lines.extend(hanging::wrap(
+                "  ! ",
+                theme.warning(),
+                &line,
+                theme.warning(),
+                width,
+            )),
+            Kind::Plain => lines.extend(hanging::wrap(
+                "    ",
+                Style::new(),
+                &line,
+                Style::new(),
+                width,
+            )),
+            Kind::Command => lines.push(Line::from(vec![
+                Span::raw("  "),
+                Span::styled(line, theme.value()),
+            ])),
+        }
+    }
+    frame.render_widget(Paragraph::new(lines).scroll((app.summary.scroll, 0)), area);
 }

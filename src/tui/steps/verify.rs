@@ -13,6 +13,7 @@ use crate::ado::AdoError;
 use crate::checks::{CheckEvent, CheckId, Mark, Severity, TokenReport};
 use crate::tui::app::{App, Status, Tone};
 use crate::tui::effect::{Effect, TokenArg};
+use crate::tui::flow::Flow;
 use crate::tui::keymap::{
     Action, Binding, ENTER, ESC, HELP, Key, Move, QUIT_CTRL_C, QUIT_Q, SCROLL_DOWN, SCROLL_UP,
 };
@@ -386,6 +387,23 @@ fn identity_lines(app: &App, width: u16) -> Vec<Line<'static>> {
                 theme.value(),
                 width,
             ));
+            let previous = app
+                .rotation_old
+                .as_ref()
+                .and_then(|m| m.identity.as_ref())
+                .filter(|old| app.flow == Flow::Rotate && old.id != identity.id);
+            if let Some(old) = previous {
+                lines.extend(hanging::wrap(
+                    "! ",
+                    theme.warning(),
+                    &format!(
+                        "The old token belonged to {} ({}): comments will change author.",
+                        old.display_name, old.unique_name
+                    ),
+                    theme.warning(),
+                    width,
+                ));
+            }
             lines.push(Line::default());
             if app.verify.identity_confirmed {
                 lines.push(Line::from(vec![
