@@ -12,6 +12,8 @@ mod calendar;
 pub mod effect;
 mod expiry;
 pub mod flow;
+#[cfg(test)]
+mod flow_tests;
 pub mod keymap;
 pub mod msg;
 mod runner;

@@ -29,11 +29,11 @@ pub(super) fn options() -> WizardOptions {
     }
 }
 
-fn app() -> App {
+pub(super) fn app() -> App {
     App::new(options(), Theme::plain())
 }
 
-fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
+pub(super) fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
     update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
@@ -44,7 +44,7 @@ fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
     )
 }
 
-fn type_text(app: &mut App, text: &str) {
+pub(super) fn type_text(app: &mut App, text: &str) {
     for c in text.chars() {
         press(app, KeyCode::Char(c));
     }
@@ -71,7 +71,7 @@ fn probed(app: &mut App, request: RequestId, result: Result<OrgPresence, AdoErro
     update(app, Msg::OrgProbed { request, result })
 }
 
-fn at_paste() -> App {
+pub(super) fn at_paste() -> App {
     let mut app = at_organization();
     type_text(&mut app, "fabrikam");
     let request = probe_request(&press(&mut app, KeyCode::Enter));
