@@ -1,1 +1,325 @@
-//! Placeholder until its issue lands.
+//! A simulated Azure DevOps organization, served over loopback HTTP for tests, benchmarks and
+//! `azdo-gate demo`.
+//!
+//! It answers every call the tool makes with the shapes of `shared/ado-examples/` and the behaviours
+//! of `shared/azure-devops-api.md`: Basic-auth PATs with per-route scopes, the 401/203/expired
+//! answers, `api-version` rules, paging with `x-ms-continuationtoken`, masked consumer secrets,
+//! per-project permissions, and stateful subscriptions and policies. Tests can add latency, arm
+//! faults ([`Faults`]) and read request counts per route (the client's own labels).
+//!
+//! The simulator is deliberately independent of [`crate::ado`]: it has its own types, so a mistake
+//! in the client's models cannot be mirrored here and go unnoticed.
+
+mod api;
+mod auth;
+mod faults;
+mod generate;
+mod ids;
+mod respond;
+mod routes;
+mod scenario;
+mod server;
+mod state;
+mod views;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use faults::Faults;
+pub use scenario::{
+    AccessLevel, FaultSpec, HookStatus, Permissions, Policy, Project, Repository,
+    STATUS_POLICY_TYPE, Scenario, Subscription, Token, User, Visibility,
+};
+
+use api::Pages;
+use server::{Counts, Shared};
+use state::OrgState;
+
+/// Every route label the simulator counts under, in a stable order (`"OTHER"` last).
+pub const ROUTE_LABELS: [&str; 16] = [
+    "GET connectionData",
+    "GET projects",
+    "GET git/repositories",
+    "POST security/permissionevaluationbatch",
+    "GET hooks/subscriptions",
+    "GET hooks/subscriptions/{id}",
+    "POST hooks/subscriptions",
+    "PUT hooks/subscriptions/{id}",
+    "DELETE hooks/subscriptions/{id}",
+    "GET policy/configurations",
+    "POST policy/configurations",
+    "GET wit/fields",
+    "PATCH wit/workitems/{id}",
+    "GET build/definitions",
+    "GET distributedtask/pools",
+    "OTHER",
+];
+
+/// Why the simulator could not load a scenario or start.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error("invalid scenario: {0}")]
+    Scenario(String),
+    #[error("could not read the scenario {}: {source}", path.display())]
+    ReadScenario {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("refusing to serve on {0}: the simulator listens on loopback addresses only")]
+    NotLoopback(SocketAddr),
+    #[error("could not listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// Server tunables.
+#[derive(Debug, Clone)]
+pub struct SimOptions {
+    /// Delay before every answer. Zero = the scenario's `latency_ms`.
+    pub latency: Duration,
+    /// Policies per page when the client sends no `$top` (Azure DevOps: 100 — UNVERIFIED).
+    pub policy_page_size: usize,
+    /// Projects per page when the client sends no `$top` (Azure DevOps: 100).
+    pub project_page_size: usize,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        Self {
+            latency: Duration::ZERO,
+            policy_page_size: 100,
+            project_page_size: 100,
+        }
+    }
+}
+
+/// Starts a simulated organization on `addr` (usually `127.0.0.1:0`). Needs a Tokio runtime.
+pub async fn start(
+    scenario: Scenario,
+    addr: SocketAddr,
+    options: SimOptions,
+) -> Result<SimHandle, SimError> {
+    if !addr.ip().is_loopback() {
+        return Err(SimError::NotLoopback(addr));
+    }
+    scenario.validate()?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| SimError::Bind { addr, source })?;
+    let local = listener
+        .local_addr()
+        .map_err(|source| SimError::Bind { addr, source })?;
+    let base = format!("http://{local}");
+    let latency = if options.latency.is_zero() {
+        Duration::from_millis(scenario.latency_ms)
+    } else {
+        options.latency
+    };
+    let shared = Arc::new(Shared {
+        org: scenario.organization.clone(),
+        state: RwLock::new(OrgState::build(&scenario, &base)),
+        faults: Faults::from_specs(&scenario.faults),
+        counts: Counts::default(),
+        latency_nanos: AtomicU64::new(0),
+        pages: Pages {
+            projects: options.project_page_size.max(1),
+            policies: options.policy_page_size.max(1),
+        },
+    });
+    shared.set_latency(latency);
+    let (stop, stopped) = oneshot::channel();
+    let task = tokio::spawn(server::serve(listener, Arc::clone(&shared), stopped));
+    tracing::info!(%base, organization = %scenario.organization, "simulator listening");
+    Ok(SimHandle {
+        addr: local,
+        base,
+        primary_token: scenario.primary_token().map(str::to_owned),
+        shared,
+        server: Arc::new(ServerGuard {
+            stop: Mutex::new(Some(stop)),
+            task: Mutex::new(Some(task)),
+        }),
+    })
+}
+
+/// A running simulator. Clones share the server; it stops on [`SimHandle::shutdown`] or when the
+/// last clone is dropped.
+#[derive(Clone)]
+pub struct SimHandle {
+    addr: SocketAddr,
+    base: String,
+    primary_token: Option<String>,
+    shared: Arc<Shared>,
+    server: Arc<ServerGuard>,
+}
+
+/// Stops the server task when the last handle goes away, so tests cannot leak servers.
+struct ServerGuard {
+    stop: Mutex<Option<oneshot::Sender<()>>>,
+    task: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Drop for ServerGuard {
+    fn drop(&mut self) {
+        let task = self.task.get_mut().unwrap_or_else(|p| p.into_inner());
+        if let Some(task) = task.take() {
+            task.abort();
+        }
+    }
+}
+
+impl fmt::Debug for SimHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimHandle")
+            .field("addr", &self.addr)
+            .field("organization", &self.shared.org)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SimHandle {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        self.base.clone()
+    }
+
+    /// `http://127.0.0.1:PORT/{organization}`.
+    pub fn org_url(&self) -> String {
+        format!("{}/{}", self.base, self.shared.org)
+    }
+
+    /// The scenario's token marked `primary = true` (the gate's token).
+    pub fn primary_token(&self) -> Option<String> {
+        self.primary_token.clone()
+    }
+
+    /// Requests received since start or the last [`SimHandle::reset_counts`], faulted ones included.
+    pub fn requests_total(&self) -> u64 {
+        self.shared.counts.total()
+    }
+
+    /// Requests per route label (see [`ROUTE_LABELS`]); routes never called are absent.
+    pub fn requests_by_route(&self) -> BTreeMap<String, u64> {
+        self.shared
+            .counts
+            .by_route()
+            .map(|(label, n)| (label.to_owned(), n))
+            .collect()
+    }
+
+    pub fn reset_counts(&self) {
+        self.shared.counts.reset();
+    }
+
+    pub fn faults(&self) -> &Faults {
+        &self.shared.faults
+    }
+
+    pub fn set_latency(&self, latency: Duration) {
+        self.shared.set_latency(latency);
+    }
+
+    /// Current subscriptions as the API would return them, but with secrets in clear.
+    pub fn subscriptions(&self) -> Vec<serde_json::Value> {
+        api::subscription_views(&self.read())
+    }
+
+    /// Policies of a project (by id or name) as the API lists them; empty for an unknown project.
+    pub fn policies(&self, project_id: &str) -> Vec<serde_json::Value> {
+        let state = self.read();
+        match state.project_index(project_id) {
+            Some(project) => api::policy_views(&state, project),
+            None => Vec::new(),
+        }
+    }
+
+    /// Adds a repository to a project (by id or name) and returns its id, e.g. to model a repository
+    /// created after the gate was configured. An unknown project adds nothing and returns an empty
+    /// string.
+    pub fn add_repository(
+        &self,
+        project_id: &str,
+        name: &str,
+        default_branch: Option<&str>,
+    ) -> String {
+        let mut state = self.shared.state.write().unwrap_or_else(|p| p.into_inner());
+        match state.project_index(project_id) {
+            Some(project) => state.add_repository(project, name, default_branch),
+            None => {
+                tracing::warn!(project = project_id, "add_repository: no such project");
+                String::new()
+            }
+        }
+    }
+
+    /// Sets a subscription's status (`enabled`, `onProbation`, `disabledBySystem`, ...), as Azure
+    /// DevOps does after failed deliveries. Unknown ids and statuses are ignored with a warning.
+    pub fn set_subscription_status(&self, id: &str, status: &str) {
+        let Some(status) = HookStatus::parse(status) else {
+            tracing::warn!(status, "set_subscription_status: unknown status");
+            return;
+        };
+        let mut state = self.shared.state.write().unwrap_or_else(|p| p.into_inner());
+        match state.subscription_mut(id) {
+            Some(sub) => {
+                sub.status = status;
+                sub.probation_retries = (status == HookStatus::OnProbation).then_some(1);
+            }
+            None => tracing::warn!(id, "set_subscription_status: no such subscription"),
+        }
+    }
+
+    /// Stops the server and waits until it has closed its listener and connections.
+    pub async fn shutdown(self) {
+        let stop = self
+            .server
+            .stop
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(stop) = stop {
+            // The server may already be gone; then there is nobody to tell.
+            let _ = stop.send(());
+        }
+        let task = self
+            .server
+            .task
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(task) = task {
+            // A cancelled or panicked server task has stopped all the same.
+            let _ = task.await;
+        }
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, OrgState> {
+        self.shared.state.read().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_labels_match_the_router() {
+        let labels: Vec<&str> = routes::Route::ALL.iter().map(|r| r.label()).collect();
+        assert_eq!(labels, ROUTE_LABELS);
+    }
+}

@@ -1,0 +1,223 @@
+//! Which Azure DevOps operation a request addresses, and the label it is counted under. The labels
+//! are the client's own (`src/ado/client.rs`), so request budgets compare like with like.
+
+use hyper::Method;
+
+use super::ids::percent_decode;
+
+/// Every operation the simulator implements, plus [`Route::Other`] for anything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Route {
+    ConnectionData,
+    Projects,
+    Repositories,
+    PermissionBatch,
+    ListSubscriptions,
+    GetSubscription,
+    CreateSubscription,
+    ReplaceSubscription,
+    DeleteSubscription,
+    ListPolicies,
+    CreatePolicy,
+    WitFields,
+    PatchWorkItem,
+    BuildDefinitions,
+    AgentPools,
+    Other,
+}
+
+/// Whether the operation lives under `/{org}/_apis`, `/{org}/{project}/_apis`, or both.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ProjectSegment {
+    Forbidden,
+    Optional,
+    Required,
+}
+
+impl Route {
+    pub(crate) const ALL: [Route; 16] = [
+        Route::ConnectionData,
+        Route::Projects,
+        Route::Repositories,
+        Route::PermissionBatch,
+        Route::ListSubscriptions,
+        Route::GetSubscription,
+        Route::CreateSubscription,
+        Route::ReplaceSubscription,
+        Route::DeleteSubscription,
+        Route::ListPolicies,
+        Route::CreatePolicy,
+        Route::WitFields,
+        Route::PatchWorkItem,
+        Route::BuildDefinitions,
+        Route::AgentPools,
+        Route::Other,
+    ];
+
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            Self::ConnectionData => "GET connectionData",
+            Self::Projects => "GET projects",
+            Self::Repositories => "GET git/repositories",
+            Self::PermissionBatch => "POST security/permissionevaluationbatch",
+            Self::ListSubscriptions => "GET hooks/subscriptions",
+            Self::GetSubscription => "GET hooks/subscriptions/{id}",
+            Self::CreateSubscription => "POST hooks/subscriptions",
+            Self::ReplaceSubscription => "PUT hooks/subscriptions/{id}",
+            Self::DeleteSubscription => "DELETE hooks/subscriptions/{id}",
+            Self::ListPolicies => "GET policy/configurations",
+            Self::CreatePolicy => "POST policy/configurations",
+            Self::WitFields => "GET wit/fields",
+            Self::PatchWorkItem => "PATCH wit/workitems/{id}",
+            Self::BuildDefinitions => "GET build/definitions",
+            Self::AgentPools => "GET distributedtask/pools",
+            Self::Other => "OTHER",
+        }
+    }
+
+    pub(crate) fn from_label(label: &str) -> Option<Route> {
+        Self::ALL.into_iter().find(|r| r.label() == label)
+    }
+
+    pub(crate) fn index(self) -> usize {
+        // `ALL` lists every variant once, in declaration order.
+        self as usize
+    }
+
+    fn project_segment(self) -> ProjectSegment {
+        match self {
+            Self::Repositories | Self::WitFields | Self::PatchWorkItem => ProjectSegment::Optional,
+            Self::ListPolicies | Self::CreatePolicy | Self::BuildDefinitions => {
+                ProjectSegment::Required
+            }
+            _ => ProjectSegment::Forbidden,
+        }
+    }
+}
+
+/// A request path taken apart: `/{org}[/{project}]/_apis/{area}/{resource}[/{id}]`.
+#[derive(Debug, Clone)]
+pub(crate) struct Target {
+    pub route: Route,
+    /// First path segment, decoded (may not be the scenario's organization).
+    pub org: String,
+    /// Project name or id, decoded.
+    pub project: Option<String>,
+    /// The `{id}` of item routes.
+    pub item: Option<String>,
+}
+
+/// Classifies a request. Anything that is not exactly one of the implemented operations (wrong
+/// method, missing or extra project segment, unknown resource) is [`Route::Other`].
+pub(crate) fn classify(method: &Method, path: &str) -> Target {
+    let segments: Vec<String> = path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(percent_decode)
+        .collect();
+    let org = segments.first().cloned().unwrap_or_default();
+    let other = Target {
+        route: Route::Other,
+        org: org.clone(),
+        project: None,
+        item: None,
+    };
+    let Some(apis) = segments
+        .iter()
+        .position(|s| s.eq_ignore_ascii_case("_apis"))
+    else {
+        return other;
+    };
+    let project = match apis {
+        1 => None,
+        2 => Some(segments[1].clone()),
+        _ => return other,
+    };
+    let rest: Vec<String> = segments[apis + 1..]
+        .iter()
+        .map(|s| s.to_ascii_lowercase())
+        .collect();
+    let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
+    let item_at = |i: usize| segments.get(apis + 1 + i).cloned();
+    let (route, item) = match (method, rest.as_slice()) {
+        (&Method::GET, ["connectiondata"]) => (Route::ConnectionData, None),
+        (&Method::GET, ["projects"]) => (Route::Projects, None),
+        (&Method::GET, ["git", "repositories"]) => (Route::Repositories, None),
+        (&Method::POST, ["security", "permissionevaluationbatch"]) => {
+            (Route::PermissionBatch, None)
+        }
+        (&Method::GET, ["hooks", "subscriptions"]) => (Route::ListSubscriptions, None),
+        (&Method::POST, ["hooks", "subscriptions"]) => (Route::CreateSubscription, None),
+        (&Method::GET, ["hooks", "subscriptions", _]) => (Route::GetSubscription, item_at(2)),
+        (&Method::PUT, ["hooks", "subscriptions", _]) => (Route::ReplaceSubscription, item_at(2)),
+        (&Method::DELETE, ["hooks", "subscriptions", _]) => (Route::DeleteSubscription, item_at(2)),
+        (&Method::GET, ["policy", "configurations"]) => (Route::ListPolicies, None),
+        (&Method::POST, ["policy", "configurations"]) => (Route::CreatePolicy, None),
+        (&Method::GET, ["wit", "fields"]) => (Route::WitFields, None),
+        (&Method::PATCH, ["wit", "workitems", _]) => (Route::PatchWorkItem, item_at(2)),
+        (&Method::GET, ["build", "definitions"]) => (Route::BuildDefinitions, None),
+        (&Method::GET, ["distributedtask", "pools"]) => (Route::AgentPools, None),
+        _ => return other,
+    };
+    let allowed = match route.project_segment() {
+        ProjectSegment::Forbidden => project.is_none(),
+        ProjectSegment::Optional => true,
+        ProjectSegment::Required => project.is_some(),
+    };
+    if !allowed {
+        return other;
+    }
+    Target {
+        route,
+        org,
+        project,
+        item,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_unique_and_round_trip() {
+        for (i, route) in Route::ALL.into_iter().enumerate() {
+            assert_eq!(route.index(), i);
+            assert_eq!(Route::from_label(route.label()), Some(route));
+        }
+    }
+
+    #[test]
+    fn paths_map_to_routes_with_decoded_project_and_item() {
+        let t = classify(
+            &Method::GET,
+            "/fabrikam/My%20Project/_apis/git/repositories/",
+        );
+        assert_eq!(t.route, Route::Repositories);
+        assert_eq!(t.org, "fabrikam");
+        assert_eq!(t.project.as_deref(), Some("My Project"));
+
+        let t = classify(&Method::PUT, "/fabrikam/_apis/hooks/subscriptions/ABC");
+        assert_eq!(t.route, Route::ReplaceSubscription);
+        assert_eq!(t.item.as_deref(), Some("ABC"));
+
+        // Wrong method, missing required project, forbidden project, unknown area.
+        assert_eq!(
+            classify(&Method::POST, "/o/_apis/projects").route,
+            Route::Other
+        );
+        assert_eq!(
+            classify(&Method::GET, "/o/_apis/policy/configurations").route,
+            Route::Other
+        );
+        assert_eq!(
+            classify(&Method::GET, "/o/p/_apis/projects").route,
+            Route::Other
+        );
+        assert_eq!(
+            classify(&Method::GET, "/o/_apis/nothing").route,
+            Route::Other
+        );
+        assert_eq!(classify(&Method::GET, "/").org, "");
+    }
+}

@@ -1,0 +1,433 @@
+//! The HTTP side: an accept loop that serves each connection with hyper itself (so a fault can close
+//! a connection without answering), and the per-request pipeline:
+//! count → latency → faults → organization → authentication and scopes → api-version → project →
+//! operation. Every answer carries `ActivityId` and `X-VSS-E2EID`; authenticated ones carry
+//! `X-VSS-UserData`.
+
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use axum::body::Body;
+use hyper::body::Incoming;
+use hyper::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{HeaderMap, Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, oneshot};
+use tokio::task::JoinSet;
+
+use super::api::{self, Call, Pages, Query};
+use super::auth::{self, Caller};
+use super::faults::{FaultAction, Faults};
+use super::ids::{is_guid, random_guid};
+use super::respond::{self, Reply};
+use super::routes::{Route, Target, classify};
+use super::state::OrgState;
+
+/// Request bodies larger than this are refused (413); the tool's bodies are a few kilobytes.
+const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// Everything the server and its handle share.
+pub(crate) struct Shared {
+    /// The organization name, outside the lock: it never changes.
+    pub org: String,
+    pub state: RwLock<OrgState>,
+    pub faults: Faults,
+    pub counts: Counts,
+    pub latency_nanos: AtomicU64,
+    pub pages: Pages,
+}
+
+impl Shared {
+    pub fn latency(&self) -> Duration {
+        Duration::from_nanos(self.latency_nanos.load(Ordering::Relaxed))
+    }
+
+    pub fn set_latency(&self, latency: Duration) {
+        let nanos = u64::try_from(latency.as_nanos()).unwrap_or(u64::MAX);
+        self.latency_nanos.store(nanos, Ordering::Relaxed);
+    }
+}
+
+/// Requests received, in total and per route, lock-free.
+#[derive(Default)]
+pub(crate) struct Counts {
+    total: AtomicU64,
+    routes: [AtomicU64; Route::ALL.len()],
+}
+
+impl Counts {
+    fn record(&self, route: Route) {
+        self.total.fetch_add(1, Ordering::Relaxed);
+        self.routes[route.index()].fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn total(&self) -> u64 {
+        self.total.load(Ordering::Relaxed)
+    }
+
+    /// `(label, count)` for every route with at least one request.
+    pub fn by_route(&self) -> impl Iterator<Item = (&'static str, u64)> + '_ {
+        Route::ALL.into_iter().filter_map(|route| {
+            let n = self.routes[route.index()].load(Ordering::Relaxed);
+            (n > 0).then_some((route.label(), n))
+        })
+    }
+
+    pub fn reset(&self) {
+        self.total.store(0, Ordering::Relaxed);
+        for count in &self.routes {
+            count.store(0, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Accepts connections until `stop` fires (or its sender is dropped); dropping this future closes
+/// the listener and every open connection.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    mut stop: oneshot::Receiver<()>,
+) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    connections.spawn(serve_connection(stream, Arc::clone(&shared)));
+                }
+                Err(e) => {
+                    // Out of file descriptors and the like: pause rather than spin.
+                    tracing::warn!(error = %e, "simulator could not accept a connection");
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            _ = &mut stop => break,
+        }
+    }
+    connections.shutdown().await;
+}
+
+async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
+    // Signalled by a request whose fault says to drop the connection: the connection future is then
+    // dropped, which closes the socket without writing an answer.
+    let kill = Arc::new(Notify::new());
+    let service_kill = Arc::clone(&kill);
+    let service = service_fn(move |request| {
+        let shared = Arc::clone(&shared);
+        let kill = Arc::clone(&service_kill);
+        async move { Ok::<_, Infallible>(handle(&shared, &kill, request).await) }
+    });
+    let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    tokio::select! {
+        result = connection => {
+            if let Err(e) = result {
+                tracing::debug!(error = %e, "simulator connection ended with an error");
+            }
+        }
+        _ = kill.notified() => {}
+    }
+}
+
+async fn handle(shared: &Shared, kill: &Notify, request: Request<Incoming>) -> Response<Body> {
+    let activity = random_guid();
+    let (parts, body) = request.into_parts();
+    let target = classify(&parts.method, parts.uri.path());
+    shared.counts.record(target.route);
+    let latency = shared.latency();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let fault = shared.faults.take(target.route.label());
+    let reply = match fault {
+        Some(FaultAction::Throttle { retry_after_secs }) => respond::throttled(retry_after_secs),
+        Some(FaultAction::Fail { status }) => respond::server_error(status, &activity),
+        Some(FaultAction::Malformed) => respond::truncated_json(),
+        Some(FaultAction::Drop) => return drop_connection(kill).await,
+        Some(FaultAction::CommitThenDrop) | None => {
+            let body = match axum::body::to_bytes(Body::new(body), MAX_BODY).await {
+                Ok(bytes) => bytes,
+                Err(_) => {
+                    return finish(
+                        Reply::error(
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            &respond::ARGUMENT,
+                            "The request body is too large or could not be read.",
+                        ),
+                        &activity,
+                    );
+                }
+            };
+            let query = Query::parse(parts.uri.query());
+            let reply = process(
+                shared,
+                &parts.method,
+                parts.uri.path(),
+                &parts.headers,
+                &target,
+                &query,
+                &body,
+            );
+            if fault == Some(FaultAction::CommitThenDrop) {
+                return drop_connection(kill).await;
+            }
+            reply
+        }
+    };
+    tracing::debug!(
+        route = target.route.label(),
+        status = reply.status.as_u16(),
+        "simulated request"
+    );
+    finish(reply, &activity)
+}
+
+async fn drop_connection(kill: &Notify) -> Response<Body> {
+    kill.notify_one();
+    // The connection task drops this request's future as soon as it sees the signal.
+    std::future::pending().await
+}
+
+fn process(
+    shared: &Shared,
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+    target: &Target,
+    query: &Query,
+    body: &[u8],
+) -> Reply {
+    if !target.org.eq_ignore_ascii_case(&shared.org) {
+        return organization_not_found(&target.org);
+    }
+    let (caller, project) = {
+        let state = shared.state.read().unwrap_or_else(|p| p.into_inner());
+        let caller = match auth::authenticate(&state, method, target.route, headers) {
+            Ok(caller) => caller,
+            Err(reply) => return reply,
+        };
+        let reply_for = |mut reply: Reply| {
+            if let Caller::User(user) = &caller {
+                reply.header("x-vss-userdata", &user.user_data());
+            }
+            reply
+        };
+        if target.route == Route::Other {
+            return reply_for(api::not_found(path));
+        }
+        if let Err(reply) = check_version(target.route, method, query, headers) {
+            return reply_for(reply);
+        }
+        let project = match &target.project {
+            None => None,
+            Some(key) => match state.project_index(key) {
+                Some(p) => Some(p),
+                None => return reply_for(project_not_found(key)),
+            },
+        };
+        (caller, project)
+    };
+    let call = Call {
+        path,
+        target,
+        query,
+        headers,
+        body,
+        caller: &caller,
+        project,
+        pages: shared.pages,
+    };
+    let mut reply = api::dispatch(&shared.state, &call);
+    if let Caller::User(user) = &caller {
+        reply.header("x-vss-userdata", &user.user_data());
+    }
+    reply
+}
+
+fn finish(reply: Reply, activity: &str) -> Response<Body> {
+    let has_body = !reply.body.is_empty();
+    let mut response = Response::new(Body::from(reply.body));
+    *response.status_mut() = reply.status;
+    let headers = response.headers_mut();
+    if has_body {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(reply.content_type));
+    }
+    for (name, value) in reply.headers {
+        headers.append(name, value);
+    }
+    for (name, value) in [
+        ("activityid", activity.to_owned()),
+        ("x-vss-e2eid", random_guid()),
+    ] {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(name, value);
+        }
+    }
+    response
+}
+
+/// 404 for an organization the simulator does not host. Message and type UNVERIFIED.
+fn organization_not_found(name: &str) -> Reply {
+    Reply::error(
+        StatusCode::NOT_FOUND,
+        &respond::HOST_NOT_FOUND,
+        &format!("The organization '{name}' could not be found."),
+    )
+}
+
+/// 404 for an unknown project segment: VS800075 for an id, TF200016 for a name (UNVERIFIED wording).
+fn project_not_found(key: &str) -> Reply {
+    if is_guid(key) {
+        Reply::error(
+            StatusCode::NOT_FOUND,
+            &respond::PROJECT_NOT_FOUND,
+            &format!(
+                "VS800075: The project with id 'vstfs:///Classification/TeamProject/{key}' does not exist, or you do not have permission to access it."
+            ),
+        )
+    } else {
+        Reply::error(
+            StatusCode::NOT_FOUND,
+            &respond::PROJECT_NAME_NOT_FOUND,
+            &format!(
+                "TF200016: The following project does not exist: {key}. Verify that the name of the project is correct and that the project exists on the specified Azure DevOps Server."
+            ),
+        )
+    }
+}
+
+/// A parsed `api-version`: `7.1`, `7.1-preview`, `7.1-preview.1`.
+struct Version {
+    major: u32,
+    minor: u32,
+    preview: bool,
+}
+
+fn parse_version(raw: &str) -> Option<Version> {
+    let (number, stage) = match raw.split_once('-') {
+        Some((number, stage)) => (number, Some(stage)),
+        None => (raw, None),
+    };
+    let preview = match stage {
+        None => false,
+        Some(stage) => {
+            let lower = stage.to_ascii_lowercase();
+            let rest = lower.strip_prefix("preview")?;
+            if !(rest.is_empty()
+                || rest
+                    .strip_prefix('.')
+                    .is_some_and(|n| n.parse::<u32>().is_ok()))
+            {
+                return None;
+            }
+            true
+        }
+    };
+    let (major, minor) = match number.split_once('.') {
+        Some((major, minor)) => (major.parse().ok()?, minor.parse().ok()?),
+        None => (number.parse().ok()?, 0),
+    };
+    Some(Version {
+        major,
+        minor,
+        preview,
+    })
+}
+
+/// The `api-version` from the query string, else from `Accept: application/json;api-version=X`.
+fn requested_version(query: &Query, headers: &HeaderMap) -> Option<String> {
+    if let Some(v) = query.get("api-version").filter(|v| !v.is_empty()) {
+        return Some(v.trim().to_owned());
+    }
+    headers
+        .get_all(ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split([',', ';']))
+        .filter_map(|param| param.trim().split_once('='))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("api-version"))
+        .map(|(_, v)| v.trim().trim_matches('"').to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// Version rules (`azure-devops-api.md` §0): required; 1.0 to 7.2; 7.2 only as a preview;
+/// `connectionData` only as a preview. Messages follow the service's own wording.
+fn check_version(
+    route: Route,
+    method: &Method,
+    query: &Query,
+    headers: &HeaderMap,
+) -> Result<(), Reply> {
+    let Some(raw) = requested_version(query, headers) else {
+        return Err(Reply::error(
+            StatusCode::BAD_REQUEST,
+            &respond::VERSION_NOT_SPECIFIED,
+            &format!(
+                "No api-version was supplied for the \"{method}\" request. The version must be supplied either as part of the Accept header (e.g. \"application/json; api-version=1.0\") or as a query parameter (e.g. \"?api-version=1.0\")."
+            ),
+        ));
+    };
+    let Some(version) = parse_version(&raw) else {
+        return Err(Reply::error(
+            StatusCode::BAD_REQUEST,
+            &respond::INVALID_VERSION,
+            &format!(
+                "Invalid api version string: \"{raw}\". Api version string must be in the format: {{Major}}.{{Minor}}[-{{Stage}}[.{{Resource}}]]."
+            ),
+        ));
+    };
+    let number = (version.major, version.minor);
+    if !((1, 0)..=(7, 2)).contains(&number) {
+        return Err(Reply::error(
+            StatusCode::BAD_REQUEST,
+            &respond::VERSION_OUT_OF_RANGE,
+            &format!(
+                "The requested REST API version of {raw} is out of range for this server. The latest REST API version for this server is 7.2."
+            ),
+        ));
+    }
+    let preview_only = route == Route::ConnectionData || number == (7, 2);
+    if preview_only && !version.preview {
+        return Err(Reply::error(
+            StatusCode::BAD_REQUEST,
+            &respond::PREVIEW_REQUIRED,
+            &format!(
+                "The requested version \"{raw}\" of the resource is under preview. The -preview flag must be supplied in the api-version for such requests. For example: \"{raw}-preview\""
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_parse_like_azure_devops_spells_them() {
+        for ok in ["7.1", "7.1-preview", "7.1-preview.1", "6.0", "7"] {
+            assert!(parse_version(ok).is_some(), "{ok}");
+        }
+        for bad in ["", "seven", "7.1-beta", "7.1-preview.x", "7.x"] {
+            assert!(parse_version(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn version_from_accept_header_counts() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            ACCEPT,
+            HeaderValue::from_static("application/json;api-version=7.1"),
+        );
+        let query = Query::parse(None);
+        assert_eq!(requested_version(&query, &headers).as_deref(), Some("7.1"));
+        assert!(check_version(Route::Repositories, &Method::GET, &query, &headers).is_ok());
+        assert!(check_version(Route::ConnectionData, &Method::GET, &query, &headers).is_err());
+    }
+}
