@@ -832,3 +832,56 @@ fn rotation_ends_with_the_revoke_checklist_then_the_summary() {
     assert!(shown.contains("Old token revoked."));
     insta::assert_snapshot!("rotation_summary", shown);
 }
+
+#[test]
+fn apply_done_without_failures() {
+    let (mut app, request, plan) = at_apply();
+    send(
+        &mut app,
+        Msg::Applied {
+            request,
+            result: Ok(outcomes(&plan, None)),
+            after: Some(Err(TaskError::Ado(AdoError::Throttled {
+                retry_after: None,
+                message: "TF400733".into(),
+            }))),
+            at: at(),
+        },
+    );
+    let shown = screen(&app);
+    assert!(shown.contains("Every change was made."));
+    assert!(shown.contains("Could not audit again afterwards"));
+    insta::assert_snapshot!(shown);
+}
+
+#[test]
+fn summary_when_the_snapshot_cannot_be_recorded() {
+    let (mut app, request, plan) = at_apply();
+    send(
+        &mut app,
+        Msg::Applied {
+            request,
+            result: Ok(outcomes(&plan, None)),
+            after: Some(Ok(demo_report())),
+            at: at(),
+        },
+    );
+    let effects = key(&mut app, KeyCode::Enter);
+    let [.., Effect::SaveState { request, .. }] = effects.as_slice() else {
+        panic!("the summary records the repository snapshot");
+    };
+    send(
+        &mut app,
+        Msg::StateSaved {
+            request: *request,
+            result: Err(StoreError::Io {
+                action: "write",
+                path: "/home/admin/.config/azdo-gate/state.toml".into(),
+                source: std::sync::Arc::new(std::io::Error::other("No space left on device")),
+            }),
+        },
+    );
+    let shown = screen(&app);
+    assert!(shown.contains("could not be recorded"));
+    insta::assert_snapshot!(shown);
+}

@@ -244,7 +244,7 @@ impl App {
             (None, true) => summary.push_str(" The organization was recorded."),
             (None, false) => summary.push_str(" Nothing was saved"),
         }
-        let changes = self.apply.changed.len();
+        let changes = self.apply.made();
         match (stored.is_some() || self.state_recorded, changes) {
             (false, 0) => summary.push_str(" and nothing was changed in Azure DevOps."),
             (true, 0) => summary.push_str(" Nothing was changed in Azure DevOps."),

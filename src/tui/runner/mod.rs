@@ -459,6 +459,75 @@ mod tests {
         server.abort();
     }
 
+    /// Runs effects until the runner answers with a message matching `wanted`.
+    async fn answer(rx: &mut UnboundedReceiver<Msg>, wanted: fn(&Msg) -> bool) -> Msg {
+        loop {
+            let msg = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+                .await
+                .expect("the runner answered")
+                .expect("the channel is open");
+            if wanted(&msg) {
+                return msg;
+            }
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn leaving_the_step_aborts_a_running_audit() {
+        use crate::tui::effect::{StoreTarget, TokenArg};
+        use secrecy::SecretString;
+
+        // A loopback server that accepts and never answers keeps the audit in flight.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (tx, mut rx) = unbounded_channel();
+        let dir = tempfile::tempdir().unwrap();
+        let mut runner = EffectRunner::new(tx, |_| Ok(()), dir.path().to_path_buf());
+        let org = OrgUrl::parse(&format!("http://127.0.0.1:{port}/fabrikam")).unwrap();
+        let mut out = Vec::new();
+        runner.run(
+            Effect::StoreToken {
+                request: RequestId(1),
+                org: org.clone(),
+                token: TokenArg::new(SecretString::from("session-token")),
+                target: StoreTarget::SessionOnly,
+            },
+            Step::Save,
+            &mut out,
+        );
+        let stored = answer(&mut rx, |m| matches!(m, Msg::TokenStored { .. })).await;
+        assert!(matches!(stored, Msg::TokenStored { result: Ok(_), .. }));
+        runner.run(
+            Effect::RunAudit {
+                request: RequestId(2),
+                org,
+                profile: crate::profile::GateProfile::default_profile(),
+                previous: None,
+                storage: None,
+            },
+            Step::Permissions,
+            &mut out,
+        );
+        let (_socket, _) = tokio::time::timeout(Duration::from_secs(10), listener.accept())
+            .await
+            .expect("the audit reached the server")
+            .unwrap();
+        assert_eq!(runner.tasks.running(Step::Permissions), 1);
+        runner.run(
+            Effect::CancelStep(Step::Permissions),
+            Step::Permissions,
+            &mut out,
+        );
+        assert_eq!(runner.tasks.running(Step::Permissions), 0);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        while let Ok(msg) = rx.try_recv() {
+            assert!(
+                !matches!(msg, Msg::Audited { .. }),
+                "an aborted audit reports nothing"
+            );
+        }
+    }
+
     #[tokio::test]
     async fn clipboard_goes_through_the_terminal_as_osc52() {
         let (tx, mut rx) = unbounded_channel();

@@ -30,14 +30,30 @@ use crate::tui::widgets::{hanging, progress_bar, spinner, window};
 /// While the changes are being made.
 pub const KEYMAP_RUNNING: &[Binding] = &[HELP, QUIT_Q, QUIT_CTRL_C];
 
-/// Once done.
+const SUMMARY: Binding = Binding {
+    keys: &[ENTER],
+    action: Action::Continue,
+    hint: Some("summary"),
+    help: "Continue to the summary",
+};
+
+/// Done, every change made.
+pub const KEYMAP_CLEAN: &[Binding] = &[
+    SUMMARY,
+    MOVE_UP,
+    MOVE_DOWN,
+    PAGE_UP,
+    PAGE_DOWN,
+    MOVE_TOP,
+    MOVE_BOTTOM,
+    HELP,
+    QUIT_Q,
+    QUIT_CTRL_C,
+];
+
+/// Done, with failures to retry.
 pub const KEYMAP: &[Binding] = &[
-    Binding {
-        keys: &[ENTER],
-        action: Action::Continue,
-        hint: Some("summary"),
-        help: "Continue to the summary",
-    },
+    SUMMARY,
     Binding {
         keys: &[Key::char('r')],
         action: Action::RetryFailed,
@@ -116,16 +132,30 @@ impl ApplyState {
             })
     }
 
+    /// Changes made this session, including those of a run still in progress.
+    pub(crate) fn made(&self) -> usize {
+        let in_flight = match self.run {
+            Run::Applying { .. } => self
+                .results
+                .iter()
+                .flatten()
+                .filter(|r| r.outcome == Outcome::Done)
+                .count(),
+            _ => 0,
+        };
+        self.changed.len() + in_flight
+    }
+
     fn busy(&self) -> bool {
         matches!(self.run, Run::Applying { .. } | Run::Reauditing { .. })
     }
 }
 
 pub(crate) fn keymap(app: &App) -> &'static [Binding] {
-    if app.apply.busy() {
-        KEYMAP_RUNNING
-    } else {
-        KEYMAP
+    match &app.apply.run {
+        Run::Applying { .. } | Run::Reauditing { .. } => KEYMAP_RUNNING,
+        Run::Done if app.apply.failures().next().is_none() => KEYMAP_CLEAN,
+        _ => KEYMAP,
     }
 }
 
