@@ -885,3 +885,30 @@ fn summary_when_the_snapshot_cannot_be_recorded() {
     assert!(shown.contains("could not be recorded"));
     insta::assert_snapshot!(shown);
 }
+
+#[test]
+fn no_color_leaves_the_new_steps_without_colours_but_with_emphasis() {
+    let (verify, _) = at_verify();
+    let (apply, _, _) = at_apply();
+    for app in [
+        verify,
+        audited(demo_report()),
+        at_coverage(),
+        at_plan(),
+        apply,
+        home_audited(date(2026, 12, 18)),
+    ] {
+        let terminal = screen_sized(&app, 100, 30);
+        let buffer = terminal.backend().buffer();
+        assert!(
+            buffer
+                .content
+                .iter()
+                .all(|c| c.fg == ratatui::style::Color::Reset
+                    && c.bg == ratatui::style::Color::Reset),
+            "a colour on {:?} with NO_COLOR",
+            app.step()
+        );
+        assert!(buffer.content.iter().any(|c| !c.modifier.is_empty()));
+    }
+}
