@@ -4,9 +4,11 @@
 
 use azdo_gate::ado::AdoError;
 use azdo_gate::checks::reachability::OrgPresence;
+use azdo_gate::store::State;
 use azdo_gate::tui::steps::paste_token::format_lines;
 use azdo_gate::tui::{
-    App, DemoContext, Effect, Msg, RequestId, Step, Theme, WizardOptions, render, update,
+    App, DemoContext, Effect, Msg, RequestId, Step, StoreTarget, Theme, WizardOptions, render,
+    update,
 };
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::civil::date;
@@ -22,6 +24,9 @@ fn options() -> WizardOptions {
     WizardOptions {
         demo: None,
         today: date(2026, 11, 28),
+        config_dir: "/home/admin/.config/azdo-gate".into(),
+        storage: StoreTarget::OsStore,
+        state: State::default(),
     }
 }
 
@@ -35,6 +40,7 @@ fn demo_app() -> App {
             demo: Some(DemoContext {
                 org_url: "http://127.0.0.1:4321/contoso".into(),
                 token: SecretString::from(TOKEN.to_owned()),
+                webhook_url: "https://gate.example.com/ado/events".into(),
             }),
             ..options()
         },
@@ -251,13 +257,27 @@ fn paste_token_errors() {
 fn paste_token_done() {
     let mut app = at_paste();
     send(&mut app, Msg::Paste(format!("{TOKEN}\r\n")));
-    key(&mut app, KeyCode::Enter);
     let shown = screen(&app);
     for window in TOKEN.as_bytes().windows(6) {
         let piece = std::str::from_utf8(window).unwrap();
         assert!(!shown.contains(piece), "the screen shows part of the token");
     }
     assert!(shown.contains("54 characters"));
+    assert!(shown.contains("Format: unrecognised"));
+    insta::assert_snapshot!(shown);
+}
+
+#[test]
+fn paste_token_refuses_what_cannot_be_a_token() {
+    let mut app = at_paste();
+    send(
+        &mut app,
+        Msg::Paste("https://dev.azure.com/fabrikam/_usersSettings/tokens".into()),
+    );
+    assert!(key(&mut app, KeyCode::Enter).is_empty(), "nothing is sent");
+    assert_eq!(app.step(), Step::PasteToken);
+    let shown = screen(&app);
+    assert!(shown.contains("this looks like a URL, not a token"));
     insta::assert_snapshot!(shown);
 }
 
@@ -310,6 +330,7 @@ fn format_verdict_lines() {
                 "legacy",
                 Some("the checksum does not match: a character may be missing"),
                 Theme::plain(),
+                80,
             );
             frame.render_widget(Paragraph::new(lines), frame.area());
         })

@@ -11,7 +11,7 @@ use super::report::{
     AuditReport, AuditSummary, Coverage, PolicyPresence, ProjectAudit, ProjectSubscription,
     ProjectsSource, RepositoryAudit,
 };
-use crate::ado::models::{PolicyConfiguration, Repository, Subscription};
+use crate::ado::models::{PolicyConfiguration, Repository};
 use crate::checks::OrgInfo;
 use crate::profile::REPO_CREATED_EVENT;
 
@@ -30,7 +30,8 @@ pub(super) struct Fetched<'a> {
     /// By lowercase project id; a project missing here has unknown permissions.
     pub permissions: HashMap<String, ProjectPermissions>,
     pub repositories: &'a [Repository],
-    pub subscriptions: &'a [Subscription],
+    /// The gate's subscriptions (the full list is dropped once indexed).
+    pub subscriptions: &'a SubscriptionIndex,
     /// Status policies by lowercase project id; `None` when the profile does not require them.
     pub policies: Option<&'a BTreeMap<String, Vec<PolicyConfiguration>>>,
 }
@@ -42,9 +43,7 @@ pub(super) fn assemble(
     requests: u64,
 ) -> AuditReport {
     let profile = &input.profile;
-    // Without a webhook URL no subscription can be the gate's: every event reads as absent.
-    let url = profile.webhook_url.as_ref().map_or("", |u| u.as_str());
-    let subscriptions = SubscriptionIndex::new(fetched.subscriptions, url);
+    let subscriptions = fetched.subscriptions;
     let policies = fetched.policies.map(|by_project| {
         PolicyIndex::new(
             by_project.iter().map(|(p, c)| (p.as_str(), c.as_slice())),
@@ -146,11 +145,11 @@ pub(super) fn assemble(
         .flat_map(|event| {
             subscriptions
                 .project_wide(event)
-                .map(move |sub| ProjectSubscription {
-                    project_id: sub.project_id().unwrap_or_default().to_owned(),
+                .map(move |hook| ProjectSubscription {
+                    project_id: hook.project_id.clone(),
                     event_type: (*event).to_owned(),
-                    subscription_id: sub.id.clone(),
-                    status: sub.status.into(),
+                    subscription_id: hook.id.clone(),
+                    status: hook.status.into(),
                 })
         })
         .collect();

@@ -17,27 +17,33 @@
 use std::collections::HashMap;
 
 use super::report::{Coverage, EventCoverage, EventStatus, PolicyPresence};
-use crate::ado::models::{PolicyConfiguration, PolicyScope, Repository, Subscription};
+use crate::ado::models::{
+    PolicyConfiguration, PolicyScope, Repository, Subscription, SubscriptionStatus,
+};
 use crate::profile::{SubscriptionScope, normalize_webhook_url};
 
-/// The subscriptions that point at the profile's webhook URL, by project, repository and event.
-#[derive(Default)]
-pub(super) struct SubscriptionIndex<'a> {
-    projects: HashMap<String, ProjectSubscriptions<'a>>,
+/// The subscriptions that point at the profile's webhook URL, reduced to what classification needs,
+/// so the full list (tens of megabytes in a large organization) can be dropped as soon as it is
+/// read.
+#[derive(Debug, Default)]
+pub(super) struct SubscriptionIndex {
+    /// By (lowercase project id, lowercase repository id or "" for the whole project, event type).
+    hooks: HashMap<(String, String, String), Vec<Hook>>,
 }
 
-#[derive(Default)]
-struct ProjectSubscriptions<'a> {
-    /// No repository filter: every repository of the project.
-    wide: HashMap<&'a str, Vec<&'a Subscription>>,
-    /// By repository id (lowercase), then event type.
-    by_repo: HashMap<String, HashMap<&'a str, Vec<&'a Subscription>>>,
+/// One subscription to the gate's URL.
+#[derive(Debug, Clone)]
+pub(super) struct Hook {
+    pub id: String,
+    pub status: SubscriptionStatus,
+    /// As the subscription spells it.
+    pub project_id: String,
 }
 
-impl<'a> SubscriptionIndex<'a> {
+impl SubscriptionIndex {
     /// Keeps only web-hook subscriptions to `webhook_url` that name a project; URLs are normalised
     /// once per subscription.
-    pub(super) fn new(subscriptions: &'a [Subscription], webhook_url: &str) -> Self {
+    pub(super) fn new(subscriptions: &[Subscription], webhook_url: &str) -> Self {
         let target = normalize_webhook_url(webhook_url);
         let mut index = Self::default();
         for sub in subscriptions {
@@ -53,51 +59,52 @@ impl<'a> SubscriptionIndex<'a> {
             if !is_webhook || !to_gate {
                 continue;
             }
-            let entry = index
-                .projects
-                .entry(project.to_ascii_lowercase())
-                .or_default();
-            let by_event = match sub.repository_id() {
-                None => &mut entry.wide,
-                Some(repo) => entry.by_repo.entry(repo.to_ascii_lowercase()).or_default(),
-            };
-            by_event
-                .entry(sub.event_type.as_str())
-                .or_default()
-                .push(sub);
+            let key = (
+                project.to_ascii_lowercase(),
+                sub.repository_id().unwrap_or("").to_ascii_lowercase(),
+                sub.event_type.clone(),
+            );
+            index.hooks.entry(key).or_default().push(Hook {
+                id: sub.id.clone(),
+                status: sub.status,
+                project_id: project.to_owned(),
+            });
         }
         index
+    }
+
+    fn get(&self, project: &str, repo: &str, event: &str) -> &[Hook] {
+        self.hooks
+            .get(&(project.to_owned(), repo.to_owned(), event.to_owned()))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// The state of `event` for one repository: the best matching subscription (enabled first),
     /// or `absent`.
     pub(super) fn event_coverage(&self, repo: &Repository, event: &str) -> EventCoverage {
-        let project = self.projects.get(&repo.project.id.to_ascii_lowercase());
-        let repo_subs = project
-            .and_then(|p| p.by_repo.get(&repo.id.to_ascii_lowercase()))
-            .and_then(|events| events.get(event))
-            .into_iter()
-            .flatten()
-            .map(|s| (*s, SubscriptionScope::Repository));
-        let wide_subs = project
-            .and_then(|p| p.wide.get(event))
-            .into_iter()
-            .flatten()
-            .map(|s| (*s, SubscriptionScope::Project));
-        let best = repo_subs
-            .chain(wide_subs)
+        let project = repo.project.id.to_ascii_lowercase();
+        let repo_hooks = self
+            .get(&project, &repo.id.to_ascii_lowercase(), event)
+            .iter()
+            .map(|h| (h, SubscriptionScope::Repository));
+        let wide_hooks = self
+            .get(&project, "", event)
+            .iter()
+            .map(|h| (h, SubscriptionScope::Project));
+        let best = repo_hooks
+            .chain(wide_hooks)
             .min_by(|(a, a_scope), (b, b_scope)| {
-                (status_rank(a), scope_rank(*a_scope), &a.id).cmp(&(
-                    status_rank(b),
+                (status_rank(a.status), scope_rank(*a_scope), &a.id).cmp(&(
+                    status_rank(b.status),
                     scope_rank(*b_scope),
                     &b.id,
                 ))
             });
         match best {
-            Some((sub, scope)) => EventCoverage {
+            Some((hook, scope)) => EventCoverage {
                 event_type: event.to_owned(),
-                status: sub.status.into(),
-                subscription_id: Some(sub.id.clone()),
+                status: hook.status.into(),
+                subscription_id: Some(hook.id.clone()),
                 scope: Some(scope),
             },
             None => EventCoverage {
@@ -110,19 +117,20 @@ impl<'a> SubscriptionIndex<'a> {
     }
 
     /// Every project-wide subscription to the profile's URL for `event`, whatever its status.
-    pub(super) fn project_wide(&self, event: &str) -> impl Iterator<Item = &'a Subscription> + '_ {
-        let event = event.to_owned();
-        self.projects
-            .values()
-            .filter_map(move |p| p.wide.get(event.as_str()))
-            .flatten()
-            .copied()
+    pub(super) fn project_wide<'s>(
+        &'s self,
+        event: &'s str,
+    ) -> impl Iterator<Item = &'s Hook> + 's {
+        self.hooks
+            .iter()
+            .filter(move |((_, repo, e), _)| repo.is_empty() && e == event)
+            .flat_map(|(_, hooks)| hooks)
     }
 }
 
 /// Enabled first; among unhealthy ones the one closest to working (probation still delivers).
-fn status_rank(sub: &Subscription) -> u8 {
-    match EventStatus::from(sub.status) {
+fn status_rank(status: SubscriptionStatus) -> u8 {
+    match EventStatus::from(status) {
         EventStatus::Enabled => 0,
         EventStatus::OnProbation => 1,
         EventStatus::DisabledBySystem => 2,

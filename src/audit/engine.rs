@@ -20,11 +20,13 @@ use futures::{StreamExt, stream};
 
 use super::AuditInput;
 use super::assemble::{Fetched, ProjectRef, assemble};
+use super::coverage::SubscriptionIndex;
 use super::permissions;
 use super::progress::{AuditEvent, AuditPhase, Progress};
 use super::report::{AuditReport, ProjectsSource};
 use crate::ado::models::{
-    PolicyConfiguration, Project, Repository, STATUS_POLICY_TYPE_ID, SubscriptionFilter,
+    PolicyConfiguration, Project, Repository, RepositoryProject, STATUS_POLICY_TYPE_ID,
+    SubscriptionFilter,
 };
 use crate::ado::{AdoError, Client};
 use crate::checks::OrgInfo;
@@ -49,7 +51,10 @@ pub async fn run(
     // One repository listing, awaited by both branches that need it.
     let repositories = async move {
         progress.phase(AuditPhase::Repositories, 0, 1);
-        let repos = client.list_repositories().await.map(Arc::new);
+        let repos = client
+            .list_repositories()
+            .await
+            .map(|all| Arc::new(all.into_iter().map(slim).collect::<Vec<_>>()));
         progress.phase(AuditPhase::Repositories, 1, 1);
         repos
     }
@@ -58,11 +63,18 @@ pub async fn run(
 
     let subscriptions = async {
         progress.phase(AuditPhase::Subscriptions, 0, 1);
-        let subs = client
+        let all = client
             .list_subscriptions(&SubscriptionFilter::webhooks())
             .await?;
+        // Without a webhook URL no subscription can be the gate's: every event reads as absent.
+        let url = input
+            .profile
+            .webhook_url
+            .as_ref()
+            .map_or("", |u| u.as_str());
+        let gate = SubscriptionIndex::new(&all, url);
         progress.phase(AuditPhase::Subscriptions, 1, 1);
-        Ok(subs)
+        Ok(gate)
     };
 
     let policies = {
@@ -110,6 +122,24 @@ pub async fn run(
         &fetched,
         requests,
     ))
+}
+
+/// Drops the URLs and other fields the audit never reads, which are most of a repository's size:
+/// the list is held for the whole audit.
+fn slim(repo: Repository) -> Repository {
+    Repository {
+        url: None,
+        remote_url: None,
+        web_url: None,
+        size: None,
+        project: RepositoryProject {
+            url: None,
+            state: None,
+            visibility: None,
+            ..repo.project
+        },
+        ..repo
+    }
 }
 
 /// The projects API, or `None` when the token may not list projects (the gate's scopes lack

@@ -7,8 +7,6 @@ use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
-    #[error("{0} is not implemented yet")]
-    NotImplemented(&'static str),
     #[error("{0}")]
     Usage(String),
     #[error(transparent)]

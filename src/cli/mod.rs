@@ -11,6 +11,7 @@ mod error;
 mod logout;
 mod profile_source;
 mod sim;
+mod wizard;
 
 use std::process::ExitCode;
 
@@ -49,7 +50,8 @@ pub async fn run(cli: Cli) -> Result<Outcome, CliError> {
         Some(Command::Sim(args)) => sim::run(args).await,
         Some(Command::Check(args)) => check::run(args, &ctx).await,
         Some(Command::Logout(args)) => logout::run(args, &ctx).await,
-        Some(Command::Demo) | None => Err(CliError::NotImplemented("the interactive wizard")),
+        Some(Command::Demo) => wizard::run(&ctx, true).await,
+        None => wizard::run(&ctx, false).await,
         Some(Command::Audit(args)) => audit::run(args, &ctx).await,
         Some(Command::Configure(args)) => configure::run(args, &ctx).await,
     }

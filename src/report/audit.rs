@@ -375,27 +375,34 @@ fn short_event(event: &str) -> &str {
 
 fn summary_line(out: &mut String, report: &AuditReport) {
     let s = &report.summary;
-    let line = format!(
-        "Summary: {} repositories: {} covered, {} partial, {} unhealthy, {} missing, {} not applicable, \
-         {} new; {} projects, {} missing permissions; {} requests.",
-        s.repositories,
-        s.covered,
-        s.partial,
-        s.unhealthy,
-        s.missing,
-        s.not_applicable,
-        s.new,
-        s.projects,
-        s.projects_missing_permissions,
-        report.requests
+    let unknown = report
+        .projects
+        .iter()
+        .filter(|p| !p.lacks_permissions() && p.permissions_unknown())
+        .count();
+    let _ = writeln!(
+        out,
+        "Repositories: {} ({} covered, {} partial, {} unhealthy, {} missing, {} not applicable), {} new.",
+        s.repositories, s.covered, s.partial, s.unhealthy, s.missing, s.not_applicable, s.new
     );
-    wrap_into(out, &line, 0);
-    let verdict = if report.healthy() {
-        "Every applicable repository is gated."
+    let _ = writeln!(
+        out,
+        "Projects: {} ({} missing permissions, {unknown} unknown). Requests: {}.",
+        s.projects, s.projects_missing_permissions, report.requests
+    );
+    if report.healthy() {
+        let _ = writeln!(out, "Every applicable repository is gated.");
     } else {
-        "Not every applicable repository is gated, or permissions are missing."
-    };
-    let _ = writeln!(out, "{verdict}");
+        let _ = writeln!(
+            out,
+            "Not every applicable repository is gated, or permissions are missing."
+        );
+        let _ = writeln!(
+            out,
+            "Run `azdo-gate configure --org {} --plan` to see what would close the gaps.",
+            report.organization.name
+        );
+    }
 }
 
 /// Cuts a name to `max` characters, ending in `…` when shortened.

@@ -1,11 +1,81 @@
 //! Side effects `update` asks for. Only the runner carries them out; `update` stays pure.
 
+use std::collections::BTreeSet;
+use std::fmt;
+
+use jiff::civil::Date;
+use secrecy::{ExposeSecret, SecretString};
+
 use crate::org::OrgUrl;
+use crate::plan::Plan;
+use crate::profile::GateProfile;
+use crate::store::{State, StorageKind};
 use crate::tui::msg::RequestId;
 use crate::tui::steps::Step;
 
+/// Where a verified token goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreTarget {
+    /// The OS credential store (Secret Service, Keychain, Credential Manager).
+    OsStore,
+    /// The plain-text token file, chosen explicitly (`--insecure-storage` or a key press).
+    InsecureFile,
+    /// Process memory, shared with the runner's in-memory store (the demo).
+    Memory,
+    /// Nowhere: the token is used for this run and forgotten when the wizard ends.
+    SessionOnly,
+}
+
+impl StoreTarget {
+    /// The kind recorded in `state.toml`; `None` for a token that is not stored at all.
+    pub fn kind(self) -> Option<StorageKind> {
+        match self {
+            Self::OsStore => Some(StorageKind::Keyring),
+            Self::InsecureFile => Some(StorageKind::File),
+            Self::Memory => Some(StorageKind::Memory),
+            Self::SessionOnly => None,
+        }
+    }
+
+    /// Where a token recorded as `kind` lives.
+    pub fn for_kind(kind: StorageKind) -> Self {
+        match kind {
+            StorageKind::Keyring => Self::OsStore,
+            StorageKind::File => Self::InsecureFile,
+            StorageKind::Memory => Self::Memory,
+        }
+    }
+}
+
+/// A token travelling from the paste field to the runner. Its `Debug` never shows it; equality
+/// exists so tests can assert which token an effect carries.
+#[derive(Clone)]
+pub struct TokenArg(SecretString);
+
+impl TokenArg {
+    pub fn new(token: SecretString) -> Self {
+        Self(token)
+    }
+
+    pub fn secret(&self) -> &SecretString {
+        &self.0
+    }
+}
+
+impl fmt::Debug for TokenArg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("TokenArg(..)")
+    }
+}
+
+impl PartialEq for TokenArg {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.expose_secret() == other.0.expose_secret()
+    }
+}
+
 /// A request from [`crate::tui::update`] to the effect runner.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Probe whether the organization exists (no token sent); answers with `Msg::OrgProbed`.
     ProbeOrganization { request: RequestId, org: OrgUrl },
@@ -14,6 +84,55 @@ pub enum Effect {
     /// Put the text on the clipboard through the terminal (OSC 52, works over SSH); answers with
     /// `Msg::ClipboardWritten`.
     CopyToClipboard(String),
+    /// Run every token check; answers with `Msg::CheckProgress` as checks go and `Msg::Verified`.
+    VerifyToken {
+        request: RequestId,
+        org: OrgUrl,
+        token: TokenArg,
+        expires_on: Date,
+        today: Date,
+    },
+    /// Store the verified token (replacing any previous one for the organization) and use it for
+    /// the rest of the run; answers with `Msg::TokenStored`.
+    StoreToken {
+        request: RequestId,
+        org: OrgUrl,
+        token: TokenArg,
+        target: StoreTarget,
+    },
+    /// Audit the organization with the token in use (or the one stored as `storage`); answers
+    /// with `Msg::AuditProgress` as phases go and `Msg::Audited`.
+    RunAudit {
+        request: RequestId,
+        org: OrgUrl,
+        profile: GateProfile,
+        /// The previous run's repository ids, so new repositories are recognised.
+        previous: Option<BTreeSet<String>>,
+        storage: Option<StorageKind>,
+    },
+    /// Carry the plan out, then audit again for the coverage it left; answers with
+    /// `Msg::ApplyProgress` per action and `Msg::Applied`.
+    ApplyPlan {
+        request: RequestId,
+        org: OrgUrl,
+        plan: Plan,
+        profile: GateProfile,
+        /// The integration user, the Status policy's authorized account.
+        user_id: Option<String>,
+        /// For the audit that follows, as in [`Effect::RunAudit`].
+        previous: Option<BTreeSet<String>>,
+        storage: Option<StorageKind>,
+    },
+    /// Write `state.toml` in the configuration directory; answers with `Msg::StateSaved`.
+    SaveState { request: RequestId, state: State },
+    /// Write a calendar file (atomically) in the current directory (when `in_current_dir`, falling
+    /// back to the configuration directory if that fails) or in the configuration directory (the
+    /// demo writes nowhere else); answers with `Msg::CalendarWritten`.
+    WriteCalendar {
+        file_name: String,
+        contents: String,
+        in_current_dir: bool,
+    },
     /// Abort every task started for this step: its answers are no longer wanted.
     CancelStep(Step),
     /// Leave the wizard; the summary is printed on stdout once the terminal is restored.

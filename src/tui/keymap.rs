@@ -55,6 +55,11 @@ impl Key {
             KeyCode::Delete => "Del".to_owned(),
             KeyCode::Left => "←".to_owned(),
             KeyCode::Right => "→".to_owned(),
+            KeyCode::Up => "↑".to_owned(),
+            KeyCode::Down => "↓".to_owned(),
+            KeyCode::PageUp => "PgUp".to_owned(),
+            KeyCode::PageDown => "PgDn".to_owned(),
+            KeyCode::Char(' ') => "Space".to_owned(),
             KeyCode::Home => "Home".to_owned(),
             KeyCode::End => "End".to_owned(),
             KeyCode::F(n) => format!("F{n}"),
@@ -87,6 +92,61 @@ pub enum Action {
     Confirm,
     /// Close the open popup without doing anything.
     Dismiss,
+    /// Move the cursor or scroll a list.
+    Move(Move),
+    /// Run the step's check or task again.
+    Recheck,
+    /// Verify: go back to the token field.
+    EditToken,
+    /// Verify: the token's user is the dedicated integration user.
+    ConfirmIdentity,
+    /// Verify: go on despite the warnings shown.
+    AcceptWarnings,
+    /// Save: keep the token in the plain-text file instead of the OS credential store.
+    UseFileStore,
+    /// Save: keep the token in memory for this run only.
+    UseSessionOnly,
+    /// Open the page that fixes the selected item (a project's permissions, the tokens page).
+    OpenPage,
+    /// Coverage: start typing a filter.
+    Filter,
+    /// Coverage: leave the filter field, keeping the filter.
+    FilterDone,
+    /// Coverage: clear the filter.
+    ClearFilter,
+    /// Coverage: select or unselect the repository (or project) under the cursor.
+    ToggleSelect,
+    /// Coverage: select every repository that is not covered.
+    SelectMissing,
+    /// Coverage: unselect everything.
+    SelectNone,
+    /// Apply: audit and plan again for the failed repositories, then apply.
+    RetryFailed,
+    /// Summary: write a calendar reminder for the token's expiry.
+    WriteCalendar,
+    /// Home: switch to the next organization.
+    NextOrganization,
+    /// Home: rotate the token.
+    Rotate,
+    /// Home: configure new and broken repositories.
+    ConfigureRepositories,
+    /// Home: audit permissions and coverage.
+    Audit,
+    /// Home: set up another organization.
+    AddOrganization,
+    /// Revoke: the old token has been revoked.
+    MarkRevoked,
+}
+
+/// Cursor and scroll movements in lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Move {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
 }
 
 /// Editing inside the focused input.
@@ -200,6 +260,67 @@ pub const EDIT_CLEAR: Binding = Binding {
     action: Action::Edit(Edit::Clear),
     hint: None,
     help: "Clear the field",
+};
+
+/// Moving through a list: arrows, pages, ends.
+pub const MOVE_UP: Binding = Binding {
+    keys: &[Key::plain(KeyCode::Up), Key::char('k')],
+    action: Action::Move(Move::Up),
+    hint: None,
+    help: "Move up",
+};
+pub const MOVE_DOWN: Binding = Binding {
+    keys: &[Key::plain(KeyCode::Down), Key::char('j')],
+    action: Action::Move(Move::Down),
+    hint: None,
+    help: "Move down",
+};
+pub const PAGE_UP: Binding = Binding {
+    keys: &[Key::plain(KeyCode::PageUp)],
+    action: Action::Move(Move::PageUp),
+    hint: None,
+    help: "Up one page",
+};
+pub const PAGE_DOWN: Binding = Binding {
+    keys: &[Key::plain(KeyCode::PageDown)],
+    action: Action::Move(Move::PageDown),
+    hint: None,
+    help: "Down one page",
+};
+pub const MOVE_TOP: Binding = Binding {
+    keys: &[Key::plain(KeyCode::Home), Key::char('g')],
+    action: Action::Move(Move::Top),
+    hint: None,
+    help: "Go to the first line",
+};
+pub const MOVE_BOTTOM: Binding = Binding {
+    keys: &[Key::plain(KeyCode::End), Key::char('G')],
+    action: Action::Move(Move::Bottom),
+    hint: None,
+    help: "Go to the last line",
+};
+
+/// Arrow-key scrolling for steps whose text may be longer than the screen (no `k`/`j`: those
+/// steps use letters for their actions).
+pub const SCROLL_UP: Binding = Binding {
+    keys: &[Key::plain(KeyCode::Up)],
+    action: Action::Move(Move::Up),
+    hint: None,
+    help: "Scroll up",
+};
+pub const SCROLL_DOWN: Binding = Binding {
+    keys: &[Key::plain(KeyCode::Down)],
+    action: Action::Move(Move::Down),
+    hint: None,
+    help: "Scroll down",
+};
+
+/// `q` quits on steps without a text field.
+pub const QUIT_Q: Binding = Binding {
+    keys: &[Key::char('q')],
+    action: Action::Quit,
+    hint: Some("quit"),
+    help: "Quit the wizard",
 };
 
 /// The help popup's own keys.

@@ -7,8 +7,13 @@
 //! is what lets every screen be tested as a sequence of messages, without a terminal or a network.
 
 pub mod app;
+mod audit_state;
+mod calendar;
 pub mod effect;
 mod expiry;
+pub mod flow;
+#[cfg(test)]
+mod flow_tests;
 pub mod keymap;
 pub mod msg;
 mod runner;
@@ -22,13 +27,16 @@ mod view;
 pub mod widgets;
 
 use std::io::{self, IsTerminal};
+use std::path::PathBuf;
 
 use jiff::civil::Date;
 use secrecy::SecretString;
 
+use crate::store::State;
+
 pub use app::App;
-pub use effect::Effect;
-pub use msg::{Msg, RequestId};
+pub use effect::{Effect, StoreTarget, TokenArg};
+pub use msg::{Msg, RequestId, Stored, TaskError};
 pub use steps::Step;
 pub use theme::Theme;
 pub use update::update;
@@ -41,6 +49,13 @@ pub struct WizardOptions {
     pub demo: Option<DemoContext>,
     /// "Today", injected so the suggested token name and expiry are reproducible.
     pub today: Date,
+    /// Where `state.toml` (and, if chosen, the insecure token file) are written.
+    pub config_dir: PathBuf,
+    /// Where a verified token goes first: the OS store, the insecure file (`--insecure-storage`),
+    /// or memory (the demo).
+    pub storage: StoreTarget,
+    /// What earlier runs remembered (loaded by the caller from `config_dir`).
+    pub state: State,
 }
 
 /// The simulated organization `azdo-gate demo` serves on loopback.
@@ -48,6 +63,8 @@ pub struct WizardOptions {
 pub struct DemoContext {
     pub org_url: String,
     pub token: SecretString,
+    /// The demo gate's webhook URL, pre-filled where the wizard asks for one.
+    pub webhook_url: String,
 }
 
 /// Why the wizard could not run.
@@ -78,9 +95,10 @@ pub fn require_terminal() -> Result<(), TuiError> {
 /// terminal is back to normal. The terminal is restored on every path out, panics included.
 pub async fn run_wizard(options: WizardOptions) -> Result<String, TuiError> {
     require_terminal()?;
+    let config_dir = options.config_dir.clone();
     let mut app = App::new(options, Theme::from_env());
     let mut session = terminal::Session::enter()?;
-    let outcome = runner::run(session.terminal(), &mut app).await;
+    let outcome = runner::run(session.terminal(), &mut app, config_dir).await;
     let restored = session.leave();
     let summary = outcome?;
     restored?;

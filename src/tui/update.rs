@@ -4,10 +4,13 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::tui::app::{App, Popup};
+use crate::tui::audit_state;
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{self, Action};
 use crate::tui::msg::Msg;
-use crate::tui::steps::{self, organization, token_recipe};
+use crate::tui::steps::{
+    self, Step, apply, home, organization, plan_review, save, summary, token_recipe, verify,
+};
 
 /// Applies `msg` to `app` and returns the side effects to run.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
@@ -20,8 +23,39 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Paste(text) if app.popup.is_none() => steps::on_text(app, &text),
         Msg::Paste(_) => Vec::new(),
         Msg::OrgProbed { request, result } => organization::on_probed(app, request, result),
-        Msg::BrowserOpened { url, result } => token_recipe::on_browser_opened(app, url, result),
+        Msg::BrowserOpened { url, result } => steps::on_browser_opened(app, url, result),
         Msg::ClipboardWritten { result } => token_recipe::on_clipboard_written(app, result),
+        Msg::CheckProgress { request, event } => verify::on_progress(app, request, event),
+        Msg::Verified {
+            request,
+            result,
+            at,
+        } => verify::on_verified(app, request, result, at),
+        Msg::TokenStored {
+            request,
+            result,
+            at,
+        } => save::on_stored(app, request, result, at),
+        Msg::StateSaved { request, result } => steps::on_state_saved(app, request, result),
+        Msg::CalendarWritten { result } => summary::on_calendar_written(app, result),
+        Msg::Started if app.step == Step::Home => home::on_start(app),
+        Msg::Started => Vec::new(),
+        Msg::AuditProgress { request, event } => {
+            audit_state::on_progress(app, request, event);
+            Vec::new()
+        }
+        Msg::Audited {
+            request,
+            result,
+            at,
+        } => steps::on_audited(app, request, result, at),
+        Msg::ApplyProgress { request, event } => apply::on_progress(app, request, event),
+        Msg::Applied {
+            request,
+            result,
+            after,
+            at,
+        } => apply::on_applied(app, request, result, after, at),
     }
 }
 
@@ -41,6 +75,14 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
             }
             _ => Vec::new(),
         },
+        Some(Popup::ConfirmApply) => match keymap::lookup(plan_review::CONFIRM_APPLY, key) {
+            Some(Action::Quit) => {
+                app.popup = None;
+                quit(app)
+            }
+            Some(action) => plan_review::on_confirm(app, action),
+            None => Vec::new(),
+        },
         Some(Popup::ConfirmQuit) => match keymap::lookup(keymap::CONFIRM_QUIT, key) {
             Some(Action::Confirm) => exit(app),
             Some(Action::Dismiss) => {
@@ -49,13 +91,14 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
             }
             _ => Vec::new(),
         },
-        None => match keymap::lookup(app.step.keymap(), key) {
+        None => match keymap::lookup(steps::keymap(app), key) {
             Some(Action::Quit) => quit(app),
             Some(Action::Help) => {
                 app.popup = Some(Popup::Help);
                 Vec::new()
             }
-            Some(Action::Back) => match app.step.previous() {
+            Some(Action::Back) => match app.previous_step() {
+                Some(Step::Home) => home::return_home(app),
                 Some(previous) => app.go_to(previous),
                 None => quit(app),
             },

@@ -7,6 +7,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::app::{App, Popup, Tone};
 use super::effect::Effect;
+use super::effect::StoreTarget;
 use super::msg::{Msg, RequestId};
 use super::steps::Step;
 use super::steps::organization::OrgCheck;
@@ -16,18 +17,23 @@ use super::{DemoContext, WizardOptions, update};
 use crate::ado::AdoError;
 use crate::checks::reachability::OrgPresence;
 use crate::org::OrgUrl;
+use crate::store::State;
 
-fn app() -> App {
-    App::new(
-        WizardOptions {
-            demo: None,
-            today: date(2026, 11, 28),
-        },
-        Theme::plain(),
-    )
+pub(super) fn options() -> WizardOptions {
+    WizardOptions {
+        demo: None,
+        today: date(2026, 11, 28),
+        config_dir: "/home/admin/.config/azdo-gate".into(),
+        storage: StoreTarget::OsStore,
+        state: State::default(),
+    }
 }
 
-fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
+pub(super) fn app() -> App {
+    App::new(options(), Theme::plain())
+}
+
+pub(super) fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
     update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
@@ -38,7 +44,7 @@ fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
     )
 }
 
-fn type_text(app: &mut App, text: &str) {
+pub(super) fn type_text(app: &mut App, text: &str) {
     for c in text.chars() {
         press(app, KeyCode::Char(c));
     }
@@ -65,7 +71,7 @@ fn probed(app: &mut App, request: RequestId, result: Result<OrgPresence, AdoErro
     update(app, Msg::OrgProbed { request, result })
 }
 
-fn at_paste() -> App {
+pub(super) fn at_paste() -> App {
     let mut app = at_organization();
     type_text(&mut app, "fabrikam");
     let request = probe_request(&press(&mut app, KeyCode::Enter));
@@ -387,8 +393,9 @@ fn the_demo_prefills_without_counting_as_typed() {
             demo: Some(DemoContext {
                 org_url: "http://127.0.0.1:4321/contoso".into(),
                 token: SecretString::from("demo-token".to_owned()),
+                webhook_url: "https://gate.example.com/ado/events".into(),
             }),
-            today: date(2026, 11, 28),
+            ..options()
         },
         Theme::plain(),
     );

@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Padding, Paragraph, Wrap};
 
 use crate::tui::app::{App, Popup, Tone};
 use crate::tui::keymap;
-use crate::tui::steps::{self, TOTAL_STEPS};
+use crate::tui::steps::{self, Step, plan_review};
 use crate::tui::widgets::{centered, confirm_popup, footer, hanging, help_popup, step_header};
 
 /// Below this size the layout cannot hold a step; the admin is asked to enlarge the terminal.
@@ -41,11 +41,16 @@ pub fn render(app: &App, frame: &mut Frame) {
         Constraint::Length(status_height),
         Constraint::Length(1),
     ]));
+    let journey = if app.step == Step::Home {
+        "home"
+    } else {
+        app.flow.label()
+    };
     step_header::render(
         frame,
         header,
-        app.step.number(),
-        TOTAL_STEPS,
+        journey,
+        app.flow.position(app.step),
         app.step.title(),
         theme,
     );
@@ -71,13 +76,14 @@ pub fn render(app: &App, frame: &mut Frame) {
     let bindings = match app.popup {
         Some(Popup::Help) => keymap::HELP_POPUP,
         Some(Popup::ConfirmQuit) => keymap::CONFIRM_QUIT,
-        None => app.step.keymap(),
+        Some(Popup::ConfirmApply) => plan_review::CONFIRM_APPLY,
+        None => steps::keymap(app),
     };
     frame.render_widget(footer::line(bindings, theme), footer_area);
 
     match app.popup {
         Some(Popup::Help) => {
-            help_popup::render(frame, body, app.step.title(), app.step.keymap(), theme);
+            help_popup::render(frame, body, app.step.title(), steps::keymap(app), theme);
         }
         Some(Popup::ConfirmQuit) => confirm_popup::render(
             frame,
@@ -90,6 +96,18 @@ pub fn render(app: &App, frame: &mut Frame) {
             keymap::CONFIRM_QUIT,
             theme,
         ),
+        Some(Popup::ConfirmApply) => {
+            let (question, detail) = plan_review::confirm_text(app);
+            let detail: Vec<&str> = detail.iter().map(String::as_str).collect();
+            confirm_popup::render(
+                frame,
+                body,
+                &question,
+                &detail,
+                plan_review::CONFIRM_APPLY,
+                theme,
+            );
+        }
         None => {}
     }
 }

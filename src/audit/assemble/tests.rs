@@ -3,6 +3,7 @@ use std::collections::BTreeSet;
 use serde_json::json;
 
 use super::*;
+use crate::ado::models::Subscription;
 use crate::audit::report::{EventStatus, HookPermissions};
 use crate::profile::GateProfile;
 
@@ -123,7 +124,7 @@ fn repositories_are_grouped_by_project_worst_first_and_projects_with_problems_le
         projects: refs(&[ALPHA, BETA, GAMMA]),
         permissions,
         repositories: &repos,
-        subscriptions: &subs,
+        subscriptions: &SubscriptionIndex::new(&subs, URL),
         policies: None,
     };
     let report = assemble(
@@ -204,7 +205,7 @@ fn without_a_snapshot_nothing_is_new() {
         projects: refs(&[ALPHA]),
         permissions: HashMap::from([("p-alpha".to_owned(), granted(true, true, true))]),
         repositories: &repos,
-        subscriptions: &[],
+        subscriptions: &SubscriptionIndex::default(),
         policies: None,
     };
     let report = assemble(org(), &input(false, None), &fetched, 0);
@@ -229,7 +230,7 @@ fn unknown_permissions_are_never_granted_and_come_after_missing_ones() {
             ),
         ]),
         repositories: &[],
-        subscriptions: &[],
+        subscriptions: &SubscriptionIndex::default(),
         policies: None,
     };
     let report = assemble(org(), &input(false, None), &fetched, 0);
@@ -291,7 +292,7 @@ fn policies_decide_coverage_and_project_wide_ones_are_reported_for_planning() {
         projects: refs(&[ALPHA, BETA]),
         permissions: HashMap::new(),
         repositories: &repos,
-        subscriptions: &subs,
+        subscriptions: &SubscriptionIndex::new(&subs, URL),
         policies: Some(&policies),
     };
     let report = assemble(org(), &input(true, None), &fetched, 0);
@@ -320,7 +321,7 @@ fn repo_created_subscriptions_are_reported_when_the_profile_asks_for_them() {
         projects: refs(&[ALPHA]),
         permissions: HashMap::new(),
         repositories: &[],
-        subscriptions: &subs,
+        subscriptions: &SubscriptionIndex::new(&subs, URL),
         policies: None,
     };
     let mut audit_input = input(false, None);

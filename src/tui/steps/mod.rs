@@ -1,20 +1,31 @@
 //! The wizard's steps. Each module owns its state, keymap, update and render; this module names the
 //! steps and dispatches to the current one.
 
+pub mod apply;
+pub mod coverage;
+pub mod home;
 pub mod organization;
 pub mod paste_token;
+pub mod permissions;
+pub mod plan_review;
+pub mod revoke;
+pub mod save;
+pub mod summary;
 pub mod token_recipe;
+pub mod verify;
 pub mod welcome;
 
+use jiff::Timestamp;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
-use crate::tui::app::App;
+use crate::audit::AuditReport;
+use crate::store::StoreError;
+use crate::tui::app::{App, Status, Tone};
+use crate::tui::audit_state;
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{Action, Binding};
-
-/// How many steps the first-time flow has, for the "Step 2 of 11" indicator.
-pub const TOTAL_STEPS: u8 = 11;
+use crate::tui::msg::{RequestId, TaskError};
 
 /// Where the admin is in the wizard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -23,45 +34,56 @@ pub enum Step {
     Organization,
     TokenRecipe,
     PasteToken,
+    Verify,
+    Save,
+    Permissions,
+    Coverage,
+    Plan,
+    Apply,
+    Summary,
+    /// The returning admin's start: one panel per remembered organization.
+    Home,
+    /// Rotation only: revoke the old token, once the new one is proven.
+    Revoke,
 }
 
 impl Step {
-    /// Position in the first-time flow, from 1.
-    pub fn number(self) -> u8 {
-        match self {
-            Self::Welcome => 1,
-            Self::Organization => 2,
-            Self::TokenRecipe => 3,
-            Self::PasteToken => 4,
-        }
-    }
-
     pub fn title(self) -> &'static str {
         match self {
             Self::Welcome => "Welcome",
             Self::Organization => "Organization",
             Self::TokenRecipe => "Create the token",
             Self::PasteToken => "Paste the token",
+            Self::Verify => "Verify the token",
+            Self::Save => "Store the token",
+            Self::Permissions => "Permissions",
+            Self::Coverage => "Coverage",
+            Self::Plan => "Plan",
+            Self::Apply => "Apply",
+            Self::Summary => "Summary",
+            Self::Home => "Home",
+            Self::Revoke => "Revoke the old token",
         }
     }
+}
 
-    /// Where Esc leads; `None` means Esc quits.
-    pub fn previous(self) -> Option<Self> {
-        match self {
-            Self::Welcome => None,
-            Self::Organization => Some(Self::Welcome),
-            Self::TokenRecipe => Some(Self::Organization),
-            Self::PasteToken => Some(Self::TokenRecipe),
-        }
-    }
-
-    pub fn keymap(self) -> &'static [Binding] {
-        match self {
-            Self::Welcome => welcome::KEYMAP,
-            Self::Organization => organization::KEYMAP,
-            Self::TokenRecipe => token_recipe::KEYMAP,
-            Self::PasteToken => paste_token::KEYMAP,
-        }
+/// The keys of the current step, in its current state: they drive key handling, the footer and
+/// the help popup alike.
+pub(crate) fn keymap(app: &App) -> &'static [Binding] {
+    match app.step {
+        Step::Welcome => welcome::KEYMAP,
+        Step::Organization => organization::KEYMAP,
+        Step::TokenRecipe => token_recipe::KEYMAP,
+        Step::PasteToken => paste_token::KEYMAP,
+        Step::Verify => verify::keymap(app),
+        Step::Save => save::keymap(app),
+        Step::Permissions => permissions::keymap(app),
+        Step::Coverage => coverage::keymap(app),
+        Step::Plan => plan_review::KEYMAP,
+        Step::Apply => apply::keymap(app),
+        Step::Summary => summary::KEYMAP,
+        Step::Home => home::keymap(app),
+        Step::Revoke => revoke::KEYMAP,
     }
 }
 
@@ -72,6 +94,15 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         Step::Organization => organization::on_action(app, action),
         Step::TokenRecipe => token_recipe::on_action(app, action),
         Step::PasteToken => paste_token::on_action(app, action),
+        Step::Verify => verify::on_action(app, action),
+        Step::Save => save::on_action(app, action),
+        Step::Permissions => permissions::on_action(app, action),
+        Step::Coverage => coverage::on_action(app, action),
+        Step::Plan => plan_review::on_action(app, action),
+        Step::Apply => apply::on_action(app, action),
+        Step::Summary => summary::on_action(app, action),
+        Step::Home => home::on_action(app, action),
+        Step::Revoke => revoke::on_action(app, action),
     }
 }
 
@@ -80,7 +111,89 @@ pub(crate) fn on_text(app: &mut App, text: &str) -> Vec<Effect> {
     match app.step {
         Step::Organization => organization::on_text(app, text),
         Step::PasteToken => paste_token::on_text(app, text),
-        Step::Welcome | Step::TokenRecipe => Vec::new(),
+        Step::Save => save::on_text(app, text),
+        Step::Coverage => coverage::on_text(app, text),
+        _ => Vec::new(),
+    }
+}
+
+/// Arriving at the current step going forwards: start what it runs on arrival.
+pub(crate) fn on_enter(app: &mut App) -> Vec<Effect> {
+    match app.step {
+        Step::Verify => verify::start(app),
+        Step::Save => save::on_enter(app),
+        Step::Permissions => permissions::on_enter(app),
+        Step::Coverage => coverage::on_enter(app),
+        Step::Plan => plan_review::on_enter(app),
+        Step::Summary => summary::on_enter(app),
+        _ => Vec::new(),
+    }
+}
+
+/// Leaving `step`: its tasks are being cancelled, so forget that they were running.
+pub(crate) fn on_leave(app: &mut App, step: Step) {
+    match step {
+        Step::Organization => app.organization.abandon_check(),
+        Step::Verify => app.verify.abandon(),
+        Step::Save => app.save.abandon(),
+        Step::Permissions | Step::Home => app.audit.abandon(),
+        Step::Coverage => app.coverage.filtering = false,
+        _ => {}
+    }
+}
+
+/// `state.toml` was written (or not) for the step that asked.
+pub(crate) fn on_state_saved(
+    app: &mut App,
+    request: RequestId,
+    result: Result<(), StoreError>,
+) -> Vec<Effect> {
+    match app.step {
+        Step::Save => save::on_state_saved(app, request, result),
+        Step::Summary => summary::on_state_saved(app, request, result),
+        Step::Revoke => revoke::on_state_saved(app, request, result),
+        _ => Vec::new(),
+    }
+}
+
+/// An audit finished: record it, then let the step that waits for it move on.
+pub(crate) fn on_audited(
+    app: &mut App,
+    request: RequestId,
+    result: Result<AuditReport, TaskError>,
+    at: Timestamp,
+) -> Vec<Effect> {
+    if !audit_state::on_audited(app, request, result, at) {
+        return Vec::new();
+    }
+    permissions::index(app);
+    match app.step {
+        Step::Apply => apply::on_reaudited(app),
+        _ => Vec::new(),
+    }
+}
+
+/// The browser was (or could not be) opened: say so on the step that asked.
+pub(crate) fn on_browser_opened(
+    app: &mut App,
+    url: String,
+    result: Result<(), String>,
+) -> Vec<Effect> {
+    match app.step {
+        Step::TokenRecipe => token_recipe::on_browser_opened(app, url, result),
+        _ => {
+            app.status = Some(match result {
+                Ok(()) => Status {
+                    tone: Tone::Success,
+                    text: format!("Opened {url} in your browser."),
+                },
+                Err(reason) => Status {
+                    tone: Tone::Error,
+                    text: format!("Could not open a browser — the link is {url} ({reason})"),
+                },
+            });
+            Vec::new()
+        }
     }
 }
 
@@ -91,5 +204,14 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         Step::Organization => organization::render(app, frame, area),
         Step::TokenRecipe => token_recipe::render(app, frame, area),
         Step::PasteToken => paste_token::render(app, frame, area),
+        Step::Verify => verify::render(app, frame, area),
+        Step::Save => save::render(app, frame, area),
+        Step::Permissions => permissions::render(app, frame, area),
+        Step::Coverage => coverage::render(app, frame, area),
+        Step::Plan => plan_review::render(app, frame, area),
+        Step::Apply => apply::render(app, frame, area),
+        Step::Summary => summary::render(app, frame, area),
+        Step::Home => home::render(app, frame, area),
+        Step::Revoke => revoke::render(app, frame, area),
     }
 }

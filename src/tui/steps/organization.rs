@@ -74,6 +74,15 @@ impl OrganizationState {
         }
     }
 
+    /// An organization already known to exist (a remembered one, from the home screen).
+    pub(crate) fn confirmed_as(org: OrgUrl) -> Self {
+        Self {
+            input: TextInput::new(org.base()),
+            parsed: Ok(org.clone()),
+            check: OrgCheck::Exists(org),
+        }
+    }
+
     /// The organization, once the server confirmed it exists.
     pub(crate) fn confirmed(&self) -> Option<&OrgUrl> {
         match &self.check {
@@ -124,7 +133,7 @@ fn continue_or_check(app: &mut App) -> Vec<Effect> {
     };
     match app.organization.check {
         OrgCheck::Checking { .. } => Vec::new(),
-        OrgCheck::Exists(_) => app.go_to(Step::TokenRecipe),
+        OrgCheck::Exists(_) => app.advance(),
         OrgCheck::NotChecked | OrgCheck::NotFound(_) | OrgCheck::Failed { .. } => {
             let request = app.new_request();
             app.organization.check = OrgCheck::Checking {
@@ -170,7 +179,7 @@ pub(crate) fn on_probed(
         Err(error) => OrgCheck::Failed { org, error },
     };
     if app.step == Step::Organization && app.organization.confirmed().is_some() {
-        app.go_to(Step::TokenRecipe)
+        app.advance()
     } else {
         Vec::new()
     }

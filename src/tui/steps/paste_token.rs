@@ -1,7 +1,7 @@
 //! Step 4: the token, typed or pasted into a masked field, and the expiration date the admin chose.
 //!
-//! Enter only validates both fields in this pass: verifying the token against Azure DevOps is the
-//! next step's job.
+//! The local format check runs as the token is typed (in `update`, so drawing stays cheap); Enter
+//! refuses what cannot be a token at all and otherwise hands both fields to the verify step.
 
 use crossterm::event::KeyCode;
 use jiff::civil::Date;
@@ -10,8 +10,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
+use crate::checks::format::{self, FormatReport};
 use crate::tui::app::App;
 use crate::tui::effect::Effect;
 use crate::tui::expiry::{self, ExpiryError};
@@ -71,20 +72,48 @@ pub struct PasteTokenState {
     pub(crate) expiry: TextInput,
     pub(crate) focus: Field,
     pub(crate) submitted: bool,
+    /// The local format verdict for the current token; `None` while the field is empty. Holds the
+    /// token's shape only, never its characters.
+    pub(crate) format: Option<FormatReport>,
 }
 
 impl PasteTokenState {
     pub(crate) fn new(token: SecretString, suggested_expiry: Date) -> Self {
-        Self {
+        let mut state = Self {
             token: MaskedInput::new(token),
             expiry: TextInput::new(suggested_expiry.to_string()),
             focus: Field::Token,
             submitted: false,
-        }
+            format: None,
+        };
+        state.inspect();
+        state
     }
 
-    fn expiry(&self, today: Date) -> Result<Date, ExpiryError> {
+    pub(crate) fn expiry(&self, today: Date) -> Result<Date, ExpiryError> {
         expiry::parse(self.expiry.value(), today)
+    }
+
+    /// Re-runs the local format check after the token changed.
+    fn inspect(&mut self) {
+        self.format =
+            (!self.token.is_empty()).then(|| format::inspect(self.token.secret().expose_secret()));
+    }
+
+    /// Empty fields with the suggested expiry (a new token is about to be pasted: a rotation, or
+    /// another organization).
+    pub(crate) fn reset(&mut self, suggested_expiry: Date) {
+        *self = Self::new(SecretString::from(String::new()), suggested_expiry);
+    }
+
+    /// Both fields hold something worth sending to Azure DevOps.
+    fn ready(&self, today: Date) -> bool {
+        !self.token.is_empty()
+            && !self
+                .format
+                .as_ref()
+                .is_some_and(FormatReport::is_obvious_mistake)
+            && self.expiry(today).is_ok()
     }
 }
 
@@ -94,9 +123,17 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
         Action::Continue => {
             state.submitted = true;
-            if state.token.is_empty() {
+            if state.ready(today) {
+                return app.advance();
+            }
+            if state.token.is_empty()
+                || state
+                    .format
+                    .as_ref()
+                    .is_some_and(FormatReport::is_obvious_mistake)
+            {
                 state.focus = Field::Token;
-            } else if state.expiry(today).is_err() {
+            } else {
                 state.focus = Field::Expiry;
             }
         }
@@ -108,11 +145,17 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Edit(edit) => {
             let changed = match state.focus {
-                Field::Token => match edit {
-                    Edit::Backspace => state.token.backspace(),
-                    Edit::Clear => state.token.clear(),
-                    _ => false,
-                },
+                Field::Token => {
+                    let changed = match edit {
+                        Edit::Backspace => state.token.backspace(),
+                        Edit::Clear => state.token.clear(),
+                        _ => false,
+                    };
+                    if changed {
+                        state.inspect();
+                    }
+                    changed
+                }
                 Field::Expiry => state.expiry.edit(edit),
             };
             app.touched |= changed;
@@ -125,7 +168,13 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
 pub(crate) fn on_text(app: &mut App, text: &str) -> Vec<Effect> {
     let state = &mut app.paste;
     let changed = match state.focus {
-        Field::Token => state.token.push_str(text),
+        Field::Token => {
+            let changed = state.token.push_str(text);
+            if changed {
+                state.inspect();
+            }
+            changed
+        }
         Field::Expiry => {
             let before = state.expiry.value().len();
             state.expiry.insert(text);
@@ -136,17 +185,26 @@ pub(crate) fn on_text(app: &mut App, text: &str) -> Vec<Effect> {
     Vec::new()
 }
 
-/// The as-you-type verdict of the local format check, shown under the token's character count.
-pub fn format_lines(format_label: &str, warning: Option<&str>, theme: Theme) -> Vec<Line<'static>> {
+/// The as-you-type verdict of the local format check, shown under the token's character count;
+/// the warning wraps under its marker to `width` columns.
+pub fn format_lines(
+    format_label: &str,
+    warning: Option<&str>,
+    theme: Theme,
+    width: u16,
+) -> Vec<Line<'static>> {
     let mut lines = vec![Line::from(vec![
         Span::styled("  Format: ", theme.muted()),
         Span::styled(format_label.to_owned(), theme.value()),
     ])];
     if let Some(warning) = warning {
-        lines.push(Line::from(Span::styled(
-            format!("  ⚠ {warning}"),
+        lines.extend(hanging::wrap(
+            "  ⚠ ",
             theme.warning(),
-        )));
+            warning,
+            theme.warning(),
+            width,
+        ));
     }
     lines
 }
@@ -203,6 +261,23 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
             theme.error(),
             token_info.width,
         ));
+    }
+    if let Some(report) = &state.format {
+        match report.mistake {
+            Some(mistake) => info.extend(hanging::wrap(
+                "  ✗ ",
+                theme.error(),
+                mistake.message(),
+                theme.error(),
+                token_info.width,
+            )),
+            None => info.extend(format_lines(
+                report.format.as_str(),
+                report.warning.as_deref(),
+                theme,
+                token_info.width,
+            )),
+        }
     }
     frame.render_widget(Paragraph::new(info), token_info);
 

@@ -10,6 +10,7 @@ use crate::org::OrgUrl;
 use crate::tui::app::{App, Status, Tone};
 use crate::tui::effect::Effect;
 use crate::tui::expiry;
+use crate::tui::flow::Flow;
 use crate::tui::keymap::{Action, Binding, ENTER, ESC, HELP, Key, QUIT_CTRL_C};
 use crate::tui::steps::Step;
 use crate::tui::theme::Theme;
@@ -65,21 +66,19 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         return Vec::new();
     };
     match action {
-        Action::Continue => app.go_to(Step::PasteToken),
+        Action::Continue => app.advance(),
         Action::OpenTokensPage => vec![Effect::OpenUrl(page)],
         Action::CopyTokensPage => vec![Effect::CopyToClipboard(page)],
         _ => Vec::new(),
     }
 }
 
+/// The browser's answer while on this step.
 pub(crate) fn on_browser_opened(
     app: &mut App,
     url: String,
     result: Result<(), String>,
 ) -> Vec<Effect> {
-    if app.step != Step::TokenRecipe {
-        return Vec::new();
-    }
     app.status = Some(match result {
         Ok(()) => Status {
             tone: Tone::Success,
@@ -134,12 +133,23 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
     };
     let name = format!("azdo-gate {} {}", org.name(), app.today);
     let expires = expiry::suggested(app.today);
-    let mut lines = vec![
-        Line::from(Span::styled(
+    let (title, note) = if app.flow == Flow::Rotate {
+        (
+            "Create a NEW token, signed in as the gate user",
+            Line::from(Span::styled(
+                "Keep the old one: it is revoked only after the new one is verified, stored and used.",
+                theme.muted(),
+            )),
+        )
+    } else {
+        (
             "Create the token, signed in as the dedicated user",
-            theme.title(),
-        )),
-        Line::default(),
+            Line::default(),
+        )
+    };
+    let mut lines = vec![
+        Line::from(Span::styled(title, theme.title())),
+        note,
         Line::from(vec![
             Span::raw("In Azure DevOps open "),
             Span::styled(

@@ -18,10 +18,16 @@ pub const KEYMAP: &[Binding] = &[
         help: "Start: choose the organization",
     },
     Binding {
-        keys: &[Key::char('q'), ESC],
+        keys: &[Key::char('q')],
         action: Action::Quit,
         hint: Some("quit"),
         help: "Quit the wizard",
+    },
+    Binding {
+        keys: &[ESC],
+        action: Action::Back,
+        hint: None,
+        help: "Quit the wizard (or back to the home screen)",
     },
     HELP,
     QUIT_CTRL_C,
@@ -29,7 +35,7 @@ pub const KEYMAP: &[Binding] = &[
 
 pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
-        Action::Continue => app.go_to(super::Step::Organization),
+        Action::Continue => app.advance(),
         _ => Vec::new(),
     }
 }

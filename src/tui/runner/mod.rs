@@ -5,8 +5,13 @@
 //! Tasks are registered under the step they serve, so leaving a step (`Effect::CancelStep`) aborts
 //! whatever it still had running.
 
+mod credentials;
+mod tasks;
+
 use std::future::Future;
 use std::io::{self, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
@@ -22,6 +27,8 @@ use crate::tui::msg::Msg;
 use crate::tui::steps::Step;
 use crate::tui::terminal::WizardTerminal;
 use crate::tui::{TuiError, update, view};
+
+use credentials::Credentials;
 
 const TICK: Duration = Duration::from_millis(100);
 
@@ -81,19 +88,24 @@ pub(crate) enum Flow {
     Exit(String),
 }
 
-/// Carries out effects; owns the capabilities (network, browser, clipboard) and the task registry.
+/// Carries out effects; owns the capabilities (network, credential stores, files, browser,
+/// clipboard) and the task registry.
 pub(crate) struct EffectRunner {
     tx: UnboundedSender<Msg>,
     tasks: TaskRegistry,
     open_url: UrlOpener,
+    config_dir: PathBuf,
+    credentials: Arc<Credentials>,
 }
 
 impl EffectRunner {
-    pub(crate) fn new(tx: UnboundedSender<Msg>, open_url: UrlOpener) -> Self {
+    pub(crate) fn new(tx: UnboundedSender<Msg>, open_url: UrlOpener, config_dir: PathBuf) -> Self {
         Self {
             tx,
             tasks: TaskRegistry::default(),
             open_url,
+            credentials: Arc::new(Credentials::new(config_dir.clone())),
+            config_dir,
         }
     }
 
@@ -126,6 +138,92 @@ impl EffectRunner {
             Effect::CopyToClipboard(text) => {
                 let result = copy_osc52(out, &text).map_err(|e| e.to_string());
                 let _ = self.tx.send(Msg::ClipboardWritten { result });
+            }
+            Effect::VerifyToken {
+                request,
+                org,
+                token,
+                expires_on,
+                today,
+            } => {
+                let task = tasks::verify(self.tx.clone(), request, org, token, expires_on, today);
+                self.tasks.spawn(step, task);
+            }
+            Effect::StoreToken {
+                request,
+                org,
+                token,
+                target,
+            } => {
+                let task = tasks::store_token(
+                    self.tx.clone(),
+                    self.credentials.clone(),
+                    request,
+                    org,
+                    token,
+                    target,
+                );
+                self.tasks.spawn(step, task);
+            }
+            Effect::RunAudit {
+                request,
+                org,
+                profile,
+                previous,
+                storage,
+            } => {
+                let target = tasks::Target {
+                    org,
+                    profile,
+                    previous,
+                    storage,
+                };
+                let task = tasks::audit(self.tx.clone(), self.credentials.clone(), request, target);
+                self.tasks.spawn(step, task);
+            }
+            Effect::ApplyPlan {
+                request,
+                org,
+                plan,
+                profile,
+                user_id,
+                previous,
+                storage,
+            } => {
+                let target = tasks::Target {
+                    org,
+                    profile,
+                    previous,
+                    storage,
+                };
+                let task = tasks::apply(
+                    self.tx.clone(),
+                    self.credentials.clone(),
+                    request,
+                    target,
+                    plan,
+                    user_id,
+                );
+                self.tasks.spawn(step, task);
+            }
+            Effect::SaveState { request, state } => {
+                let task =
+                    tasks::save_state(self.tx.clone(), self.config_dir.clone(), request, state);
+                self.tasks.spawn(step, task);
+            }
+            Effect::WriteCalendar {
+                file_name,
+                contents,
+                in_current_dir,
+            } => {
+                let task = tasks::write_calendar(
+                    self.tx.clone(),
+                    self.config_dir.clone(),
+                    in_current_dir,
+                    file_name,
+                    contents,
+                );
+                self.tasks.spawn(step, task);
             }
             Effect::CancelStep(step) => self.tasks.cancel_step(step),
             Effect::Exit { summary } => return Flow::Exit(summary),
@@ -169,13 +267,23 @@ fn message_for(event: Event) -> Option<Msg> {
 }
 
 /// The event loop; returns the summary to print once the terminal is restored.
-pub(crate) async fn run(terminal: &mut WizardTerminal, app: &mut App) -> Result<String, TuiError> {
+pub(crate) async fn run(
+    terminal: &mut WizardTerminal,
+    app: &mut App,
+    config_dir: PathBuf,
+) -> Result<String, TuiError> {
     let (tx, mut rx): (UnboundedSender<Msg>, UnboundedReceiver<Msg>) = unbounded_channel();
-    let mut runner = EffectRunner::new(tx, |url| open::that_detached(url));
+    let mut runner = EffectRunner::new(tx, |url| open::that_detached(url), config_dir);
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut shutdown = Shutdown::new()?;
+    for effect in update(app, Msg::Started) {
+        let step = app.step();
+        if let Flow::Exit(summary) = runner.run(effect, step, terminal.backend_mut()) {
+            return Ok(summary);
+        }
+    }
     loop {
         terminal.draw(|frame| view::render(app, frame))?;
         let msg = tokio::select! {
@@ -299,7 +407,7 @@ mod tests {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let (tx, mut rx) = unbounded_channel();
-        let mut runner = EffectRunner::new(tx, |_| Ok(()));
+        let mut runner = EffectRunner::new(tx, |_| Ok(()), std::env::temp_dir());
         let org = OrgUrl::parse(&format!("http://127.0.0.1:{port}/fabrikam")).unwrap();
         let mut out = Vec::new();
         let probe = Effect::ProbeOrganization {
@@ -329,7 +437,7 @@ mod tests {
         let app = axum::Router::new().fallback(|| async { axum::http::StatusCode::NOT_FOUND });
         let server = tokio::spawn(async move { axum::serve(listener, app).await });
         let (tx, mut rx) = unbounded_channel();
-        let mut runner = EffectRunner::new(tx, |_| Ok(()));
+        let mut runner = EffectRunner::new(tx, |_| Ok(()), std::env::temp_dir());
         let org = OrgUrl::parse(&format!("http://127.0.0.1:{port}/nowhere")).unwrap();
         runner.run(
             Effect::ProbeOrganization {
@@ -351,10 +459,79 @@ mod tests {
         server.abort();
     }
 
+    /// Runs effects until the runner answers with a message matching `wanted`.
+    async fn answer(rx: &mut UnboundedReceiver<Msg>, wanted: fn(&Msg) -> bool) -> Msg {
+        loop {
+            let msg = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+                .await
+                .expect("the runner answered")
+                .expect("the channel is open");
+            if wanted(&msg) {
+                return msg;
+            }
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn leaving_the_step_aborts_a_running_audit() {
+        use crate::tui::effect::{StoreTarget, TokenArg};
+        use secrecy::SecretString;
+
+        // A loopback server that accepts and never answers keeps the audit in flight.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (tx, mut rx) = unbounded_channel();
+        let dir = tempfile::tempdir().unwrap();
+        let mut runner = EffectRunner::new(tx, |_| Ok(()), dir.path().to_path_buf());
+        let org = OrgUrl::parse(&format!("http://127.0.0.1:{port}/fabrikam")).unwrap();
+        let mut out = Vec::new();
+        runner.run(
+            Effect::StoreToken {
+                request: RequestId(1),
+                org: org.clone(),
+                token: TokenArg::new(SecretString::from("session-token")),
+                target: StoreTarget::SessionOnly,
+            },
+            Step::Save,
+            &mut out,
+        );
+        let stored = answer(&mut rx, |m| matches!(m, Msg::TokenStored { .. })).await;
+        assert!(matches!(stored, Msg::TokenStored { result: Ok(_), .. }));
+        runner.run(
+            Effect::RunAudit {
+                request: RequestId(2),
+                org,
+                profile: crate::profile::GateProfile::default_profile(),
+                previous: None,
+                storage: None,
+            },
+            Step::Permissions,
+            &mut out,
+        );
+        let (_socket, _) = tokio::time::timeout(Duration::from_secs(10), listener.accept())
+            .await
+            .expect("the audit reached the server")
+            .unwrap();
+        assert_eq!(runner.tasks.running(Step::Permissions), 1);
+        runner.run(
+            Effect::CancelStep(Step::Permissions),
+            Step::Permissions,
+            &mut out,
+        );
+        assert_eq!(runner.tasks.running(Step::Permissions), 0);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        while let Ok(msg) = rx.try_recv() {
+            assert!(
+                !matches!(msg, Msg::Audited { .. }),
+                "an aborted audit reports nothing"
+            );
+        }
+    }
+
     #[tokio::test]
     async fn clipboard_goes_through_the_terminal_as_osc52() {
         let (tx, mut rx) = unbounded_channel();
-        let mut runner = EffectRunner::new(tx, |_| Ok(()));
+        let mut runner = EffectRunner::new(tx, |_| Ok(()), std::env::temp_dir());
         let mut out = Vec::new();
         runner.run(
             Effect::CopyToClipboard("https://dev.azure.com/fabrikam/_usersSettings/tokens".into()),
@@ -376,7 +553,11 @@ mod tests {
     #[tokio::test]
     async fn a_browser_failure_comes_back_as_a_message() {
         let (tx, mut rx) = unbounded_channel();
-        let mut runner = EffectRunner::new(tx, |_| Err(io::Error::other("no display")));
+        let mut runner = EffectRunner::new(
+            tx,
+            |_| Err(io::Error::other("no display")),
+            std::env::temp_dir(),
+        );
         runner.run(
             Effect::OpenUrl("https://dev.azure.com/fabrikam/_usersSettings/tokens".into()),
             Step::TokenRecipe,

@@ -1,0 +1,339 @@
+//! The bodies of the runner's tasks: each runs one engine or I/O call and reports back as
+//! messages. Progress channels are forwarded while the engine runs, so the screen moves as it goes.
+
+use std::future::Future;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::sync::oneshot;
+
+use std::collections::BTreeSet;
+
+use crate::ado::{Client, ClientConfig};
+use crate::audit::{self, AuditInput};
+use crate::checks::{self, CheckInput, ExpiryInput, ExpirySource, TokenSource};
+use crate::org::OrgUrl;
+use crate::plan::{self, ApplyInput, Plan};
+use crate::profile::GateProfile;
+use crate::store::{State, StorageKind, StoreError};
+use crate::tui::effect::{StoreTarget, TokenArg};
+use crate::tui::msg::{Msg, RequestId, TaskError};
+use crate::tui::runner::credentials::Credentials;
+
+/// Expiry within this many days is an error for a token being set up now.
+const WARN_DAYS: u32 = 30;
+
+/// Runs the future `make` builds on a blocking-pool thread, driven by the runtime's handle, and
+/// returns its output; `None` if it was cancelled.
+///
+/// The audit and apply engines cannot be `tokio::spawn`ed: the compiler cannot prove their futures
+/// `Send` (closures returning borrowing futures inside streams, the rust-lang/rust#102211 family),
+/// although they hold nothing thread-bound. `Handle::block_on` needs no `Send`. When the calling
+/// task is aborted (its step was left), the dropped `cancel` sender stops the future at its next
+/// await, so cancellation works as for every other task.
+async fn off_thread<T, F, Fut>(make: F) -> Option<T>
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = T>,
+    T: Send + 'static,
+{
+    let (cancel, cancelled) = oneshot::channel::<()>();
+    let handle = tokio::runtime::Handle::current();
+    let job = tokio::task::spawn_blocking(move || {
+        handle.block_on(async move {
+            tokio::select! {
+                out = make() => Some(out),
+                _ = cancelled => None,
+            }
+        })
+    });
+    let out = job.await.ok().flatten();
+    drop(cancel);
+    out
+}
+
+/// Turns progress events into messages until the engine drops its sender.
+async fn forward<E>(
+    tx: UnboundedSender<Msg>,
+    mut events: UnboundedReceiver<E>,
+    to_msg: impl Fn(E) -> Msg,
+) {
+    while let Some(event) = events.recv().await {
+        // A closed channel means the wizard is ending; the rest is moot.
+        let _ = tx.send(to_msg(event));
+    }
+}
+
+/// The token check, with the pasted expiry date as a freshly entered one.
+pub(crate) async fn verify(
+    tx: UnboundedSender<Msg>,
+    request: RequestId,
+    org: OrgUrl,
+    token: TokenArg,
+    expires_on: Date,
+    today: Date,
+) {
+    let input = CheckInput {
+        org,
+        token: token.secret().clone(),
+        source: TokenSource::Entered,
+        expiry: ExpiryInput {
+            date: Some(expires_on),
+            source: ExpirySource::Flag,
+            freshly_entered: true,
+        },
+        warn_days: WARN_DAYS,
+        today,
+        client: ClientConfig::default(),
+    };
+    let (progress, events) = unbounded_channel();
+    let (result, ()) = tokio::join!(
+        checks::run(input, Some(progress)),
+        forward(tx.clone(), events, move |event| Msg::CheckProgress {
+            request,
+            event
+        }),
+    );
+    let _ = tx.send(Msg::Verified {
+        request,
+        result,
+        at: Timestamp::now(),
+    });
+}
+
+pub(crate) async fn store_token(
+    tx: UnboundedSender<Msg>,
+    credentials: Arc<Credentials>,
+    request: RequestId,
+    org: OrgUrl,
+    token: TokenArg,
+    target: StoreTarget,
+) {
+    let result = credentials
+        .store_token(&org, token.secret().clone(), target)
+        .await;
+    let _ = tx.send(Msg::TokenStored {
+        request,
+        result,
+        at: Timestamp::now(),
+    });
+}
+
+/// What an audit or an apply works with.
+pub(crate) struct Target {
+    pub(crate) org: OrgUrl,
+    pub(crate) profile: GateProfile,
+    pub(crate) previous: Option<BTreeSet<String>>,
+    pub(crate) storage: Option<StorageKind>,
+}
+
+impl Target {
+    async fn client(&self, credentials: &Credentials) -> Result<Client, TaskError> {
+        let token = credentials.token_for(&self.org, self.storage).await?;
+        Ok(Client::new(
+            self.org.clone(),
+            token,
+            ClientConfig::default(),
+        )?)
+    }
+
+    fn input(&self) -> AuditInput {
+        AuditInput {
+            profile: self.profile.clone(),
+            previous: self.previous.clone(),
+        }
+    }
+}
+
+/// The audit, with its phases forwarded as they progress.
+pub(crate) async fn audit(
+    tx: UnboundedSender<Msg>,
+    credentials: Arc<Credentials>,
+    request: RequestId,
+    target: Target,
+) {
+    let result = match target.client(&credentials).await {
+        Ok(client) => {
+            let events_tx = tx.clone();
+            off_thread(move || async move {
+                let input = target.input();
+                let (progress, events) = unbounded_channel();
+                let (result, ()) = tokio::join!(
+                    audit::run(&client, &input, Some(progress)),
+                    forward(events_tx, events, move |event| Msg::AuditProgress {
+                        request,
+                        event
+                    }),
+                );
+                result.map_err(TaskError::from)
+            })
+            .await
+        }
+        Err(error) => Some(Err(error)),
+    };
+    if let Some(result) = result {
+        let _ = tx.send(Msg::Audited {
+            request,
+            result,
+            at: Timestamp::now(),
+        });
+    }
+}
+
+/// Carries the plan out with each action's progress forwarded, then audits again so the summary
+/// shows the coverage the changes left.
+pub(crate) async fn apply(
+    tx: UnboundedSender<Msg>,
+    credentials: Arc<Credentials>,
+    request: RequestId,
+    target: Target,
+    plan: Plan,
+    user_id: Option<String>,
+) {
+    let prepared = async {
+        let client = target.client(&credentials).await?;
+        let password = match &target.profile.basic_auth_secret {
+            Some(name) => Some(credentials.secret_named(name, target.storage).await?),
+            None => None,
+        };
+        Ok::<_, TaskError>((client, password))
+    }
+    .await;
+    let (client, basic_auth_password) = match prepared {
+        Ok(prepared) => prepared,
+        Err(error) => {
+            let _ = tx.send(Msg::Applied {
+                request,
+                result: Err(error),
+                after: None,
+                at: Timestamp::now(),
+            });
+            return;
+        }
+    };
+    let events_tx = tx.clone();
+    let done = off_thread(move || async move {
+        let input = ApplyInput {
+            plan: &plan,
+            profile: &target.profile,
+            basic_auth_password,
+            user_id,
+        };
+        let (progress, events) = unbounded_channel();
+        let (results, ()) = tokio::join!(
+            plan::apply(&client, input, Some(progress)),
+            forward(events_tx, events, move |event| Msg::ApplyProgress {
+                request,
+                event
+            }),
+        );
+        let after = audit::run(&client, &target.input(), None)
+            .await
+            .map_err(TaskError::from);
+        (results, after)
+    })
+    .await;
+    if let Some((results, after)) = done {
+        let _ = tx.send(Msg::Applied {
+            request,
+            result: Ok(results),
+            after: Some(after),
+            at: Timestamp::now(),
+        });
+    }
+}
+
+/// Writes `state.toml` off the async threads (it is a small file, but a slow disk must not freeze
+/// the screen).
+pub(crate) async fn save_state(
+    tx: UnboundedSender<Msg>,
+    config_dir: PathBuf,
+    request: RequestId,
+    state: State,
+) {
+    let result = match tokio::task::spawn_blocking(move || state.save(&config_dir)).await {
+        Ok(saved) => saved,
+        Err(join) => Err(StoreError::Task(join.to_string())),
+    };
+    let _ = tx.send(Msg::StateSaved { request, result });
+}
+
+/// Writes the calendar file into the current directory (if asked), or into the configuration
+/// directory when the current one is not writable or not wanted.
+pub(crate) async fn write_calendar(
+    tx: UnboundedSender<Msg>,
+    config_dir: PathBuf,
+    in_current_dir: bool,
+    file_name: String,
+    contents: String,
+) {
+    let result = tokio::task::spawn_blocking(move || {
+        if !in_current_dir {
+            return write_atomically(&config_dir, &file_name, &contents);
+        }
+        let here = std::env::current_dir().map_err(|e| e.to_string());
+        let first = here.and_then(|dir| write_atomically(&dir, &file_name, &contents));
+        first.or_else(|first_error| {
+            write_atomically(&config_dir, &file_name, &contents)
+                .map_err(|second| format!("{first_error}; {second}"))
+        })
+    })
+    .await
+    .unwrap_or_else(|join| Err(join.to_string()));
+    let _ = tx.send(Msg::CalendarWritten { result });
+}
+
+/// Writes `dir/name` through a temporary file in the same directory, renamed into place, so a
+/// crash never leaves half a file.
+fn write_atomically(dir: &Path, name: &str, contents: &str) -> Result<PathBuf, String> {
+    let target = dir.join(name);
+    let failed = |e: std::io::Error| format!("could not write {}: {e}", target.display());
+    std::fs::create_dir_all(dir).map_err(failed)?;
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(failed)?;
+    file.write_all(contents.as_bytes()).map_err(failed)?;
+    file.as_file().sync_all().map_err(failed)?;
+    file.persist(&target).map_err(|e| failed(e.error))?;
+    Ok(std::path::absolute(&target).unwrap_or(target))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calendar_files_are_written_whole_and_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_atomically(dir.path(), "reminder.ics", "one").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "one");
+        write_atomically(dir.path(), "reminder.ics", "two").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "two");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[tokio::test]
+    async fn progress_is_forwarded_until_the_engine_is_done() {
+        let (tx, mut rx) = unbounded_channel();
+        let (progress, events) = unbounded_channel();
+        let engine = async move {
+            let _ = progress.send(1_u64);
+            let _ = progress.send(2);
+            7
+        };
+        let (result, ()) = tokio::join!(
+            engine,
+            forward(tx, events, |n| Msg::ClipboardWritten {
+                result: Err(n.to_string()),
+            })
+        );
+        assert_eq!(result, 7);
+        let mut seen = Vec::new();
+        while let Ok(Msg::ClipboardWritten { result: Err(n) }) = rx.try_recv() {
+            seen.push(n);
+        }
+        assert_eq!(seen, ["1", "2"]);
+    }
+}

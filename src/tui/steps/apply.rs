@@ -1,0 +1,477 @@
+//! Step 10: the plan carried out, with a progress bar and each action's result as it arrives;
+//! failures say why. `r` retries the failed ones: a fresh audit, a plan restricted to the failed
+//! repositories, and an apply of that plan.
+
+use std::collections::BTreeSet;
+
+use jiff::Timestamp;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::audit::AuditReport;
+use crate::plan::{
+    self, Action as PlanAction, ActionKind, ActionResult, ApplyEvent, Outcome, Plan, Selection,
+};
+use crate::tui::app::App;
+use crate::tui::audit_state;
+use crate::tui::effect::Effect;
+use crate::tui::keymap::{
+    Action, Binding, ENTER, HELP, Key, MOVE_BOTTOM, MOVE_DOWN, MOVE_TOP, MOVE_UP, PAGE_DOWN,
+    PAGE_UP, QUIT_CTRL_C, QUIT_Q,
+};
+use crate::tui::msg::{RequestId, TaskError};
+use crate::tui::steps::permissions::moved;
+use crate::tui::steps::plan_review::{kind_words, target_words};
+use crate::tui::widgets::{hanging, progress_bar, spinner, window};
+
+/// While the changes are being made.
+pub const KEYMAP_RUNNING: &[Binding] = &[HELP, QUIT_Q, QUIT_CTRL_C];
+
+const SUMMARY: Binding = Binding {
+    keys: &[ENTER],
+    action: Action::Continue,
+    hint: Some("summary"),
+    help: "Continue to the summary",
+};
+
+/// Done, every change made.
+pub const KEYMAP_CLEAN: &[Binding] = &[
+    SUMMARY,
+    MOVE_UP,
+    MOVE_DOWN,
+    PAGE_UP,
+    PAGE_DOWN,
+    MOVE_TOP,
+    MOVE_BOTTOM,
+    HELP,
+    QUIT_Q,
+    QUIT_CTRL_C,
+];
+
+/// Done, with failures to retry.
+pub const KEYMAP: &[Binding] = &[
+    SUMMARY,
+    Binding {
+        keys: &[Key::char('r')],
+        action: Action::RetryFailed,
+        hint: Some("retry failed"),
+        help: "Audit again and retry the failed changes (after fixing their cause)",
+    },
+    MOVE_UP,
+    MOVE_DOWN,
+    PAGE_UP,
+    PAGE_DOWN,
+    MOVE_TOP,
+    MOVE_BOTTOM,
+    HELP,
+    QUIT_Q,
+    QUIT_CTRL_C,
+];
+
+/// Where applying stands.
+#[derive(Debug, Clone)]
+pub(crate) enum Run {
+    Idle,
+    Applying {
+        request: RequestId,
+    },
+    /// Retrying: the fresh audit runs; the plan for `repositories` follows.
+    Reauditing {
+        repositories: BTreeSet<String>,
+    },
+    Done,
+    /// The apply could not start (no token, a missing basic-auth secret).
+    Failed(TaskError),
+}
+
+/// One apply run and what all runs changed.
+#[derive(Debug, Clone)]
+pub struct ApplyState {
+    pub(crate) run: Run,
+    pub(crate) plan: Plan,
+    pub(crate) started: Vec<bool>,
+    pub(crate) results: Vec<Option<ActionResult>>,
+    pub(crate) finished: usize,
+    pub(crate) cursor: usize,
+    /// Why the audit after the changes failed, if it did.
+    pub(crate) after_error: Option<TaskError>,
+    /// Every action carried out this session, across retries.
+    pub(crate) changed: Vec<PlanAction>,
+}
+
+impl Default for ApplyState {
+    fn default() -> Self {
+        Self {
+            run: Run::Idle,
+            plan: Plan::default(),
+            started: Vec::new(),
+            results: Vec::new(),
+            finished: 0,
+            cursor: 0,
+            after_error: None,
+            changed: Vec::new(),
+        }
+    }
+}
+
+impl ApplyState {
+    /// The actions of the last run that failed, with their reasons.
+    pub(crate) fn failures(&self) -> impl Iterator<Item = (&PlanAction, &str)> {
+        self.results
+            .iter()
+            .flatten()
+            .filter(|r| r.outcome == Outcome::Failed)
+            .map(|r| {
+                (
+                    &self.plan.actions[r.index],
+                    r.error.as_deref().unwrap_or("no reason given"),
+                )
+            })
+    }
+
+    /// Changes made this session, including those of a run still in progress.
+    pub(crate) fn made(&self) -> usize {
+        let in_flight = match self.run {
+            Run::Applying { .. } => self
+                .results
+                .iter()
+                .flatten()
+                .filter(|r| r.outcome == Outcome::Done)
+                .count(),
+            _ => 0,
+        };
+        self.changed.len() + in_flight
+    }
+
+    fn busy(&self) -> bool {
+        matches!(self.run, Run::Applying { .. } | Run::Reauditing { .. })
+    }
+}
+
+pub(crate) fn keymap(app: &App) -> &'static [Binding] {
+    match &app.apply.run {
+        Run::Applying { .. } | Run::Reauditing { .. } => KEYMAP_RUNNING,
+        Run::Done if app.apply.failures().next().is_none() => KEYMAP_CLEAN,
+        _ => KEYMAP,
+    }
+}
+
+/// Starts carrying out `plan`.
+pub(crate) fn start(app: &mut App, plan: Plan) -> Vec<Effect> {
+    let Some(org) = app.org().cloned() else {
+        return Vec::new();
+    };
+    let request = app.new_request();
+    let user_id = app
+        .audit
+        .report
+        .as_ref()
+        .and_then(|r| r.user_id.clone())
+        .or_else(|| Some(app.verify.report()?.identity.as_ref()?.id.clone()));
+    let org_state = app.current_org_state();
+    let previous = org_state
+        .and_then(|o| o.snapshot.as_ref())
+        .map(|s| s.repository_ids.iter().cloned().collect());
+    let storage = org_state.and_then(|o| Some(o.token.as_ref()?.storage));
+    let count = plan.actions.len();
+    app.apply.run = Run::Applying { request };
+    app.apply.plan = plan.clone();
+    app.apply.started = vec![false; count];
+    app.apply.results = vec![None; count];
+    app.apply.finished = 0;
+    app.apply.cursor = 0;
+    app.apply.after_error = None;
+    vec![Effect::ApplyPlan {
+        request,
+        org,
+        plan,
+        profile: app.profile.clone(),
+        user_id,
+        previous,
+        storage,
+    }]
+}
+
+pub(crate) fn on_progress(app: &mut App, request: RequestId, event: ApplyEvent) -> Vec<Effect> {
+    if !matches!(app.apply.run, Run::Applying { request: current } if current == request) {
+        return Vec::new();
+    }
+    match event {
+        ApplyEvent::Started { index } => {
+            if let Some(started) = app.apply.started.get_mut(index) {
+                *started = true;
+            }
+        }
+        ApplyEvent::Finished(result) => {
+            let index = result.index;
+            if let Some(slot) = app.apply.results.get_mut(index)
+                && slot.replace(result).is_none()
+            {
+                app.apply.finished += 1;
+            }
+        }
+    }
+    Vec::new()
+}
+
+pub(crate) fn on_applied(
+    app: &mut App,
+    request: RequestId,
+    result: Result<Vec<ActionResult>, TaskError>,
+    after: Option<Result<AuditReport, TaskError>>,
+    at: Timestamp,
+) -> Vec<Effect> {
+    if !matches!(app.apply.run, Run::Applying { request: current } if current == request) {
+        return Vec::new();
+    }
+    match result {
+        Ok(results) => {
+            app.apply.finished = results.len();
+            for result in &results {
+                if result.outcome == Outcome::Done
+                    && let Some(action) = app.apply.plan.actions.get(result.index)
+                {
+                    app.apply.changed.push(action.clone());
+                }
+            }
+            app.apply.results = results.into_iter().map(Some).collect();
+            app.apply.run = Run::Done;
+        }
+        Err(error) => app.apply.run = Run::Failed(error),
+    }
+    match after {
+        Some(Ok(report)) => {
+            app.audit.report = Some(report);
+            app.audit.taken_at = Some(at);
+            app.audit.fresh = true;
+        }
+        Some(Err(error)) => app.apply.after_error = Some(error),
+        None => {}
+    }
+    Vec::new()
+}
+
+/// `r`: the repositories of the failed actions (a project-wide failure stands for the project's
+/// selected repositories), audited afresh before planning again.
+fn retry(app: &mut App) -> Vec<Effect> {
+    if !matches!(app.apply.run, Run::Done | Run::Failed(_)) {
+        return Vec::new();
+    }
+    let failed: Vec<(Option<String>, String)> = match &app.apply.run {
+        Run::Failed(_) => app
+            .apply
+            .plan
+            .actions
+            .iter()
+            .filter(|a| a.kind.is_work())
+            .map(|a| (a.repository_id.clone(), a.project_id.clone()))
+            .collect(),
+        _ => app
+            .apply
+            .failures()
+            .map(|(a, _)| (a.repository_id.clone(), a.project_id.clone()))
+            .collect(),
+    };
+    if failed.is_empty() {
+        return Vec::new();
+    }
+    let mut repositories = BTreeSet::new();
+    if let Some(report) = &app.audit.report {
+        let selected = app.coverage.selected_ids(report);
+        for (repository, project) in failed {
+            match repository {
+                Some(id) => {
+                    repositories.insert(id.to_ascii_lowercase());
+                }
+                None => repositories.extend(
+                    report
+                        .repositories
+                        .iter()
+                        .filter(|r| r.project_id == project)
+                        .map(|r| r.id.to_ascii_lowercase())
+                        .filter(|id| selected.contains(id)),
+                ),
+            }
+        }
+    }
+    app.apply.run = Run::Reauditing { repositories };
+    audit_state::start(app)
+}
+
+/// The retry's audit is in: plan for the failed repositories and apply.
+pub(crate) fn on_reaudited(app: &mut App) -> Vec<Effect> {
+    let Run::Reauditing { repositories } = &app.apply.run else {
+        return Vec::new();
+    };
+    let (Some(report), Some(org)) = (app.audit.fresh_report(), app.org()) else {
+        app.apply.run = Run::Done;
+        return Vec::new();
+    };
+    let selection = Selection::Ids(repositories.clone());
+    let plan = plan::plan(report, &app.profile, &selection, org);
+    start(app, plan)
+}
+
+pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Continue if !app.apply.busy() => app.advance(),
+        Action::RetryFailed => retry(app),
+        Action::Move(movement) => {
+            app.apply.cursor = moved(app.apply.cursor, app.apply.plan.actions.len(), movement, 10);
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = app.theme;
+    let state = &app.apply;
+    let org = app.org().map_or("the organization", |o| o.name());
+    let total = state.plan.actions.len();
+    let done = state
+        .results
+        .iter()
+        .flatten()
+        .filter(|r| r.outcome == Outcome::Done)
+        .count();
+    let failed = state
+        .results
+        .iter()
+        .flatten()
+        .filter(|r| r.outcome == Outcome::Failed)
+        .count();
+    let [header, list, footer] = area.layout(&Layout::vertical([
+        Constraint::Length(4),
+        Constraint::Fill(1),
+        Constraint::Length(3),
+    ]));
+    let title = match &state.run {
+        Run::Applying { .. } => format!("Making the changes in {org}…"),
+        Run::Reauditing { .. } => format!("Auditing {org} again before retrying…"),
+        _ => format!("Changes in {org}"),
+    };
+    let fraction = if total == 0 {
+        1.0
+    } else {
+        state.finished as f64 / total as f64
+    };
+    frame.render_widget(
+        Paragraph::new(vec![
+            Line::from(Span::styled(title, theme.title())),
+            progress_bar::line(fraction, header.width.min(60), theme),
+            Line::from(vec![
+                Span::raw(format!("{} of {total} finished · ", state.finished)),
+                Span::styled(format!("{done} done"), theme.success()),
+                Span::raw(" · "),
+                Span::styled(
+                    format!("{failed} failed"),
+                    if failed > 0 {
+                        theme.error()
+                    } else {
+                        Style::new()
+                    },
+                ),
+            ]),
+        ]),
+        header,
+    );
+
+    let (start, end) = window(state.cursor, total, usize::from(list.height));
+    let mut lines = Vec::new();
+    for index in start..end {
+        let action = &state.plan.actions[index];
+        let (mark, style) = match (&state.results.get(index), state.started.get(index)) {
+            (Some(Some(result)), _) => match result.outcome {
+                Outcome::Done => ("✓".to_owned(), theme.success()),
+                Outcome::Failed => ("✗".to_owned(), theme.error()),
+                Outcome::Skipped | Outcome::Planned => ("–".to_owned(), theme.muted()),
+            },
+            (_, Some(true)) => (spinner::frame(app.tick).to_owned(), theme.title()),
+            _ => ("·".to_owned(), theme.muted()),
+        };
+        let pointer = if index == state.cursor { "▶ " } else { "  " };
+        let label = if action.kind == ActionKind::Skip {
+            format!("skip: {}", target_words(action))
+        } else {
+            format!("{}: {}", kind_words(action.kind), target_words(action))
+        };
+        let mut spans = vec![
+            Span::raw(pointer),
+            Span::styled(mark, style),
+            Span::raw(format!(" {} · {label}", action.project)),
+        ];
+        if let Some(Some(ActionResult {
+            outcome: Outcome::Failed,
+            error,
+            ..
+        })) = state.results.get(index)
+        {
+            spans.push(Span::styled(
+                format!(" — {}", error.as_deref().unwrap_or("failed")),
+                theme.error(),
+            ));
+        }
+        lines.push(Line::from(spans));
+    }
+    frame.render_widget(Paragraph::new(lines), list);
+
+    let width = footer.width;
+    let footer_lines = match &state.run {
+        Run::Failed(error) => hanging::wrap(
+            "✗ ",
+            theme.error(),
+            &format!("Nothing was changed: {error}"),
+            theme.error(),
+            width,
+        ),
+        Run::Done => {
+            // The failure under the cursor, or the first one, in full.
+            let shown = state
+                .failures()
+                .find(|(a, _)| {
+                    std::ptr::eq(
+                        *a,
+                        &state.plan.actions[state.cursor.min(total.saturating_sub(1))],
+                    )
+                })
+                .or_else(|| state.failures().next());
+            let mut lines = match shown {
+                Some((action, reason)) => hanging::wrap(
+                    "✗ ",
+                    theme.error(),
+                    &format!(
+                        "{failed} failed. {} · {}: {reason}. Fix the cause, then press r to retry the failed ones.",
+                        action.project,
+                        target_words(action),
+                        reason = reason.trim_end_matches('.'),
+                    ),
+                    theme.error(),
+                    width,
+                ),
+                None => hanging::wrap(
+                    "✓ ",
+                    theme.success(),
+                    "Every change was made. Press Enter for the summary.",
+                    Style::new(),
+                    width,
+                ),
+            };
+            if let Some(error) = &state.after_error {
+                lines.extend(hanging::wrap(
+                    "! ",
+                    theme.warning(),
+                    &format!("Could not audit again afterwards: {error}"),
+                    theme.warning(),
+                    width,
+                ));
+            }
+            lines
+        }
+        _ => Vec::new(),
+    };
+    frame.render_widget(Paragraph::new(footer_lines), footer);
+}

@@ -1,0 +1,658 @@
+//! Step 8: every repository, grouped by project, with its coverage and a NEW badge; the admin picks
+//! which ones to configure. Built for 10 000 repositories: the flat row index, the search keys and
+//! the filter's result are computed in `update` (once per audit, once per filter edit), so drawing
+//! touches only the rows on screen.
+
+use std::collections::BTreeSet;
+
+use jiff::Timestamp;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::audit::{AuditReport, Coverage, EventStatus, PolicyPresence, RepositoryAudit};
+use crate::tui::app::{App, Status, Tone};
+use crate::tui::effect::Effect;
+use crate::tui::keymap::{
+    Action, Binding, EDIT_BACKSPACE, EDIT_CLEAR, EDIT_DELETE, EDIT_END, EDIT_HOME, EDIT_LEFT,
+    EDIT_RIGHT, ENTER, ESC, HELP, HELP_F1, Key, MOVE_BOTTOM, MOVE_DOWN, MOVE_TOP, MOVE_UP, Move,
+    PAGE_DOWN, PAGE_UP, QUIT_CTRL_C, QUIT_Q,
+};
+use crate::tui::steps::permissions::moved;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::text_input::{self, TextInput};
+use crate::tui::widgets::window;
+
+use crossterm::event::KeyCode;
+
+/// Browsing and selecting.
+pub const KEYMAP: &[Binding] = &[
+    Binding {
+        keys: &[ENTER],
+        action: Action::Continue,
+        hint: Some("plan"),
+        help: "Plan the changes for the selected repositories (nothing is written yet)",
+    },
+    Binding {
+        keys: &[Key::char(' ')],
+        action: Action::ToggleSelect,
+        hint: Some("select"),
+        help: "Select or unselect the repository (on a project: all its repositories shown)",
+    },
+    Binding {
+        keys: &[Key::char('a')],
+        action: Action::SelectMissing,
+        hint: Some("missing"),
+        help: "Select every repository shown that is not covered (missing, partial, unhealthy)",
+    },
+    Binding {
+        keys: &[Key::char('/')],
+        action: Action::Filter,
+        hint: Some("filter"),
+        help: "Filter by project or repository name",
+    },
+    Binding {
+        keys: &[ESC],
+        action: Action::Back,
+        hint: Some("back"),
+        help: "Back to the previous step",
+    },
+    Binding {
+        keys: &[Key::char('n')],
+        action: Action::SelectNone,
+        hint: None,
+        help: "Unselect every repository shown",
+    },
+    MOVE_UP,
+    MOVE_DOWN,
+    PAGE_UP,
+    PAGE_DOWN,
+    MOVE_TOP,
+    MOVE_BOTTOM,
+    HELP,
+    QUIT_Q,
+    QUIT_CTRL_C,
+];
+
+/// Typing a filter.
+pub const KEYMAP_FILTER: &[Binding] = &[
+    Binding {
+        keys: &[ENTER],
+        action: Action::FilterDone,
+        hint: Some("keep filter"),
+        help: "Stop typing and keep the filter",
+    },
+    Binding {
+        keys: &[ESC],
+        action: Action::ClearFilter,
+        hint: Some("clear filter"),
+        help: "Clear the filter and show every repository",
+    },
+    Binding {
+        keys: &[Key::plain(KeyCode::Up)],
+        action: Action::Move(Move::Up),
+        hint: None,
+        help: "Move up",
+    },
+    Binding {
+        keys: &[Key::plain(KeyCode::Down)],
+        action: Action::Move(Move::Down),
+        hint: None,
+        help: "Move down",
+    },
+    HELP_F1,
+    Binding {
+        hint: Some("quit"),
+        ..QUIT_CTRL_C
+    },
+    EDIT_BACKSPACE,
+    EDIT_CLEAR,
+    EDIT_DELETE,
+    EDIT_LEFT,
+    EDIT_RIGHT,
+    EDIT_HOME,
+    EDIT_END,
+];
+
+/// One line of the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Row {
+    /// A project heading, by group index.
+    Project(usize),
+    /// A repository, by index into the report's repositories.
+    Repo(usize),
+}
+
+/// A project and its repositories (sorted by name).
+#[derive(Debug, Clone)]
+pub(crate) struct Group {
+    pub(crate) name: String,
+    pub(crate) repos: Vec<usize>,
+    /// The gate user certainly cannot manage service hooks or policies there.
+    pub(crate) no_permission: bool,
+}
+
+/// Repositories per coverage class.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Counts {
+    pub(crate) total: usize,
+    pub(crate) covered: usize,
+    pub(crate) partial: usize,
+    pub(crate) unhealthy: usize,
+    pub(crate) missing: usize,
+    pub(crate) not_applicable: usize,
+    pub(crate) new: usize,
+}
+
+impl Counts {
+    pub(crate) fn of(report: &AuditReport) -> Self {
+        let mut counts = Self::default();
+        for repo in &report.repositories {
+            counts.total += 1;
+            counts.new += usize::from(repo.new);
+            match repo.coverage {
+                Coverage::Covered => counts.covered += 1,
+                Coverage::Partial => counts.partial += 1,
+                Coverage::Unhealthy => counts.unhealthy += 1,
+                Coverage::Missing => counts.missing += 1,
+                Coverage::NotApplicable => counts.not_applicable += 1,
+            }
+        }
+        counts
+    }
+
+    /// `14 repositories · 5 covered · 1 partial · …`, the same words everywhere.
+    pub(crate) fn sentence(&self) -> String {
+        format!(
+            "{} repositories · {} covered · {} partial · {} unhealthy · {} missing · {} n/a",
+            self.total,
+            self.covered,
+            self.partial,
+            self.unhealthy,
+            self.missing,
+            self.not_applicable
+        )
+    }
+}
+
+/// Which repositories start selected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Preselect {
+    /// Everything not covered.
+    NotCovered,
+    /// New repositories that are not covered, and broken ones (partial or unhealthy).
+    NewAndBroken,
+}
+
+/// The index, the filter and the selection.
+#[derive(Debug, Clone, Default)]
+pub struct CoverageState {
+    pub(crate) groups: Vec<Group>,
+    pub(crate) rows: Vec<Row>,
+    /// Lowercase `project/repository`, per repository index.
+    pub(crate) search: Vec<String>,
+    /// Indexes into `rows` that pass the filter, in order.
+    pub(crate) visible: Vec<usize>,
+    pub(crate) filter: TextInput,
+    pub(crate) filtering: bool,
+    /// Per repository index.
+    pub(crate) selected: Vec<bool>,
+    pub(crate) selected_count: usize,
+    /// Index into `visible`.
+    pub(crate) cursor: usize,
+    pub(crate) counts: Counts,
+    /// The audit this index was built from; a newer audit rebuilds it.
+    pub(crate) built_from: Option<Timestamp>,
+}
+
+fn not_covered(repo: &RepositoryAudit) -> bool {
+    matches!(
+        repo.coverage,
+        Coverage::Missing | Coverage::Partial | Coverage::Unhealthy
+    )
+}
+
+impl CoverageState {
+    /// Indexes `report`: groups by project (named as the report names them), rows, search keys,
+    /// counts, and the initial selection.
+    pub(crate) fn build(
+        report: &AuditReport,
+        preselect: Preselect,
+        built_from: Option<Timestamp>,
+    ) -> Self {
+        let mut by_project: std::collections::BTreeMap<(String, String), Vec<usize>> =
+            std::collections::BTreeMap::new();
+        for (index, repo) in report.repositories.iter().enumerate() {
+            by_project
+                .entry((repo.project.to_lowercase(), repo.project_id.clone()))
+                .or_default()
+                .push(index);
+        }
+        let mut groups = Vec::with_capacity(by_project.len());
+        let mut rows = Vec::with_capacity(report.repositories.len() + by_project.len());
+        for ((_, project_id), mut repos) in by_project {
+            repos.sort_by_cached_key(|i| report.repositories[*i].name.to_lowercase());
+            let name = report.repositories[repos[0]].project.clone();
+            let no_permission = report
+                .project(&project_id)
+                .is_some_and(|p| p.lacks_permissions());
+            rows.push(Row::Project(groups.len()));
+            rows.extend(repos.iter().map(|i| Row::Repo(*i)));
+            groups.push(Group {
+                name,
+                repos,
+                no_permission,
+            });
+        }
+        let search = report
+            .repositories
+            .iter()
+            .map(|r| format!("{}/{}", r.project, r.name).to_lowercase())
+            .collect();
+        let selected: Vec<bool> = report
+            .repositories
+            .iter()
+            .map(|r| match preselect {
+                Preselect::NotCovered => not_covered(r),
+                Preselect::NewAndBroken => {
+                    (r.new && not_covered(r))
+                        || matches!(r.coverage, Coverage::Partial | Coverage::Unhealthy)
+                }
+            })
+            .collect();
+        let mut state = Self {
+            visible: (0..rows.len()).collect(),
+            groups,
+            rows,
+            search,
+            filter: TextInput::default(),
+            filtering: false,
+            selected_count: selected.iter().filter(|s| **s).count(),
+            selected,
+            cursor: 0,
+            counts: Counts::of(report),
+            built_from,
+        };
+        state.refilter();
+        state
+    }
+
+    /// Recomputes the visible rows from the filter: a project heading shows when any of its
+    /// repositories does.
+    pub(crate) fn refilter(&mut self) {
+        let needle = self.filter.value().trim().to_lowercase();
+        self.visible.clear();
+        if needle.is_empty() {
+            self.visible.extend(0..self.rows.len());
+        } else {
+            let mut row = 0;
+            for group in &self.groups {
+                let heading = row;
+                row += 1;
+                let mut shown = false;
+                for (offset, repo) in group.repos.iter().enumerate() {
+                    if self.search[*repo].contains(&needle) {
+                        if !shown {
+                            self.visible.push(heading);
+                            shown = true;
+                        }
+                        self.visible.push(row + offset);
+                    }
+                }
+                row += group.repos.len();
+            }
+        }
+        self.cursor = self.cursor.min(self.visible.len().saturating_sub(1));
+    }
+
+    /// The repositories shown (in display order).
+    fn visible_repos(&self) -> impl Iterator<Item = usize> + '_ {
+        self.visible.iter().filter_map(|row| match self.rows[*row] {
+            Row::Repo(repo) => Some(repo),
+            Row::Project(_) => None,
+        })
+    }
+
+    fn set(&mut self, repo: usize, on: bool) {
+        if self.selected[repo] != on {
+            self.selected[repo] = on;
+            if on {
+                self.selected_count += 1;
+            } else {
+                self.selected_count -= 1;
+            }
+        }
+    }
+
+    /// Space: the repository under the cursor, or every shown repository of the project.
+    pub(crate) fn toggle(&mut self) {
+        let Some(row) = self.visible.get(self.cursor).map(|r| self.rows[*r]) else {
+            return;
+        };
+        match row {
+            Row::Repo(repo) => {
+                let on = !self.selected[repo];
+                self.set(repo, on);
+            }
+            Row::Project(group) => {
+                let needle = self.filter.value().trim().to_lowercase();
+                let repos: Vec<usize> = self.groups[group]
+                    .repos
+                    .iter()
+                    .copied()
+                    .filter(|r| needle.is_empty() || self.search[*r].contains(&needle))
+                    .collect();
+                let on = !repos.iter().all(|r| self.selected[*r]);
+                for repo in repos {
+                    self.set(repo, on);
+                }
+            }
+        }
+    }
+
+    /// `a`: every shown repository that is not covered.
+    pub(crate) fn select_missing(&mut self, report: &AuditReport) {
+        let repos: Vec<usize> = self
+            .visible_repos()
+            .filter(|r| not_covered(&report.repositories[*r]))
+            .collect();
+        for repo in repos {
+            self.set(repo, true);
+        }
+    }
+
+    /// `n`: nothing shown stays selected.
+    pub(crate) fn select_none(&mut self) {
+        let repos: Vec<usize> = self.visible_repos().collect();
+        for repo in repos {
+            self.set(repo, false);
+        }
+    }
+
+    /// The selected repositories' ids, for the planner.
+    pub(crate) fn selected_ids(&self, report: &AuditReport) -> BTreeSet<String> {
+        self.selected
+            .iter()
+            .zip(&report.repositories)
+            .filter(|(on, _)| **on)
+            .map(|(_, r)| r.id.to_ascii_lowercase())
+            .collect()
+    }
+}
+
+/// (Re)builds the index when the audit is newer than it, keeping the admin's selection for the
+/// repositories that are still there.
+pub(crate) fn prepare(app: &mut App, preselect: Preselect) {
+    let Some(report) = &app.audit.report else {
+        return;
+    };
+    if app.coverage.built_from.is_some() && app.coverage.built_from == app.audit.taken_at {
+        return;
+    }
+    app.coverage = CoverageState::build(report, preselect, app.audit.taken_at);
+}
+
+pub(crate) fn keymap(app: &App) -> &'static [Binding] {
+    if app.coverage.filtering {
+        KEYMAP_FILTER
+    } else {
+        KEYMAP
+    }
+}
+
+pub(crate) fn on_enter(app: &mut App) -> Vec<Effect> {
+    let preselect = match app.flow {
+        crate::tui::flow::Flow::Configure => Preselect::NewAndBroken,
+        _ => Preselect::NotCovered,
+    };
+    prepare(app, preselect);
+    Vec::new()
+}
+
+pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
+    let state = &mut app.coverage;
+    match action {
+        Action::Continue => {
+            if state.selected_count == 0 {
+                app.status = Some(Status {
+                    tone: Tone::Error,
+                    text: "Select at least one repository: Space selects, a selects every one not covered.".to_owned(),
+                });
+                return Vec::new();
+            }
+            return app.advance();
+        }
+        Action::ToggleSelect => state.toggle(),
+        Action::SelectMissing => {
+            if let Some(report) = &app.audit.report {
+                state.select_missing(report);
+            }
+        }
+        Action::SelectNone => state.select_none(),
+        Action::Filter => state.filtering = true,
+        Action::FilterDone => state.filtering = false,
+        Action::ClearFilter => {
+            state.filtering = false;
+            if state.filter.edit(crate::tui::keymap::Edit::Clear) {
+                state.cursor = 0;
+                state.refilter();
+            }
+        }
+        Action::Edit(edit) if state.filter.edit(edit) => {
+            state.cursor = 0;
+            state.refilter();
+        }
+        Action::Move(movement) => {
+            state.cursor = moved(state.cursor, state.visible.len(), movement, 20);
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+pub(crate) fn on_text(app: &mut App, text: &str) -> Vec<Effect> {
+    let state = &mut app.coverage;
+    if state.filtering {
+        state.filter.insert(text);
+        state.cursor = 0;
+        state.refilter();
+    }
+    Vec::new()
+}
+
+/// What is wrong (or right) with a repository, in a few words.
+pub(crate) fn coverage_words(repo: &RepositoryAudit) -> (&'static str, String) {
+    match repo.coverage {
+        Coverage::Covered => ("✓", "covered".to_owned()),
+        Coverage::Missing => ("✗", "missing".to_owned()),
+        Coverage::NotApplicable => (
+            "–",
+            if repo.disabled {
+                "n/a: disabled".to_owned()
+            } else {
+                "n/a: empty".to_owned()
+            },
+        ),
+        Coverage::Unhealthy => {
+            let why = repo
+                .events
+                .iter()
+                .find_map(|e| match e.status {
+                    EventStatus::DisabledBySystem => Some("disabled by the system"),
+                    EventStatus::OnProbation => Some("on probation"),
+                    EventStatus::DisabledByUser => Some("disabled by a user"),
+                    EventStatus::DisabledByInactiveIdentity => Some("disabled: inactive identity"),
+                    EventStatus::Enabled | EventStatus::Absent => None,
+                })
+                .unwrap_or("hook not enabled");
+            ("!", format!("unhealthy: {why}"))
+        }
+        Coverage::Partial => {
+            let absent = repo
+                .events
+                .iter()
+                .filter(|e| e.status == EventStatus::Absent)
+                .count();
+            let why = if absent > 0 {
+                format!(
+                    "{absent} event{} missing",
+                    if absent == 1 { "" } else { "s" }
+                )
+            } else if repo.status_policy == PolicyPresence::Absent {
+                "no status policy".to_owned()
+            } else {
+                "incomplete".to_owned()
+            };
+            ("◐", format!("partial: {why}"))
+        }
+    }
+}
+
+fn coverage_style(coverage: Coverage, theme: Theme) -> Style {
+    match coverage {
+        Coverage::Covered => theme.success(),
+        Coverage::Missing => theme.error(),
+        Coverage::Partial | Coverage::Unhealthy => theme.warning(),
+        Coverage::NotApplicable => theme.muted(),
+    }
+}
+
+pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = app.theme;
+    let state = &app.coverage;
+    let Some(report) = &app.audit.report else {
+        frame.render_widget(
+            Paragraph::new("No audit yet: go back to the permissions step."),
+            area,
+        );
+        return;
+    };
+    let org = app.org().map_or("the organization", |o| o.name());
+    let [header, filter_area, list] = area.layout(&Layout::vertical([
+        Constraint::Length(3),
+        Constraint::Length(if state.filtering { 3 } else { 1 }),
+        Constraint::Fill(1),
+    ]));
+    let counts = state.counts;
+    frame.render_widget(
+        Paragraph::new(vec![
+            Line::from(Span::styled(
+                format!("Repositories in {org}"),
+                theme.title(),
+            )),
+            Line::from(vec![
+                Span::raw(format!("{} repositories · ", counts.total)),
+                Span::styled(format!("{} covered", counts.covered), theme.success()),
+                Span::raw(" · "),
+                Span::styled(format!("{} partial", counts.partial), theme.warning()),
+                Span::raw(" · "),
+                Span::styled(format!("{} unhealthy", counts.unhealthy), theme.warning()),
+                Span::raw(" · "),
+                Span::styled(format!("{} missing", counts.missing), theme.error()),
+                Span::raw(format!(" · {} n/a · ", counts.not_applicable)),
+                Span::styled(format!("{} NEW", counts.new), theme.value()),
+            ]),
+            Line::from(vec![
+                Span::styled(format!("{} selected", state.selected_count), theme.value()),
+                Span::styled(" to configure", theme.muted()),
+            ]),
+        ]),
+        header,
+    );
+    if state.filtering {
+        text_input::render(
+            frame,
+            filter_area.intersection(Rect {
+                width: 50,
+                ..filter_area
+            }),
+            &state.filter,
+            "Filter",
+            app.popup.is_none(),
+            theme,
+        );
+    } else if !state.filter.value().is_empty() {
+        frame.render_widget(
+            Line::from(vec![
+                Span::styled("Filter: ", theme.muted()),
+                Span::styled(state.filter.value().to_owned(), theme.value()),
+                Span::styled(
+                    format!(
+                        "  ({} rows shown · / edits · Esc in the filter clears)",
+                        state.visible.len()
+                    ),
+                    theme.muted(),
+                ),
+            ]),
+            filter_area,
+        );
+    }
+
+    if state.visible.is_empty() {
+        let text = if state.rows.is_empty() {
+            "The token sees no repository in this organization: nothing to configure."
+        } else {
+            "No repository matches the filter."
+        };
+        frame.render_widget(Paragraph::new(Span::styled(text, theme.muted())), list);
+        return;
+    }
+    let (start, end) = window(state.cursor, state.visible.len(), usize::from(list.height));
+    let mut lines = Vec::with_capacity(end - start);
+    for (offset, row) in state.visible[start..end].iter().enumerate() {
+        let at_cursor = start + offset == state.cursor;
+        let pointer = if at_cursor { "▶ " } else { "  " };
+        let mut line = match state.rows[*row] {
+            Row::Project(group) => {
+                let group = &state.groups[group];
+                let chosen = group.repos.iter().filter(|r| state.selected[**r]).count();
+                let mut spans = vec![
+                    Span::raw(pointer),
+                    Span::styled(group.name.clone(), theme.title()),
+                    Span::styled(
+                        match group.repos.len() {
+                            1 => format!(" · 1 repository · {chosen} selected"),
+                            n => format!(" · {n} repositories · {chosen} selected"),
+                        },
+                        theme.muted(),
+                    ),
+                ];
+                if group.no_permission {
+                    spans.push(Span::styled(
+                        " · ✗ no permission: skipped by the plan",
+                        theme.error(),
+                    ));
+                }
+                Line::from(spans)
+            }
+            Row::Repo(index) => {
+                let repo = &report.repositories[index];
+                let (mark, words) = coverage_words(repo);
+                let name: String = repo.name.chars().take(38).collect();
+                let style = coverage_style(repo.coverage, theme);
+                let mut spans = vec![
+                    Span::raw(pointer),
+                    Span::raw(if state.selected[index] {
+                        "  [x] "
+                    } else {
+                        "  [ ] "
+                    }),
+                    Span::raw(format!("{name:<40}")),
+                    Span::styled(format!("{mark} "), style),
+                    Span::styled(format!("{words:<34}"), style),
+                ];
+                if repo.new {
+                    spans.push(Span::styled(" NEW ", theme.key()));
+                }
+                Line::from(spans)
+            }
+        };
+        if at_cursor {
+            line = line.patch_style(Style::new().add_modifier(Modifier::BOLD));
+        }
+        lines.push(line);
+    }
+    frame.render_widget(Paragraph::new(lines), list);
+}

@@ -1,0 +1,357 @@
+//! The returning admin's start: one panel per remembered organization with a token — when the token
+//! expires (highlighted within 30 days), and, from a fresh audit run on arrival, coverage, new
+//! repositories, unhealthy hooks and projects missing permissions. From here: rotate the token,
+//! configure new and broken repositories, audit, or set up another organization.
+
+use crossterm::event::KeyCode;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::audit::Coverage;
+use crate::checks::days_between;
+use crate::org::OrgUrl;
+use crate::tui::app::{App, Status, Tone};
+use crate::tui::audit_state::{self, AuditRun, AuditState};
+use crate::tui::calendar::REMIND_DAYS;
+use crate::tui::effect::Effect;
+use crate::tui::expiry;
+use crate::tui::flow::Flow;
+use crate::tui::keymap::{Action, Binding, HELP, Key, QUIT_CTRL_C, QUIT_Q};
+use crate::tui::steps::coverage::{self, Counts, Preselect};
+use crate::tui::steps::organization::OrganizationState;
+use crate::tui::steps::permissions;
+use crate::tui::steps::save::SaveState;
+use crate::tui::steps::verify::VerifyState;
+use crate::tui::steps::{Step, on_enter};
+use crate::tui::widgets::hanging;
+
+const ROTATE: Binding = Binding {
+    keys: &[Key::char('r')],
+    action: Action::Rotate,
+    hint: Some("rotate"),
+    help: "Rotate the token: new token verified and stored first, old one revoked last",
+};
+const CONFIGURE: Binding = Binding {
+    keys: &[Key::char('c')],
+    action: Action::ConfigureRepositories,
+    hint: Some("configure"),
+    help: "Configure new and broken repositories (selection, plan, apply)",
+};
+const AUDIT: Binding = Binding {
+    keys: &[Key::char('a')],
+    action: Action::Audit,
+    hint: Some("audit"),
+    help: "Review permissions per project, then coverage per repository",
+};
+const ADD: Binding = Binding {
+    keys: &[Key::char('n')],
+    action: Action::AddOrganization,
+    hint: Some("add org"),
+    help: "Set up another organization",
+};
+const NEXT: Binding = Binding {
+    keys: &[Key::plain(KeyCode::Tab)],
+    action: Action::NextOrganization,
+    hint: Some("next org"),
+    help: "Show the next organization",
+};
+
+/// One organization remembered.
+pub const KEYMAP: &[Binding] = &[ROTATE, CONFIGURE, AUDIT, ADD, HELP, QUIT_Q, QUIT_CTRL_C];
+
+/// Several organizations remembered.
+pub const KEYMAP_MANY: &[Binding] = &[
+    ROTATE,
+    CONFIGURE,
+    AUDIT,
+    ADD,
+    NEXT,
+    HELP,
+    QUIT_Q,
+    QUIT_CTRL_C,
+];
+
+/// The organizations with a stored token, and which one is shown.
+#[derive(Debug, Clone, Default)]
+pub struct HomeState {
+    pub(crate) orgs: Vec<OrgUrl>,
+    pub(crate) selected: usize,
+}
+
+impl HomeState {
+    /// The organizations `state.toml` remembers with a token, in key order.
+    pub(crate) fn from_state(state: &crate::store::State) -> Self {
+        let orgs = state
+            .organizations()
+            .filter(|(_, o)| o.token.is_some())
+            .filter_map(|(_, o)| OrgUrl::parse(&o.organization.url).ok())
+            .collect();
+        Self { orgs, selected: 0 }
+    }
+}
+
+pub(crate) fn keymap(app: &App) -> &'static [Binding] {
+    if app.home.orgs.len() > 1 {
+        KEYMAP_MANY
+    } else {
+        KEYMAP
+    }
+}
+
+/// Shows organization `index`: it becomes the current one, and a fresh audit starts.
+fn show(app: &mut App, index: usize) -> Vec<Effect> {
+    let Some(org) = app.home.orgs.get(index).cloned() else {
+        return Vec::new();
+    };
+    app.home.selected = index;
+    app.organization = OrganizationState::confirmed_as(org);
+    app.profile = app.stored_profile();
+    app.audit = AuditState::default();
+    app.coverage = Default::default();
+    audit_state::start(app)
+}
+
+/// The wizard opened on the home screen.
+pub(crate) fn on_start(app: &mut App) -> Vec<Effect> {
+    show(app, app.home.selected)
+}
+
+/// Back to the home screen from a journey: the organization list may have grown.
+pub(crate) fn return_home(app: &mut App) -> Vec<Effect> {
+    let current = app.org().map(OrgUrl::key);
+    let mut effects = app.go_to(Step::Home);
+    app.home = HomeState::from_state(&app.state);
+    let index = current
+        .and_then(|key| app.home.orgs.iter().position(|o| o.key() == key))
+        .unwrap_or(0);
+    if app.home.orgs.get(index).map(OrgUrl::key) == app.org().map(OrgUrl::key)
+        && app.audit.report.is_some()
+    {
+        app.home.selected = index;
+        return effects;
+    }
+    effects.extend(show(app, index));
+    effects
+}
+
+/// Starts `flow` at its first step.
+fn begin(app: &mut App, flow: Flow) -> Vec<Effect> {
+    app.flow = flow;
+    let first = flow.steps()[0];
+    let mut effects = app.go_to(first);
+    effects.extend(on_enter(app));
+    effects
+}
+
+pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
+    match action {
+        Action::NextOrganization => {
+            let count = app.home.orgs.len();
+            if count < 2 {
+                return Vec::new();
+            }
+            let mut effects = vec![Effect::CancelStep(Step::Home)];
+            effects.extend(show(app, (app.home.selected + 1) % count));
+            effects
+        }
+        Action::Rotate => {
+            app.rotation_old = app.current_org_state().and_then(|o| o.token.clone());
+            app.paste.reset(expiry::suggested(app.today));
+            app.verify = VerifyState::default();
+            app.save = SaveState::new(app.save.target);
+            app.token_stored = None;
+            begin(app, Flow::Rotate)
+        }
+        Action::ConfigureRepositories | Action::Audit => {
+            if app.audit.fresh_report().is_none() {
+                app.status = Some(Status {
+                    tone: Tone::Info,
+                    text: "Wait for the audit to finish (or fix what stopped it) first.".to_owned(),
+                });
+                return Vec::new();
+            }
+            if action == Action::ConfigureRepositories {
+                app.coverage = Default::default();
+                coverage::prepare(app, Preselect::NewAndBroken);
+                begin(app, Flow::Configure)
+            } else {
+                begin(app, Flow::Audit)
+            }
+        }
+        Action::AddOrganization => {
+            app.organization = OrganizationState::new("");
+            app.paste.reset(expiry::suggested(app.today));
+            app.verify = VerifyState::default();
+            app.save = SaveState::new(app.save.target);
+            app.audit = AuditState::default();
+            app.coverage = Default::default();
+            app.token_stored = None;
+            app.flow = Flow::Setup;
+            app.go_to(Step::Organization)
+        }
+        _ => Vec::new(),
+    }
+}
+
+pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = app.theme;
+    let width = area.width;
+    let mut lines = Vec::new();
+    let mut tabs = vec![Span::styled("Organizations: ", theme.muted())];
+    for (index, org) in app.home.orgs.iter().enumerate() {
+        if index == app.home.selected {
+            tabs.push(Span::styled(format!("[{}]", org.name()), theme.key()));
+        } else {
+            tabs.push(Span::raw(format!(" {} ", org.name())));
+        }
+        tabs.push(Span::raw(" "));
+    }
+    lines.push(Line::from(tabs));
+    lines.push(Line::default());
+    let Some(org) = app.org() else {
+        frame.render_widget(Paragraph::new(lines), area);
+        return;
+    };
+    lines.push(Line::from(vec![
+        Span::styled(org.name().to_owned(), theme.title()),
+        Span::styled(format!("  {}", org.base()), theme.muted()),
+    ]));
+    lines.push(Line::default());
+
+    let org_state = app.current_org_state();
+    let meta = org_state.and_then(|o| o.token.as_ref());
+    let label = |text: &str| Span::styled(format!("  {text:<21}"), theme.muted());
+    match meta.and_then(|m| m.expires_on) {
+        Some(date) => {
+            let days = days_between(app.today, date);
+            let style = if days <= REMIND_DAYS {
+                theme.error()
+            } else {
+                theme.value()
+            };
+            let words = if days < 0 {
+                format!("expired on {date}: rotate it now (r)")
+            } else if days <= REMIND_DAYS {
+                format!("expires {date} — {days} days left: rotate it soon (r)")
+            } else {
+                format!("expires {date} — {days} days left")
+            };
+            lines.push(Line::from(vec![label("Token"), Span::styled(words, style)]));
+        }
+        None => lines.push(Line::from(vec![
+            label("Token"),
+            Span::styled("expiry date unknown: rotate to record it", theme.warning()),
+        ])),
+    }
+    if let Some(identity) = meta.and_then(|m| m.identity.as_ref()) {
+        lines.push(Line::from(vec![
+            label("Gate user"),
+            Span::raw(format!(
+                "{} ({})",
+                identity.display_name, identity.unique_name
+            )),
+        ]));
+    }
+    if org_state
+        .and_then(|o| o.rotation.as_ref())
+        .is_some_and(|r| !r.old_token_revoked)
+    {
+        lines.push(Line::from(vec![
+            label(""),
+            Span::styled(
+                "the token replaced at the last rotation is not marked revoked yet",
+                theme.warning(),
+            ),
+        ]));
+    }
+    lines.push(Line::default());
+
+    match (&app.audit.run, app.audit.fresh_report()) {
+        (AuditRun::Running { .. }, _) => {
+            lines.push(Line::from(Span::styled(
+                "Auditing the organization…",
+                theme.title(),
+            )));
+            lines.extend(permissions::progress_lines(app, width));
+        }
+        (AuditRun::Failed(error), _) => {
+            lines.extend(hanging::wrap(
+                "✗ ",
+                theme.error(),
+                &format!("The audit could not run: {error}"),
+                theme.error(),
+                width,
+            ));
+            lines.push(Line::from(
+                "  If the token was revoked or has expired, rotate it (r).",
+            ));
+        }
+        (AuditRun::Idle, Some(report)) => {
+            let counts = Counts::of(report);
+            let names = |coverage_filter: &dyn Fn(&crate::audit::RepositoryAudit) -> bool| {
+                let matching: Vec<&str> = report
+                    .repositories
+                    .iter()
+                    .filter(|r| coverage_filter(r))
+                    .map(|r| r.name.as_str())
+                    .collect();
+                let shown: Vec<&str> = matching.iter().take(4).copied().collect();
+                let more = matching.len().saturating_sub(shown.len());
+                let mut text = format!("{}", matching.len());
+                if !shown.is_empty() {
+                    text.push_str(&format!(": {}", shown.join(", ")));
+                }
+                if more > 0 {
+                    text.push_str(&format!(" and {more} more"));
+                }
+                (matching.len(), text)
+            };
+            let flagged = |count: usize, text: String| {
+                Span::styled(
+                    text,
+                    if count > 0 {
+                        theme.warning()
+                    } else {
+                        Style::new()
+                    },
+                )
+            };
+            lines.push(Line::from(vec![
+                label("Coverage"),
+                Span::raw(counts.sentence()),
+            ]));
+            let (new, new_text) = names(&|r| r.new);
+            lines.push(Line::from(vec![
+                label("New repositories"),
+                flagged(new, new_text),
+            ]));
+            let (unhealthy, unhealthy_text) = names(&|r| r.coverage == Coverage::Unhealthy);
+            lines.push(Line::from(vec![
+                label("Unhealthy hooks"),
+                flagged(unhealthy, unhealthy_text),
+            ]));
+            let lacking: Vec<&str> = report
+                .projects
+                .iter()
+                .filter(|p| p.lacks_permissions())
+                .map(|p| p.name.as_str())
+                .collect();
+            let mut text = match lacking.len() {
+                1 => "1 project".to_owned(),
+                n => format!("{n} projects"),
+            };
+            if !lacking.is_empty() {
+                text.push_str(&format!(": {}", lacking.join(", ")));
+            }
+            lines.push(Line::from(vec![
+                label("Missing permissions"),
+                flagged(lacking.len(), text),
+            ]));
+        }
+        (AuditRun::Idle, None) => {}
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}

@@ -1,0 +1,433 @@
+//! Step 7: can the gate user manage service hooks and policies in every project? The audit runs on
+//! arrival (a progress bar follows its phases); projects where the answer is no come first, each
+//! with its fix, then those where it could not be determined, with the reason.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::audit::{AuditPhase, ProjectAudit};
+use crate::tui::app::App;
+use crate::tui::audit_state::{self, AuditRun};
+use crate::tui::effect::Effect;
+use crate::tui::keymap::{
+    Action, Binding, ENTER, ESC, HELP, Key, MOVE_BOTTOM, MOVE_DOWN, MOVE_TOP, MOVE_UP, Move,
+    PAGE_DOWN, PAGE_UP, QUIT_CTRL_C, QUIT_Q,
+};
+use crate::tui::theme::Theme;
+use crate::tui::widgets::{hanging, progress_bar, spinner, window};
+
+const BACK: Binding = Binding {
+    keys: &[ESC],
+    action: Action::Back,
+    hint: Some("back"),
+    help: "Back to the previous step",
+};
+const RECHECK: Binding = Binding {
+    keys: &[Key::char('r')],
+    action: Action::Recheck,
+    hint: Some("re-check"),
+    help: "Run the audit again (after fixing permissions in Azure DevOps)",
+};
+
+/// While the audit runs.
+pub const KEYMAP_RUNNING: &[Binding] = &[BACK, HELP, QUIT_Q, QUIT_CTRL_C];
+
+/// The audit could not run.
+pub const KEYMAP_FAILED: &[Binding] = &[RECHECK, BACK, HELP, QUIT_Q, QUIT_CTRL_C];
+
+/// The project table.
+pub const KEYMAP: &[Binding] = &[
+    Binding {
+        keys: &[ENTER],
+        action: Action::Continue,
+        hint: Some("continue"),
+        help: "Continue (projects without permissions are skipped until fixed)",
+    },
+    Binding {
+        keys: &[Key::char('o')],
+        action: Action::OpenPage,
+        hint: Some("open fix"),
+        help: "Open the selected project's permissions page in the browser",
+    },
+    RECHECK,
+    BACK,
+    MOVE_UP,
+    MOVE_DOWN,
+    PAGE_UP,
+    PAGE_DOWN,
+    MOVE_TOP,
+    MOVE_BOTTOM,
+    HELP,
+    QUIT_Q,
+    QUIT_CTRL_C,
+];
+
+/// Projects in display order and the cursor.
+#[derive(Debug, Clone, Default)]
+pub struct PermissionsState {
+    /// Indexes into the report's projects: missing permissions, then unknown, then fine.
+    pub(crate) order: Vec<usize>,
+    pub(crate) cursor: usize,
+}
+
+/// How a project stands, in display order.
+fn rank(project: &ProjectAudit) -> u8 {
+    if project.lacks_permissions() {
+        0
+    } else if project.permissions_unknown() {
+        1
+    } else {
+        2
+    }
+}
+
+/// Rebuilds the display order after an audit.
+pub(crate) fn index(app: &mut App) {
+    let Some(report) = &app.audit.report else {
+        app.permissions = PermissionsState::default();
+        return;
+    };
+    let mut order: Vec<usize> = (0..report.projects.len()).collect();
+    order.sort_by(|a, b| {
+        let (a, b) = (&report.projects[*a], &report.projects[*b]);
+        rank(a)
+            .cmp(&rank(b))
+            .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+    });
+    let cursor = app.permissions.cursor.min(order.len().saturating_sub(1));
+    app.permissions = PermissionsState { order, cursor };
+}
+
+pub(crate) fn keymap(app: &App) -> &'static [Binding] {
+    match &app.audit.run {
+        AuditRun::Running { .. } => KEYMAP_RUNNING,
+        AuditRun::Failed(_) => KEYMAP_FAILED,
+        AuditRun::Idle if app.audit.fresh_report().is_some() => KEYMAP,
+        AuditRun::Idle => KEYMAP_FAILED,
+    }
+}
+
+/// Arriving: audit unless a report made with the current token is at hand.
+pub(crate) fn on_enter(app: &mut App) -> Vec<Effect> {
+    if app.audit.fresh_report().is_some() || app.audit.running() {
+        index(app);
+        return Vec::new();
+    }
+    audit_state::start(app)
+}
+
+fn selected(app: &App) -> Option<&ProjectAudit> {
+    let report = app.audit.fresh_report()?;
+    let index = *app.permissions.order.get(app.permissions.cursor)?;
+    report.projects.get(index)
+}
+
+pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Continue => {
+            if app.audit.running() || app.audit.fresh_report().is_none() {
+                return Vec::new();
+            }
+            app.advance()
+        }
+        Action::Recheck if !app.audit.running() => audit_state::start(app),
+        Action::OpenPage => match (app.org(), selected(app)) {
+            (Some(org), Some(project)) => {
+                vec![Effect::OpenUrl(org.project_permissions_page(&project.name))]
+            }
+            _ => Vec::new(),
+        },
+        Action::Move(movement) => {
+            let len = app.permissions.order.len();
+            app.permissions.cursor = moved(app.permissions.cursor, len, movement, 10);
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The cursor after a movement in a list of `len` rows, `page` rows to a page.
+pub(crate) fn moved(cursor: usize, len: usize, movement: Move, page: usize) -> usize {
+    let last = len.saturating_sub(1);
+    match movement {
+        Move::Up => cursor.saturating_sub(1),
+        Move::Down => (cursor + 1).min(last),
+        Move::PageUp => cursor.saturating_sub(page),
+        Move::PageDown => (cursor + page).min(last),
+        Move::Top => 0,
+        Move::Bottom => last,
+    }
+}
+
+/// The gate user's name, as the token check or the state file knows it.
+pub(crate) fn gate_user(app: &App) -> String {
+    app.verify
+        .report()
+        .and_then(|r| r.identity.as_ref())
+        .map(|i| i.display_name.clone())
+        .or_else(|| {
+            let meta = app.current_org_state()?.token.as_ref()?;
+            Some(meta.identity.as_ref()?.display_name.clone())
+        })
+        .unwrap_or_else(|| "the gate user".to_owned())
+}
+
+/// The audit's progress: a bar and one line per phase.
+pub(crate) fn progress_lines(app: &App, width: u16) -> Vec<Line<'static>> {
+    let theme = app.theme;
+    let AuditRun::Running { phases, .. } = &app.audit.run else {
+        return Vec::new();
+    };
+    let mut lines = vec![progress_bar::line(
+        app.audit.fraction(),
+        width.min(60),
+        theme,
+    )];
+    lines.push(Line::default());
+    for (phase, progress) in AuditPhase::ALL.iter().zip(phases) {
+        let (mark, style, count) = match progress {
+            None => (
+                Span::styled("·", theme.muted()),
+                theme.muted(),
+                String::new(),
+            ),
+            Some(p) if p.done >= p.total => (
+                Span::styled("✓", theme.success()),
+                Style::new(),
+                format!("  {}/{}", p.done, p.total),
+            ),
+            Some(p) => (
+                Span::styled(spinner::frame(app.tick), theme.title()),
+                Style::new(),
+                format!("  {}/{}", p.done, p.total),
+            ),
+        };
+        lines.push(Line::from(vec![
+            Span::raw("  "),
+            mark,
+            Span::raw(" "),
+            Span::styled(phase.label(), style),
+            Span::styled(count, theme.muted()),
+        ]));
+    }
+    lines
+}
+
+/// "view ✓ edit ✗" for a pair of permission answers.
+fn yes_no(value: Option<bool>, theme: Theme) -> Span<'static> {
+    match value {
+        Some(true) => Span::styled("✓", theme.success()),
+        Some(false) => Span::styled("✗", theme.error()),
+        None => Span::styled("?", theme.warning()),
+    }
+}
+
+pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = app.theme;
+    let user = gate_user(app);
+    let report = match (&app.audit.run, app.audit.fresh_report()) {
+        (AuditRun::Running { .. }, _) => {
+            let mut lines = vec![
+                Line::from(Span::styled(
+                    format!("Checking what {user} may do in every project…"),
+                    theme.title(),
+                )),
+                Line::default(),
+            ];
+            lines.extend(progress_lines(app, area.width));
+            frame.render_widget(Paragraph::new(lines), area);
+            return;
+        }
+        (AuditRun::Failed(error), _) => {
+            let mut lines = vec![
+                Line::from(Span::styled("The audit could not run", theme.title())),
+                Line::default(),
+            ];
+            lines.extend(hanging::wrap(
+                "✗ ",
+                theme.error(),
+                &error.to_string(),
+                theme.error(),
+                area.width,
+            ));
+            lines.push(Line::default());
+            lines.push(Line::from("Press r to try again."));
+            frame.render_widget(Paragraph::new(lines), area);
+            return;
+        }
+        (AuditRun::Idle, Some(report)) => report,
+        (AuditRun::Idle, None) => {
+            frame.render_widget(Paragraph::new("No audit yet: press r to run it."), area);
+            return;
+        }
+    };
+    let lacking = report
+        .projects
+        .iter()
+        .filter(|p| p.lacks_permissions())
+        .count();
+    let unknown = report
+        .projects
+        .iter()
+        .filter(|p| !p.lacks_permissions() && p.permissions_unknown())
+        .count();
+    let [intro, table, detail] = area.layout(&Layout::vertical([
+        Constraint::Length(4),
+        Constraint::Fill(1),
+        Constraint::Length(6),
+    ]));
+    let verdict = if lacking == 0 && unknown == 0 {
+        Span::styled(
+            format!("{user} may manage service hooks and policies everywhere."),
+            theme.success(),
+        )
+    } else {
+        Span::styled(
+            format!(
+                "{lacking} where {user} cannot manage service hooks or policies · {unknown} unknown"
+            ),
+            if lacking > 0 {
+                theme.error()
+            } else {
+                theme.warning()
+            },
+        )
+    };
+    frame.render_widget(
+        Paragraph::new(vec![
+            Line::from(Span::styled(
+                format!("What {user} may do in each project"),
+                theme.title(),
+            )),
+            Line::from(vec![
+                Span::raw(format!("{} projects · ", report.projects.len())),
+                verdict,
+            ]),
+            Line::default(),
+            Line::from(Span::styled(
+                format!(
+                    "    {:<27}{:<20}{:<12}",
+                    "Project", "Service hooks", "Policies"
+                ),
+                theme.muted(),
+            )),
+        ]),
+        intro,
+    );
+
+    let state = &app.permissions;
+    let height = usize::from(table.height);
+    let (start, end) = window(state.cursor, state.order.len(), height);
+    let mut rows = Vec::with_capacity(end - start);
+    for (position, index) in state.order[start..end].iter().enumerate() {
+        let project = &report.projects[*index];
+        let (mark, note) = match rank(project) {
+            0 => (
+                Span::styled("✗", theme.error()),
+                Span::styled("needs Project Administrators", theme.error()),
+            ),
+            1 => (
+                Span::styled("?", theme.warning()),
+                Span::styled("unknown", theme.warning()),
+            ),
+            _ => (Span::styled("✓", theme.success()), Span::raw("")),
+        };
+        let name: String = project.name.chars().take(26).collect();
+        let mut line = Line::from(vec![
+            Span::raw(if start + position == state.cursor {
+                "▶ "
+            } else {
+                "  "
+            }),
+            mark,
+            Span::raw(format!(" {name:<27}")),
+            Span::raw("view "),
+            yes_no(project.service_hooks.view, theme),
+            Span::raw(" edit "),
+            yes_no(project.service_hooks.edit, theme),
+            Span::raw("       edit "),
+            yes_no(project.edit_policies, theme),
+            Span::raw("     "),
+            note,
+        ]);
+        if start + position == state.cursor {
+            line = line.patch_style(Style::new().add_modifier(Modifier::BOLD));
+        }
+        rows.push(line);
+    }
+    frame.render_widget(Paragraph::new(rows), table);
+    frame.render_widget(
+        Paragraph::new(detail_lines(app, &user, detail.width)),
+        detail,
+    );
+}
+
+/// The selected project's fix or reason.
+fn detail_lines(app: &App, user: &str, width: u16) -> Vec<Line<'static>> {
+    let theme = app.theme;
+    let (Some(project), Some(org)) = (selected(app), app.org()) else {
+        return Vec::new();
+    };
+    let page = org.project_permissions_page(&project.name);
+    let mut lines = vec![Line::default()];
+    match rank(project) {
+        0 => {
+            lines.extend(hanging::wrap(
+                "✗ ",
+                theme.error(),
+                &format!(
+                    "{}: {user} cannot manage service hooks or policies here, so its repositories are skipped until this is fixed.",
+                    project.name
+                ),
+                Style::new(),
+                width,
+            ));
+            lines.extend(hanging::wrap(
+                "  Fix: ",
+                theme.muted(),
+                &format!(
+                    "add {user} to Project Administrators of {} at {page} (o opens it), then press r.",
+                    project.name
+                ),
+                Style::new(),
+                width,
+            ));
+        }
+        1 => {
+            let reason = project
+                .permissions_note
+                .as_deref()
+                .unwrap_or("Azure DevOps did not answer the permission question");
+            lines.extend(hanging::wrap(
+                "? ",
+                theme.warning(),
+                &format!("{}: unknown — {reason}.", project.name),
+                Style::new(),
+                width,
+            ));
+            lines.extend(hanging::wrap(
+                "  ",
+                theme.muted(),
+                &format!(
+                    "The plan will try; if Azure DevOps refuses, add {user} to Project Administrators at {page}."
+                ),
+                theme.muted(),
+                width,
+            ));
+        }
+        _ => lines.extend(hanging::wrap(
+            "✓ ",
+            theme.success(),
+            &format!(
+                "{}: {user} may manage service hooks and policies.",
+                project.name
+            ),
+            Style::new(),
+            width,
+        )),
+    }
+    lines
+}

@@ -1,0 +1,180 @@
+//! Rotation, last step: only now — the new token verified, stored, and the organization audited
+//! with it — is the old token revoked. A checklist with the tokens page; a key records that it is
+//! done (or that it will be done later, which the home screen then reminds of).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::store::{Rotation, StoreError};
+use crate::tui::app::App;
+use crate::tui::effect::Effect;
+use crate::tui::keymap::{Action, Binding, HELP, Key, QUIT_CTRL_C, QUIT_Q};
+use crate::tui::msg::RequestId;
+use crate::tui::widgets::{hanging, spinner};
+
+pub const KEYMAP: &[Binding] = &[
+    Binding {
+        keys: &[Key::char('d')],
+        action: Action::MarkRevoked,
+        hint: Some("done: revoked"),
+        help: "Record that the old token is revoked and continue to the summary",
+    },
+    Binding {
+        keys: &[Key::char('o')],
+        action: Action::OpenPage,
+        hint: Some("open tokens page"),
+        help: "Open the personal access tokens page in the browser",
+    },
+    Binding {
+        keys: &[Key::char('l')],
+        action: Action::Continue,
+        hint: Some("later"),
+        help: "Revoke it later: the home screen reminds you until it is marked done",
+    },
+    HELP,
+    QUIT_Q,
+    QUIT_CTRL_C,
+];
+
+/// Recording the answer.
+#[derive(Debug, Clone, Default)]
+pub(crate) enum Recording {
+    #[default]
+    Idle,
+    Running {
+        request: RequestId,
+    },
+    Failed(StoreError),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RevokeState {
+    pub(crate) recording: Recording,
+}
+
+pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
+    if matches!(app.revoke.recording, Recording::Running { .. }) {
+        return Vec::new();
+    }
+    match action {
+        Action::OpenPage => match app.org() {
+            Some(org) => vec![Effect::OpenUrl(org.tokens_page())],
+            None => Vec::new(),
+        },
+        Action::MarkRevoked => {
+            let Some(org) = app.org().cloned() else {
+                return Vec::new();
+            };
+            let entry = app.state.org_mut(&org.key(), org.name(), org.base());
+            let Some(rotation) = entry.rotation.as_mut() else {
+                return Vec::new();
+            };
+            *rotation = Rotation {
+                old_token_revoked: true,
+                rotated_at: rotation.rotated_at,
+            };
+            let request = app.new_request();
+            app.revoke.recording = Recording::Running { request };
+            vec![Effect::SaveState {
+                request,
+                state: app.state.clone(),
+            }]
+        }
+        Action::Continue => app.advance(),
+        _ => Vec::new(),
+    }
+}
+
+pub(crate) fn on_state_saved(
+    app: &mut App,
+    request: RequestId,
+    result: Result<(), StoreError>,
+) -> Vec<Effect> {
+    if !matches!(app.revoke.recording, Recording::Running { request: current } if current == request)
+    {
+        return Vec::new();
+    }
+    match result {
+        Ok(()) => {
+            app.revoke.recording = Recording::Idle;
+            app.advance()
+        }
+        Err(error) => {
+            app.revoke.recording = Recording::Failed(error);
+            Vec::new()
+        }
+    }
+}
+
+pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let theme = app.theme;
+    let width = area.width;
+    let Some(org) = app.org() else {
+        return;
+    };
+    let mut lines = vec![
+        Line::from(Span::styled("Revoke the old token", theme.title())),
+        Line::default(),
+    ];
+    lines.extend(hanging::wrap(
+        "✓ ",
+        theme.success(),
+        "The new token is verified and stored, and the organization was audited with it: the gate no longer needs the old token.",
+        Style::new(),
+        width,
+    ));
+    lines.push(Line::default());
+    lines.push(Line::from("Now, signed in as the gate user:"));
+    lines.push(Line::from(vec![
+        Span::styled("  1. ", theme.value()),
+        Span::raw("open "),
+        Span::styled(org.tokens_page(), theme.link()),
+        Span::styled("  (o opens it)", theme.muted()),
+    ]));
+    let old = app.rotation_old.as_ref().and_then(|m| m.expires_on);
+    let which = match old {
+        Some(date) => {
+            format!("find the old token (it expires on {date}), open its menu and choose Revoke;")
+        }
+        None => {
+            "find the old token (the one that is not today's), open its menu and choose Revoke;"
+                .to_owned()
+        }
+    };
+    lines.extend(hanging::wrap(
+        "  2. ",
+        theme.value(),
+        &which,
+        Style::new(),
+        width,
+    ));
+    lines.extend(hanging::wrap(
+        "  3. ",
+        theme.value(),
+        "press d here. (l leaves it for later; the home screen will remind you.)",
+        Style::new(),
+        width,
+    ));
+    lines.push(Line::default());
+    match &app.revoke.recording {
+        Recording::Idle => lines.push(Line::from(vec![
+            Span::styled("  [ ] ", theme.value()),
+            Span::raw("Old token revoked"),
+        ])),
+        Recording::Running { .. } => lines.push(Line::from(vec![
+            Span::styled(format!("  {} ", spinner::frame(app.tick)), theme.title()),
+            Span::raw("Recording…"),
+        ])),
+        Recording::Failed(error) => lines.extend(hanging::wrap(
+            "✗ ",
+            theme.error(),
+            &format!("Could not record it: {error}. Press d to try again."),
+            theme.error(),
+            width,
+        )),
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}

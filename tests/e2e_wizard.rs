@@ -1,0 +1,439 @@
+//! The real binary, driven through tmux the way an admin drives it: keys in, screen text out.
+//!
+//! (a) `azdo-gate demo` through the whole first-time flow to the printed summary; (b) a token
+//! rotation for a returning admin; (c) a token missing a scope, fixed and re-checked, then the
+//! whole setup against a simulator, whose final state must hold the new subscriptions and policies.
+//! Every wait polls the pane (bounded); none relies on a fixed sleep alone. Skipped, with the
+//! reason printed, only when tmux is not installed.
+
+// A test that cannot set itself up should stop right there, loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use azdo_gate::org::OrgUrl;
+use azdo_gate::profile::GateProfile;
+use azdo_gate::sim::{self, Scenario, SimHandle, SimOptions, Token};
+use azdo_gate::store::{
+    CredentialStore, ExpirySource, FileStore, Identity, State, StorageKind, TokenMeta,
+};
+use secrecy::{ExposeSecret, SecretString};
+
+const BIN: &str = env!("CARGO_BIN_EXE_azdo-gate");
+const WAIT: Duration = Duration::from_secs(20);
+const WEBHOOK: &str = "https://gate.example.com/ado/events";
+const GATE_USER: &str = "40000000-0000-4000-8000-000000000001";
+/// A second token of the gate user with every scope the gate needs: the rotation's new token.
+const NEW_TOKEN: &str =
+    "DemoGateBotRotatedToken0123456789abcdefghijklmnopqrsJQQJ99xAGateBot00050AAAAAZDOZz99";
+
+fn tmux_available() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// One detached tmux session running a command; killed (by its unique name) when dropped.
+struct Pane {
+    name: String,
+}
+
+impl Pane {
+    /// Starts `command` (a shell line) in a 100×30 session. The shell keeps the pane open after
+    /// the binary exits, so its stdout can be read.
+    fn start(test: &str, command: &str) -> Self {
+        let name = format!("azdo-e2e-{}-{test}", std::process::id());
+        let status = Command::new("tmux")
+            .args(["new-session", "-d", "-s", &name, "-x", "100", "-y", "30"])
+            .arg(format!("{command}; echo \"[exit $?]\"; sleep 600"))
+            .status()
+            .unwrap();
+        assert!(status.success(), "tmux could not start a session");
+        Self { name }
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.name])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Polls until every one of `texts` is on screen; fails with the screen after 20 s.
+    fn wait_for(&self, texts: &[&str]) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let screen = self.screen();
+            if texts.iter().all(|t| screen.contains(t)) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waited {WAIT:?} for {texts:?}; the screen shows:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Named keys (`Enter`, `Escape`, `C-u`) or single characters.
+    fn keys(&self, keys: &[&str]) {
+        for key in keys {
+            let status = Command::new("tmux")
+                .args(["send-keys", "-t", &self.name, key])
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+    }
+
+    /// Text typed character by character.
+    fn type_text(&self, text: &str) {
+        let status = Command::new("tmux")
+            .args(["send-keys", "-t", &self.name, "-l", text])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// A key whose effect shows as `then` on screen.
+    fn press(&self, key: &str, then: &[&str]) -> String {
+        self.keys(&[key]);
+        self.wait_for(then)
+    }
+}
+
+impl Drop for Pane {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.name])
+            .status();
+    }
+}
+
+/// A shell-quoted command line running the binary with its configuration in `config`.
+fn command(config: &Path, args: &str) -> String {
+    format!(
+        "cd '{dir}' && AZDO_GATE_CONFIG_DIR='{dir}' '{BIN}' {args}",
+        dir = config.display()
+    )
+}
+
+/// The demo organization with one more token of the gate user, for the rotation.
+fn scenario() -> Scenario {
+    let mut scenario = Scenario::demo();
+    scenario.tokens.push(Token {
+        name: Some("gate-rotated".into()),
+        token: NEW_TOKEN.into(),
+        user: GATE_USER.into(),
+        scopes: [
+            "vso.work_write",
+            "vso.code_write",
+            "vso.code_status",
+            "vso.build",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        full_access: false,
+        expired: false,
+        organization: None,
+        primary: false,
+    });
+    scenario
+}
+
+/// A simulator served from its own runtime, so the test thread can block on tmux.
+fn simulator() -> (tokio::runtime::Runtime, SimHandle) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let handle = runtime
+        .block_on(sim::start(
+            scenario(),
+            "127.0.0.1:0".parse().unwrap(),
+            SimOptions::default(),
+        ))
+        .unwrap();
+    (runtime, handle)
+}
+
+#[test]
+fn demo_walks_the_whole_first_time_flow_to_the_summary() {
+    if !tmux_available() {
+        eprintln!("skipped: tmux is not installed (.ci/run installs it)");
+        return;
+    }
+    let config = tempfile::tempdir().unwrap();
+    let pane = Pane::start("demo", &command(config.path(), "demo"));
+    pane.wait_for(&[
+        "Step 1 of 11 · Welcome",
+        "SIMULATION — nothing here touches a real organization",
+    ]);
+    pane.press("Enter", &["Step 2 of 11 · Organization", "/fabrikam"]);
+    pane.press("Enter", &["Step 3 of 11 · Create the token"]);
+    pane.press(
+        "Enter",
+        &["Step 4 of 11 · Paste the token", "84 characters"],
+    );
+    pane.press(
+        "Enter",
+        &[
+            "Step 5 of 11 · Verify the token",
+            "Gate Bot (gate-bot@fabrikam.example)",
+            "Ready once you confirm the user",
+        ],
+    );
+    pane.press("y", &["Confirmed: the dedicated gate user"]);
+    pane.press(
+        "Enter",
+        &[
+            "Step 6 of 11 · Store the token",
+            "Stored in memory",
+            WEBHOOK,
+        ],
+    );
+    pane.press(
+        "Enter",
+        &[
+            "Step 7 of 11 · Permissions",
+            "✗ Payments",
+            "needs Project Administrators",
+        ],
+    );
+    pane.press(
+        "Enter",
+        &[
+            "Step 8 of 11 · Coverage",
+            "Repositories in fabrikam",
+            "selected",
+        ],
+    );
+    pane.press(
+        "Enter",
+        &[
+            "Step 9 of 11 · Plan",
+            "Nothing is written until you confirm.",
+        ],
+    );
+    pane.press("Enter", &["changes to fabrikam?"]);
+    pane.press("y", &["Step 10 of 11 · Apply", "Every change was made"]);
+    pane.press(
+        "Enter",
+        &["Step 11 of 11 · Summary", "What changed", "--warn-days 30"],
+    );
+    pane.press("c", &["Calendar reminder written to"]);
+    let screen = pane.press("Enter", &["[exit 0]"]);
+    assert!(screen.contains("azdo-gate: fabrikam"), "{screen}");
+    assert!(screen.contains("This was the demo"), "{screen}");
+    assert!(
+        !screen.contains("Step 11 of 11"),
+        "the terminal is back to normal:\n{screen}"
+    );
+    let kept: Vec<_> = std::fs::read_dir(config.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "logs")
+        .collect();
+    assert!(
+        kept.is_empty(),
+        "the demo wrote {kept:?} outside its temporary directory"
+    );
+}
+
+#[test]
+fn a_missing_scope_is_fixed_and_rechecked_then_the_organization_is_gated() {
+    if !tmux_available() {
+        eprintln!("skipped: tmux is not installed (.ci/run installs it)");
+        return;
+    }
+    let (_runtime, sim) = simulator();
+    let scenario = scenario();
+    let incomplete = scenario.token("gate-no-build").unwrap();
+    let good = sim.primary_token().unwrap();
+    let subscriptions_before = sim.subscriptions().len();
+    let config = tempfile::tempdir().unwrap();
+    let pane = Pane::start("scope", &command(config.path(), "--insecure-storage"));
+    pane.wait_for(&["Step 1 of 11 · Welcome"]);
+    pane.press("Enter", &["Step 2 of 11 · Organization"]);
+    pane.type_text(&sim.org_url());
+    pane.press("Enter", &["Step 3 of 11 · Create the token"]);
+    pane.press("Enter", &["Step 4 of 11 · Paste the token"]);
+    pane.type_text(incomplete);
+    pane.press(
+        "Enter",
+        &[
+            "The token lacks the Build (Read) scope.",
+            "Not ready: fix the errors above",
+        ],
+    );
+    pane.keys(&["Enter"]);
+    pane.wait_for(&["Fix the errors listed"]);
+    pane.press("e", &["Step 4 of 11 · Paste the token"]);
+    pane.keys(&["C-u"]);
+    pane.wait_for(&["0 characters"]);
+    pane.type_text(&good);
+    pane.press(
+        "Enter",
+        &["Ready once you confirm the user", "✓ Build (Read)"],
+    );
+    pane.press("y", &["Confirmed: the dedicated gate user"]);
+    pane.press("Enter", &["Stored in insecure file", "tokens.toml"]);
+    pane.type_text(WEBHOOK);
+    pane.wait_for(&["A valid https address."]);
+    pane.press("Enter", &["Step 7 of 11 · Permissions", "✗ Payments"]);
+    pane.press("Enter", &["Step 8 of 11 · Coverage"]);
+    pane.press("Enter", &["Step 9 of 11 · Plan"]);
+    pane.press("Enter", &["changes to fabrikam?"]);
+    pane.press("y", &["Every change was made"]);
+    pane.press("Enter", &["Step 11 of 11 · Summary", "Coverage now"]);
+    let screen = pane.press("Enter", &["[exit 0]"]);
+    assert!(screen.contains("status policies created"), "{screen}");
+
+    // The simulator now holds the gate's subscriptions and policies.
+    let subscriptions = sim.subscriptions();
+    assert!(subscriptions.len() > subscriptions_before);
+    let to_gate = subscriptions
+        .iter()
+        .filter(|s| s.to_string().contains(WEBHOOK))
+        .count();
+    assert!(to_gate >= 2, "{subscriptions:#?}");
+    let storefront = sim.policies("10000000-0000-4000-8000-000000000001");
+    assert!(
+        storefront.len() >= 4,
+        "a status policy was added to Storefront: {storefront:#?}"
+    );
+    // The token is in the file the admin chose, and state.toml remembers the rest.
+    let org = OrgUrl::parse(&sim.org_url()).unwrap();
+    let stored = FileStore::new(config.path())
+        .get(&org.key())
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.expose_secret(), good);
+    let state = State::load(config.path()).unwrap();
+    let meta = state.org(&org.key()).unwrap().token.clone().unwrap();
+    assert_eq!(meta.storage, StorageKind::File);
+    assert!(meta.scopes_seen.contains(&"vso.build".to_owned()));
+}
+
+#[test]
+fn a_rotation_swaps_the_token_after_verifying_it_and_revokes_the_old_one_last() {
+    if !tmux_available() {
+        eprintln!("skipped: tmux is not installed (.ci/run installs it)");
+        return;
+    }
+    let (_runtime, sim) = simulator();
+    let old = sim.primary_token().unwrap();
+    let org = OrgUrl::parse(&sim.org_url()).unwrap();
+    let config = tempfile::tempdir().unwrap();
+    // A returning admin: the old token in the insecure file, state.toml from the first run.
+    let file = FileStore::new(config.path());
+    file.set(&org.key(), &SecretString::from(old.clone()))
+        .unwrap();
+    let mut state = State::default();
+    let entry = state.org_mut(&org.key(), org.name(), org.base());
+    let old_expiry = jiff::Zoned::now()
+        .date()
+        .checked_add(jiff::ToSpan::days(20))
+        .unwrap();
+    entry.token = Some(TokenMeta {
+        expires_on: Some(old_expiry),
+        expiry_source: Some(ExpirySource::Entered),
+        identity: Some(Identity {
+            id: GATE_USER.into(),
+            display_name: "Gate Bot".into(),
+            unique_name: "gate-bot@fabrikam.example".into(),
+        }),
+        scopes_seen: Vec::new(),
+        checked_at: None,
+        storage: StorageKind::File,
+    });
+    entry.profile = GateProfile::default_profile()
+        .with_webhook_url(WEBHOOK)
+        .unwrap()
+        .to_table();
+    state.save(config.path()).unwrap();
+    let subscriptions_before = sim.subscriptions().len();
+
+    let pane = Pane::start("rotate", &command(config.path(), "--insecure-storage"));
+    pane.wait_for(&[
+        "azdo-gate · home",
+        "20 days left: rotate it soon (r)",
+        "Missing permissions",
+    ]);
+    pane.press(
+        "r",
+        &["Step 1 of 7 · Create the token", "Create a NEW token"],
+    );
+    pane.press("Enter", &["Step 2 of 7 · Paste the token", "0 characters"]);
+    pane.type_text(NEW_TOKEN);
+    pane.press(
+        "Enter",
+        &["Step 3 of 7 · Verify the token", "Ready once you confirm"],
+    );
+    // Verified, but not stored yet: the old token is still the one on file.
+    let on_file = FileStore::new(config.path())
+        .get(&org.key())
+        .unwrap()
+        .unwrap();
+    assert_eq!(on_file.expose_secret(), old);
+    pane.press("y", &["Confirmed"]);
+    pane.press(
+        "Enter",
+        &["Step 4 of 7 · Store the token", "Stored in insecure file"],
+    );
+    let on_file = FileStore::new(config.path())
+        .get(&org.key())
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        on_file.expose_secret(),
+        NEW_TOKEN,
+        "swapped in once verified"
+    );
+    pane.press("Enter", &["Step 5 of 7 · Permissions", "✗ Payments"]);
+    pane.press(
+        "Enter",
+        &["Step 6 of 7 · Revoke the old token", "Old token revoked"],
+    );
+    pane.press("d", &["Step 7 of 7 · Summary", "Old token revoked."]);
+    let screen = pane.press("Enter", &["[exit 0]"]);
+    assert!(
+        screen.contains("The token for fabrikam was rotated"),
+        "{screen}"
+    );
+
+    let state = State::load(config.path()).unwrap();
+    let entry = state.org(&org.key()).unwrap();
+    assert!(entry.rotation.as_ref().unwrap().old_token_revoked);
+    assert!(entry.token.as_ref().unwrap().expires_on > Some(old_expiry));
+    assert_eq!(
+        sim.subscriptions().len(),
+        subscriptions_before,
+        "a rotation changes nothing in the organization"
+    );
+}
+
+#[test]
+fn without_a_terminal_the_wizard_refuses_and_points_to_the_commands() {
+    let config = tempfile::tempdir().unwrap();
+    for args in [&[][..], &["demo"][..]] {
+        let output = Command::new(BIN)
+            .args(args)
+            .env("AZDO_GATE_CONFIG_DIR", config.path())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("needs a terminal"), "{stderr}");
+        for command in ["azdo-gate check", "azdo-gate audit", "azdo-gate configure"] {
+            assert!(stderr.contains(command), "{stderr}");
+        }
+        assert!(output.stdout.is_empty());
+    }
+}

@@ -1,0 +1,914 @@
+//! The wizard's steps after the token is pasted (verify, store, permissions, coverage, plan, apply,
+//! summary) and the returning admin's home and rotation screens, each in its empty, loading, error
+//! and done states. Driven by messages through `update`, rendered to a fixed 100×30 test terminal on
+//! a fixed date. No terminal, no network.
+
+// A helper that cannot set a test up should stop it right there, loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod tui_support;
+
+use azdo_gate::ado::AdoError;
+use azdo_gate::audit::{AuditEvent, AuditPhase, Coverage};
+use azdo_gate::checks::{CheckEvent, CheckId, IdentityInfo, Mark};
+use azdo_gate::plan::{ActionKind, ActionResult, ApplyEvent, Outcome, Plan};
+use azdo_gate::store::{State, StoreError};
+use azdo_gate::tui::{App, Effect, Msg, Step, StoreTarget, Stored, TaskError};
+use crossterm::event::KeyCode;
+use jiff::civil::date;
+use tui_support::*;
+
+#[test]
+fn verify_just_started() {
+    let (app, _) = at_verify();
+    let shown = screen(&app);
+    assert!(shown.contains("Checking the token with Azure DevOps"));
+    insta::assert_snapshot!(shown);
+}
+
+#[test]
+fn verify_in_progress_shows_a_live_checklist() {
+    let (mut app, request) = at_verify();
+    for event in [
+        CheckEvent::Started(CheckId::Format),
+        CheckEvent::Finished(CheckId::Format, Mark::Pass),
+        CheckEvent::Started(CheckId::Organization),
+        CheckEvent::Finished(CheckId::Organization, Mark::Pass),
+        CheckEvent::Started(CheckId::Repositories),
+        CheckEvent::Started(CheckId::WorkWrite),
+        CheckEvent::Finished(CheckId::WorkWrite, Mark::Pass),
+    ] {
+        send(&mut app, Msg::CheckProgress { request, event });
+    }
+    send(&mut app, Msg::Tick);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn verify_with_a_missing_scope_lists_every_finding_with_its_fix() {
+    let (mut app, request) = at_verify();
+    finish_checks(&mut app, request, &[(CheckId::BuildRead, Mark::Fail)]);
+    send(
+        &mut app,
+        Msg::Verified {
+            request,
+            result: Ok(report_missing_build()),
+            at: at(),
+        },
+    );
+    let shown = screen(&app);
+    assert!(shown.contains("The token lacks the Build (Read) scope."));
+    assert!(shown.contains("Fix: Edit the token"));
+    key(&mut app, KeyCode::Char('y'));
+    assert_eq!(
+        key(&mut app, KeyCode::Enter),
+        Vec::<Effect>::new(),
+        "an error blocks"
+    );
+    assert_eq!(app.step(), Step::Verify);
+    insta::assert_snapshot!(shown);
+}
+
+#[test]
+fn verify_could_not_run() {
+    let (mut app, request) = at_verify();
+    send(
+        &mut app,
+        Msg::Verified {
+            request,
+            result: Err(AdoError::Network {
+                message: "connection refused".into(),
+                timed_out: false,
+            }),
+            at: at(),
+        },
+    );
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn verify_done_asks_to_confirm_the_user() {
+    let (mut app, request) = at_verify();
+    finish_checks(&mut app, request, &[]);
+    send(
+        &mut app,
+        Msg::Verified {
+            request,
+            result: Ok(report_clean()),
+            at: at(),
+        },
+    );
+    let shown = screen(&app);
+    assert!(shown.contains("Comments will appear as"));
+    assert!(shown.contains("Gate Bot (gate-bot@fabrikam.example)"));
+    insta::assert_snapshot!(shown);
+}
+
+#[test]
+fn verify_done_and_confirmed() {
+    let (mut app, request) = at_verify();
+    finish_checks(&mut app, request, &[]);
+    send(
+        &mut app,
+        Msg::Verified {
+            request,
+            result: Ok(report_clean()),
+            at: at(),
+        },
+    );
+    key(&mut app, KeyCode::Char('y'));
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn save_storing() {
+    let (mut app, _) = at_save();
+    send(&mut app, Msg::Tick);
+    let shown = screen(&app);
+    assert!(shown.contains("Storing the token in the OS credential store"));
+    insta::assert_snapshot!(shown);
+}
+
+#[test]
+fn save_stored_asks_for_the_webhook_url() {
+    let (mut app, request) = at_save();
+    send(
+        &mut app,
+        Msg::TokenStored {
+            request,
+            result: Ok(Stored {
+                target: StoreTarget::OsStore,
+                description: "Secret Service (GNOME Keyring)".into(),
+            }),
+            at: at(),
+        },
+    );
+    type_text(&mut app, "http://gate.example.com/ado/events");
+    let shown = screen(&app);
+    assert!(shown.contains("Stored in Secret Service (GNOME Keyring)."));
+    assert!(shown.contains("must use https"));
+    insta::assert_snapshot!(shown);
+}
+
+#[test]
+fn save_without_a_credential_store_offers_explicit_choices() {
+    let (mut app, request) = at_save();
+    send(
+        &mut app,
+        Msg::TokenStored {
+            request,
+            result: Err(StoreError::Unavailable {
+                reason: "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)".into(),
+                advice: "give the token through the AZURE_DEVOPS_EXT_PAT environment variable instead, or keep it in a plain-text file with --insecure-storage (mode 0600, less safe)".into(),
+            }),
+            at: at(),
+        },
+    );
+    let shown = screen(&app);
+    assert!(shown.contains("DBUS_SESSION_BUS_ADDRESS is not set"));
+    assert!(shown.contains("anyone who can read this file"));
+    insta::assert_snapshot!(shown);
+}
+
+#[test]
+fn save_in_the_insecure_file_repeats_the_warning() {
+    let (mut app, request) = at_save();
+    send(
+        &mut app,
+        Msg::TokenStored {
+            request,
+            result: Err(StoreError::Unavailable {
+                reason: "no Secret Service provider".into(),
+                advice: "use the file".into(),
+            }),
+            at: at(),
+        },
+    );
+    let effects = key(&mut app, KeyCode::Char('f'));
+    let [
+        Effect::StoreToken {
+            request, target, ..
+        },
+    ] = effects.as_slice()
+    else {
+        panic!("f stores in the file");
+    };
+    assert_eq!(*target, StoreTarget::InsecureFile);
+    send(
+        &mut app,
+        Msg::TokenStored {
+            request: *request,
+            result: Ok(Stored {
+                target: StoreTarget::InsecureFile,
+                description: "insecure file ~/.config/azdo-gate/tokens.toml".into(),
+            }),
+            at: at(),
+        },
+    );
+    type_text(&mut app, "https://gate.example.com/ado/events");
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn save_recording_failed() {
+    let (mut app, request) = at_save();
+    send(
+        &mut app,
+        Msg::TokenStored {
+            request,
+            result: Ok(Stored {
+                target: StoreTarget::OsStore,
+                description: "Secret Service (GNOME Keyring)".into(),
+            }),
+            at: at(),
+        },
+    );
+    type_text(&mut app, "https://gate.example.com/ado/events");
+    let effects = key(&mut app, KeyCode::Enter);
+    let [Effect::SaveState { request, .. }] = effects.as_slice() else {
+        panic!("Enter records the organization");
+    };
+    send(
+        &mut app,
+        Msg::StateSaved {
+            request: *request,
+            result: Err(StoreError::Encode {
+                path: "/home/admin/.config/azdo-gate/state.toml".into(),
+                detail: "disk full".into(),
+            }),
+        },
+    );
+    insta::assert_snapshot!(screen(&app));
+}
+
+// ---- permissions -------------------------------------------------------------------------------
+
+#[test]
+fn permissions_auditing_shows_a_progress_bar() {
+    let (mut app, request) = at_permissions();
+    for (phase, done, total) in [
+        (AuditPhase::Identity, 1, 1),
+        (AuditPhase::Repositories, 1, 1),
+        (AuditPhase::Projects, 0, 1),
+        (AuditPhase::Permissions, 1, 3),
+        (AuditPhase::Subscriptions, 0, 1),
+    ] {
+        send(
+            &mut app,
+            Msg::AuditProgress {
+                request,
+                event: AuditEvent::Phase { phase, done, total },
+            },
+        );
+    }
+    send(&mut app, Msg::Tick);
+    let shown = screen(&app);
+    assert!(shown.contains("Checking what Gate Bot may do in every project"));
+    insta::assert_snapshot!(shown);
+}
+
+#[test]
+fn permissions_could_not_audit() {
+    let (mut app, request) = at_permissions();
+    send(
+        &mut app,
+        Msg::Audited {
+            request,
+            result: Err(TaskError::Ado(AdoError::Server {
+                status: 503,
+                message: "Service Unavailable".into(),
+            })),
+            at: at(),
+        },
+    );
+    let shown = screen(&app);
+    assert!(shown.contains("Press r to try again."));
+    let effects = key(&mut app, KeyCode::Char('r'));
+    assert!(matches!(effects.as_slice(), [Effect::RunAudit { .. }]));
+    insta::assert_snapshot!(shown);
+}
+
+#[test]
+fn permissions_lists_projects_without_permissions_first_with_their_fix() {
+    let app = audited(demo_report());
+    let shown = screen(&app);
+    let payments = shown.find("✗ Payments").unwrap();
+    let research = shown.find("? Research").unwrap();
+    let storefront = shown.find("✓ Storefront").unwrap();
+    assert!(payments < research && research < storefront);
+    assert!(shown.contains("Fix: add Gate Bot to Project Administrators of Payments"));
+    insta::assert_snapshot!(shown);
+}
+
+#[test]
+fn permissions_unknown_says_why() {
+    let mut app = audited(demo_report());
+    key(&mut app, KeyCode::Down);
+    let shown = screen(&app);
+    assert!(shown.contains("unknown — the permission evaluation was refused (403)"));
+    let effects = key(&mut app, KeyCode::Char('o'));
+    assert_eq!(
+        effects,
+        [Effect::OpenUrl(
+            "https://dev.azure.com/fabrikam/Research/_settings/permissions".into()
+        )]
+    );
+    insta::assert_snapshot!(shown);
+}
+
+// ---- coverage ----------------------------------------------------------------------------------
+
+#[test]
+fn coverage_groups_repositories_with_counts_and_new_badges() {
+    let app = at_coverage();
+    let shown = screen(&app);
+    assert!(shown.contains(
+        "10 repositories · 3 covered · 1 partial · 1 unhealthy · 4 missing · 1 n/a · 3 NEW"
+    ));
+    assert!(shown.contains("6 selected"));
+    insta::assert_snapshot!(shown);
+}
+
+#[test]
+fn coverage_filter_narrows_the_list() {
+    let mut app = at_coverage();
+    key(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "store");
+    let shown = screen(&app);
+    assert!(shown.contains("storefront-web"));
+    assert!(!shown.contains("payments-core"));
+    insta::assert_snapshot!(shown);
+}
+
+#[test]
+fn coverage_filter_without_a_match() {
+    let mut app = at_coverage();
+    key(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "zzz");
+    key(&mut app, KeyCode::Enter);
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn coverage_of_an_organization_without_repositories() {
+    let mut app = audited(audit_report(Vec::new()));
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.step(), Step::Coverage);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.step(), Step::Coverage, "nothing selected: no plan");
+    insta::assert_snapshot!(screen(&app));
+}
+
+// ---- plan --------------------------------------------------------------------------------------
+
+#[test]
+fn plan_lists_changes_by_project_with_reasons_and_skip_fixes() {
+    let app = at_plan();
+    let shown = screen(&app);
+    assert!(shown.contains("Nothing is written until you confirm."));
+    assert!(shown.contains("Fix: add the integration user to the Project Administrators group"));
+    insta::assert_snapshot!(shown);
+}
+
+#[test]
+fn plan_asks_before_applying() {
+    let mut app = at_plan();
+    assert!(key(&mut app, KeyCode::Enter).is_empty(), "Enter only asks");
+    let shown = screen(&app);
+    assert!(shown.contains("Apply 9 changes to fabrikam?"), "{shown}");
+    assert!(key(&mut app, KeyCode::Enter).is_empty(), "Enter is not yes");
+    insta::assert_snapshot!(shown);
+    key(&mut app, KeyCode::Char('n'));
+    assert_eq!(app.step(), Step::Plan);
+}
+
+#[test]
+fn plan_with_nothing_to_change() {
+    let mut app = at_coverage();
+    key(&mut app, KeyCode::Char('n'));
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Char(' '));
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.step(), Step::Plan);
+    let shown = screen(&app);
+    assert!(shown.contains("Nothing to change"));
+    insta::assert_snapshot!(shown);
+}
+
+// ---- apply -------------------------------------------------------------------------------------
+
+fn result(index: usize, outcome: Outcome, error: Option<&str>) -> ActionResult {
+    ActionResult {
+        index,
+        outcome,
+        error: error.map(str::to_owned),
+    }
+}
+
+#[test]
+fn apply_in_progress_streams_results() {
+    let (mut app, request, plan) = at_apply();
+    for (index, action) in plan.actions.iter().enumerate().take(6) {
+        send(
+            &mut app,
+            Msg::ApplyProgress {
+                request,
+                event: ApplyEvent::Started { index },
+            },
+        );
+        if index < 5 {
+            let outcome = if action.kind == ActionKind::Skip {
+                Outcome::Skipped
+            } else {
+                Outcome::Done
+            };
+            send(
+                &mut app,
+                Msg::ApplyProgress {
+                    request,
+                    event: ApplyEvent::Finished(result(index, outcome, None)),
+                },
+            );
+        }
+    }
+    send(&mut app, Msg::Tick);
+    insta::assert_snapshot!(screen(&app));
+}
+
+fn outcomes(plan: &Plan, failed: Option<usize>) -> Vec<ActionResult> {
+    plan.actions
+        .iter()
+        .enumerate()
+        .map(|(index, action)| match (action.kind, failed) {
+            (ActionKind::Skip, _) => result(index, Outcome::Skipped, None),
+            (_, Some(f)) if f == index => result(
+                index,
+                Outcome::Failed,
+                Some("Azure DevOps refused the request: TF400898: An Internal Error Occurred."),
+            ),
+            _ => result(index, Outcome::Done, None),
+        })
+        .collect()
+}
+
+#[test]
+fn apply_done_with_a_failure_offers_a_retry() {
+    let (mut app, request, plan) = at_apply();
+    let failed = plan
+        .actions
+        .iter()
+        .position(|a| a.kind != ActionKind::Skip)
+        .unwrap();
+    send(
+        &mut app,
+        Msg::Applied {
+            request,
+            result: Ok(outcomes(&plan, Some(failed))),
+            after: Some(Ok(demo_report())),
+            at: at(),
+        },
+    );
+    let shown = screen(&app);
+    assert!(shown.contains("TF400898"));
+    assert!(shown.contains("press r to retry"), "{shown}");
+    insta::assert_snapshot!(shown);
+
+    let effects = key(&mut app, KeyCode::Char('r'));
+    let audit = audit_request(&effects);
+    let effects = send(
+        &mut app,
+        Msg::Audited {
+            request: audit,
+            result: Ok(demo_report()),
+            at: at(),
+        },
+    );
+    let [Effect::ApplyPlan { plan: retried, .. }] = effects.as_slice() else {
+        panic!("the retry applies a new plan");
+    };
+    let repository = plan.actions[failed].repository_id.clone();
+    assert!(
+        retried
+            .actions
+            .iter()
+            .all(|a| a.repository_id == repository),
+        "only the failed repository is planned again"
+    );
+}
+
+#[test]
+fn apply_that_could_not_start() {
+    let (mut app, request, _) = at_apply();
+    send(
+        &mut app,
+        Msg::Applied {
+            request,
+            result: Err(TaskError::NoToken {
+                org: "fabrikam".into(),
+                store: "Secret Service (GNOME Keyring)".into(),
+            }),
+            after: None,
+            at: at(),
+        },
+    );
+    insta::assert_snapshot!(screen(&app));
+}
+
+// ---- summary -----------------------------------------------------------------------------------
+
+fn at_summary() -> App {
+    let (mut app, request, plan) = at_apply();
+    let mut after = demo_report();
+    for repo in &mut after.repositories {
+        if repo.project != "Payments" && repo.coverage != Coverage::NotApplicable {
+            repo.coverage = Coverage::Covered;
+        }
+    }
+    send(
+        &mut app,
+        Msg::Applied {
+            request,
+            result: Ok(outcomes(&plan, None)),
+            after: Some(Ok(after)),
+            at: at(),
+        },
+    );
+    let effects = key(&mut app, KeyCode::Enter);
+    assert_eq!(app.step(), Step::Summary);
+    let [.., Effect::SaveState { request, state }] = effects.as_slice() else {
+        panic!("the summary records the repository snapshot");
+    };
+    let snapshot = state
+        .org("https://dev.azure.com/fabrikam")
+        .and_then(|o| o.snapshot.as_ref())
+        .unwrap();
+    assert_eq!(snapshot.repository_ids.len(), 10);
+    send(
+        &mut app,
+        Msg::StateSaved {
+            request: *request,
+            result: Ok(()),
+        },
+    );
+    app
+}
+
+#[test]
+fn summary_says_what_changed_and_how_to_be_reminded() {
+    let app = at_summary();
+    let shown = screen(&app);
+    assert!(shown.contains("azdo-gate check --org fabrikam --warn-days 30"));
+    assert!(shown.contains("Expires on 2027-11-28 (365 days left)"));
+    insta::assert_snapshot!(shown);
+}
+
+#[test]
+fn summary_writes_a_calendar_reminder_and_prints_the_same_facts() {
+    let mut app = at_summary();
+    let effects = key(&mut app, KeyCode::Char('c'));
+    let [
+        Effect::WriteCalendar {
+            file_name,
+            contents,
+            in_current_dir,
+        },
+    ] = effects.as_slice()
+    else {
+        panic!("c writes the calendar reminder");
+    };
+    assert_eq!(file_name, "azdo-gate-fabrikam-token-reminder.ics");
+    assert!(contents.contains("DTSTART;VALUE=DATE:20271029"));
+    assert!(*in_current_dir);
+    send(
+        &mut app,
+        Msg::CalendarWritten {
+            result: Ok("/home/admin/azdo-gate-fabrikam-token-reminder.ics".into()),
+        },
+    );
+    insta::assert_snapshot!(screen(&app));
+    let effects = key(&mut app, KeyCode::Enter);
+    let Some(Effect::Exit { summary }) = effects.last() else {
+        panic!("Enter finishes");
+    };
+    insta::assert_snapshot!("summary_text", summary);
+}
+
+// ---- home --------------------------------------------------------------------------------------
+
+#[test]
+fn home_audits_on_arrival() {
+    let mut state = State::default();
+    remember(&mut state, "fabrikam", date(2027, 6, 1));
+    let (mut app, request) = home(state);
+    send(
+        &mut app,
+        Msg::AuditProgress {
+            request,
+            event: AuditEvent::Phase {
+                phase: AuditPhase::Identity,
+                done: 1,
+                total: 1,
+            },
+        },
+    );
+    let shown = screen(&app);
+    assert!(shown.contains("Auditing the organization"));
+    insta::assert_snapshot!(shown);
+}
+
+#[test]
+fn home_shows_expiry_coverage_new_and_broken() {
+    let app = home_audited(date(2026, 12, 18));
+    let shown = screen(&app);
+    assert!(shown.contains("expires 2026-12-18 — 20 days left: rotate it soon (r)"));
+    assert!(shown.contains("New repositories"));
+    assert!(shown.contains("storefront-checkout, payments-ledger, research-data"));
+    assert!(
+        shown.contains("Missing permissions  1 project: Payments"),
+        "{shown}"
+    );
+    insta::assert_snapshot!(shown);
+}
+
+#[test]
+fn home_when_the_stored_token_no_longer_works() {
+    let mut state = State::default();
+    remember(&mut state, "fabrikam", date(2027, 6, 1));
+    let (mut app, request) = home(state);
+    send(
+        &mut app,
+        Msg::Audited {
+            request,
+            result: Err(TaskError::Ado(AdoError::TokenExpired {
+                message: "Access Denied: The Personal Access Token used has expired.".into(),
+            })),
+            at: at(),
+        },
+    );
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn home_switches_between_organizations() {
+    let mut state = State::default();
+    remember(&mut state, "fabrikam", date(2027, 6, 1));
+    remember(&mut state, "contoso", date(2027, 2, 1));
+    let (mut app, _) = home(state);
+    let effects = key(&mut app, KeyCode::Tab);
+    let org = effects.iter().find_map(|e| match e {
+        Effect::RunAudit { org, .. } => Some(org.name().to_owned()),
+        _ => None,
+    });
+    assert_eq!(
+        org.as_deref(),
+        Some("fabrikam"),
+        "contoso comes first by key"
+    );
+    insta::assert_snapshot!(screen(&app));
+}
+
+#[test]
+fn home_configure_preselects_new_and_broken_repositories() {
+    let mut app = home_audited(date(2027, 6, 1));
+    key(&mut app, KeyCode::Char('c'));
+    assert_eq!(app.step(), Step::Coverage);
+    let shown = screen(&app);
+    assert!(shown.contains("azdo-gate · configure repositories"));
+    assert!(shown.contains("5 selected"), "{shown}");
+    insta::assert_snapshot!(shown);
+}
+
+// ---- rotation ----------------------------------------------------------------------------------
+
+const NEW_TOKEN: &str =
+    "NewGateBotToken0123456789abcdefghijklmnopqrstuvwxyzABJQQJ99xAGateBot00010AAAAAZDOAb12";
+
+/// Home → r: the recipe of the rotation flow.
+fn rotating() -> App {
+    let mut app = home_audited(date(2026, 12, 18));
+    key(&mut app, KeyCode::Char('r'));
+    assert_eq!(app.step(), Step::TokenRecipe);
+    app
+}
+
+#[test]
+fn rotation_starts_with_the_recipe_for_a_new_token() {
+    let app = rotating();
+    let shown = screen(&app);
+    assert!(shown.contains("azdo-gate · token rotation"));
+    assert!(shown.contains("Step 1 of 7"));
+    assert!(shown.contains("Keep the old one"));
+    insta::assert_snapshot!(shown);
+}
+
+#[test]
+fn rotation_warns_when_the_new_token_belongs_to_another_user() {
+    let mut app = rotating();
+    key(&mut app, KeyCode::Enter);
+    send(&mut app, Msg::Paste(NEW_TOKEN.into()));
+    let effects = key(&mut app, KeyCode::Enter);
+    let request = request_of(&effects, |e| match e {
+        Effect::VerifyToken { request, .. } => Some(*request),
+        _ => None,
+    });
+    finish_checks(&mut app, request, &[]);
+    let mut report = report_clean();
+    report.identity = Some(IdentityInfo {
+        id: "40000000-0000-4000-8000-000000000002".into(),
+        display_name: "Dana Admin".into(),
+        unique_name: "dana@fabrikam.example".into(),
+    });
+    send(
+        &mut app,
+        Msg::Verified {
+            request,
+            result: Ok(report),
+            at: at(),
+        },
+    );
+    let shown = screen(&app);
+    assert!(shown.contains("The old token belonged to Gate Bot"));
+    insta::assert_snapshot!(shown);
+}
+
+#[test]
+fn rotation_ends_with_the_revoke_checklist_then_the_summary() {
+    let mut app = rotating();
+    key(&mut app, KeyCode::Enter);
+    send(&mut app, Msg::Paste(NEW_TOKEN.into()));
+    let effects = key(&mut app, KeyCode::Enter);
+    let request = request_of(&effects, |e| match e {
+        Effect::VerifyToken { request, .. } => Some(*request),
+        _ => None,
+    });
+    finish_checks(&mut app, request, &[]);
+    send(
+        &mut app,
+        Msg::Verified {
+            request,
+            result: Ok(report_clean()),
+            at: at(),
+        },
+    );
+    key(&mut app, KeyCode::Char('y'));
+    let effects = key(&mut app, KeyCode::Enter);
+    let Some((request, target)) = effects.iter().find_map(|e| match e {
+        Effect::StoreToken {
+            request, target, ..
+        } => Some((*request, *target)),
+        _ => None,
+    }) else {
+        panic!("the verified token is swapped in");
+    };
+    assert_eq!(target, StoreTarget::OsStore, "where the old one was");
+    send(
+        &mut app,
+        Msg::TokenStored {
+            request,
+            result: Ok(Stored {
+                target,
+                description: "Secret Service (GNOME Keyring)".into(),
+            }),
+            at: at(),
+        },
+    );
+    let effects = key(&mut app, KeyCode::Enter);
+    let Some((saved, state)) = effects.iter().find_map(|e| match e {
+        Effect::SaveState { request, state } => Some((*request, state.clone())),
+        _ => None,
+    }) else {
+        panic!("the rotation is recorded");
+    };
+    let org = state.org(FABRIKAM).unwrap();
+    assert_eq!(
+        org.token.as_ref().unwrap().expires_on,
+        Some(date(2027, 11, 28)),
+        "the new expiry is recorded"
+    );
+    assert!(!org.rotation.as_ref().unwrap().old_token_revoked);
+    let effects = send(
+        &mut app,
+        Msg::StateSaved {
+            request: saved,
+            result: Ok(()),
+        },
+    );
+    assert_eq!(app.step(), Step::Permissions);
+    let audit = audit_request(&effects);
+    send(
+        &mut app,
+        Msg::Audited {
+            request: audit,
+            result: Ok(demo_report()),
+            at: at(),
+        },
+    );
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.step(), Step::Revoke);
+    let shown = screen(&app);
+    assert!(shown.contains("find the old token (it expires on 2026-12-18)"));
+    insta::assert_snapshot!(shown);
+
+    let effects = key(&mut app, KeyCode::Char('d'));
+    let [Effect::SaveState { request, state }] = effects.as_slice() else {
+        panic!("d records the revocation");
+    };
+    assert!(
+        state
+            .org(FABRIKAM)
+            .and_then(|o| o.rotation.as_ref())
+            .unwrap()
+            .old_token_revoked
+    );
+    send(
+        &mut app,
+        Msg::StateSaved {
+            request: *request,
+            result: Ok(()),
+        },
+    );
+    assert_eq!(app.step(), Step::Summary);
+    let shown = screen(&app);
+    assert!(shown.contains("Old token revoked."));
+    insta::assert_snapshot!("rotation_summary", shown);
+}
+
+#[test]
+fn apply_done_without_failures() {
+    let (mut app, request, plan) = at_apply();
+    send(
+        &mut app,
+        Msg::Applied {
+            request,
+            result: Ok(outcomes(&plan, None)),
+            after: Some(Err(TaskError::Ado(AdoError::Throttled {
+                retry_after: None,
+                message: "TF400733".into(),
+            }))),
+            at: at(),
+        },
+    );
+    let shown = screen(&app);
+    assert!(shown.contains("Every change was made."));
+    assert!(shown.contains("Could not audit again afterwards"));
+    insta::assert_snapshot!(shown);
+}
+
+#[test]
+fn summary_when_the_snapshot_cannot_be_recorded() {
+    let (mut app, request, plan) = at_apply();
+    send(
+        &mut app,
+        Msg::Applied {
+            request,
+            result: Ok(outcomes(&plan, None)),
+            after: Some(Ok(demo_report())),
+            at: at(),
+        },
+    );
+    let effects = key(&mut app, KeyCode::Enter);
+    let [.., Effect::SaveState { request, .. }] = effects.as_slice() else {
+        panic!("the summary records the repository snapshot");
+    };
+    send(
+        &mut app,
+        Msg::StateSaved {
+            request: *request,
+            result: Err(StoreError::Io {
+                action: "write",
+                path: "/home/admin/.config/azdo-gate/state.toml".into(),
+                source: std::sync::Arc::new(std::io::Error::other("No space left on device")),
+            }),
+        },
+    );
+    let shown = screen(&app);
+    assert!(shown.contains("could not be recorded"));
+    insta::assert_snapshot!(shown);
+}
+
+#[test]
+fn no_color_leaves_the_new_steps_without_colours_but_with_emphasis() {
+    let (verify, _) = at_verify();
+    let (apply, _, _) = at_apply();
+    for app in [
+        verify,
+        audited(demo_report()),
+        at_coverage(),
+        at_plan(),
+        apply,
+        home_audited(date(2026, 12, 18)),
+    ] {
+        let terminal = screen_sized(&app, 100, 30);
+        let buffer = terminal.backend().buffer();
+        assert!(
+            buffer
+                .content
+                .iter()
+                .all(|c| c.fg == ratatui::style::Color::Reset
+                    && c.bg == ratatui::style::Color::Reset),
+            "a colour on {:?} with NO_COLOR",
+            app.step()
+        );
+        assert!(buffer.content.iter().any(|c| !c.modifier.is_empty()));
+    }
+}

@@ -1,0 +1,587 @@
+//! Shared helpers for the wizard's screen tests: a wizard on a fixed date, key presses, the
+//! 100×30 test screen, and canned engine results to feed back as messages.
+
+// Each test file uses some of these helpers; a helper that cannot set a test up should stop it loudly.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use azdo_gate::checks::format::TokenFormat;
+use azdo_gate::checks::reachability::OrgPresence;
+use azdo_gate::checks::{
+    CheckEvent, CheckId, ExpiryInfo, ExpirySource, Finding, FindingCode, IdentityInfo, Mark,
+    OrgInfo, ScopeCheck, ScopeStatus, Severity, TokenInfo, TokenReport, TokenSource,
+};
+use azdo_gate::store::State;
+use azdo_gate::tui::{
+    App, Effect, Msg, RequestId, Step, StoreTarget, Theme, WizardOptions, render, update,
+};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use jiff::Timestamp;
+use jiff::civil::date;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+pub const TOKEN: &str = "q7xkd3mzw5e2rpt4yhb6nv8ucf9gja1sl0oiqweasdzxcrfvtgbyhn";
+pub const CONFIG_DIR: &str = "/home/admin/.config/azdo-gate";
+
+pub fn options() -> WizardOptions {
+    WizardOptions {
+        demo: None,
+        today: date(2026, 11, 28),
+        config_dir: CONFIG_DIR.into(),
+        storage: StoreTarget::OsStore,
+        state: State::default(),
+    }
+}
+
+pub fn app() -> App {
+    App::new(options(), Theme::plain())
+}
+
+/// A fixed instant, for the timestamps the runner would stamp.
+pub fn at() -> Timestamp {
+    "2026-11-28T09:30:00Z".parse().unwrap()
+}
+
+pub fn send(app: &mut App, msg: Msg) -> Vec<Effect> {
+    update(app, msg)
+}
+
+pub fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    send(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+pub fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
+    send(
+        app,
+        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
+    )
+}
+
+pub fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+pub fn screen_sized(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| render(app, frame)).unwrap();
+    terminal
+}
+
+pub fn screen(app: &App) -> String {
+    screen_sized(app, 100, 30).backend().to_string()
+}
+
+/// The wizard on the paste step for `fabrikam`, the organization confirmed.
+pub fn at_paste() -> App {
+    let mut app = app();
+    key(&mut app, KeyCode::Enter);
+    type_text(&mut app, "fabrikam");
+    let request = match key(&mut app, KeyCode::Enter).as_slice() {
+        [Effect::ProbeOrganization { request, .. }] => *request,
+        _ => panic!("Enter on a valid organization starts the check"),
+    };
+    send(
+        &mut app,
+        Msg::OrgProbed {
+            request,
+            result: Ok(OrgPresence::Exists),
+        },
+    );
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.step(), Step::PasteToken);
+    app
+}
+
+/// The verify step just started for [`TOKEN`]; returns the check's request id.
+pub fn at_verify() -> (App, RequestId) {
+    let mut app = at_paste();
+    send(&mut app, Msg::Paste(TOKEN.into()));
+    let effects = key(&mut app, KeyCode::Enter);
+    let request = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::VerifyToken { request, .. } => Some(*request),
+            _ => None,
+        })
+        .expect("Enter on a filled paste step starts the verification");
+    assert_eq!(app.step(), Step::Verify);
+    (app, request)
+}
+
+/// Every check finished as passed, except the given marks.
+pub fn finish_checks(app: &mut App, request: RequestId, marks: &[(CheckId, Mark)]) {
+    for id in CheckId::ALL {
+        let mark = marks
+            .iter()
+            .find(|(i, _)| *i == id)
+            .map_or(Mark::Pass, |(_, m)| *m);
+        send(
+            app,
+            Msg::CheckProgress {
+                request,
+                event: CheckEvent::Finished(id, mark),
+            },
+        );
+    }
+}
+
+fn scopes(build: ScopeStatus) -> Vec<ScopeCheck> {
+    vec![
+        ScopeCheck {
+            scope: "vso.work_write",
+            label: "Work Items (Read & Write)",
+            status: ScopeStatus::Granted,
+        },
+        ScopeCheck {
+            scope: "vso.code_write",
+            label: "Code (Read & Write)",
+            status: ScopeStatus::Granted,
+        },
+        ScopeCheck {
+            scope: "vso.code_status",
+            label: "Code (Status)",
+            status: ScopeStatus::Implied,
+        },
+        ScopeCheck {
+            scope: "vso.build",
+            label: "Build (Read)",
+            status: build,
+        },
+    ]
+}
+
+fn report(findings: Vec<Finding>, build: ScopeStatus) -> TokenReport {
+    let ok = !findings.iter().any(|f| f.severity == Severity::Error);
+    TokenReport {
+        organization: OrgInfo {
+            name: "fabrikam".into(),
+            url: "https://dev.azure.com/fabrikam".into(),
+        },
+        token: TokenInfo {
+            source: TokenSource::Entered,
+            format: TokenFormat::Current,
+        },
+        identity: Some(IdentityInfo {
+            id: "40000000-0000-4000-8000-000000000001".into(),
+            display_name: "Gate Bot".into(),
+            unique_name: "gate-bot@fabrikam.example".into(),
+        }),
+        scopes: scopes(build),
+        expiry: ExpiryInfo {
+            expires_on: Some(date(2027, 11, 28)),
+            source: ExpirySource::Flag,
+            days_left: Some(365),
+        },
+        findings,
+        ok,
+    }
+}
+
+/// A token with everything the gate needs.
+pub fn report_clean() -> TokenReport {
+    report(Vec::new(), ScopeStatus::Granted)
+}
+
+/// A token created without Build (Read), and with more access than needed.
+pub fn report_missing_build() -> TokenReport {
+    report(
+        vec![
+            Finding {
+                severity: Severity::Error,
+                code: FindingCode::ScopeMissing,
+                message: "The token lacks the Build (Read) scope.".into(),
+                fix: Some("Edit the token at https://dev.azure.com/fabrikam/_usersSettings/tokens and tick Build (Read) (use \"Show all scopes\" if it is hidden), or create a new token with all four scopes.".into()),
+            },
+            Finding {
+                severity: Severity::Warning,
+                code: FindingCode::ScopeExcess,
+                message: "The token can do more than the gate needs (it can list agent pools).".into(),
+                fix: Some("Create a token with only the four scopes the gate needs.".into()),
+            },
+        ],
+        ScopeStatus::Missing,
+    )
+}
+
+/// The verify step with a clean report, the user confirmed.
+pub fn verified() -> App {
+    let (mut app, request) = at_verify();
+    finish_checks(&mut app, request, &[]);
+    send(
+        &mut app,
+        Msg::Verified {
+            request,
+            result: Ok(report_clean()),
+            at: at(),
+        },
+    );
+    key(&mut app, KeyCode::Char('y'));
+    app
+}
+
+/// The save step just entered; returns the store request id.
+pub fn at_save() -> (App, RequestId) {
+    let mut app = verified();
+    let effects = key(&mut app, KeyCode::Enter);
+    let request = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::StoreToken { request, .. } => Some(*request),
+            _ => None,
+        })
+        .expect("Enter on a verified token stores it");
+    assert_eq!(app.step(), Step::Save);
+    (app, request)
+}
+
+// ---- audit reports -----------------------------------------------------------------------------
+
+use azdo_gate::audit::{
+    AuditPhase, AuditReport, AuditSummary, Coverage, EventCoverage, EventStatus, HookPermissions,
+    PolicyPresence, ProjectAudit, ProjectsSource, RepositoryAudit,
+};
+use azdo_gate::profile::SubscriptionScope;
+
+pub const WEBHOOK: &str = "https://gate.example.com/ado/events";
+
+fn project(id: u8, name: &str, edit: Option<bool>, note: Option<&str>) -> ProjectAudit {
+    ProjectAudit {
+        id: format!("10000000-0000-4000-8000-00000000000{id}"),
+        name: name.into(),
+        service_hooks: HookPermissions {
+            view: edit.map(|_| true),
+            edit,
+        },
+        edit_policies: edit,
+        permissions_note: note.map(str::to_owned),
+        fully_covered: false,
+    }
+}
+
+fn event(name: &str, status: EventStatus) -> EventCoverage {
+    EventCoverage {
+        event_type: name.into(),
+        status,
+        subscription_id: (status != EventStatus::Absent)
+            .then(|| "30000000-0000-4000-8000-000000000001".to_owned()),
+        scope: (status != EventStatus::Absent).then_some(SubscriptionScope::Repository),
+    }
+}
+
+/// A repository of project `p` (1-based) with the given coverage.
+pub fn repo(
+    p: u8,
+    n: u8,
+    project: &str,
+    name: &str,
+    coverage: Coverage,
+    new: bool,
+) -> RepositoryAudit {
+    let (created, updated, policy) = match coverage {
+        Coverage::Covered => (
+            EventStatus::Enabled,
+            EventStatus::Enabled,
+            PolicyPresence::Present,
+        ),
+        Coverage::Partial => (
+            EventStatus::Enabled,
+            EventStatus::Absent,
+            PolicyPresence::Absent,
+        ),
+        Coverage::Unhealthy => (
+            EventStatus::DisabledBySystem,
+            EventStatus::Enabled,
+            PolicyPresence::Present,
+        ),
+        Coverage::Missing | Coverage::NotApplicable => (
+            EventStatus::Absent,
+            EventStatus::Absent,
+            PolicyPresence::Absent,
+        ),
+    };
+    RepositoryAudit {
+        id: format!("2000000{p}-0000-4000-8000-0000000000{n:02}"),
+        name: name.into(),
+        project_id: format!("10000000-0000-4000-8000-00000000000{p}"),
+        project: project.into(),
+        default_branch: Some("refs/heads/main".into()),
+        disabled: coverage == Coverage::NotApplicable,
+        new,
+        coverage,
+        events: vec![
+            event("git.pullrequest.created", created),
+            event("git.pullrequest.updated", updated),
+        ],
+        status_policy: policy,
+    }
+}
+
+/// The demo organization's shape: a permissions gap (Payments), unknown permissions (Research),
+/// hook trouble, a partially gated repository, a disabled one and new ones.
+pub fn audit_report(repositories: Vec<RepositoryAudit>) -> AuditReport {
+    let projects = vec![
+        project(1, "Storefront", Some(true), None),
+        project(2, "Payments", Some(false), None),
+        project(3, "Platform", Some(true), None),
+        project(
+            4,
+            "Research",
+            None,
+            Some("the permission evaluation was refused (403)"),
+        ),
+    ];
+    let mut summary = AuditSummary {
+        projects: projects.len(),
+        projects_missing_permissions: 1,
+        repositories: repositories.len(),
+        ..AuditSummary::default()
+    };
+    for r in &repositories {
+        summary.new += usize::from(r.new);
+        match r.coverage {
+            Coverage::Covered => summary.covered += 1,
+            Coverage::Partial => summary.partial += 1,
+            Coverage::Unhealthy => summary.unhealthy += 1,
+            Coverage::Missing => summary.missing += 1,
+            Coverage::NotApplicable => summary.not_applicable += 1,
+        }
+    }
+    AuditReport {
+        organization: OrgInfo {
+            name: "fabrikam".into(),
+            url: "https://dev.azure.com/fabrikam".into(),
+        },
+        projects_source: ProjectsSource::Repositories,
+        projects,
+        repositories,
+        summary,
+        requests: 9,
+        project_subscriptions: Vec::new(),
+        projects_with_policy: Vec::new(),
+        user_id: Some("40000000-0000-4000-8000-000000000001".into()),
+    }
+}
+
+pub fn demo_repositories() -> Vec<RepositoryAudit> {
+    vec![
+        repo(
+            1,
+            1,
+            "Storefront",
+            "storefront-web",
+            Coverage::Covered,
+            false,
+        ),
+        repo(
+            1,
+            2,
+            "Storefront",
+            "storefront-api",
+            Coverage::Covered,
+            false,
+        ),
+        repo(
+            1,
+            3,
+            "Storefront",
+            "storefront-mobile",
+            Coverage::Partial,
+            false,
+        ),
+        repo(
+            1,
+            4,
+            "Storefront",
+            "storefront-legacy",
+            Coverage::NotApplicable,
+            false,
+        ),
+        repo(
+            1,
+            5,
+            "Storefront",
+            "storefront-checkout",
+            Coverage::Missing,
+            true,
+        ),
+        repo(2, 1, "Payments", "payments-core", Coverage::Missing, false),
+        repo(2, 2, "Payments", "payments-ledger", Coverage::Missing, true),
+        repo(3, 1, "Platform", "platform-infra", Coverage::Covered, false),
+        repo(4, 1, "Research", "research-ml", Coverage::Unhealthy, false),
+        repo(4, 2, "Research", "research-data", Coverage::Missing, true),
+    ]
+}
+
+pub fn demo_report() -> AuditReport {
+    audit_report(demo_repositories())
+}
+
+/// The request of the one effect of this kind.
+pub fn request_of(effects: &[Effect], pick: fn(&Effect) -> Option<RequestId>) -> RequestId {
+    effects
+        .iter()
+        .find_map(pick)
+        .expect("the expected effect was asked for")
+}
+
+pub fn audit_request(effects: &[Effect]) -> RequestId {
+    request_of(effects, |e| match e {
+        Effect::RunAudit { request, .. } => Some(*request),
+        _ => None,
+    })
+}
+
+/// The save step, token stored and webhook typed, Enter pressed and the state written: the wizard
+/// is on the permissions step with the audit just started.
+pub fn at_permissions() -> (App, RequestId) {
+    let (mut app, request) = at_save();
+    send(
+        &mut app,
+        Msg::TokenStored {
+            request,
+            result: Ok(azdo_gate::tui::Stored {
+                target: StoreTarget::OsStore,
+                description: "Secret Service (GNOME Keyring)".into(),
+            }),
+            at: at(),
+        },
+    );
+    type_text(&mut app, WEBHOOK);
+    let effects = key(&mut app, KeyCode::Enter);
+    let saved = request_of(&effects, |e| match e {
+        Effect::SaveState { request, .. } => Some(*request),
+        _ => None,
+    });
+    let effects = send(
+        &mut app,
+        Msg::StateSaved {
+            request: saved,
+            result: Ok(()),
+        },
+    );
+    assert_eq!(app.step(), Step::Permissions);
+    (app, audit_request(&effects))
+}
+
+/// Every audit phase finished.
+pub fn finish_audit_phases(app: &mut App, request: RequestId) {
+    for phase in AuditPhase::ALL {
+        send(
+            app,
+            Msg::AuditProgress {
+                request,
+                event: azdo_gate::audit::AuditEvent::Phase {
+                    phase,
+                    done: 1,
+                    total: 1,
+                },
+            },
+        );
+    }
+}
+
+/// The permissions step with `report` in.
+pub fn audited(report: AuditReport) -> App {
+    let (mut app, request) = at_permissions();
+    finish_audit_phases(&mut app, request);
+    send(
+        &mut app,
+        Msg::Audited {
+            request,
+            result: Ok(report),
+            at: at(),
+        },
+    );
+    app
+}
+
+/// The coverage step for the demo report.
+pub fn at_coverage() -> App {
+    let mut app = audited(demo_report());
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.step(), Step::Coverage);
+    app
+}
+
+/// The plan step for the demo report's preselection (everything not covered).
+pub fn at_plan() -> App {
+    let mut app = at_coverage();
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.step(), Step::Plan);
+    app
+}
+
+/// The apply step just started; returns the apply request and the plan being carried out.
+pub fn at_apply() -> (App, RequestId, azdo_gate::plan::Plan) {
+    let mut app = at_plan();
+    key(&mut app, KeyCode::Enter);
+    let effects = key(&mut app, KeyCode::Char('y'));
+    assert_eq!(app.step(), Step::Apply);
+    let Some((request, plan)) = effects.iter().find_map(|e| match e {
+        Effect::ApplyPlan { request, plan, .. } => Some((*request, plan.clone())),
+        _ => None,
+    }) else {
+        panic!("y applies the plan");
+    };
+    (app, request, plan)
+}
+
+// ---- a returning admin -------------------------------------------------------------------------
+
+use azdo_gate::profile::GateProfile;
+use azdo_gate::store::{ExpirySource as StoredExpiry, Identity, Snapshot, StorageKind, TokenMeta};
+
+pub const FABRIKAM: &str = "https://dev.azure.com/fabrikam";
+
+/// `state.toml` after a first run for `name`: the token stored in the keyring, expiring on
+/// `expires_on`, the profile with the webhook URL, and the repositories seen.
+pub fn remember(state: &mut State, name: &str, expires_on: jiff::civil::Date) {
+    let url = format!("https://dev.azure.com/{name}");
+    let org = state.org_mut(&url.to_lowercase(), name, &url);
+    org.token = Some(TokenMeta {
+        expires_on: Some(expires_on),
+        expiry_source: Some(StoredExpiry::Entered),
+        identity: Some(Identity {
+            id: "40000000-0000-4000-8000-000000000001".into(),
+            display_name: "Gate Bot".into(),
+            unique_name: "gate-bot@fabrikam.example".into(),
+        }),
+        scopes_seen: vec!["vso.work_write".into(), "vso.code_write".into()],
+        checked_at: Some(at()),
+        storage: StorageKind::Keyring,
+    });
+    org.profile = GateProfile::default_profile()
+        .with_webhook_url(WEBHOOK)
+        .unwrap()
+        .to_table();
+    org.snapshot = Some(Snapshot {
+        taken_at: at(),
+        repository_ids: Vec::new(),
+    });
+}
+
+/// A wizard opened by a returning admin: it starts on the home screen and audits at once.
+pub fn home(state: State) -> (App, RequestId) {
+    let mut app = App::new(WizardOptions { state, ..options() }, Theme::plain());
+    assert_eq!(app.step(), Step::Home);
+    let effects = send(&mut app, Msg::Started);
+    (app, audit_request(&effects))
+}
+
+/// The home screen for fabrikam with the demo report in.
+pub fn home_audited(expires_on: jiff::civil::Date) -> App {
+    let mut state = State::default();
+    remember(&mut state, "fabrikam", expires_on);
+    let (mut app, request) = home(state);
+    send(
+        &mut app,
+        Msg::Audited {
+            request,
+            result: Ok(demo_report()),
+            at: at(),
+        },
+    );
+    app
+}
