@@ -78,6 +78,8 @@ enum Kind {
     Bad,
     Plain,
     Command,
+    /// A key to press on this screen: shown, but left out of the text printed after exit.
+    KeyHint,
 }
 
 /// Arriving: remember which repositories exist now, for the next run's NEW badges.
@@ -358,7 +360,7 @@ fn facts(app: &App) -> Vec<(Kind, String)> {
                     format!("Calendar reminder written to {}", path.display()),
                 )),
                 _ => out.push((
-                    Kind::Plain,
+                    Kind::KeyHint,
                     format!(
                         "Or press c for a calendar reminder on {}.",
                         calendar::reminder_date(date, app.today)
@@ -384,6 +386,7 @@ pub(crate) fn text(app: &App) -> String {
     for (kind, line) in facts(app) {
         match kind {
             Kind::Heading => text.push_str(&line),
+            Kind::KeyHint => continue,
             Kind::Good | Kind::Bad | Kind::Plain | Kind::Command if line.is_empty() => {}
             _ => {
                 text.push_str("  ");
@@ -417,7 +420,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
                 theme.warning(),
                 width,
             )),
-            Kind::Plain => lines.extend(hanging::wrap(
+            Kind::Plain | Kind::KeyHint => lines.extend(hanging::wrap(
                 "    ",
                 Style::new(),
                 &line,
