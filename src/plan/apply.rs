@@ -74,17 +74,24 @@ pub async fn apply(
 ) -> Vec<ActionResult> {
     let input = &input;
     let progress = progress.as_ref();
-    let mut results: Vec<ActionResult> =
-        futures::stream::iter(input.plan.actions.iter().enumerate())
-            .map(|(index, action)| async move {
-                send(progress, ApplyEvent::Started { index });
-                let result = run_one(client, input, index, action).await;
-                send(progress, ApplyEvent::Finished(result.clone()));
-                result
-            })
-            .buffer_unordered(client.concurrency().max(1))
-            .collect()
-            .await;
+    // The futures are built before they become a stream: a closure inside the stream's type would
+    // make the whole future non-`Send` (rust-lang/rust#102211), and callers spawn it.
+    let steps: Vec<_> = input
+        .plan
+        .actions
+        .iter()
+        .enumerate()
+        .map(|(index, action)| async move {
+            send(progress, ApplyEvent::Started { index });
+            let result = run_one(client, input, index, action).await;
+            send(progress, ApplyEvent::Finished(result.clone()));
+            result
+        })
+        .collect();
+    let mut results: Vec<ActionResult> = futures::stream::iter(steps)
+        .buffer_unordered(client.concurrency().max(1))
+        .collect()
+        .await;
     results.sort_by_key(|r| r.index);
     results
 }
