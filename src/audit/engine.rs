@@ -4,18 +4,19 @@
 //!
 //! Dependencies, hence the schedule:
 //! ```text
-//! connectionData ─┬─ subscriptions (1 request) ─────────────────────────────┐
-//!                 ├─ repositories (1) ─┬─ status policies (1 per project) ──┤─ assemble
-//!                 └─ projects (pages) ─┴─ permission batches (⌈P/166⌉) ─────┘
+//! connectionData ─ subscriptions ─┬─ repositories ──┬─ status policies (1/project) ─┬─ assemble
+//!                                 └─ projects pages ─┴─ permission batches ──────────┘
 //! ```
-//! `connectionData` goes first so that a later 401 classifies as a missing scope (and its user id is
-//! the policies' authorized account). The client's semaphore bounds requests in flight, so running
-//! the branches together only removes idle round trips.
+//! `connectionData` goes first so that a later 401 classifies as a missing scope (and its user id
+//! is the policies' authorized account). The subscription list comes alone, to bound memory.
+//! The client's semaphore bounds requests in flight, so running the branches together only removes
+//! idle round trips: the policies start as soon as the repositories are known, the permission
+//! batches as soon as the projects are.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use futures::future::{FutureExt, try_join3};
+use futures::future::FutureExt;
 use futures::{StreamExt, stream};
 
 use super::AuditInput;
@@ -48,6 +49,24 @@ pub async fn run(
     let identity = client.connection_data().await?;
     progress.phase(AuditPhase::Identity, 1, 1);
 
+    // The subscription list is the largest answer (16 MB of JSON at 20 000 subscriptions): it is
+    // read and reduced to the gate's hooks before the repository listing starts, so the two
+    // transient peaks never add up. It costs one round trip.
+    progress.phase(AuditPhase::Subscriptions, 0, 1);
+    let subscriptions = {
+        let all = client
+            .list_subscriptions(&SubscriptionFilter::webhooks())
+            .await?;
+        // Without a webhook URL no subscription can be the gate's: every event reads as absent.
+        let url = input
+            .profile
+            .webhook_url
+            .as_ref()
+            .map_or("", |u| u.as_str());
+        SubscriptionIndex::new(&all, url)
+    };
+    progress.phase(AuditPhase::Subscriptions, 1, 1);
+
     // One repository listing, awaited by both branches that need it.
     let repositories = async move {
         progress.phase(AuditPhase::Repositories, 0, 1);
@@ -60,22 +79,6 @@ pub async fn run(
     }
     .boxed()
     .shared();
-
-    let subscriptions = async {
-        progress.phase(AuditPhase::Subscriptions, 0, 1);
-        let all = client
-            .list_subscriptions(&SubscriptionFilter::webhooks())
-            .await?;
-        // Without a webhook URL no subscription can be the gate's: every event reads as absent.
-        let url = input
-            .profile
-            .webhook_url
-            .as_ref()
-            .map_or("", |u| u.as_str());
-        let gate = SubscriptionIndex::new(&all, url);
-        progress.phase(AuditPhase::Subscriptions, 1, 1);
-        Ok(gate)
-    };
 
     let policies = {
         let repositories = repositories.clone();
@@ -102,8 +105,8 @@ pub async fn run(
         }
     };
 
-    let (subscriptions, (projects_source, projects, permissions), policies) =
-        try_join3(subscriptions, permissions, policies).await?;
+    let ((projects_source, projects, permissions), policies) =
+        futures::try_join!(permissions, policies)?;
     let repositories = repositories.await?;
 
     let fetched = Fetched {
