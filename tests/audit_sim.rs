@@ -417,3 +417,12 @@ async fn a_subscription_list_that_cannot_be_read_fails_the_audit() {
         "{error:?}"
     );
 }
+
+#[tokio::test]
+async fn the_audit_can_run_on_a_spawned_task() {
+    let sim = start(scenario()).await;
+    let client = client(&sim, &gate_token());
+    let task = tokio::spawn(async move { audit::run(&client, &input(None), None).await });
+    let report = task.await.unwrap().unwrap();
+    assert_eq!(report.summary.repositories, 12);
+}

@@ -87,7 +87,7 @@ pub async fn run(
                 return Ok(None);
             }
             let repos = repositories.await?;
-            fetch_policies(client, &projects_needing_policies(&repos), progress)
+            fetch_policies(client, projects_needing_policies(&repos), progress)
                 .await
                 .map(Some)
         }
@@ -201,22 +201,32 @@ fn projects_needing_policies(repos: &[Repository]) -> Vec<String> {
         .collect()
 }
 
+/// One project's Status policies, keyed by its lowercase id.
+async fn status_policies(
+    client: &Client,
+    project_id: String,
+) -> Result<(String, Vec<PolicyConfiguration>), AdoError> {
+    let policies = client
+        .list_policy_configurations(&project_id, Some(STATUS_POLICY_TYPE_ID))
+        .await?;
+    Ok((project_id.to_ascii_lowercase(), policies))
+}
+
 /// Each project's Status policies, concurrently (the client bounds requests in flight); keys are
 /// lowercase project ids.
 async fn fetch_policies(
     client: &Client,
-    project_ids: &[String],
+    project_ids: Vec<String>,
     progress: &Progress,
 ) -> Result<BTreeMap<String, Vec<PolicyConfiguration>>, AdoError> {
     let total = project_ids.len();
     progress.phase(AuditPhase::Policies, 0, total);
-    let mut answers = stream::iter(project_ids.iter().map(|id| async move {
-        let policies = client
-            .list_policy_configurations(id, Some(STATUS_POLICY_TYPE_ID))
-            .await?;
-        Ok::<_, AdoError>((id.to_ascii_lowercase(), policies))
-    }))
-    .buffer_unordered(client.concurrency().max(1));
+    // Owned ids: a stream over borrowed ones would make the audit's future fail `Send` (rustc's
+    // "FnOnce is not general enough"), so the wizard could not spawn it.
+    let requests = project_ids
+        .into_iter()
+        .map(|id| status_policies(client, id));
+    let mut answers = stream::iter(requests).buffer_unordered(client.concurrency().max(1));
     let mut by_project = BTreeMap::new();
     while let Some(answer) = answers.next().await {
         let (id, policies) = answer?;
