@@ -1,7 +1,9 @@
 //! The audit engine against the simulator (`tests/fixtures/audit_scenario.toml`): every coverage
 //! class, the permission cases, projects listing refused or allowed, repositories new since a
 //! snapshot, throttling, progress, and the request budget at 300 projects.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is how a test fails
+
+// A test that cannot set itself up should stop right there, loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -380,4 +382,47 @@ async fn the_audit_of_300_projects_stays_within_its_request_budget() {
         counts[0], counts[1],
         "ten times the repositories, the same requests"
     );
+}
+
+#[tokio::test]
+async fn an_unusable_token_fails_the_audit_instead_of_reporting_gaps() {
+    let sim = start(scenario()).await;
+    let error = audit::run(&client(&sim, "not-a-real-token"), &input(None), None)
+        .await
+        .unwrap_err();
+    assert!(error.is_token_problem(), "{error:?}");
+    assert_eq!(sim.requests_total(), 1, "nothing after the identity check");
+}
+
+#[tokio::test]
+async fn a_subscription_list_that_cannot_be_read_fails_the_audit() {
+    let sim = start(scenario()).await;
+    sim.faults().fail(Some("GET hooks/subscriptions"), 100, 503);
+    let config = ClientConfig {
+        backoff: azdo_gate::ado::Backoff {
+            base: std::time::Duration::from_millis(5),
+            ..azdo_gate::ado::Backoff::default()
+        },
+        ..ClientConfig::default()
+    };
+    let client = Client::new(
+        OrgUrl::parse(&sim.org_url()).unwrap(),
+        SecretString::from(gate_token()),
+        config,
+    )
+    .unwrap();
+    let error = audit::run(&client, &input(None), None).await.unwrap_err();
+    assert!(
+        matches!(error, azdo_gate::ado::AdoError::Server { status: 503, .. }),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_audit_can_run_on_a_spawned_task() {
+    let sim = start(scenario()).await;
+    let client = client(&sim, &gate_token());
+    let task = tokio::spawn(async move { audit::run(&client, &input(None), None).await });
+    let report = task.await.unwrap().unwrap();
+    assert_eq!(report.summary.repositories, 12);
 }

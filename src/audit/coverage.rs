@@ -1,12 +1,12 @@
-//! Coverage classification, exactly per DESIGN.md's coverage model: pure functions over the fetched
-//! subscriptions and Status policies, indexed once so classifying 10 000 repositories against 20 000
-//! subscriptions stays linear.
+//! Coverage classification, exactly per DESIGN.md's coverage model: pure functions over the
+//! fetched subscriptions and Status policies, indexed once so classifying 10 000 repositories
+//! against 20 000 subscriptions stays linear.
 //!
 //! Matching rules (the spec of issue 4):
-//! - a subscription counts for a repository and event when its event type is the event, its consumer
-//!   URL matches the profile's ([`webhook_urls_match`] normalisation), its `projectId` is the
-//!   repository's project, and its `repository` input is the repository (scope repository) or
-//!   empty/absent (scope project). Other publisher filters (branch, creator, reviewers) are not
+//! - a subscription counts for a repository and event when its event type is the event, its
+//!   consumer URL matches the profile's ([`crate::profile::webhook_urls_match`]), its
+//!   `projectId` is the repository's project, and its `repository` input is the repository (scope
+//!   repository) or empty/absent (scope project). Other publisher filters (branch, creator, reviewers) are not
 //!   inspected: DESIGN.md does not make them part of the model.
 //! - a Status policy applies when it is enabled and not deleted, its `statusName` equals the
 //!   profile's name and its `statusGenre` (absent = empty) the profile's genre, both compared

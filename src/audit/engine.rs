@@ -4,18 +4,19 @@
 //!
 //! Dependencies, hence the schedule:
 //! ```text
-//! connectionData ─┬─ subscriptions (1 request) ─────────────────────────────┐
-//!                 ├─ repositories (1) ─┬─ status policies (1 per project) ──┤─ assemble
-//!                 └─ projects (pages) ─┴─ permission batches (⌈P/166⌉) ─────┘
+//! connectionData ─ subscriptions ─┬─ repositories ──┬─ status policies (1/project) ─┬─ assemble
+//!                                 └─ projects pages ─┴─ permission batches ──────────┘
 //! ```
-//! `connectionData` goes first so that a later 401 classifies as a missing scope (and its user id is
-//! the policies' authorized account). The client's semaphore bounds requests in flight, so running
-//! the branches together only removes idle round trips.
+//! `connectionData` goes first so that a later 401 classifies as a missing scope (and its user id
+//! is the policies' authorized account). The subscription list comes alone, to bound memory.
+//! The client's semaphore bounds requests in flight, so running the branches together only removes
+//! idle round trips: the policies start as soon as the repositories are known, the permission
+//! batches as soon as the projects are.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use futures::future::{FutureExt, try_join3};
+use futures::future::FutureExt;
 use futures::{StreamExt, stream};
 
 use super::AuditInput;
@@ -48,6 +49,24 @@ pub async fn run(
     let identity = client.connection_data().await?;
     progress.phase(AuditPhase::Identity, 1, 1);
 
+    // The subscription list is the largest answer (16 MB of JSON at 20 000 subscriptions): it is
+    // read and reduced to the gate's hooks before the repository listing starts, so the two
+    // transient peaks never add up. It costs one round trip.
+    progress.phase(AuditPhase::Subscriptions, 0, 1);
+    let subscriptions = {
+        let all = client
+            .list_subscriptions(&SubscriptionFilter::webhooks())
+            .await?;
+        // Without a webhook URL no subscription can be the gate's: every event reads as absent.
+        let url = input
+            .profile
+            .webhook_url
+            .as_ref()
+            .map_or("", |u| u.as_str());
+        SubscriptionIndex::new(&all, url)
+    };
+    progress.phase(AuditPhase::Subscriptions, 1, 1);
+
     // One repository listing, awaited by both branches that need it.
     let repositories = async move {
         progress.phase(AuditPhase::Repositories, 0, 1);
@@ -61,22 +80,6 @@ pub async fn run(
     .boxed()
     .shared();
 
-    let subscriptions = async {
-        progress.phase(AuditPhase::Subscriptions, 0, 1);
-        let all = client
-            .list_subscriptions(&SubscriptionFilter::webhooks())
-            .await?;
-        // Without a webhook URL no subscription can be the gate's: every event reads as absent.
-        let url = input
-            .profile
-            .webhook_url
-            .as_ref()
-            .map_or("", |u| u.as_str());
-        let gate = SubscriptionIndex::new(&all, url);
-        progress.phase(AuditPhase::Subscriptions, 1, 1);
-        Ok(gate)
-    };
-
     let policies = {
         let repositories = repositories.clone();
         async move {
@@ -84,7 +87,7 @@ pub async fn run(
                 return Ok(None);
             }
             let repos = repositories.await?;
-            fetch_policies(client, &projects_needing_policies(&repos), progress)
+            fetch_policies(client, projects_needing_policies(&repos), progress)
                 .await
                 .map(Some)
         }
@@ -102,8 +105,8 @@ pub async fn run(
         }
     };
 
-    let (subscriptions, (projects_source, projects, permissions), policies) =
-        try_join3(subscriptions, permissions, policies).await?;
+    let ((projects_source, projects, permissions), policies) =
+        futures::try_join!(permissions, policies)?;
     let repositories = repositories.await?;
 
     let fetched = Fetched {
@@ -198,22 +201,32 @@ fn projects_needing_policies(repos: &[Repository]) -> Vec<String> {
         .collect()
 }
 
+/// One project's Status policies, keyed by its lowercase id.
+async fn status_policies(
+    client: &Client,
+    project_id: String,
+) -> Result<(String, Vec<PolicyConfiguration>), AdoError> {
+    let policies = client
+        .list_policy_configurations(&project_id, Some(STATUS_POLICY_TYPE_ID))
+        .await?;
+    Ok((project_id.to_ascii_lowercase(), policies))
+}
+
 /// Each project's Status policies, concurrently (the client bounds requests in flight); keys are
 /// lowercase project ids.
 async fn fetch_policies(
     client: &Client,
-    project_ids: &[String],
+    project_ids: Vec<String>,
     progress: &Progress,
 ) -> Result<BTreeMap<String, Vec<PolicyConfiguration>>, AdoError> {
     let total = project_ids.len();
     progress.phase(AuditPhase::Policies, 0, total);
-    let mut answers = stream::iter(project_ids.iter().map(|id| async move {
-        let policies = client
-            .list_policy_configurations(id, Some(STATUS_POLICY_TYPE_ID))
-            .await?;
-        Ok::<_, AdoError>((id.to_ascii_lowercase(), policies))
-    }))
-    .buffer_unordered(client.concurrency().max(1));
+    // Owned ids: a stream over borrowed ones would make the audit's future fail `Send` (rustc's
+    // "FnOnce is not general enough"), so the wizard could not spawn it.
+    let requests = project_ids
+        .into_iter()
+        .map(|id| status_policies(client, id));
+    let mut answers = stream::iter(requests).buffer_unordered(client.concurrency().max(1));
     let mut by_project = BTreeMap::new();
     while let Some(answer) = answers.next().await {
         let (id, policies) = answer?;

@@ -30,6 +30,7 @@ pub struct AuditInput {
     /// The gate profile: webhook URL, events, status check. Without a webhook URL no subscription
     /// can be recognised as the gate's, so callers ask for one first.
     pub profile: GateProfile,
-    /// Repository ids of the snapshot stored by the previous run; `None` = first run: nothing is new.
+    /// Repository ids of the snapshot stored by the previous run; `None` = first run: nothing is
+    /// new.
     pub previous: Option<BTreeSet<String>>,
 }

@@ -2,8 +2,8 @@
 //! as the 500-evaluation limit allows (`azure-devops-api.md` §5).
 //!
 //! Per project three evaluations, kept in one batch so a refused batch maps onto whole projects:
-//! ServiceHooks View (1) and Edit (2) on `PublisherSecurity/{projectId}`, and Git EditPolicies (2048)
-//! on `repoV2/{projectId}`, all with `alwaysAllowAdministrators`. Batches run concurrently.
+//! ServiceHooks View (1) and Edit (2) on `PublisherSecurity/{projectId}`, and Git EditPolicies
+//! (2048) on `repoV2/{projectId}`, all with `alwaysAllowAdministrators`. Batches run concurrently.
 //!
 //! A refused batch never reads as "granted": its projects become unknown, with the reason. A 401
 //! means the token may not evaluate permissions at all, so nothing is retried. A 403 may come from

@@ -36,7 +36,8 @@ impl AuditPhase {
     }
 }
 
-/// `done` of `total` units of a phase are finished: requests for most phases, permission batches for
+/// `done` of `total` units of a phase are finished: requests for most phases, permission batches
+/// for
 /// [`AuditPhase::Permissions`] (whose total grows if a refused batch is split), projects for
 /// [`AuditPhase::Policies`]. Every phase that runs reports `0/total` when it starts and
 /// `total/total` when it ends.

@@ -382,7 +382,8 @@ fn summary_line(out: &mut String, report: &AuditReport) {
         .count();
     let _ = writeln!(
         out,
-        "Repositories: {} ({} covered, {} partial, {} unhealthy, {} missing, {} not applicable), {} new.",
+        "Repositories: {} ({} covered, {} partial, {} unhealthy, {} missing, {} not applicable), \
+         {} new.",
         s.repositories, s.covered, s.partial, s.unhealthy, s.missing, s.not_applicable, s.new
     );
     let _ = writeln!(

@@ -1,7 +1,6 @@
 //! The bodies of the runner's tasks: each runs one engine or I/O call and reports back as
 //! messages. Progress channels are forwarded while the engine runs, so the screen moves as it goes.
 
-use std::future::Future;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -9,7 +8,6 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
-use tokio::sync::oneshot;
 
 use std::collections::BTreeSet;
 
@@ -26,35 +24,6 @@ use crate::tui::runner::credentials::Credentials;
 
 /// Expiry within this many days is an error for a token being set up now.
 const WARN_DAYS: u32 = 30;
-
-/// Runs the future `make` builds on a blocking-pool thread, driven by the runtime's handle, and
-/// returns its output; `None` if it was cancelled.
-///
-/// The audit and apply engines cannot be `tokio::spawn`ed: the compiler cannot prove their futures
-/// `Send` (closures returning borrowing futures inside streams, the rust-lang/rust#102211 family),
-/// although they hold nothing thread-bound. `Handle::block_on` needs no `Send`. When the calling
-/// task is aborted (its step was left), the dropped `cancel` sender stops the future at its next
-/// await, so cancellation works as for every other task.
-async fn off_thread<T, F, Fut>(make: F) -> Option<T>
-where
-    F: FnOnce() -> Fut + Send + 'static,
-    Fut: Future<Output = T>,
-    T: Send + 'static,
-{
-    let (cancel, cancelled) = oneshot::channel::<()>();
-    let handle = tokio::runtime::Handle::current();
-    let job = tokio::task::spawn_blocking(move || {
-        handle.block_on(async move {
-            tokio::select! {
-                out = make() => Some(out),
-                _ = cancelled => None,
-            }
-        })
-    });
-    let out = job.await.ok().flatten();
-    drop(cancel);
-    out
-}
 
 /// Turns progress events into messages until the engine drops its sender.
 async fn forward<E>(
@@ -158,30 +127,24 @@ pub(crate) async fn audit(
 ) {
     let result = match target.client(&credentials).await {
         Ok(client) => {
-            let events_tx = tx.clone();
-            off_thread(move || async move {
-                let input = target.input();
-                let (progress, events) = unbounded_channel();
-                let (result, ()) = tokio::join!(
-                    audit::run(&client, &input, Some(progress)),
-                    forward(events_tx, events, move |event| Msg::AuditProgress {
-                        request,
-                        event
-                    }),
-                );
-                result.map_err(TaskError::from)
-            })
-            .await
+            let input = target.input();
+            let (progress, events) = unbounded_channel();
+            let (result, ()) = tokio::join!(
+                audit::run(&client, &input, Some(progress)),
+                forward(tx.clone(), events, move |event| Msg::AuditProgress {
+                    request,
+                    event
+                }),
+            );
+            result.map_err(TaskError::from)
         }
-        Err(error) => Some(Err(error)),
+        Err(error) => Err(error),
     };
-    if let Some(result) = result {
-        let _ = tx.send(Msg::Audited {
-            request,
-            result,
-            at: Timestamp::now(),
-        });
-    }
+    let _ = tx.send(Msg::Audited {
+        request,
+        result,
+        at: Timestamp::now(),
+    });
 }
 
 /// Carries the plan out with each action's progress forwarded, then audits again so the summary
@@ -215,36 +178,29 @@ pub(crate) async fn apply(
             return;
         }
     };
-    let events_tx = tx.clone();
-    let done = off_thread(move || async move {
-        let input = ApplyInput {
-            plan: &plan,
-            profile: &target.profile,
-            basic_auth_password,
-            user_id,
-        };
-        let (progress, events) = unbounded_channel();
-        let (results, ()) = tokio::join!(
-            plan::apply(&client, input, Some(progress)),
-            forward(events_tx, events, move |event| Msg::ApplyProgress {
-                request,
-                event
-            }),
-        );
-        let after = audit::run(&client, &target.input(), None)
-            .await
-            .map_err(TaskError::from);
-        (results, after)
-    })
-    .await;
-    if let Some((results, after)) = done {
-        let _ = tx.send(Msg::Applied {
+    let input = ApplyInput {
+        plan: &plan,
+        profile: &target.profile,
+        basic_auth_password,
+        user_id,
+    };
+    let (progress, events) = unbounded_channel();
+    let (results, ()) = tokio::join!(
+        plan::apply(&client, input, Some(progress)),
+        forward(tx.clone(), events, move |event| Msg::ApplyProgress {
             request,
-            result: Ok(results),
-            after: Some(after),
-            at: Timestamp::now(),
-        });
-    }
+            event
+        }),
+    );
+    let after = audit::run(&client, &target.input(), None)
+        .await
+        .map_err(TaskError::from);
+    let _ = tx.send(Msg::Applied {
+        request,
+        result: Ok(results),
+        after: Some(after),
+        at: Timestamp::now(),
+    });
 }
 
 /// Writes `state.toml` off the async threads (it is a small file, but a slow disk must not freeze
