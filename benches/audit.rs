@@ -11,13 +11,13 @@
 //!    identity → subscriptions → {repositories, project pages} → {permission batches, policies}.
 //! 2. The same audit without latency (target < 2 s).
 //!
-//! Each measurement runs in a fresh process (this binary re-runs itself), so its peak RSS is its
-//! own and not memory retained by the previous one. Peak RSS is the process's VmHWM and includes
-//! the in-process simulator (its organization state and response bodies), not only the audit; the
-//! RSS of the simulator at rest, before the audit, is printed for comparison.
+//! Each measurement runs in a fresh process (this binary re-runs itself), and the simulator runs in
+//! a process of its own (the binary again, in its simulator role), so the audit's peak RSS (VmHWM)
+//! is the audit's alone: client, engine and report. The simulator's own peak is printed beside it.
 
 use std::collections::BTreeMap;
-use std::process::Command;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use azdo_gate::ado::{Client, ClientConfig};
@@ -35,8 +35,19 @@ const CONCURRENCY: usize = 8;
 const LATENCY: Duration = Duration::from_millis(50);
 /// Set in the child processes: the latency to measure with, in milliseconds.
 const CHILD_ENV: &str = "AZDO_GATE_BENCH_AUDIT_LATENCY_MS";
+/// Set in the simulator's process: serve the generated organization with this latency.
+const SIM_ENV: &str = "AZDO_GATE_BENCH_SIM_LATENCY_MS";
 
 fn main() {
+    if let Ok(ms) = std::env::var(SIM_ENV) {
+        let latency = Duration::from_millis(ms.parse().unwrap_or(0));
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| panic!("tokio runtime: {e}"));
+        runtime.block_on(serve(latency));
+        return;
+    }
     if let Ok(ms) = std::env::var(CHILD_ENV) {
         let latency = Duration::from_millis(ms.parse().unwrap_or(0));
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -59,10 +70,14 @@ fn main() {
             .unwrap_or_else(|e| panic!("re-running {}: {e}", me.display()));
         assert!(status.success(), "the measurement failed: {status}");
     }
-    println!("\n(RSS figures are the whole process: the in-process simulator is included)");
+    println!(
+        "\n(peak RSS of the audit's process: client, engine, report; the simulator runs apart)"
+    );
 }
 
-async fn measure(latency: Duration) {
+/// The simulator's role: print the organization URL and the gate's token, then serve until the
+/// measuring process closes our stdin.
+async fn serve(latency: Duration) {
     let scenario = Scenario::generated(PROJECTS, REPOS, SUBSCRIPTIONS, WEBHOOK);
     let token = scenario
         .primary_token()
@@ -75,7 +90,44 @@ async fn measure(latency: Duration) {
     let sim = sim::start(scenario, ([127, 0, 0, 1], 0).into(), options)
         .await
         .unwrap_or_else(|e| panic!("simulator: {e}"));
-    let org = OrgUrl::parse(&sim.org_url()).unwrap_or_else(|e| panic!("org url: {e}"));
+    println!("{} {token}", sim.org_url());
+    let _ = tokio::task::spawn_blocking(|| std::io::stdin().read_line(&mut String::new())).await;
+    let routes = sim.requests_by_route();
+    println!("{}", serde_json::to_string(&routes).unwrap_or_default());
+    println!("{}", memory("/proc/self/status", "VmHWM:"));
+}
+
+/// Starts the simulator's process; returns it with its organization URL and token.
+fn start_simulator(
+    latency: Duration,
+) -> (Child, BufReader<std::process::ChildStdout>, String, String) {
+    let me = std::env::current_exe().unwrap_or_else(|e| panic!("own path: {e}"));
+    let mut child = Command::new(me)
+        .env_remove(CHILD_ENV)
+        .env(SIM_ENV, latency.as_millis().to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("simulator process: {e}"));
+    let stdout = child
+        .stdout
+        .take()
+        .unwrap_or_else(|| panic!("piped stdout"));
+    let mut lines = BufReader::new(stdout);
+    let mut first = String::new();
+    lines
+        .read_line(&mut first)
+        .unwrap_or_else(|e| panic!("simulator output: {e}"));
+    let (url, token) = first
+        .trim()
+        .split_once(' ')
+        .unwrap_or_else(|| panic!("simulator said {first:?}"));
+    (child, lines, url.to_owned(), token.to_owned())
+}
+
+async fn measure(latency: Duration) {
+    let (mut simulator, mut sim_out, url, token) = start_simulator(latency);
+    let org = OrgUrl::parse(&url).unwrap_or_else(|e| panic!("org url: {e}"));
     let input = AuditInput {
         profile: GateProfile::default_profile()
             .with_webhook_url(WEBHOOK)
@@ -88,7 +140,7 @@ async fn measure(latency: Duration) {
     };
     let client = Client::new(org, SecretString::from(token), config)
         .unwrap_or_else(|e| panic!("client: {e}"));
-    let at_rest = memory("VmRSS:");
+    let at_rest = memory("/proc/self/status", "VmRSS:");
 
     let started = Instant::now();
     let report = audit::run(&client, &input, None)
@@ -96,7 +148,15 @@ async fn measure(latency: Duration) {
         .unwrap_or_else(|e| panic!("audit: {e}"));
     let wall = started.elapsed();
 
-    let routes = sim.requests_by_route();
+    let peak = memory("/proc/self/status", "VmHWM:");
+    // Closing its stdin tells the simulator to report its request counts and peak, then exit.
+    drop(simulator.stdin.take());
+    let mut counts = String::new();
+    let mut sim_peak = String::new();
+    let _ = sim_out.read_line(&mut counts);
+    let _ = sim_out.read_line(&mut sim_peak);
+    let _ = simulator.wait();
+    let routes: BTreeMap<String, u64> = serde_json::from_str(counts.trim()).unwrap_or_default();
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     println!("\n[latency {} ms]", latency.as_millis());
     println!("  wall time         {:>8.0} ms", ms(wall));
@@ -121,8 +181,12 @@ async fn measure(latency: Duration) {
         report.summary.missing,
         report.summary.repositories
     );
-    println!("  RSS at rest       {at_rest} (simulator started, before the audit)");
-    println!("  peak RSS          {}", memory("VmHWM:"));
+    println!("  RSS at start      {at_rest} (before the audit)");
+    println!("  peak RSS          {peak} (the audit's process)");
+    println!(
+        "  simulator peak    {} (its own process, for comparison)",
+        sim_peak.trim()
+    );
 }
 
 fn count(routes: &BTreeMap<String, u64>, route: &str) -> u64 {
@@ -157,10 +221,10 @@ fn scheduled_round_trips(routes: &BTreeMap<String, u64>) -> u64 {
         )
 }
 
-/// A `/proc/self/status` memory line (`VmRSS:` now, `VmHWM:` peak), Linux only.
-fn memory(key: &str) -> String {
+/// A memory line of a `/proc/.../status` file (`VmRSS:` now, `VmHWM:` peak), Linux only.
+fn memory(status_file: &str, key: &str) -> String {
     let read = || {
-        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let status = std::fs::read_to_string(status_file).ok()?;
         let line = status.lines().find(|l| l.starts_with(key))?;
         let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
         Some(format!("{:.1} MB", kb as f64 / 1024.0))

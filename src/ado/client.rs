@@ -117,7 +117,7 @@ impl Call {
 /// A successful answer, body unread by serde yet.
 struct Answer {
     headers: HeaderMap,
-    body: Vec<u8>,
+    body: bytes::Bytes,
 }
 
 impl Answer {
@@ -531,7 +531,7 @@ impl Client {
         let status = response.status();
         let headers = response.headers().clone();
         let body = match response.bytes().await {
-            Ok(b) => b.to_vec(),
+            Ok(b) => b,
             Err(e) => {
                 return Err((network_error(&e), call.retry == Retry::Idempotent));
             }

@@ -126,10 +126,13 @@ pub async fn start(
     } else {
         options.latency
     };
+    let organization = scenario.organization.clone();
+    let primary_token = scenario.primary_token().map(str::to_owned);
+    let faults = Faults::from_specs(&scenario.faults);
     let shared = Arc::new(Shared {
-        org: scenario.organization.clone(),
-        state: RwLock::new(OrgState::build(&scenario, &base)),
-        faults: Faults::from_specs(&scenario.faults),
+        org: organization.clone(),
+        state: RwLock::new(OrgState::build(scenario, &base)),
+        faults,
         counts: Counts::default(),
         latency_nanos: AtomicU64::new(0),
         pages: Pages {
@@ -140,11 +143,11 @@ pub async fn start(
     shared.set_latency(latency);
     let (stop, stopped) = oneshot::channel();
     let task = tokio::spawn(server::serve(listener, Arc::clone(&shared), stopped));
-    tracing::info!(%base, organization = %scenario.organization, "simulator listening");
+    tracing::info!(%base, %organization, "simulator listening");
     Ok(SimHandle {
         addr: local,
         base,
-        primary_token: scenario.primary_token().map(str::to_owned),
+        primary_token,
         shared,
         server: Arc::new(ServerGuard {
             stop: Mutex::new(Some(stop)),

@@ -126,7 +126,9 @@ pub(crate) struct OrgState {
 }
 
 impl OrgState {
-    pub fn build(scenario: &Scenario, base: &str) -> OrgState {
+    /// Consumes the scenario: its subscriptions move into the state instead of being copied, which
+    /// keeps a large generated organization from being held twice while the simulator starts.
+    pub fn build(scenario: Scenario, base: &str) -> OrgState {
         let org = scenario.organization.clone();
         let mut state = OrgState {
             instance_id: stable_guid(&format!("instance:{org}"), 0),
@@ -253,33 +255,26 @@ impl OrgState {
             }
         }
         state.sort_repos();
-        for sub in &scenario.subscriptions {
-            let created_date = sub
-                .created_date
-                .clone()
-                .unwrap_or_else(|| SEED_DATE.to_owned());
+        for sub in scenario.subscriptions {
+            let created_date = sub.created_date.unwrap_or_else(|| SEED_DATE.to_owned());
             let (event_description, action_description) =
                 state.descriptions(&sub.event_type, &sub.publisher_inputs, &sub.consumer_inputs);
+            let modified_by = sub.modified_by.unwrap_or_else(|| sub.created_by.clone());
+            let modified_date = sub.modified_date.unwrap_or_else(|| created_date.clone());
             let seeded = SubState {
-                id: sub.id.clone(),
-                publisher_id: sub.publisher_id.clone(),
-                event_type: sub.event_type.clone(),
-                resource_version: sub.resource_version.clone(),
-                consumer_id: sub.consumer_id.clone(),
-                consumer_action_id: sub.consumer_action_id.clone(),
+                id: sub.id,
+                publisher_id: sub.publisher_id,
+                event_type: sub.event_type,
+                resource_version: sub.resource_version,
+                consumer_id: sub.consumer_id,
+                consumer_action_id: sub.consumer_action_id,
                 status: sub.status,
                 probation_retries: sub.probation_retries,
-                publisher_inputs: sub.publisher_inputs.clone(),
-                consumer_inputs: sub.consumer_inputs.clone(),
-                created_by: sub.created_by.clone(),
-                modified_by: sub
-                    .modified_by
-                    .clone()
-                    .unwrap_or_else(|| sub.created_by.clone()),
-                modified_date: sub
-                    .modified_date
-                    .clone()
-                    .unwrap_or_else(|| created_date.clone()),
+                publisher_inputs: sub.publisher_inputs,
+                consumer_inputs: sub.consumer_inputs,
+                created_by: sub.created_by,
+                modified_by,
+                modified_date,
                 created_date,
                 event_description,
                 action_description,
