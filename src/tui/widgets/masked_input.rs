@@ -9,7 +9,7 @@ use std::fmt;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::Paragraph;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::tui::theme::Theme;
@@ -106,13 +106,7 @@ pub fn render(
     focused: bool,
     theme: Theme,
 ) {
-    let block = Block::bordered()
-        .title(Line::from(format!(" {title} ")))
-        .border_style(if focused {
-            theme.focused()
-        } else {
-            theme.muted()
-        });
+    let block = super::text_input::field_block(title, focused, theme);
     let inner = block.inner(area);
     let width = usize::from(inner.width.max(1));
     let shown = if input.len < width {

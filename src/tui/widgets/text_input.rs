@@ -84,6 +84,17 @@ impl TextInput {
     }
 }
 
+/// The bordered, titled box every input field is drawn in; the focused one gets the accent border.
+pub(crate) fn field_block(title: &str, focused: bool, theme: Theme) -> Block<'static> {
+    Block::bordered()
+        .title(Line::from(format!(" {title} ")))
+        .border_style(if focused {
+            theme.focused()
+        } else {
+            theme.muted()
+        })
+}
+
 /// Draws `input` in a bordered box titled `title`; a focused field gets the accent border and the
 /// terminal cursor. Long values scroll so the cursor stays visible.
 pub fn render(
@@ -94,13 +105,7 @@ pub fn render(
     focused: bool,
     theme: Theme,
 ) {
-    let block = Block::bordered()
-        .title(Line::from(format!(" {title} ")))
-        .border_style(if focused {
-            theme.focused()
-        } else {
-            theme.muted()
-        });
+    let block = field_block(title, focused, theme);
     let inner = block.inner(area);
     let width = usize::from(inner.width.max(1));
     let skip = (input.cursor + 1).saturating_sub(width);
