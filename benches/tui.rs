@@ -3,7 +3,10 @@
 //! - the coverage step with 10 000 repositories (100 projects of 100): one frame per cursor move,
 //!   target under 5 ms a frame;
 //! - one filter keystroke on those 10 000 repositories (`update` only: the filter is computed there);
-//! - start to first frame: `App::new` and the first render, target under 100 ms.
+//! - start to first frame: `App::new` and the first render, target under 100 ms;
+//! - the same seen from outside: the real binary started in a 100×30 tmux pane until its first
+//!   screen is visible there (includes process start, runtime, state load and tmux's own latency;
+//!   skipped with a printed reason when tmux is absent).
 //!
 //! Run with `cargo bench --bench tui`; prints mean, p95 and max per measurement. Plain timing, no
 //! statistics framework: the figures asked for are a mean and a 95th percentile.
@@ -14,6 +17,7 @@
 mod tui_support;
 
 use std::hint::black_box;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use azdo_gate::audit::{Coverage, RepositoryAudit};
@@ -164,4 +168,61 @@ fn main() {
         samples,
         Some(Duration::from_millis(100)),
     );
+
+    match binary_first_frames(if full { 30 } else { 2 }) {
+        Some(samples) => report(
+            "process start to first frame (binary in tmux)",
+            samples,
+            Some(Duration::from_millis(100)),
+        ),
+        None => println!("process start to first frame: skipped, tmux is not installed"),
+    }
+}
+
+/// Starts `azdo-gate` (first run: the welcome screen) in a detached tmux pane and polls the pane
+/// until the welcome text shows; one sample per start. The first start, which also starts the tmux
+/// server, is not counted.
+fn binary_first_frames(runs: usize) -> Option<Vec<Duration>> {
+    Command::new("tmux").arg("-V").output().ok()?;
+    let config = tempfile::tempdir().unwrap();
+    let command = format!(
+        "AZDO_GATE_CONFIG_DIR='{}' exec '{}'",
+        config.path().display(),
+        env!("CARGO_BIN_EXE_azdo-gate")
+    );
+    let mut samples = Vec::with_capacity(runs);
+    for run in 0..=runs {
+        let session = format!("azdo-gate-bench-{}-{run}", std::process::id());
+        let tmux = |args: &[&str]| Command::new("tmux").args(args).output().unwrap();
+        let started = Instant::now();
+        tmux(&[
+            "new-session",
+            "-d",
+            "-s",
+            &session,
+            "-x",
+            "100",
+            "-y",
+            "30",
+            &command,
+        ]);
+        let deadline = started + Duration::from_secs(10);
+        loop {
+            let pane = tmux(&["capture-pane", "-p", "-t", &session]);
+            if String::from_utf8_lossy(&pane.stdout).contains("Welcome") {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no first frame within 10 s; the pane shows:\n{}",
+                String::from_utf8_lossy(&pane.stdout)
+            );
+        }
+        let elapsed = started.elapsed();
+        tmux(&["kill-session", "-t", &session]);
+        if run > 0 {
+            samples.push(elapsed);
+        }
+    }
+    Some(samples)
 }
