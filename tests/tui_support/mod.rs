@@ -184,7 +184,7 @@ pub fn report_clean() -> TokenReport {
     report(Vec::new(), ScopeStatus::Granted)
 }
 
-/// A token created without Build (Read), and with more access than needed.
+/// A token created without Build (Read).
 pub fn report_missing_build() -> TokenReport {
     report(
         vec![
@@ -193,12 +193,6 @@ pub fn report_missing_build() -> TokenReport {
                 code: FindingCode::ScopeMissing,
                 message: "The token lacks the Build (Read) scope.".into(),
                 fix: Some("Edit the token at https://dev.azure.com/fabrikam/_usersSettings/tokens and tick Build (Read) (use \"Show all scopes\" if it is hidden), or create a new token with all four scopes.".into()),
-            },
-            Finding {
-                severity: Severity::Warning,
-                code: FindingCode::ScopeExcess,
-                message: "The token can do more than the gate needs (it can list agent pools).".into(),
-                fix: Some("Create a token with only the four scopes the gate needs.".into()),
             },
         ],
         ScopeStatus::Missing,
