@@ -259,8 +259,15 @@ async fn human_output_lists_each_check_with_fixes() {
         text.contains("✓ Comments will appear as Gate Bot (gate-bot@fabrikam.example)"),
         "{text}"
     );
-    assert!(text.contains("✗ Build (Read): missing"), "{text}");
-    assert!(text.contains("Fix: Edit the token at"), "{text}");
+    // gh-style: the finding and its fix sit right under the failing line.
+    assert!(
+        text.contains("  ✗ Build (Read): missing\n      The token lacks the Build (Read) scope.\n      Fix: Edit the token at"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  ! Expiry unknown\n      The expiry date is unknown"),
+        "{text}"
+    );
 }
 
 /// The token must not reach stdout, stderr, the log or any file of the config directory.

@@ -381,8 +381,9 @@ async fn probe_scopes(
     let mut scopes = Vec::with_capacity(4);
     for (((scope, label), status), reason) in REQUIRED_SCOPES.iter().zip(statuses).zip(reasons) {
         match status {
-            ScopeStatus::Missing => findings.push(findings::scope_missing(label, org)),
+            ScopeStatus::Missing => findings.push(findings::scope_missing(scope, label, org)),
             ScopeStatus::Unknown => findings.push(findings::scope_unknown(
+                scope,
                 label,
                 reason
                     .as_deref()

@@ -11,6 +11,7 @@ fn finding(severity: Severity, code: FindingCode, message: String, fix: Option<S
         code,
         message,
         fix,
+        scope: None,
     }
 }
 
@@ -22,10 +23,16 @@ fn new_token_fix(org: &OrgUrl) -> String {
 }
 
 pub(super) fn token_format(warning: &str, org: &OrgUrl) -> Finding {
+    // The format check words its warning as a clause; a finding is a sentence.
+    let mut chars = warning.chars();
+    let sentence = chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
     finding(
         Severity::Warning,
         FindingCode::TokenFormat,
-        warning.to_owned(),
+        sentence,
         Some(format!(
             "Copy the token again from the page shown right after creating it (it is shown once); tokens are listed at {}.",
             org.tokens_page()
@@ -69,8 +76,8 @@ pub(super) fn connection_refusal(error: &AdoError, org: &OrgUrl) -> Option<Findi
     Some(f)
 }
 
-pub(super) fn scope_missing(label: &str, org: &OrgUrl) -> Finding {
-    finding(
+pub(super) fn scope_missing(scope: &'static str, label: &str, org: &OrgUrl) -> Finding {
+    let mut found = finding(
         Severity::Error,
         FindingCode::ScopeMissing,
         format!("The token lacks the {label} scope."),
@@ -78,11 +85,18 @@ pub(super) fn scope_missing(label: &str, org: &OrgUrl) -> Finding {
             "Edit the token at {} and tick {label} (use \"Show all scopes\" if it is hidden), or create a new token with all four scopes.",
             org.tokens_page()
         )),
-    )
+    );
+    found.scope = Some(scope);
+    found
 }
 
-pub(super) fn scope_unknown(label: &str, reason: &str, org: &OrgUrl) -> Finding {
-    finding(
+pub(super) fn scope_unknown(
+    scope: &'static str,
+    label: &str,
+    reason: &str,
+    org: &OrgUrl,
+) -> Finding {
+    let mut found = finding(
         Severity::Warning,
         FindingCode::ScopeUnknown,
         format!("Could not tell whether the token has {label}: {reason}."),
@@ -90,7 +104,9 @@ pub(super) fn scope_unknown(label: &str, reason: &str, org: &OrgUrl) -> Finding 
             "Make sure {label} is ticked for this token at {}.",
             org.tokens_page()
         )),
-    )
+    );
+    found.scope = Some(scope);
+    found
 }
 
 pub(super) fn scope_excess(org: &OrgUrl) -> Finding {

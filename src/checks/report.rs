@@ -126,6 +126,10 @@ pub struct Finding {
     pub code: FindingCode,
     pub message: String,
     pub fix: Option<String>,
+    /// The scope a `scope_missing`/`scope_unknown` finding is about, so human output can put the
+    /// fix under that scope's line. Not part of the JSON contract.
+    #[serde(skip)]
+    pub scope: Option<&'static str>,
 }
 
 /// Everything known about one token for one organization.

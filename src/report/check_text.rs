@@ -1,39 +1,113 @@
-//! Human output of `azdo-gate check`, modelled on `gh auth status`: one line per check, the fix
-//! under each failure.
+//! Human output of `azdo-gate check`, modelled on `gh auth status`: one line per check with
+//! ✓ / ✗ / !, and each finding (with its fix) indented under the line it is about.
 
 use std::fmt::Write as _;
 
 use super::MARKS;
-use crate::checks::{ScopeStatus, Severity, TokenReport};
+use crate::checks::{Finding, FindingCode, ScopeStatus, Severity, TokenReport};
+
+/// The line of the report a finding belongs under.
+#[derive(PartialEq, Eq)]
+enum Line {
+    Token,
+    Identity,
+    Scope(&'static str),
+    Excess,
+    Expiry,
+}
+
+/// `accepted`: Azure DevOps accepted the token; if it did not, an expiry finding is its verdict on
+/// the token rather than a date computed here.
+fn line_of(finding: &Finding, accepted: bool) -> Line {
+    match finding.code {
+        FindingCode::TokenFormat
+        | FindingCode::OrgNotFound
+        | FindingCode::TokenRejected
+        | FindingCode::TokenAnonymous => Line::Token,
+        FindingCode::TokenExpired if !accepted => Line::Token,
+        FindingCode::NoRepositories => Line::Identity,
+        FindingCode::ScopeMissing | FindingCode::ScopeUnknown => {
+            finding.scope.map_or(Line::Excess, Line::Scope)
+        }
+        FindingCode::ScopeExcess => Line::Excess,
+        FindingCode::TokenExpired
+        | FindingCode::ExpirySoon
+        | FindingCode::ExpiryShort
+        | FindingCode::ExpiryUnknown => Line::Expiry,
+    }
+}
+
+fn mark_of(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => MARKS.fail,
+        Severity::Warning => MARKS.warn,
+        Severity::Info => "-",
+    }
+}
+
+/// Writes one check line, then the findings that belong to it, indented.
+fn check_line(out: &mut String, report: &TokenReport, mark: &str, text: &str, line: &Line) {
+    // Writing to a String cannot fail.
+    let _ = writeln!(out, "  {mark} {text}");
+    for finding in report
+        .findings
+        .iter()
+        .filter(|f| line_of(f, report.identity.is_some()) == *line)
+    {
+        let _ = writeln!(out, "      {}", finding.message);
+        if let Some(fix) = &finding.fix {
+            let _ = writeln!(out, "      Fix: {fix}");
+        }
+    }
+}
+
+/// The worst mark among the findings of a line, or `ok` when it has none.
+fn worst(report: &TokenReport, line: &Line, ok: &'static str) -> &'static str {
+    report
+        .findings
+        .iter()
+        .filter(|f| line_of(f, report.identity.is_some()) == *line)
+        .map(|f| f.severity)
+        .min()
+        .map_or(ok, mark_of)
+}
 
 pub fn check_text(report: &TokenReport) -> String {
     let mut out = String::new();
     let org = &report.organization;
-    // Writing to a String cannot fail.
     let _ = writeln!(out, "{} ({})", org.name, org.url);
     let source = report.token.source.describe();
     let format = report.token.format.as_str();
     match &report.identity {
         Some(id) => {
-            let _ = writeln!(
-                out,
-                "  {} Token accepted (from {source}, {format} format)",
-                MARKS.ok
+            let token_mark = worst(report, &Line::Token, MARKS.ok);
+            check_line(
+                &mut out,
+                report,
+                token_mark,
+                &format!("Token accepted (from {source}, {format} format)"),
+                &Line::Token,
             );
             let unique = if id.unique_name.is_empty() {
                 String::new()
             } else {
                 format!(" ({})", id.unique_name)
             };
-            let _ = writeln!(
-                out,
-                "  {} Comments will appear as {}{unique}",
-                MARKS.ok, id.display_name
+            check_line(
+                &mut out,
+                report,
+                worst(report, &Line::Identity, MARKS.ok),
+                &format!("Comments will appear as {}{unique}", id.display_name),
+                &Line::Identity,
             );
         }
-        None => {
-            let _ = writeln!(out, "  {} Token not accepted (from {source})", MARKS.fail);
-        }
+        None => check_line(
+            &mut out,
+            report,
+            MARKS.fail,
+            &format!("Token not accepted (from {source})"),
+            &Line::Token,
+        ),
     }
     for scope in &report.scopes {
         let (mark, word) = match scope.status {
@@ -42,34 +116,40 @@ pub fn check_text(report: &TokenReport) -> String {
             ScopeStatus::Missing => (MARKS.fail, "missing"),
             ScopeStatus::Unknown => (MARKS.warn, "unknown"),
         };
-        let _ = writeln!(out, "  {mark} {}: {word}", scope.label);
+        check_line(
+            &mut out,
+            report,
+            mark,
+            &format!("{}: {word}", scope.label),
+            &Line::Scope(scope.scope),
+        );
+    }
+    if report
+        .findings
+        .iter()
+        .any(|f| line_of(f, report.identity.is_some()) == Line::Excess)
+    {
+        check_line(
+            &mut out,
+            report,
+            MARKS.warn,
+            "More access than the gate needs",
+            &Line::Excess,
+        );
     }
     let expiry = &report.expiry;
-    match (expiry.expires_on, expiry.days_left) {
-        (Some(date), Some(days)) if days >= 0 => {
-            let _ = writeln!(out, "  {} Expires {date} ({days} days left)", MARKS.ok);
-        }
-        (Some(date), _) => {
-            let _ = writeln!(out, "  {} Expired on {date}", MARKS.fail);
-        }
-        _ => {
-            let _ = writeln!(out, "  {} Expiry unknown", MARKS.warn);
-        }
-    }
-    if !report.findings.is_empty() {
-        let _ = writeln!(out);
-    }
-    for finding in &report.findings {
-        let mark = match finding.severity {
-            Severity::Error => MARKS.fail,
-            Severity::Warning => MARKS.warn,
-            Severity::Info => "-",
-        };
-        let _ = writeln!(out, "{mark} {}", finding.message);
-        if let Some(fix) = &finding.fix {
-            let _ = writeln!(out, "    Fix: {fix}");
-        }
-    }
+    let expiry_text = match (expiry.expires_on, expiry.days_left) {
+        (Some(date), Some(days)) if days >= 0 => format!("Expires {date} ({days} days left)"),
+        (Some(date), _) => format!("Expired on {date}"),
+        _ => "Expiry unknown".to_owned(),
+    };
+    check_line(
+        &mut out,
+        report,
+        worst(report, &Line::Expiry, MARKS.ok),
+        &expiry_text,
+        &Line::Expiry,
+    );
     let _ = writeln!(
         out,
         "\n{}",

@@ -42,6 +42,7 @@ fn finding(severity: Severity, code: FindingCode) -> Finding {
         code,
         message: format!("{code:?}"),
         fix: Some("do something".into()),
+        scope: None,
     }
 }
 

@@ -193,6 +193,7 @@ pub fn report_missing_build() -> TokenReport {
                 code: FindingCode::ScopeMissing,
                 message: "The token lacks the Build (Read) scope.".into(),
                 fix: Some("Edit the token at https://dev.azure.com/fabrikam/_usersSettings/tokens and tick Build (Read) (use \"Show all scopes\" if it is hidden), or create a new token with all four scopes.".into()),
+                scope: Some("vso.build"),
             },
         ],
         ScopeStatus::Missing,
