@@ -390,3 +390,23 @@ async fn no_token_anywhere_exits_2_and_says_where_to_put_one() {
     assert!(err.contains("no token for fabrikam"), "{err}");
     assert!(err.contains("AZURE_DEVOPS_EXT_PAT"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_organization_name_is_reported_as_not_found() {
+    let sim = start(Scenario::demo()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let wrong = format!("{}/fabrikan", sim.base_url());
+    let out = run(
+        dir.path(),
+        Some(&demo_token("gate")),
+        &["check", "--org", &wrong, "--json"],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report = json(&out);
+    assert!(
+        codes(&report).contains(&"org_not_found".to_owned()),
+        "{report:#}"
+    );
+    assert_eq!(report["organization"]["name"], "fabrikan");
+}
