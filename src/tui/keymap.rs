@@ -3,6 +3,26 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+/// The keymap of a list screen: the step's own bindings, then moving through the list, help and
+/// quitting, which every list shares and so are written here once.
+macro_rules! list_keymap {
+    ($($binding:expr),* $(,)?) => {
+        &[
+            $($binding,)*
+            $crate::tui::keymap::MOVE_UP,
+            $crate::tui::keymap::MOVE_DOWN,
+            $crate::tui::keymap::PAGE_UP,
+            $crate::tui::keymap::PAGE_DOWN,
+            $crate::tui::keymap::MOVE_TOP,
+            $crate::tui::keymap::MOVE_BOTTOM,
+            $crate::tui::keymap::HELP,
+            $crate::tui::keymap::QUIT_Q,
+            $crate::tui::keymap::QUIT_CTRL_C,
+        ]
+    };
+}
+pub(crate) use list_keymap;
+
 /// One key chord.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Key {

@@ -18,10 +18,7 @@ use crate::plan::{
 use crate::tui::app::App;
 use crate::tui::audit_state;
 use crate::tui::effect::Effect;
-use crate::tui::keymap::{
-    Action, Binding, ENTER, HELP, Key, MOVE_BOTTOM, MOVE_DOWN, MOVE_TOP, MOVE_UP, PAGE_DOWN,
-    PAGE_UP, QUIT_CTRL_C, QUIT_Q,
-};
+use crate::tui::keymap::{Action, Binding, ENTER, HELP, Key, QUIT_CTRL_C, QUIT_Q};
 use crate::tui::msg::{RequestId, TaskError};
 use crate::tui::steps::permissions::moved;
 use crate::tui::steps::plan_review::{kind_words, target_words};
@@ -38,21 +35,10 @@ const SUMMARY: Binding = Binding {
 };
 
 /// Done, every change made.
-pub const KEYMAP_CLEAN: &[Binding] = &[
-    SUMMARY,
-    MOVE_UP,
-    MOVE_DOWN,
-    PAGE_UP,
-    PAGE_DOWN,
-    MOVE_TOP,
-    MOVE_BOTTOM,
-    HELP,
-    QUIT_Q,
-    QUIT_CTRL_C,
-];
+pub const KEYMAP_CLEAN: &[Binding] = crate::tui::keymap::list_keymap![SUMMARY,];
 
 /// Done, with failures to retry.
-pub const KEYMAP: &[Binding] = &[
+pub const KEYMAP: &[Binding] = crate::tui::keymap::list_keymap![
     SUMMARY,
     Binding {
         keys: &[Key::char('r')],
@@ -60,15 +46,6 @@ pub const KEYMAP: &[Binding] = &[
         hint: Some("retry failed"),
         help: "Audit again and retry the failed changes (after fixing their cause)",
     },
-    MOVE_UP,
-    MOVE_DOWN,
-    PAGE_UP,
-    PAGE_DOWN,
-    MOVE_TOP,
-    MOVE_BOTTOM,
-    HELP,
-    QUIT_Q,
-    QUIT_CTRL_C,
 ];
 
 /// Where applying stands.

@@ -17,8 +17,7 @@ use crate::tui::app::{App, Status, Tone};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{
     Action, Binding, EDIT_BACKSPACE, EDIT_CLEAR, EDIT_DELETE, EDIT_END, EDIT_HOME, EDIT_LEFT,
-    EDIT_RIGHT, ENTER, ESC, HELP, HELP_F1, Key, MOVE_BOTTOM, MOVE_DOWN, MOVE_TOP, MOVE_UP, Move,
-    PAGE_DOWN, PAGE_UP, QUIT_CTRL_C, QUIT_Q,
+    EDIT_RIGHT, ENTER, ESC, HELP_F1, Key, Move, QUIT_CTRL_C,
 };
 use crate::tui::steps::permissions::moved;
 use crate::tui::theme::Theme;
@@ -28,7 +27,7 @@ use crate::tui::widgets::window;
 use crossterm::event::KeyCode;
 
 /// Browsing and selecting.
-pub const KEYMAP: &[Binding] = &[
+pub const KEYMAP: &[Binding] = crate::tui::keymap::list_keymap![
     Binding {
         keys: &[ENTER],
         action: Action::Continue,
@@ -65,15 +64,6 @@ pub const KEYMAP: &[Binding] = &[
         hint: None,
         help: "Unselect every repository shown",
     },
-    MOVE_UP,
-    MOVE_DOWN,
-    PAGE_UP,
-    PAGE_DOWN,
-    MOVE_TOP,
-    MOVE_BOTTOM,
-    HELP,
-    QUIT_Q,
-    QUIT_CTRL_C,
 ];
 
 /// Typing a filter.

@@ -12,10 +12,7 @@ use crate::audit::{AuditPhase, ProjectAudit};
 use crate::tui::app::App;
 use crate::tui::audit_state::{self, AuditRun};
 use crate::tui::effect::Effect;
-use crate::tui::keymap::{
-    Action, Binding, ENTER, ESC, HELP, Key, MOVE_BOTTOM, MOVE_DOWN, MOVE_TOP, MOVE_UP, Move,
-    PAGE_DOWN, PAGE_UP, QUIT_CTRL_C, QUIT_Q,
-};
+use crate::tui::keymap::{Action, Binding, ENTER, ESC, HELP, Key, Move, QUIT_CTRL_C, QUIT_Q};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{hanging, progress_bar, spinner, window};
 
@@ -39,7 +36,7 @@ pub const KEYMAP_RUNNING: &[Binding] = &[BACK, HELP, QUIT_Q, QUIT_CTRL_C];
 pub const KEYMAP_FAILED: &[Binding] = &[RECHECK, BACK, HELP, QUIT_Q, QUIT_CTRL_C];
 
 /// The project table.
-pub const KEYMAP: &[Binding] = &[
+pub const KEYMAP: &[Binding] = crate::tui::keymap::list_keymap![
     Binding {
         keys: &[ENTER],
         action: Action::Continue,
@@ -54,15 +51,6 @@ pub const KEYMAP: &[Binding] = &[
     },
     RECHECK,
     BACK,
-    MOVE_UP,
-    MOVE_DOWN,
-    PAGE_UP,
-    PAGE_DOWN,
-    MOVE_TOP,
-    MOVE_BOTTOM,
-    HELP,
-    QUIT_Q,
-    QUIT_CTRL_C,
 ];
 
 /// Projects in display order and the cursor.

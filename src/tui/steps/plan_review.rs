@@ -11,16 +11,13 @@ use ratatui::widgets::Paragraph;
 use crate::plan::{self, Action as PlanAction, ActionKind, Plan, Selection};
 use crate::tui::app::{App, Popup};
 use crate::tui::effect::Effect;
-use crate::tui::keymap::{
-    Action, Binding, ENTER, ESC, HELP, Key, MOVE_BOTTOM, MOVE_DOWN, MOVE_TOP, MOVE_UP, PAGE_DOWN,
-    PAGE_UP, QUIT_CTRL_C, QUIT_Q,
-};
+use crate::tui::keymap::{Action, Binding, ENTER, ESC, Key, QUIT_CTRL_C};
 use crate::tui::steps::permissions::moved;
 use crate::tui::steps::{Step, apply};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::hanging;
 
-pub const KEYMAP: &[Binding] = &[
+pub const KEYMAP: &[Binding] = crate::tui::keymap::list_keymap![
     Binding {
         keys: &[ENTER],
         action: Action::Continue,
@@ -33,15 +30,6 @@ pub const KEYMAP: &[Binding] = &[
         hint: Some("back to selection"),
         help: "Back to the repository selection",
     },
-    MOVE_UP,
-    MOVE_DOWN,
-    PAGE_UP,
-    PAGE_DOWN,
-    MOVE_TOP,
-    MOVE_BOTTOM,
-    HELP,
-    QUIT_Q,
-    QUIT_CTRL_C,
 ];
 
 /// The confirmation's keys. Enter is deliberately not "yes": writes deserve a deliberate key.
