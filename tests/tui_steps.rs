@@ -106,17 +106,7 @@ fn verify_done_asks_to_confirm_the_user() {
 
 #[test]
 fn verify_done_and_confirmed() {
-    let (mut app, request) = at_verify();
-    finish_checks(&mut app, request, &[]);
-    send(
-        &mut app,
-        Msg::Verified {
-            request,
-            result: Ok(report_clean()),
-            at: at(),
-        },
-    );
-    key(&mut app, KeyCode::Char('y'));
+    let app = verified();
     insta::assert_snapshot!(screen(&app));
 }
 

@@ -23,6 +23,29 @@ macro_rules! list_keymap {
 }
 pub(crate) use list_keymap;
 
+/// The keymap of a screen with a text field: the step's own bindings, then F1 for help (`?` is
+/// typed into the field), Ctrl+C to quit (`q` is typed too), and the editing keys.
+macro_rules! text_field_keymap {
+    ($($binding:expr),* $(,)?) => {
+        &[
+            $($binding,)*
+            $crate::tui::keymap::HELP_F1,
+            $crate::tui::keymap::Binding {
+                hint: Some("quit"),
+                ..$crate::tui::keymap::QUIT_CTRL_C
+            },
+            $crate::tui::keymap::EDIT_BACKSPACE,
+            $crate::tui::keymap::EDIT_CLEAR,
+            $crate::tui::keymap::EDIT_DELETE,
+            $crate::tui::keymap::EDIT_LEFT,
+            $crate::tui::keymap::EDIT_RIGHT,
+            $crate::tui::keymap::EDIT_HOME,
+            $crate::tui::keymap::EDIT_END,
+        ]
+    };
+}
+pub(crate) use text_field_keymap;
+
 /// One key chord.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Key {

@@ -15,10 +15,7 @@ use ratatui::widgets::Paragraph;
 use crate::audit::{AuditReport, Coverage, EventStatus, PolicyPresence, RepositoryAudit};
 use crate::tui::app::{App, Status, Tone};
 use crate::tui::effect::Effect;
-use crate::tui::keymap::{
-    Action, Binding, EDIT_BACKSPACE, EDIT_CLEAR, EDIT_DELETE, EDIT_END, EDIT_HOME, EDIT_LEFT,
-    EDIT_RIGHT, ENTER, ESC, HELP_F1, Key, Move, QUIT_CTRL_C,
-};
+use crate::tui::keymap::{Action, Binding, ENTER, ESC, Key, Move};
 use crate::tui::steps::permissions::moved;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::text_input::{self, TextInput};
@@ -67,7 +64,7 @@ pub const KEYMAP: &[Binding] = crate::tui::keymap::list_keymap![
 ];
 
 /// Typing a filter.
-pub const KEYMAP_FILTER: &[Binding] = &[
+pub const KEYMAP_FILTER: &[Binding] = crate::tui::keymap::text_field_keymap![
     Binding {
         keys: &[ENTER],
         action: Action::FilterDone,
@@ -92,18 +89,6 @@ pub const KEYMAP_FILTER: &[Binding] = &[
         hint: None,
         help: "Move down",
     },
-    HELP_F1,
-    Binding {
-        hint: Some("quit"),
-        ..QUIT_CTRL_C
-    },
-    EDIT_BACKSPACE,
-    EDIT_CLEAR,
-    EDIT_DELETE,
-    EDIT_LEFT,
-    EDIT_RIGHT,
-    EDIT_HOME,
-    EDIT_END,
 ];
 
 /// One line of the list.

@@ -12,15 +12,12 @@ use crate::checks::reachability::OrgPresence;
 use crate::org::{Deployment, OrgError, OrgUrl};
 use crate::tui::app::App;
 use crate::tui::effect::Effect;
-use crate::tui::keymap::{
-    Action, Binding, EDIT_BACKSPACE, EDIT_CLEAR, EDIT_DELETE, EDIT_END, EDIT_HOME, EDIT_LEFT,
-    EDIT_RIGHT, ENTER, ESC, HELP_F1, QUIT_CTRL_C,
-};
+use crate::tui::keymap::{Action, Binding, ENTER, ESC};
 use crate::tui::msg::RequestId;
 use crate::tui::steps::Step;
 use crate::tui::widgets::{hanging, spinner, text_input, text_input::TextInput};
 
-pub const KEYMAP: &[Binding] = &[
+pub const KEYMAP: &[Binding] = crate::tui::keymap::text_field_keymap![
     Binding {
         keys: &[ENTER],
         action: Action::Continue,
@@ -33,18 +30,6 @@ pub const KEYMAP: &[Binding] = &[
         hint: Some("back"),
         help: "Back to the welcome screen",
     },
-    HELP_F1,
-    Binding {
-        hint: Some("quit"),
-        ..QUIT_CTRL_C
-    },
-    EDIT_BACKSPACE,
-    EDIT_DELETE,
-    EDIT_LEFT,
-    EDIT_RIGHT,
-    EDIT_HOME,
-    EDIT_END,
-    EDIT_CLEAR,
 ];
 
 /// Where the existence check stands, always for the organization it names.

@@ -16,16 +16,13 @@ use crate::checks::format::{self, FormatReport};
 use crate::tui::app::App;
 use crate::tui::effect::Effect;
 use crate::tui::expiry::{self, ExpiryError};
-use crate::tui::keymap::{
-    Action, Binding, EDIT_BACKSPACE, EDIT_CLEAR, EDIT_DELETE, EDIT_END, EDIT_HOME, EDIT_LEFT,
-    EDIT_RIGHT, ENTER, ESC, Edit, HELP_F1, Key, QUIT_CTRL_C,
-};
+use crate::tui::keymap::{Action, Binding, ENTER, ESC, Edit, Key};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::hanging;
 use crate::tui::widgets::masked_input::{self, MaskedInput};
 use crate::tui::widgets::text_input::{self, TextInput};
 
-pub const KEYMAP: &[Binding] = &[
+pub const KEYMAP: &[Binding] = crate::tui::keymap::text_field_keymap![
     Binding {
         keys: &[ENTER],
         action: Action::Continue,
@@ -44,18 +41,6 @@ pub const KEYMAP: &[Binding] = &[
         hint: Some("back"),
         help: "Back to the token recipe (what you typed is kept)",
     },
-    HELP_F1,
-    Binding {
-        hint: Some("quit"),
-        ..QUIT_CTRL_C
-    },
-    EDIT_BACKSPACE,
-    EDIT_CLEAR,
-    EDIT_DELETE,
-    EDIT_LEFT,
-    EDIT_RIGHT,
-    EDIT_HOME,
-    EDIT_END,
 ];
 
 /// Which field takes typing.

@@ -17,10 +17,7 @@ use crate::store::{ExpirySource, FileStore, Identity, Rotation, StoreError, Toke
 use crate::tui::app::{App, Status, Tone};
 use crate::tui::effect::{Effect, StoreTarget, TokenArg};
 use crate::tui::flow::Flow;
-use crate::tui::keymap::{
-    Action, Binding, EDIT_BACKSPACE, EDIT_CLEAR, EDIT_DELETE, EDIT_END, EDIT_HOME, EDIT_LEFT,
-    EDIT_RIGHT, ENTER, ESC, HELP, HELP_F1, Key, QUIT_CTRL_C, QUIT_Q,
-};
+use crate::tui::keymap::{Action, Binding, ENTER, ESC, HELP, Key, QUIT_CTRL_C, QUIT_Q};
 use crate::tui::msg::{RequestId, Stored};
 use crate::tui::widgets::text_input::{self, TextInput};
 use crate::tui::widgets::{hanging, spinner};
@@ -40,22 +37,7 @@ const BACK: Binding = Binding {
 };
 
 /// While the token is being stored, or once it is: the webhook field (if shown) takes typing.
-pub const KEYMAP_TYPING: &[Binding] = &[
-    CONTINUE,
-    BACK,
-    HELP_F1,
-    Binding {
-        hint: Some("quit"),
-        ..QUIT_CTRL_C
-    },
-    EDIT_BACKSPACE,
-    EDIT_CLEAR,
-    EDIT_DELETE,
-    EDIT_LEFT,
-    EDIT_RIGHT,
-    EDIT_HOME,
-    EDIT_END,
-];
+pub const KEYMAP_TYPING: &[Binding] = crate::tui::keymap::text_field_keymap![CONTINUE, BACK,];
 
 /// No field to type into.
 pub const KEYMAP: &[Binding] = &[CONTINUE, BACK, HELP, QUIT_Q, QUIT_CTRL_C];
