@@ -24,7 +24,7 @@ use azdo_gate::ado::{Client, ClientConfig};
 use azdo_gate::audit::{self, AuditInput};
 use azdo_gate::org::OrgUrl;
 use azdo_gate::profile::GateProfile;
-use azdo_gate::sim::{self, Scenario, SimOptions};
+use azdo_gate_sim::{self as sim, Scenario, SimOptions};
 use secrecy::SecretString;
 
 const WEBHOOK: &str = "https://gate.example.com/ado/events";

@@ -2,8 +2,8 @@
 //!
 //! The layout follows the architecture in DESIGN.md: [`ado`] is the only code that speaks HTTP, the
 //! engines ([`checks`], [`audit`], [`plan`]) turn API answers into typed reports, [`tui`] and [`cli`] are
-//! the two faces that call those engines, [`store`] keeps secrets and state, and [`sim`] is a simulated
-//! Azure DevOps organization served on loopback for tests, benchmarks and the demo.
+//! the two faces that call those engines, and [`store`] keeps secrets and state. The simulated Azure DevOps
+//! organization used by tests, benchmarks and the demo is the separate `azdo-gate-sim` crate.
 
 pub mod ado;
 pub mod audit;
@@ -15,6 +15,5 @@ pub mod org;
 pub mod plan;
 pub mod profile;
 pub mod report;
-pub mod sim;
 pub mod store;
 pub mod tui;

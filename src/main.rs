@@ -5,17 +5,14 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use azdo_gate::cli::{self, Cli, Command};
+use azdo_gate::cli::{self, Cli};
 use azdo_gate::logging;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // The demo promises to write nothing outside its temporary directory, which is removed on exit:
     // a log of it would be the one file left behind.
-    let _log = match cli.command {
-        Some(Command::Demo) => None,
-        _ => logging::init(),
-    };
+    let _log = if cli.is_demo() { None } else { logging::init() };
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

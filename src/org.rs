@@ -62,7 +62,7 @@ const LEGACY_SUFFIX: &str = ".visualstudio.com";
 
 /// Checks the Azure DevOps organization name rules: letters, digits, hyphens; starts and ends with a
 /// letter or digit; at most 50 characters.
-pub fn is_valid_org_name(name: &str) -> bool {
+fn is_valid_org_name(name: &str) -> bool {
     let bytes = name.as_bytes();
     let (Some(first), Some(last)) = (bytes.first(), bytes.last()) else {
         return false;

@@ -16,7 +16,7 @@ use azdo_gate::audit::{
 use azdo_gate::org::OrgUrl;
 use azdo_gate::profile::{GateProfile, SubscriptionScope};
 use azdo_gate::report::{audit_csv, audit_json, audit_text};
-use azdo_gate::sim::{self, Scenario, SimHandle, SimOptions};
+use azdo_gate_sim::{self as sim, Scenario, SimHandle, SimOptions};
 use secrecy::SecretString;
 
 const WEBHOOK: &str = "https://gate.example.com/ado/events";

@@ -4,7 +4,7 @@
 
 mod common;
 
-use azdo_gate::sim::Scenario;
+use azdo_gate_sim::Scenario;
 use common::{demo_token, json, run, start, stderr};
 
 const GATE_URL: &str = "https://gate.example.com/ado/events";

@@ -3,7 +3,7 @@
 
 mod common;
 
-use azdo_gate::sim::Scenario;
+use azdo_gate_sim::Scenario;
 use common::{demo_token, json, run, start, stderr, stdout};
 
 /// `--expires-on` a given number of days from today, so expiry findings are deterministic.
@@ -37,7 +37,7 @@ fn scope_status(report: &serde_json::Value, scope: &str) -> String {
 }
 
 async fn check(
-    sim: &azdo_gate::sim::SimHandle,
+    sim: &azdo_gate_sim::SimHandle,
     token: &str,
     extra: &[&str],
 ) -> (i32, serde_json::Value) {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use azdo_gate::ado::models::{NewSubscription, STATUS_POLICY_TYPE_ID, SubscriptionFilter};
 use azdo_gate::ado::{AdoError, Backoff, Client, ClientConfig};
 use azdo_gate::org::OrgUrl;
-use azdo_gate::sim::{self, Scenario, SimHandle, SimOptions};
+use azdo_gate_sim::{self as sim, Scenario, SimHandle, SimOptions};
 use secrecy::SecretString;
 
 const STOREFRONT: &str = "10000000-0000-4000-8000-000000000001";
@@ -133,19 +133,14 @@ async fn public_organizations_answer_bad_tokens_as_anonymous() {
 /// page; the client must still call that a rejection, not parse the HTML as data.
 #[tokio::test]
 async fn a_sign_in_page_is_a_rejected_token() {
-    use axum::response::IntoResponse;
-    let app = axum::Router::new().fallback(|| async {
-        (
-            axum::http::StatusCode::NON_AUTHORITATIVE_INFORMATION,
-            [("content-type", "text/html; charset=utf-8")],
-            "<html><head><title>Azure DevOps Services | Sign In</title></head></html>",
-        )
-            .into_response()
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    let org = OrgUrl::parse(&format!("http://{addr}/fabrikam")).unwrap();
+    let page = azdo_gate_sim::Canned::start(
+        203,
+        &[("content-type", "text/html; charset=utf-8")],
+        "<html><head><title>Azure DevOps Services | Sign In</title></head></html>",
+    )
+    .await
+    .unwrap();
+    let org = OrgUrl::parse(&format!("{}/fabrikam", page.base_url())).unwrap();
     let client = Client::new(org, SecretString::from("x".to_owned()), fast_config()).unwrap();
     let err = client.list_repositories().await.unwrap_err();
     assert!(matches!(err, AdoError::TokenRejected { .. }), "{err:?}");

@@ -15,7 +15,7 @@ use azdo_gate::plan::{
 };
 use azdo_gate::profile::{GateProfile, SubscriptionScope};
 use azdo_gate::report::{configure_json, configure_text};
-use azdo_gate::sim::{self, Scenario, SimHandle, SimOptions};
+use azdo_gate_sim::{self as sim, Scenario, SimHandle, SimOptions};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 

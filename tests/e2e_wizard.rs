@@ -15,10 +15,10 @@ use std::time::{Duration, Instant};
 
 use azdo_gate::org::OrgUrl;
 use azdo_gate::profile::GateProfile;
-use azdo_gate::sim::{self, Scenario, SimHandle, SimOptions, Token};
 use azdo_gate::store::{
     CredentialStore, ExpirySource, FileStore, Identity, State, StorageKind, TokenMeta,
 };
+use azdo_gate_sim::{self as sim, Scenario, SimHandle, SimOptions, Token};
 use secrecy::{ExposeSecret, SecretString};
 
 const BIN: &str = env!("CARGO_BIN_EXE_azdo-gate");

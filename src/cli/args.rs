@@ -1,6 +1,5 @@
 //! The command line, as clap sees it. Help texts are written for an admin who has never used the tool.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -24,9 +23,20 @@ pub struct Cli {
     pub insecure_storage: bool,
 }
 
+impl Cli {
+    /// The demo writes nothing outside its temporary directory, not even a log.
+    pub fn is_demo(&self) -> bool {
+        #[cfg(feature = "demo")]
+        return matches!(self.command, Some(Command::Demo));
+        #[cfg(not(feature = "demo"))]
+        return false;
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the wizard against a built-in simulated organization (no account needed, nothing real is touched).
+    #[cfg(feature = "demo")]
     Demo,
     /// Check a token: accepted, whose it is, its scopes and its expiry.
     Check(CheckArgs),
@@ -37,6 +47,7 @@ pub enum Command {
     /// Remove the stored token and everything recorded about an organization.
     Logout(OrgArg),
     /// Serve a simulated Azure DevOps organization on loopback (for trying the tool and for tests).
+    #[cfg(feature = "demo")]
     Sim(SimArgs),
 }
 
@@ -138,11 +149,12 @@ pub enum ScopeArg {
     Project,
 }
 
+#[cfg(feature = "demo")]
 #[derive(Debug, Args)]
 pub struct SimArgs {
     /// Address to listen on; only loopback addresses are allowed.
     #[arg(long, default_value = "127.0.0.1:0")]
-    pub addr: SocketAddr,
+    pub addr: std::net::SocketAddr,
     /// A scenario file (JSON or TOML) describing the organization; defaults to the demo scenario.
     #[arg(long, value_name = "FILE")]
     pub scenario: Option<PathBuf>,

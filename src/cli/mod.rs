@@ -7,9 +7,12 @@ mod audit;
 mod check;
 mod configure;
 mod context;
+#[cfg(feature = "demo")]
+mod demo;
 mod error;
 mod logout;
 mod profile_source;
+#[cfg(feature = "demo")]
 mod sim;
 mod wizard;
 
@@ -47,11 +50,13 @@ impl Outcome {
 pub async fn run(cli: Cli) -> Result<Outcome, CliError> {
     let ctx = Context::from_env(cli.insecure_storage)?;
     match cli.command {
+        #[cfg(feature = "demo")]
         Some(Command::Sim(args)) => sim::run(args).await,
         Some(Command::Check(args)) => check::run(args, &ctx).await,
         Some(Command::Logout(args)) => logout::run(args, &ctx).await,
-        Some(Command::Demo) => wizard::run(&ctx, true).await,
-        None => wizard::run(&ctx, false).await,
+        #[cfg(feature = "demo")]
+        Some(Command::Demo) => demo::run(&ctx).await,
+        None => wizard::run(&ctx).await,
         Some(Command::Audit(args)) => audit::run(args, &ctx).await,
         Some(Command::Configure(args)) => configure::run(args, &ctx).await,
     }

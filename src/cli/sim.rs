@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use super::args::SimArgs;
 use super::{CliError, Outcome};
-use crate::sim::{self, Scenario, SimOptions};
+use azdo_gate_sim::{self as sim, Scenario, SimOptions};
 
 pub async fn run(args: SimArgs) -> Result<Outcome, CliError> {
     let scenario = match &args.scenario {

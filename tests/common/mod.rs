@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use azdo_gate::sim::{self, Scenario, SimHandle, SimOptions};
+use azdo_gate_sim::{self as sim, Scenario, SimHandle, SimOptions};
 
 pub async fn start(scenario: Scenario) -> SimHandle {
     sim::start(

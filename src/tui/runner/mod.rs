@@ -432,13 +432,10 @@ mod tests {
 
     #[tokio::test]
     async fn probe_answers_with_the_request_it_was_asked_for() {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let app = axum::Router::new().fallback(|| async { axum::http::StatusCode::NOT_FOUND });
-        let server = tokio::spawn(async move { axum::serve(listener, app).await });
+        let server = azdo_gate_sim::Canned::start(404, &[], "").await.unwrap();
         let (tx, mut rx) = unbounded_channel();
         let mut runner = EffectRunner::new(tx, |_| Ok(()), std::env::temp_dir());
-        let org = OrgUrl::parse(&format!("http://127.0.0.1:{port}/nowhere")).unwrap();
+        let org = OrgUrl::parse(&format!("{}/nowhere", server.base_url())).unwrap();
         runner.run(
             Effect::ProbeOrganization {
                 request: RequestId(7),
@@ -456,7 +453,7 @@ mod tests {
         };
         assert_eq!(request, RequestId(7));
         assert_eq!(result, Ok(reachability::OrgPresence::NotFound));
-        server.abort();
+        drop(server);
     }
 
     /// Runs effects until the runner answers with a message matching `wanted`.

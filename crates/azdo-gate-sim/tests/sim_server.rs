@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use azdo_gate::sim::{self, Scenario, SimHandle, SimOptions};
+use azdo_gate_sim::{self as sim, Scenario, SimHandle, SimOptions};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
 

@@ -10,9 +10,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{field, json_object, null_body};
-use crate::sim::auth::UserRef;
-use crate::sim::respond::{self, Reply};
-use crate::sim::state::OrgState;
+use crate::auth::UserRef;
+use crate::respond::{self, Reply};
+use crate::state::OrgState;
 
 const SERVICE_HOOKS: &str = "cb594ebe-87dd-4fc9-ac2c-6a10a4c92046";
 const GIT_REPOSITORIES: &str = "2e9eb7ed-3c0a-47d4-87c1-0ffdd275fd87";

@@ -8,9 +8,9 @@ use hyper::header::{CONTENT_TYPE, HeaderMap};
 use serde_json::{Value, json};
 
 use super::null_body;
-use crate::sim::respond::{self, Reply};
-use crate::sim::state::OrgState;
-use crate::sim::views::List;
+use crate::respond::{self, Reply};
+use crate::state::OrgState;
+use crate::views::List;
 
 const FIELDS: &[(&str, &str, &str, bool)] = &[
     ("ID", "System.Id", "integer", true),

@@ -4,9 +4,9 @@
 use serde_json::{Value, json};
 
 use super::Query;
-use crate::sim::respond::Reply;
-use crate::sim::state::OrgState;
-use crate::sim::views::{self, List};
+use crate::respond::Reply;
+use crate::state::OrgState;
+use crate::views::{self, List};
 
 pub(super) fn definitions(state: &OrgState, project: usize, query: &Query) -> Reply {
     let top = match query.number("$top") {

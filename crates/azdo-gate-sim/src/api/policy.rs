@@ -8,11 +8,11 @@ use hyper::StatusCode;
 use serde_json::Value;
 
 use super::{Query, field, json_object, now, null_body};
-use crate::sim::auth::UserRef;
-use crate::sim::respond::{self, Reply};
-use crate::sim::scenario::{STATUS_POLICY_TYPE, policy_type_name};
-use crate::sim::state::{OrgState, PolicyState, canonical_match_kind, normalize_policy_scope};
-use crate::sim::views::{self, List};
+use crate::auth::UserRef;
+use crate::respond::{self, Reply};
+use crate::scenario::{STATUS_POLICY_TYPE, policy_type_name};
+use crate::state::{OrgState, PolicyState, canonical_match_kind, normalize_policy_scope};
+use crate::views::{self, List};
 
 pub(super) fn list(state: &OrgState, project: usize, query: &Query, page_size: usize) -> Reply {
     let (top, after) = match (query.number("$top"), query.number("continuationToken")) {

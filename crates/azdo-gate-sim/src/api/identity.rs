@@ -3,9 +3,9 @@
 use base64::Engine as _;
 use serde_json::{Value, json};
 
-use crate::sim::auth::{ANONYMOUS_ID, Caller, UserRef};
-use crate::sim::respond::Reply;
-use crate::sim::state::OrgState;
+use crate::auth::{ANONYMOUS_ID, Caller, UserRef};
+use crate::respond::Reply;
+use crate::state::OrgState;
 
 /// Any tenant id would do; Microsoft-account-backed organizations report this all-zero one.
 const TENANT: &str = "00000000-0000-0000-0000-000000000000";

@@ -1,5 +1,5 @@
-//! A simulated Azure DevOps organization, served over loopback HTTP for tests, benchmarks and
-//! `azdo-gate demo`.
+//! `azdo-gate-sim`: a simulated Azure DevOps organization, served over loopback HTTP for
+//! `azdo-gate`'s tests, benchmarks and `azdo-gate demo`.
 //!
 //! It answers every call the tool makes with the shapes of `shared/ado-examples/` and the behaviours
 //! of `shared/azure-devops-api.md`: Basic-auth PATs with per-route scopes, the 401/203/expired
@@ -7,11 +7,12 @@
 //! per-project permissions, and stateful subscriptions and policies. Tests can add latency, arm
 //! faults ([`Faults`]) and read request counts per route (the client's own labels).
 //!
-//! The simulator is deliberately independent of [`crate::ado`]: it has its own types, so a mistake
-//! in the client's models cannot be mirrored here and go unnoticed.
+//! The simulator depends on nothing of the tool: it has its own types, so a mistake in the client's
+//! models cannot be mirrored here and go unnoticed.
 
 mod api;
 mod auth;
+mod canned;
 mod faults;
 mod generate;
 mod ids;
@@ -34,6 +35,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use canned::Canned;
 pub use faults::Faults;
 pub use scenario::{
     AccessLevel, FaultSpec, HookStatus, Permissions, Policy, Project, Repository,

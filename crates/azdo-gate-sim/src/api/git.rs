@@ -1,11 +1,11 @@
 //! `GET [{project}/]_apis/git/repositories` (`azure-devops-api.md` §4): every repository in one
 //! answer, no paging. Stakeholders cannot read code, so they get an empty list.
 
-use crate::sim::auth::UserRef;
-use crate::sim::respond::Reply;
-use crate::sim::scenario::AccessLevel;
-use crate::sim::state::OrgState;
-use crate::sim::views::{self, List};
+use crate::auth::UserRef;
+use crate::respond::Reply;
+use crate::scenario::AccessLevel;
+use crate::state::OrgState;
+use crate::views::{self, List};
 
 pub(super) fn list_repositories(state: &OrgState, user: &UserRef, project: Option<usize>) -> Reply {
     if user.access_level == AccessLevel::Stakeholder {

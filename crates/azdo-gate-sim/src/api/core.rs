@@ -2,9 +2,9 @@
 //! `continuationToken`; a page of 100 by default, more announced by `x-ms-continuationtoken`.
 
 use super::Query;
-use crate::sim::respond::Reply;
-use crate::sim::state::OrgState;
-use crate::sim::views::{self, List};
+use crate::respond::Reply;
+use crate::state::OrgState;
+use crate::views::{self, List};
 
 pub(super) fn list_projects(state: &OrgState, query: &Query, page_size: usize) -> Reply {
     let numbers = (

@@ -16,12 +16,12 @@ use hyper::StatusCode;
 use serde_json::{Map, Value};
 
 use super::{Query, bad_request, field, json_object, now, null_body};
-use crate::sim::auth::UserRef;
-use crate::sim::ids::stable_guid;
-use crate::sim::respond::{self, Reply};
-use crate::sim::scenario::HookStatus;
-use crate::sim::state::{OrgState, SubState};
-use crate::sim::views::{self, List};
+use crate::auth::UserRef;
+use crate::ids::stable_guid;
+use crate::respond::{self, Reply};
+use crate::scenario::HookStatus;
+use crate::state::{OrgState, SubState};
+use crate::views::{self, List};
 
 /// Event types accepted on create, with the resource version "latest" means for each (§6).
 const EVENT_TYPES: &[(&str, &str)] = &[

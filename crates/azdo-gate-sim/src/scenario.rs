@@ -12,7 +12,7 @@ use super::SimError;
 use super::routes::Route;
 
 /// The demo organization shipped with the binary (`azdo-gate demo`).
-const DEMO_TOML: &str = include_str!("../../assets/demo-scenario.toml");
+const DEMO_TOML: &str = include_str!("../assets/demo-scenario.toml");
 
 /// Policy type "Status" (require a successful status from an external service).
 pub const STATUS_POLICY_TYPE: &str = "cbdc66da-9728-4af8-aada-9a5a32e4a226";
@@ -454,7 +454,7 @@ impl Scenario {
     /// Checks references and uniqueness, so the server never meets a dangling id.
     pub fn validate(&self) -> Result<(), SimError> {
         let fail = |m: String| Err(SimError::Scenario(m));
-        if !crate::org::is_valid_org_name(&self.organization) {
+        if !is_valid_org_name(&self.organization) {
             return fail(format!(
                 "organization \"{}\" is not a valid organization name",
                 self.organization
@@ -626,4 +626,19 @@ fn require_guid(what: &str, value: &str) -> Result<(), SimError> {
             "{what} \"{value}\" is not a GUID"
         )))
     }
+}
+
+/// Azure DevOps' organization-name rule (letters, digits and inner hyphens, at most 50), kept here
+/// rather than borrowed from the tool so the simulator depends on nothing of it.
+fn is_valid_org_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    let (Some(first), Some(last)) = (bytes.first(), bytes.last()) else {
+        return false;
+    };
+    bytes.len() <= 50
+        && first.is_ascii_alphanumeric()
+        && last.is_ascii_alphanumeric()
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
 }
