@@ -1,12 +1,12 @@
 //! The simulated Azure DevOps organization, exercised over real HTTP with reqwest: authentication
 //! answers, api-version rules, paging, stateful hooks and policies, permissions, faults, request
-//! counts, and the shapes of the official examples in `shared/ado-examples/`.
+//! counts, and the shapes of the official examples in `tests/fixtures/ado-examples/`.
 
 // A test that cannot set itself up should stop right there, loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use azdo_gate::sim::{self, Scenario, SimHandle, SimOptions};
@@ -1248,18 +1248,14 @@ async fn a_generated_big_organization_lists_ten_thousand_repositories() {
 
 // ---- shapes of the official examples ------------------------------------------------------------
 
-fn shared_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    if dir.join("ado-examples").is_dir() {
-        Some(dir)
-    } else {
-        println!("skipping: {} has no ado-examples folder", dir.display());
-        None
-    }
-}
-
-fn example(shared: &Path, file: &str) -> Value {
-    let text = std::fs::read_to_string(shared.join("ado-examples").join(file)).unwrap();
+/// One vendored official example (`tests/fixtures/ado-examples/`, see its `SOURCES.md`); a missing
+/// file is a broken checkout and fails the test.
+fn example(file: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/ado-examples")
+        .join(file);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{} is part of the repository: {e}", path.display()));
     serde_json::from_str(&text).unwrap()
 }
 
@@ -1300,7 +1296,6 @@ fn assert_same_fields(
 
 #[tokio::test]
 async fn list_answers_have_the_fields_of_the_official_examples() {
-    let Some(shared) = shared_dir() else { return };
     let org = Org::demo().await;
     let full = demo_token("admin-full");
     let cases = [
@@ -1333,14 +1328,14 @@ async fn list_answers_have_the_fields_of_the_official_examples() {
         ),
     ];
     for (file, path, extras) in cases {
-        let expected = &example(&shared, file)["responses"]["200"]["body"];
+        let expected = &example(file)["responses"]["200"]["body"];
         let (status, _, answer) = org.get(&path, &full).await;
         assert_eq!(status, StatusCode::OK, "{file}");
         assert_eq!(keys(expected), keys(&answer), "{file}: envelope");
         assert_same_fields(file, &item_keys(expected), &item_keys(&answer), &extras);
     }
     // Nested shapes the client reads.
-    let repos = example(&shared, "git/repositories-list-org-level.json");
+    let repos = example("git/repositories-list-org-level.json");
     let (_, _, answer) = org
         .get("_apis/git/repositories?api-version=7.1", &full)
         .await;
@@ -1350,7 +1345,7 @@ async fn list_answers_have_the_fields_of_the_official_examples() {
         &keys(&answer["value"][0]["project"]),
         &["description", "revision", "visibility", "lastUpdateTime"],
     );
-    let policies = example(&shared, "policy/configurations-list.json");
+    let policies = example("policy/configurations-list.json");
     let (_, _, answer) = org
         .get(
             &format!("{STOREFRONT}/_apis/policy/configurations?api-version=7.1"),
@@ -1368,11 +1363,10 @@ async fn list_answers_have_the_fields_of_the_official_examples() {
 
 #[tokio::test]
 async fn subscription_answers_have_the_fields_of_the_official_examples() {
-    let Some(shared) = shared_dir() else { return };
     let org = Org::demo().await;
     let gate = demo_token("gate");
 
-    let get = example(&shared, "hooks/subscription-get.json");
+    let get = example("hooks/subscription-get.json");
     let (_, _, answer) = org
         .get(
             "_apis/hooks/subscriptions/30000000-0000-4000-8000-000000000001?api-version=7.1",
@@ -1388,7 +1382,7 @@ async fn subscription_answers_have_the_fields_of_the_official_examples() {
 
     // The examples create a build.complete hook; the simulator takes the gate's event types, so
     // only the event type and project change.
-    let create = example(&shared, "hooks/subscription-create-webhook.json");
+    let create = example("hooks/subscription-create-webhook.json");
     let mut body = create["parameters"]["body"].clone();
     body["eventType"] = json!("git.pullrequest.created");
     body["publisherInputs"]["projectId"] = json!(STOREFRONT);
@@ -1406,7 +1400,7 @@ async fn subscription_answers_have_the_fields_of_the_official_examples() {
     );
     assert_eq!(keys(&expected["createdBy"]), keys(&created["createdBy"]));
 
-    let put = example(&shared, "hooks/subscription-replace-put.json");
+    let put = example("hooks/subscription-replace-put.json");
     let mut body = put["parameters"]["body"].clone();
     body["eventType"] = json!("git.pullrequest.created");
     body["publisherInputs"]["projectId"] = json!(STOREFRONT);
@@ -1434,7 +1428,7 @@ async fn subscription_answers_have_the_fields_of_the_official_examples() {
     );
     assert_eq!(replaced["createdDate"], created["createdDate"]);
 
-    let delete = example(&shared, "hooks/subscription-delete.json");
+    let delete = example("hooks/subscription-delete.json");
     let expected_status: u16 = keys(&delete["responses"]).first().unwrap().parse().unwrap();
     let (status, _, _) = org
         .send(org.req(
@@ -1448,7 +1442,6 @@ async fn subscription_answers_have_the_fields_of_the_official_examples() {
 
 #[tokio::test]
 async fn policy_creates_answer_like_the_official_examples() {
-    let Some(shared) = shared_dir() else { return };
     let org = Org::demo().await;
     let gate = demo_token("gate");
     for file in [
@@ -1458,7 +1451,7 @@ async fn policy_creates_answer_like_the_official_examples() {
         "policy/configuration-create-required-reviewers.json",
         "policy/configuration-create-work-item-linking.json",
     ] {
-        let ex = example(&shared, file);
+        let ex = example(file);
         let mut body = ex["parameters"]["body"].clone();
         // Repository ids of the example's organization become one of the demo's.
         for entry in body["settings"]["scope"].as_array_mut().unwrap() {
@@ -1498,9 +1491,8 @@ async fn policy_creates_answer_like_the_official_examples() {
 
 #[tokio::test]
 async fn permission_batch_answers_like_the_official_example() {
-    let Some(shared) = shared_dir() else { return };
     let org = Org::demo().await;
-    let ex = example(&shared, "security/permission-evaluation-batch.json");
+    let ex = example("security/permission-evaluation-batch.json");
     let (status, answer) = org
         .post(
             "_apis/security/permissionevaluationbatch?api-version=7.1",
