@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use azdo_gate::sim::{self, Scenario, SimHandle, SimOptions};
-use reqwest::{Method, RequestBuilder, StatusCode};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
 
 const GATE_URL: &str = "https://gate.example.com/ado/events";
@@ -1210,6 +1210,64 @@ async fn requests_are_counted_per_route() {
     org.sim.reset_counts();
     assert_eq!(org.sim.requests_total(), 0);
     assert!(org.sim.requests_by_route().is_empty());
+}
+
+/// Starts a GET that the simulator holds (60 s of latency) and returns once the simulator has it.
+async fn pending_get(org: &Org, path: &str) -> tokio::task::JoinHandle<reqwest::Result<Response>> {
+    org.sim.set_latency(Duration::from_secs(60));
+    let before = org.sim.requests_total();
+    let pending = tokio::spawn(org.req(Method::GET, path, Some(&demo_token("gate"))).send());
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while org.sim.requests_total() == before {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("the request reached the simulator");
+    pending
+}
+
+#[tokio::test]
+async fn a_request_the_client_hangs_up_on_is_counted_as_abandoned() {
+    let org = Org::demo().await;
+    let gate = demo_token("gate");
+    // An answered request and a connection the server drops on purpose are not abandoned.
+    org.get("_apis/git/repositories?api-version=7.1", &gate)
+        .await;
+    org.sim
+        .faults()
+        .drop_connection(Some("GET git/repositories"), 1);
+    let dropped = org
+        .req(
+            Method::GET,
+            "_apis/git/repositories?api-version=7.1",
+            Some(&gate),
+        )
+        .send()
+        .await;
+    assert!(dropped.is_err());
+    assert!(org.sim.abandoned_by_route().is_empty());
+
+    let pending = pending_get(&org, "_apis/wit/fields?api-version=7.1").await;
+    pending.abort();
+    tokio::time::timeout(Duration::from_secs(10), org.sim.requests_abandoned(1))
+        .await
+        .expect("the simulator saw the client hang up");
+    assert_eq!(
+        org.sim.abandoned_by_route(),
+        [("GET wit/fields".to_owned(), 1)].into()
+    );
+    org.sim.reset_counts();
+    assert!(org.sim.abandoned_by_route().is_empty());
+}
+
+#[tokio::test]
+async fn requests_cut_short_by_shutdown_are_not_abandoned() {
+    let org = Org::demo().await;
+    let pending = pending_get(&org, "_apis/wit/fields?api-version=7.1").await;
+    org.sim.clone().shutdown().await;
+    assert!(pending.await.unwrap().is_err(), "no answer arrives");
+    assert!(org.sim.abandoned_by_route().is_empty());
 }
 
 #[tokio::test]
