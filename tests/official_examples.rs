@@ -1,9 +1,8 @@
-//! The client's models read every relevant official example payload from
-//! `shared/ado-examples/` (copied from Microsoft's REST specs). Skipped, with a printed reason, when
-//! that folder is not beside the repository.
+//! The client's models read every relevant official example payload, vendored in
+//! `tests/fixtures/ado-examples/` (MIT data from Microsoft's REST specs; see its `SOURCES.md`).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is how a test fails
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use azdo_gate::ado::models::{
     ListResponse, PermissionEvaluationBatch, PolicyConfiguration, Project, Repository,
@@ -12,30 +11,31 @@ use azdo_gate::ado::models::{
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-fn examples_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/ado-examples");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!("skipped: {} is absent", dir.display());
-        None
-    }
+/// The vendored examples; their absence is a broken checkout, not a reason to skip.
+fn examples_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ado-examples");
+    assert!(
+        dir.is_dir(),
+        "{} is missing: the official examples are part of the repository",
+        dir.display()
+    );
+    dir
 }
 
 /// The 200 response body of one example file.
-fn body(dir: &std::path::Path, file: &str) -> Value {
+fn body(dir: &Path, file: &str) -> Value {
     let text = std::fs::read_to_string(dir.join(file)).unwrap();
     let example: Value = serde_json::from_str(&text).unwrap();
     example["responses"]["200"]["body"].clone()
 }
 
-fn parse<T: DeserializeOwned>(dir: &std::path::Path, file: &str) -> T {
+fn parse<T: DeserializeOwned>(dir: &Path, file: &str) -> T {
     serde_json::from_value(body(dir, file)).unwrap_or_else(|e| panic!("{file}: {e}"))
 }
 
 #[test]
 fn repositories_projects_and_permissions() {
-    let Some(dir) = examples_dir() else { return };
+    let dir = examples_dir();
     let repos: ListResponse<Repository> = parse(&dir, "git/repositories-list-org-level.json");
     assert_eq!(repos.value.len(), 3);
     assert!(repos.value[0].default_branch.is_none(), "empty repository");
@@ -66,7 +66,7 @@ fn repositories_projects_and_permissions() {
 
 #[test]
 fn service_hook_subscriptions() {
-    let Some(dir) = examples_dir() else { return };
+    let dir = examples_dir();
     let list: ListResponse<Subscription> = parse(&dir, "hooks/subscriptions-list.json");
     assert!(!list.value.is_empty());
     for file in [
@@ -89,7 +89,7 @@ fn service_hook_subscriptions() {
 
 #[test]
 fn policy_configurations() {
-    let Some(dir) = examples_dir() else { return };
+    let dir = examples_dir();
     let list: ListResponse<PolicyConfiguration> = parse(&dir, "policy/configurations-list.json");
     assert!(!list.value.is_empty());
     assert!(list.value.iter().all(|p| !p.is_status_policy()));

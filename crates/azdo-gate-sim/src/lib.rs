@@ -5,7 +5,8 @@
 //! of `shared/azure-devops-api.md`: Basic-auth PATs with per-route scopes, the 401/203/expired
 //! answers, `api-version` rules, paging with `x-ms-continuationtoken`, masked consumer secrets,
 //! per-project permissions, and stateful subscriptions and policies. Tests can add latency, arm
-//! faults ([`Faults`]) and read request counts per route (the client's own labels).
+//! faults ([`Faults`]) and read request counts per route (the client's own labels), including
+//! requests the client hung up on.
 //!
 //! The simulator depends on nothing of the tool: it has its own types, so a mistake in the client's
 //! models cannot be mirrored here and go unnoticed.
@@ -27,7 +28,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
@@ -141,6 +142,7 @@ pub async fn start(
             projects: options.project_page_size.max(1),
             policies: options.policy_page_size.max(1),
         },
+        stopping: AtomicBool::new(false),
     });
     shared.set_latency(latency);
     let (stop, stopped) = oneshot::channel();
@@ -227,6 +229,25 @@ impl SimHandle {
             .collect()
     }
 
+    /// Requests per route label whose client closed the connection before the answer was ready (a
+    /// cancelled call); routes without any are absent. Requests cut short by a fault or by
+    /// [`SimHandle::shutdown`] are not counted.
+    pub fn abandoned_by_route(&self) -> BTreeMap<String, u64> {
+        self.shared
+            .counts
+            .abandoned_by_route()
+            .map(|(label, n)| (label.to_owned(), n))
+            .collect()
+    }
+
+    /// Returns once clients have abandoned at least `n` requests since start or the last
+    /// [`SimHandle::reset_counts`]; a test awaits this (with a timeout) to see a cancellation reach
+    /// the wire.
+    pub async fn requests_abandoned(&self, n: u64) {
+        self.shared.counts.abandoned(n).await;
+    }
+
+    /// Zeroes the request and abandoned-request counts.
     pub fn reset_counts(&self) {
         self.shared.counts.reset();
     }

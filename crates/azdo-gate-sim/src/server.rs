@@ -5,19 +5,20 @@
 //! `X-VSS-UserData`.
 
 use std::convert::Infallible;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use axum::body::Body;
 use hyper::body::Incoming;
 use hyper::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
+use hyper::http::request;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{HeaderMap, Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Notify, oneshot};
+use tokio::sync::{Notify, oneshot, watch};
 use tokio::task::JoinSet;
 
 use super::api::{self, Call, Pages, Query};
@@ -40,6 +41,8 @@ pub(crate) struct Shared {
     pub counts: Counts,
     pub latency_nanos: AtomicU64,
     pub pages: Pages,
+    /// Set once the server is told to stop: requests it then cuts short were not hung up on.
+    pub stopping: AtomicBool,
 }
 
 impl Shared {
@@ -53,11 +56,17 @@ impl Shared {
     }
 }
 
-/// Requests received, in total and per route, lock-free.
+type PerRoute = [AtomicU64; Route::ALL.len()];
+
+/// Requests received, and requests whose client hung up before the answer, in total and per route,
+/// lock-free.
 #[derive(Default)]
 pub(crate) struct Counts {
     total: AtomicU64,
-    routes: [AtomicU64; Route::ALL.len()],
+    routes: PerRoute,
+    abandoned: PerRoute,
+    /// Abandoned requests in total, watched so a test can await a hang-up rather than sleep.
+    abandoned_total: watch::Sender<u64>,
 }
 
 impl Counts {
@@ -66,24 +75,46 @@ impl Counts {
         self.routes[route.index()].fetch_add(1, Ordering::Relaxed);
     }
 
+    fn abandon(&self, route: Route) {
+        self.abandoned[route.index()].fetch_add(1, Ordering::Relaxed);
+        self.abandoned_total.send_modify(|n| *n += 1);
+    }
+
     pub fn total(&self) -> u64 {
         self.total.load(Ordering::Relaxed)
     }
 
     /// `(label, count)` for every route with at least one request.
     pub fn by_route(&self) -> impl Iterator<Item = (&'static str, u64)> + '_ {
-        Route::ALL.into_iter().filter_map(|route| {
-            let n = self.routes[route.index()].load(Ordering::Relaxed);
-            (n > 0).then_some((route.label(), n))
-        })
+        nonzero(&self.routes)
+    }
+
+    /// `(label, count)` for every route with at least one request abandoned by its client.
+    pub fn abandoned_by_route(&self) -> impl Iterator<Item = (&'static str, u64)> + '_ {
+        nonzero(&self.abandoned)
+    }
+
+    /// Returns once at least `n` requests have been abandoned since start or the last reset.
+    pub async fn abandoned(&self, n: u64) {
+        let mut total = self.abandoned_total.subscribe();
+        // The sender lives in `self`, so the wait cannot fail while it is borrowed.
+        let _ = total.wait_for(|abandoned| *abandoned >= n).await;
     }
 
     pub fn reset(&self) {
         self.total.store(0, Ordering::Relaxed);
-        for count in &self.routes {
+        for count in self.routes.iter().chain(&self.abandoned) {
             count.store(0, Ordering::Relaxed);
         }
+        self.abandoned_total.send_replace(0);
     }
+}
+
+fn nonzero(counts: &PerRoute) -> impl Iterator<Item = (&'static str, u64)> + '_ {
+    Route::ALL.into_iter().filter_map(|route| {
+        let n = counts[route.index()].load(Ordering::Relaxed);
+        (n > 0).then_some((route.label(), n))
+    })
 }
 
 /// Accepts connections until `stop` fires (or its sender is dropped); dropping this future closes
@@ -110,6 +141,7 @@ pub(crate) async fn serve(
             _ = &mut stop => break,
         }
     }
+    shared.stopping.store(true, Ordering::Relaxed);
     connections.shutdown().await;
 }
 
@@ -134,11 +166,54 @@ async fn serve_connection(stream: TcpStream, shared: Arc<Shared>) {
     }
 }
 
+/// Counts its request as abandoned by the client if dropped unsettled: hyper drops a request's
+/// future when the client closes the connection before the answer is ready.
+struct Unanswered<'a> {
+    shared: &'a Shared,
+    route: Route,
+    settled: bool,
+}
+
+impl Drop for Unanswered<'_> {
+    fn drop(&mut self) {
+        if !self.settled && !self.shared.stopping.load(Ordering::Relaxed) {
+            self.shared.counts.abandon(self.route);
+        }
+    }
+}
+
+/// What the pipeline decided for one request.
+enum Outcome {
+    Answer(Response<Body>),
+    /// A fault: close the connection without answering.
+    DropConnection,
+}
+
 async fn handle(shared: &Shared, kill: &Notify, request: Request<Incoming>) -> Response<Body> {
-    let activity = random_guid();
     let (parts, body) = request.into_parts();
     let target = classify(&parts.method, parts.uri.path());
     shared.counts.record(target.route);
+    let mut pending = Unanswered {
+        shared,
+        route: target.route,
+        settled: false,
+    };
+    let outcome = pipeline(shared, &parts, body, &target).await;
+    pending.settled = true;
+    match outcome {
+        Outcome::Answer(response) => response,
+        Outcome::DropConnection => drop_connection(kill).await,
+    }
+}
+
+/// Latency, faults and the answer: everything after counting.
+async fn pipeline(
+    shared: &Shared,
+    parts: &request::Parts,
+    body: Incoming,
+    target: &Target,
+) -> Outcome {
+    let activity = random_guid();
     let latency = shared.latency();
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -148,19 +223,19 @@ async fn handle(shared: &Shared, kill: &Notify, request: Request<Incoming>) -> R
         Some(FaultAction::Throttle { retry_after_secs }) => respond::throttled(retry_after_secs),
         Some(FaultAction::Fail { status }) => respond::server_error(status, &activity),
         Some(FaultAction::Malformed) => respond::truncated_json(),
-        Some(FaultAction::Drop) => return drop_connection(kill).await,
+        Some(FaultAction::Drop) => return Outcome::DropConnection,
         Some(FaultAction::CommitThenDrop) | None => {
             let body = match axum::body::to_bytes(Body::new(body), MAX_BODY).await {
                 Ok(bytes) => bytes,
                 Err(_) => {
-                    return finish(
+                    return Outcome::Answer(finish(
                         Reply::error(
                             StatusCode::PAYLOAD_TOO_LARGE,
                             &respond::ARGUMENT,
                             "The request body is too large or could not be read.",
                         ),
                         &activity,
-                    );
+                    ));
                 }
             };
             let query = Query::parse(parts.uri.query());
@@ -169,12 +244,12 @@ async fn handle(shared: &Shared, kill: &Notify, request: Request<Incoming>) -> R
                 &parts.method,
                 parts.uri.path(),
                 &parts.headers,
-                &target,
+                target,
                 &query,
                 &body,
             );
             if fault == Some(FaultAction::CommitThenDrop) {
-                return drop_connection(kill).await;
+                return Outcome::DropConnection;
             }
             reply
         }
@@ -184,7 +259,7 @@ async fn handle(shared: &Shared, kill: &Notify, request: Request<Incoming>) -> R
         status = reply.status.as_u16(),
         "simulated request"
     );
-    finish(reply, &activity)
+    Outcome::Answer(finish(reply, &activity))
 }
 
 async fn drop_connection(kill: &Notify) -> Response<Body> {

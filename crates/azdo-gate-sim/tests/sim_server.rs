@@ -1,16 +1,16 @@
 //! The simulated Azure DevOps organization, exercised over real HTTP with reqwest: authentication
 //! answers, api-version rules, paging, stateful hooks and policies, permissions, faults, request
-//! counts, and the shapes of the official examples in `shared/ado-examples/`.
+//! counts, and the shapes of the official examples in the workspace's `tests/fixtures/ado-examples/`.
 
 // A test that cannot set itself up should stop right there, loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use azdo_gate_sim::{self as sim, Scenario, SimHandle, SimOptions};
-use reqwest::{Method, RequestBuilder, StatusCode};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
 
 const GATE_URL: &str = "https://gate.example.com/ado/events";
@@ -1212,6 +1212,64 @@ async fn requests_are_counted_per_route() {
     assert!(org.sim.requests_by_route().is_empty());
 }
 
+/// Starts a GET that the simulator holds (60 s of latency) and returns once the simulator has it.
+async fn pending_get(org: &Org, path: &str) -> tokio::task::JoinHandle<reqwest::Result<Response>> {
+    org.sim.set_latency(Duration::from_secs(60));
+    let before = org.sim.requests_total();
+    let pending = tokio::spawn(org.req(Method::GET, path, Some(&demo_token("gate"))).send());
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while org.sim.requests_total() == before {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("the request reached the simulator");
+    pending
+}
+
+#[tokio::test]
+async fn a_request_the_client_hangs_up_on_is_counted_as_abandoned() {
+    let org = Org::demo().await;
+    let gate = demo_token("gate");
+    // An answered request and a connection the server drops on purpose are not abandoned.
+    org.get("_apis/git/repositories?api-version=7.1", &gate)
+        .await;
+    org.sim
+        .faults()
+        .drop_connection(Some("GET git/repositories"), 1);
+    let dropped = org
+        .req(
+            Method::GET,
+            "_apis/git/repositories?api-version=7.1",
+            Some(&gate),
+        )
+        .send()
+        .await;
+    assert!(dropped.is_err());
+    assert!(org.sim.abandoned_by_route().is_empty());
+
+    let pending = pending_get(&org, "_apis/wit/fields?api-version=7.1").await;
+    pending.abort();
+    tokio::time::timeout(Duration::from_secs(10), org.sim.requests_abandoned(1))
+        .await
+        .expect("the simulator saw the client hang up");
+    assert_eq!(
+        org.sim.abandoned_by_route(),
+        [("GET wit/fields".to_owned(), 1)].into()
+    );
+    org.sim.reset_counts();
+    assert!(org.sim.abandoned_by_route().is_empty());
+}
+
+#[tokio::test]
+async fn requests_cut_short_by_shutdown_are_not_abandoned() {
+    let org = Org::demo().await;
+    let pending = pending_get(&org, "_apis/wit/fields?api-version=7.1").await;
+    org.sim.clone().shutdown().await;
+    assert!(pending.await.unwrap().is_err(), "no answer arrives");
+    assert!(org.sim.abandoned_by_route().is_empty());
+}
+
 #[tokio::test]
 async fn latency_delays_every_answer() {
     let org = Org::demo().await;
@@ -1248,18 +1306,14 @@ async fn a_generated_big_organization_lists_ten_thousand_repositories() {
 
 // ---- shapes of the official examples ------------------------------------------------------------
 
-fn shared_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    if dir.join("ado-examples").is_dir() {
-        Some(dir)
-    } else {
-        println!("skipping: {} has no ado-examples folder", dir.display());
-        None
-    }
-}
-
-fn example(shared: &Path, file: &str) -> Value {
-    let text = std::fs::read_to_string(shared.join("ado-examples").join(file)).unwrap();
+/// One vendored official example (the workspace's `tests/fixtures/ado-examples/`, shared with the
+/// tool's own example tests; see its `SOURCES.md`); a missing file is a broken checkout and fails.
+fn example(file: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/ado-examples")
+        .join(file);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{} is part of the repository: {e}", path.display()));
     serde_json::from_str(&text).unwrap()
 }
 
@@ -1300,7 +1354,6 @@ fn assert_same_fields(
 
 #[tokio::test]
 async fn list_answers_have_the_fields_of_the_official_examples() {
-    let Some(shared) = shared_dir() else { return };
     let org = Org::demo().await;
     let full = demo_token("admin-full");
     let cases = [
@@ -1333,14 +1386,14 @@ async fn list_answers_have_the_fields_of_the_official_examples() {
         ),
     ];
     for (file, path, extras) in cases {
-        let expected = &example(&shared, file)["responses"]["200"]["body"];
+        let expected = &example(file)["responses"]["200"]["body"];
         let (status, _, answer) = org.get(&path, &full).await;
         assert_eq!(status, StatusCode::OK, "{file}");
         assert_eq!(keys(expected), keys(&answer), "{file}: envelope");
         assert_same_fields(file, &item_keys(expected), &item_keys(&answer), &extras);
     }
     // Nested shapes the client reads.
-    let repos = example(&shared, "git/repositories-list-org-level.json");
+    let repos = example("git/repositories-list-org-level.json");
     let (_, _, answer) = org
         .get("_apis/git/repositories?api-version=7.1", &full)
         .await;
@@ -1350,7 +1403,7 @@ async fn list_answers_have_the_fields_of_the_official_examples() {
         &keys(&answer["value"][0]["project"]),
         &["description", "revision", "visibility", "lastUpdateTime"],
     );
-    let policies = example(&shared, "policy/configurations-list.json");
+    let policies = example("policy/configurations-list.json");
     let (_, _, answer) = org
         .get(
             &format!("{STOREFRONT}/_apis/policy/configurations?api-version=7.1"),
@@ -1368,11 +1421,10 @@ async fn list_answers_have_the_fields_of_the_official_examples() {
 
 #[tokio::test]
 async fn subscription_answers_have_the_fields_of_the_official_examples() {
-    let Some(shared) = shared_dir() else { return };
     let org = Org::demo().await;
     let gate = demo_token("gate");
 
-    let get = example(&shared, "hooks/subscription-get.json");
+    let get = example("hooks/subscription-get.json");
     let (_, _, answer) = org
         .get(
             "_apis/hooks/subscriptions/30000000-0000-4000-8000-000000000001?api-version=7.1",
@@ -1388,7 +1440,7 @@ async fn subscription_answers_have_the_fields_of_the_official_examples() {
 
     // The examples create a build.complete hook; the simulator takes the gate's event types, so
     // only the event type and project change.
-    let create = example(&shared, "hooks/subscription-create-webhook.json");
+    let create = example("hooks/subscription-create-webhook.json");
     let mut body = create["parameters"]["body"].clone();
     body["eventType"] = json!("git.pullrequest.created");
     body["publisherInputs"]["projectId"] = json!(STOREFRONT);
@@ -1406,7 +1458,7 @@ async fn subscription_answers_have_the_fields_of_the_official_examples() {
     );
     assert_eq!(keys(&expected["createdBy"]), keys(&created["createdBy"]));
 
-    let put = example(&shared, "hooks/subscription-replace-put.json");
+    let put = example("hooks/subscription-replace-put.json");
     let mut body = put["parameters"]["body"].clone();
     body["eventType"] = json!("git.pullrequest.created");
     body["publisherInputs"]["projectId"] = json!(STOREFRONT);
@@ -1434,7 +1486,7 @@ async fn subscription_answers_have_the_fields_of_the_official_examples() {
     );
     assert_eq!(replaced["createdDate"], created["createdDate"]);
 
-    let delete = example(&shared, "hooks/subscription-delete.json");
+    let delete = example("hooks/subscription-delete.json");
     let expected_status: u16 = keys(&delete["responses"]).first().unwrap().parse().unwrap();
     let (status, _, _) = org
         .send(org.req(
@@ -1448,7 +1500,6 @@ async fn subscription_answers_have_the_fields_of_the_official_examples() {
 
 #[tokio::test]
 async fn policy_creates_answer_like_the_official_examples() {
-    let Some(shared) = shared_dir() else { return };
     let org = Org::demo().await;
     let gate = demo_token("gate");
     for file in [
@@ -1458,7 +1509,7 @@ async fn policy_creates_answer_like_the_official_examples() {
         "policy/configuration-create-required-reviewers.json",
         "policy/configuration-create-work-item-linking.json",
     ] {
-        let ex = example(&shared, file);
+        let ex = example(file);
         let mut body = ex["parameters"]["body"].clone();
         // Repository ids of the example's organization become one of the demo's.
         for entry in body["settings"]["scope"].as_array_mut().unwrap() {
@@ -1498,9 +1549,8 @@ async fn policy_creates_answer_like_the_official_examples() {
 
 #[tokio::test]
 async fn permission_batch_answers_like_the_official_example() {
-    let Some(shared) = shared_dir() else { return };
     let org = Org::demo().await;
-    let ex = example(&shared, "security/permission-evaluation-batch.json");
+    let ex = example("security/permission-evaluation-batch.json");
     let (status, answer) = org
         .post(
             "_apis/security/permissionevaluationbatch?api-version=7.1",

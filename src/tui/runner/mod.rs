@@ -354,6 +354,7 @@ mod tests {
     use super::*;
     use crate::org::OrgUrl;
     use crate::tui::msg::RequestId;
+    use azdo_gate_sim::{self as sim, Scenario, SimHandle, SimOptions};
     use tokio::sync::oneshot;
 
     /// Sends on drop, so a test sees when an aborted task's future is dropped.
@@ -401,14 +402,50 @@ mod tests {
             .expect("its future was dropped");
     }
 
+    /// A simulated organization that holds every answer for a minute, longer than the client's own
+    /// 30 s timeout: a request stays pending until the step is left, and only the abort can end it
+    /// within the tests' waits.
+    async fn unanswering_organization() -> (SimHandle, OrgUrl) {
+        let options = SimOptions {
+            latency: Duration::from_secs(60),
+            ..SimOptions::default()
+        };
+        let sim = sim::start(Scenario::demo(), "127.0.0.1:0".parse().unwrap(), options)
+            .await
+            .unwrap();
+        let org = OrgUrl::parse(&sim.org_url()).unwrap();
+        (sim, org)
+    }
+
+    /// Waits (bounded) until the simulator has received `n` requests.
+    async fn until_received(sim: &SimHandle, n: u64) {
+        tokio::time::timeout(Duration::from_secs(10), async {
+            while sim.requests_total() < n {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+        .await
+        .expect("the request reached the simulator");
+    }
+
+    /// Leaving the step must close the in-flight request's connection: the server sees the client
+    /// hang up, which happens within the wait only if the task was really aborted.
+    async fn assert_hung_up(sim: &SimHandle, route: &str) {
+        tokio::time::timeout(Duration::from_secs(10), sim.requests_abandoned(1))
+            .await
+            .expect("the simulator saw the client hang up on the pending request");
+        assert_eq!(
+            sim.abandoned_by_route(),
+            [(route.to_owned(), 1)].into(),
+            "only the pending request was abandoned"
+        );
+    }
+
     #[tokio::test]
     async fn cancel_effect_aborts_an_in_flight_probe() {
-        // A loopback listener that accepts and never answers keeps the probe in flight.
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
+        let (sim, org) = unanswering_organization().await;
         let (tx, mut rx) = unbounded_channel();
         let mut runner = EffectRunner::new(tx, |_| Ok(()), std::env::temp_dir());
-        let org = OrgUrl::parse(&format!("http://127.0.0.1:{port}/fabrikam")).unwrap();
         let mut out = Vec::new();
         let probe = Effect::ProbeOrganization {
             request: RequestId(1),
@@ -418,24 +455,30 @@ mod tests {
             runner.run(probe, Step::Organization, &mut out),
             Flow::Continue
         );
-        let (_socket, _) = listener.accept().await.unwrap();
-        assert_eq!(runner.tasks.running(Step::Organization), 1);
+        until_received(&sim, 1).await;
         runner.run(
             Effect::CancelStep(Step::Organization),
             Step::Organization,
             &mut out,
         );
-        assert_eq!(runner.tasks.running(Step::Organization), 0);
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_hung_up(&sim, "GET connectionData").await;
         assert!(rx.try_recv().is_err(), "an aborted probe sends nothing");
+        assert_eq!(sim.requests_total(), 1, "nor does it try again");
     }
 
     #[tokio::test]
     async fn probe_answers_with_the_request_it_was_asked_for() {
-        let server = azdo_gate_sim::Canned::start(404, &[], "").await.unwrap();
+        // The simulator hosts one organization and answers 404 for any other.
+        let sim = sim::start(
+            Scenario::demo(),
+            "127.0.0.1:0".parse().unwrap(),
+            SimOptions::default(),
+        )
+        .await
+        .unwrap();
         let (tx, mut rx) = unbounded_channel();
         let mut runner = EffectRunner::new(tx, |_| Ok(()), std::env::temp_dir());
-        let org = OrgUrl::parse(&format!("{}/nowhere", server.base_url())).unwrap();
+        let org = OrgUrl::parse(&format!("{}/nowhere", sim.base_url())).unwrap();
         runner.run(
             Effect::ProbeOrganization {
                 request: RequestId(7),
@@ -453,7 +496,6 @@ mod tests {
         };
         assert_eq!(request, RequestId(7));
         assert_eq!(result, Ok(reachability::OrgPresence::NotFound));
-        drop(server);
     }
 
     /// Runs effects until the runner answers with a message matching `wanted`.
@@ -474,13 +516,10 @@ mod tests {
         use crate::tui::effect::{StoreTarget, TokenArg};
         use secrecy::SecretString;
 
-        // A loopback server that accepts and never answers keeps the audit in flight.
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
+        let (sim, org) = unanswering_organization().await;
         let (tx, mut rx) = unbounded_channel();
         let dir = tempfile::tempdir().unwrap();
         let mut runner = EffectRunner::new(tx, |_| Ok(()), dir.path().to_path_buf());
-        let org = OrgUrl::parse(&format!("http://127.0.0.1:{port}/fabrikam")).unwrap();
         let mut out = Vec::new();
         runner.run(
             Effect::StoreToken {
@@ -505,18 +544,18 @@ mod tests {
             Step::Permissions,
             &mut out,
         );
-        let (_socket, _) = tokio::time::timeout(Duration::from_secs(10), listener.accept())
-            .await
-            .expect("the audit reached the server")
-            .unwrap();
-        assert_eq!(runner.tasks.running(Step::Permissions), 1);
+        until_received(&sim, 1).await;
         runner.run(
             Effect::CancelStep(Step::Permissions),
             Step::Permissions,
             &mut out,
         );
-        assert_eq!(runner.tasks.running(Step::Permissions), 0);
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_hung_up(&sim, "GET connectionData").await;
+        assert_eq!(
+            sim.requests_total(),
+            1,
+            "the aborted audit sent nothing more"
+        );
         while let Ok(msg) = rx.try_recv() {
             assert!(
                 !matches!(msg, Msg::Audited { .. }),
