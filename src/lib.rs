@@ -9,6 +9,7 @@ pub mod ado;
 pub mod audit;
 pub mod checks;
 pub mod cli;
+pub mod columns;
 pub mod logging;
 
 pub mod org;

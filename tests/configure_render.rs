@@ -153,7 +153,10 @@ fn apply_json_carries_outcomes_errors_and_coverage_after() {
 #[test]
 fn plan_text() {
     let text = configure_text(&org(), Mode::Plan, &sample(), None, None);
-    assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
+    assert!(
+        text.lines().all(|l| azdo_gate::columns::width(l) <= 100),
+        "{text}"
+    );
     insta::assert_snapshot!(text);
 }
 
@@ -161,7 +164,10 @@ fn plan_text() {
 fn apply_text() {
     let results = results();
     let text = configure_text(&org(), Mode::Apply, &sample(), Some(&results), Some(&AFTER));
-    assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
+    assert!(
+        text.lines().all(|l| azdo_gate::columns::width(l) <= 100),
+        "{text}"
+    );
     insta::assert_snapshot!(text);
 }
 

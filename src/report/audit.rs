@@ -10,9 +10,10 @@ use crate::audit::{
     AuditReport, Coverage, EventStatus, PolicyPresence, ProjectAudit, ProjectsSource,
     RepositoryAudit,
 };
+use crate::columns;
 use crate::org::OrgUrl;
 
-/// The text report fits this many columns (long names are shortened, notes wrapped).
+/// The text report fits this many display columns (long names are shortened, notes wrapped).
 const WIDTH: usize = 100;
 
 /// `azdo-gate audit --json`.
@@ -183,8 +184,8 @@ fn projects_section(out: &mut String, report: &AuditReport, org: &OrgUrl, source
             .unwrap_or_default();
         let _ = writeln!(
             out,
-            "{mark} {:<40} {:<11} {:<11} {:<14} {covered}/{applicable}",
-            shorten(&project.name, 40),
+            "{mark} {} {:<11} {:<11} {:<14} {covered}/{applicable}",
+            columns::pad(&columns::truncate(&project.name, 40), 40),
             yes_no(project.service_hooks.view),
             yes_no(project.service_hooks.edit),
             yes_no(project.edit_policies),
@@ -291,7 +292,7 @@ fn repositories_section(out: &mut String, report: &AuditReport) {
             let _ = writeln!(
                 out,
                 "  {} ({covered} of {applicable} covered)",
-                shorten(&repo.project, 70)
+                columns::truncate(&repo.project, 70)
             );
         }
         repository_lines(out, repo);
@@ -332,7 +333,7 @@ fn repository_lines(out: &mut String, repo: &RepositoryAudit) {
         "    {} {:<15} {}{why}{new}",
         coverage_mark(repo.coverage),
         coverage_word(repo.coverage),
-        shorten(&repo.name, 60)
+        columns::truncate(&repo.name, 60)
     );
     if matches!(repo.coverage, Coverage::Covered | Coverage::NotApplicable) {
         return;
@@ -406,32 +407,15 @@ fn summary_line(out: &mut String, report: &AuditReport) {
     }
 }
 
-/// Cuts a name to `max` characters, ending in `…` when shortened.
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_owned()
-    } else {
-        let cut: String = s.chars().take(max.saturating_sub(1)).collect();
-        format!("{cut}…")
-    }
-}
-
-/// Word-wraps `text` to [`WIDTH`] columns, every line indented by `indent` spaces.
+/// Word-wraps `text` to [`WIDTH`] display columns, every line indented by `indent` spaces; blank
+/// text writes nothing.
 fn wrap_into(out: &mut String, text: &str, indent: usize) {
-    let pad = " ".repeat(indent);
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty() && indent + line.chars().count() + 1 + word.chars().count() > WIDTH {
-            let _ = writeln!(out, "{pad}{line}");
-            line.clear();
+    let lead = " ".repeat(indent);
+    let room = WIDTH.saturating_sub(indent);
+    for row in columns::wrap(text, room, room) {
+        if !row.is_empty() {
+            let _ = writeln!(out, "{lead}{row}");
         }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() {
-        let _ = writeln!(out, "{pad}{line}");
     }
 }
 
@@ -456,14 +440,8 @@ mod tests {
         wrap_into(&mut out, &text, 4);
         assert!(
             out.lines()
-                .all(|l| l.chars().count() <= WIDTH && l.starts_with("    word"))
+                .all(|l| columns::width(l) <= WIDTH && l.starts_with("    word"))
         );
         assert_eq!(out.split_whitespace().count(), 60);
-    }
-
-    #[test]
-    fn long_names_are_shortened_with_an_ellipsis() {
-        assert_eq!(shorten("abcdef", 6), "abcdef");
-        assert_eq!(shorten("abcdefg", 6), "abcde…");
     }
 }

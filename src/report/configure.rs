@@ -8,10 +8,11 @@ use serde::Serialize;
 
 use super::{MARKS, to_json};
 use crate::checks::OrgInfo;
+use crate::columns;
 use crate::org::OrgUrl;
 use crate::plan::{Action, ActionKind, ActionResult, CoverageCounts, Mode, Outcome, Plan};
 
-/// Text is wrapped to this width so it reads in a 100-column terminal.
+/// Text is wrapped to this many display columns so it reads in a 100-column terminal.
 const WIDTH: usize = 100;
 
 #[derive(Serialize)]
@@ -257,25 +258,17 @@ fn count(n: usize, one: &str, many: &str) -> String {
     }
 }
 
-/// Appends `text` word-wrapped to [`WIDTH`], the first line after `first`, the rest after `rest`.
-/// A word longer than a line (a URL) stays whole.
+/// Appends `text` word-wrapped to [`WIDTH`] display columns, the first line after `first`, the rest
+/// after `rest`. A word longer than a line (a URL) stays whole.
 fn wrap(out: &mut String, first: &str, rest: &str, text: &str) {
-    let mut line = first.to_owned();
-    let mut empty = true;
-    for word in text.split_whitespace() {
-        let width = line.chars().count();
-        if !empty && width + 1 + word.chars().count() > WIDTH {
-            out.push_str(&line);
-            out.push('\n');
-            line = rest.to_owned();
-            empty = true;
-        }
-        if !empty {
-            line.push(' ');
-        }
-        line.push_str(word);
-        empty = false;
+    let rows = columns::wrap(
+        text,
+        WIDTH.saturating_sub(columns::width(first)),
+        WIDTH.saturating_sub(columns::width(rest)),
+    );
+    for (i, row) in rows.iter().enumerate() {
+        let lead = if i == 0 { first } else { rest };
+        // Writing to a String cannot fail.
+        let _ = writeln!(out, "{lead}{row}");
     }
-    out.push_str(&line);
-    out.push('\n');
 }

@@ -5,6 +5,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Padding, Paragraph, Wrap};
 
+use crate::columns;
 use crate::tui::app::{App, Popup, Tone};
 use crate::tui::keymap;
 use crate::tui::steps::{self, Step, plan_review};
@@ -117,7 +118,7 @@ fn render_too_small(frame: &mut Frame, area: Rect) {
         "Please enlarge the terminal to at least {MIN_WIDTH}×{MIN_HEIGHT} (now {}×{}).",
         area.width, area.height
     );
-    let lines = u16::try_from(text.chars().count())
+    let lines = u16::try_from(columns::width(&text))
         .unwrap_or(u16::MAX)
         .div_ceil(area.width.max(1));
     frame.render_widget(

@@ -13,6 +13,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::audit::{AuditReport, Coverage, EventStatus, PolicyPresence, RepositoryAudit};
+use crate::columns;
 use crate::tui::app::{App, Status, Tone};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{Action, Binding, ENTER, ESC, Key, Move};
@@ -605,7 +606,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
             Row::Repo(index) => {
                 let repo = &report.repositories[index];
                 let (mark, words) = coverage_words(repo);
-                let name: String = repo.name.chars().take(38).collect();
+                let name = columns::truncate(&repo.name, 38);
                 let style = coverage_style(repo.coverage, theme);
                 let mut spans = vec![
                     Span::raw(pointer),
@@ -614,7 +615,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
                     } else {
                         "  [ ] "
                     }),
-                    Span::raw(format!("{name:<40}")),
+                    Span::raw(columns::pad(&name, 40)),
                     Span::styled(format!("{mark} "), style),
                     Span::styled(format!("{words:<34}"), style),
                 ];

@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::audit::{AuditPhase, ProjectAudit};
+use crate::columns;
 use crate::tui::app::App;
 use crate::tui::audit_state::{self, AuditRun};
 use crate::tui::effect::Effect;
@@ -323,7 +324,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
             ),
             _ => (Span::styled("✓", theme.success()), Span::raw("")),
         };
-        let name: String = project.name.chars().take(26).collect();
+        let name = columns::truncate(&project.name, 26);
         let mut line = Line::from(vec![
             Span::raw(if start + position == state.cursor {
                 "▶ "
@@ -331,7 +332,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
                 "  "
             }),
             mark,
-            Span::raw(format!(" {name:<27}")),
+            Span::raw(format!(" {}", columns::pad(&name, 27))),
             Span::raw("view "),
             yes_no(project.service_hooks.view, theme),
             Span::raw(" edit "),

@@ -4,8 +4,11 @@
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-/// Wraps `text` to `width` columns: the first line starts with `marker` (styled `marker_style`),
-/// the others with as many spaces. A word longer than a line gets a line of its own.
+use crate::columns;
+
+/// Wraps `text` to `width` display columns: the first line starts with `marker` (styled
+/// `marker_style`), the others with as many spaces as the marker is wide. A word longer than a
+/// line gets a line of its own.
 pub fn wrap(
     marker: &str,
     marker_style: Style,
@@ -13,23 +16,10 @@ pub fn wrap(
     style: Style,
     width: u16,
 ) -> Vec<Line<'static>> {
-    let indent = marker.chars().count();
+    let indent = columns::width(marker);
     let room = usize::from(width).saturating_sub(indent).max(1);
-    let mut rows: Vec<String> = Vec::new();
-    let mut current = String::new();
-    for word in text.split_whitespace() {
-        let needed =
-            current.chars().count() + usize::from(!current.is_empty()) + word.chars().count();
-        if !current.is_empty() && needed > room {
-            rows.push(std::mem::take(&mut current));
-        }
-        if !current.is_empty() {
-            current.push(' ');
-        }
-        current.push_str(word);
-    }
-    rows.push(current);
-    rows.into_iter()
+    columns::wrap(text, room, room)
+        .into_iter()
         .enumerate()
         .map(|(i, row)| {
             let lead = if i == 0 {
@@ -69,5 +59,11 @@ mod tests {
             text(&lines),
             ["→ see", "  https://example.com/a/long/path", "  now"]
         );
+    }
+
+    #[test]
+    fn a_wide_marker_indents_by_its_columns() {
+        let lines = wrap("😀 ", Style::new(), "数据 管道", Style::new(), 7);
+        assert_eq!(text(&lines), ["😀 数据", "   管道"]);
     }
 }

@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Padding, Paragraph, Row, Table};
 
 use super::centered;
+use crate::columns;
 use crate::tui::keymap::{Binding, keys_label};
 use crate::tui::theme::Theme;
 
@@ -22,7 +23,7 @@ pub fn render(frame: &mut Frame, area: Rect, title: &str, bindings: &[Binding], 
         .collect();
     let key_width = bindings
         .iter()
-        .map(|b| keys_label(b).chars().count())
+        .map(|b| columns::width(&keys_label(b)))
         .max()
         .unwrap_or(0);
     let key_width = u16::try_from(key_width).unwrap_or(u16::MAX);

@@ -12,6 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::columns;
 use crate::tui::theme::Theme;
 
 pub const BULLET: char = '•';
@@ -114,7 +115,7 @@ pub fn render(
     } else {
         format!("…{}", BULLET.to_string().repeat(width.saturating_sub(2)))
     };
-    let column = u16::try_from(shown.chars().count()).unwrap_or(u16::MAX);
+    let column = u16::try_from(columns::width(&shown)).unwrap_or(u16::MAX);
     frame.render_widget(
         Paragraph::new(Line::from(Span::styled(shown, theme.value()))).block(block),
         area,

@@ -5,10 +5,12 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
+use crate::columns;
 use crate::tui::keymap::Edit;
 use crate::tui::theme::Theme;
 
-/// The state of a text field. The cursor counts characters, not bytes.
+/// The state of a text field. The cursor counts characters, not bytes, and never stops between a
+/// character and the combining marks drawn on it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TextInput {
     value: String,
@@ -43,19 +45,46 @@ impl TextInput {
         self.cursor += clean.chars().count();
     }
 
+    /// The cursor position one character to the left, past the combining marks of that character.
+    fn previous(&self) -> usize {
+        let before = &self.value[..self.byte_index(self.cursor)];
+        let mut cursor = self.cursor;
+        for c in before.chars().rev() {
+            cursor -= 1;
+            if !columns::joins_previous(c) {
+                break;
+            }
+        }
+        cursor
+    }
+
+    /// The cursor position one character to the right, past the combining marks that follow it.
+    fn next(&self) -> usize {
+        let after = &self.value[self.byte_index(self.cursor)..];
+        let mut chars = after.chars();
+        if chars.next().is_none() {
+            return self.cursor;
+        }
+        self.cursor + 1 + chars.take_while(|c| columns::joins_previous(*c)).count()
+    }
+
+    /// Removes the characters between cursor positions `from` and `to`, leaving the cursor at `from`.
+    fn remove(&mut self, from: usize, to: usize) {
+        let range = self.byte_index(from)..self.byte_index(to);
+        self.value.replace_range(range, "");
+        self.cursor = from;
+    }
+
     /// Applies an editing key; returns whether the value changed.
     pub fn edit(&mut self, edit: Edit) -> bool {
         let len = self.value.chars().count();
         match edit {
             Edit::Backspace if self.cursor > 0 => {
-                self.cursor -= 1;
-                let at = self.byte_index(self.cursor);
-                self.value.remove(at);
+                self.remove(self.previous(), self.cursor);
                 true
             }
             Edit::Delete if self.cursor < len => {
-                let at = self.byte_index(self.cursor);
-                self.value.remove(at);
+                self.remove(self.cursor, self.next());
                 true
             }
             Edit::Clear if !self.value.is_empty() => {
@@ -64,11 +93,11 @@ impl TextInput {
                 true
             }
             Edit::Left => {
-                self.cursor = self.cursor.saturating_sub(1);
+                self.cursor = self.previous();
                 false
             }
             Edit::Right => {
-                self.cursor = (self.cursor + 1).min(len);
+                self.cursor = self.next();
                 false
             }
             Edit::Home => {
@@ -81,6 +110,19 @@ impl TextInput {
             }
             Edit::Backspace | Edit::Delete | Edit::Clear => false,
         }
+    }
+
+    /// What a field `width` columns wide shows of the value, and the column of the cursor in it.
+    /// The view scrolls so the cursor's cell stays inside; columns, not characters, are counted,
+    /// because that is where the terminal draws them.
+    fn view(&self, width: usize) -> (&str, usize) {
+        let at = self.byte_index(self.cursor);
+        let before = columns::take_last(&self.value[..at], width.saturating_sub(1));
+        let start = at - before.len();
+        (
+            columns::take(&self.value[start..], width),
+            columns::width(before),
+        )
     }
 }
 
@@ -107,15 +149,13 @@ pub fn render(
 ) {
     let block = field_block(title, focused, theme);
     let inner = block.inner(area);
-    let width = usize::from(inner.width.max(1));
-    let skip = (input.cursor + 1).saturating_sub(width);
-    let visible: String = input.value.chars().skip(skip).take(width).collect();
+    let (visible, column) = input.view(usize::from(inner.width.max(1)));
     frame.render_widget(
-        Paragraph::new(Line::from(Span::styled(visible, theme.value()))).block(block),
+        Paragraph::new(Line::from(Span::styled(visible.to_owned(), theme.value()))).block(block),
         area,
     );
     if focused {
-        let column = u16::try_from(input.cursor - skip).unwrap_or(u16::MAX);
+        let column = u16::try_from(column).unwrap_or(u16::MAX);
         frame.set_cursor_position(Position::new(inner.x.saturating_add(column), inner.y));
     }
 }
@@ -148,5 +188,48 @@ mod tests {
         let mut input = TextInput::default();
         input.insert("https://dev.azure.com/\r\nfabrikam\n");
         assert_eq!(input.value(), "https://dev.azure.com/fabrikam");
+    }
+
+    #[test]
+    fn the_cursor_sits_after_the_columns_of_the_text_before_it() {
+        let mut input = TextInput::new("数据-管道");
+        assert_eq!(input.view(20), ("数据-管道", 9));
+        input.edit(Edit::Left);
+        input.edit(Edit::Left);
+        assert_eq!(input.view(20), ("数据-管道", 5));
+        input.edit(Edit::Home);
+        input.insert("😀");
+        assert_eq!(input.view(20), ("😀数据-管道", 2));
+    }
+
+    #[test]
+    fn a_long_value_scrolls_by_columns() {
+        let mut input = TextInput::new("数据-管道😀-tools");
+        // 7 columns before the cursor's cell: the emoji would make 8.
+        assert_eq!(input.view(8), ("-tools", 6));
+        input.edit(Edit::Home);
+        assert_eq!(input.view(8), ("数据-管", 0), "道 would straddle the edge");
+    }
+
+    #[test]
+    fn the_cursor_steps_over_a_character_and_its_combining_marks() {
+        let mut input = TextInput::new("cafe\u{301}");
+        assert_eq!(input.view(20).1, 4);
+        input.edit(Edit::Left);
+        assert_eq!(
+            input.view(20).1,
+            3,
+            "before the e, not between it and its accent"
+        );
+        input.insert("x");
+        assert_eq!(input.value(), "cafxe\u{301}");
+        input.edit(Edit::Right);
+        assert_eq!(input.view(20).1, 5);
+        assert!(input.edit(Edit::Backspace));
+        assert_eq!(input.value(), "cafx");
+        input.insert("e\u{301}");
+        input.edit(Edit::Left);
+        assert!(input.edit(Edit::Delete));
+        assert_eq!(input.value(), "cafx");
     }
 }
