@@ -1,14 +1,16 @@
 //! `azdo-gate`: onboard an Azure DevOps organization onto a pull-request gating service.
 //!
 //! The layout follows the architecture in DESIGN.md: [`ado`] is the only code that speaks HTTP, the
-//! engines ([`checks`], [`audit`], [`plan`]) turn API answers into typed reports, [`tui`] and [`cli`] are
-//! the two faces that call those engines, [`store`] keeps secrets and state, and [`sim`] is a simulated
-//! Azure DevOps organization served on loopback for tests, benchmarks and the demo.
+//! engines ([`checks`], [`audit`], [`plan`]) turn API answers into typed reports, [`domain`] holds
+//! the operations both faces perform, [`tui`] and [`cli`] are the two faces that call it and the
+//! engines, [`store`] keeps secrets and state, and [`sim`] is a simulated Azure DevOps organization
+//! served on loopback for tests, benchmarks and the demo.
 
 pub mod ado;
 pub mod audit;
 pub mod checks;
 pub mod cli;
+pub mod domain;
 pub mod logging;
 
 pub mod org;

@@ -2,8 +2,6 @@
 
 use serde::Serialize;
 
-use crate::audit::{Coverage, RepositoryAudit};
-
 /// One kind of change (or a deliberate non-change).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -88,37 +86,5 @@ impl Mode {
             Self::Plan => "plan",
             Self::Apply => "apply",
         }
-    }
-}
-
-/// Repositories per coverage class, as `coverage_after` reports them.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct CoverageCounts {
-    pub covered: usize,
-    pub partial: usize,
-    pub unhealthy: usize,
-    pub missing: usize,
-    pub not_applicable: usize,
-}
-
-impl CoverageCounts {
-    pub fn count<'a>(repositories: impl IntoIterator<Item = &'a RepositoryAudit>) -> Self {
-        let mut counts = Self::default();
-        for repository in repositories {
-            let slot = match repository.coverage {
-                Coverage::Covered => &mut counts.covered,
-                Coverage::Partial => &mut counts.partial,
-                Coverage::Unhealthy => &mut counts.unhealthy,
-                Coverage::Missing => &mut counts.missing,
-                Coverage::NotApplicable => &mut counts.not_applicable,
-            };
-            *slot += 1;
-        }
-        counts
-    }
-
-    /// Every counted repository is covered or not applicable.
-    pub fn all_covered(&self) -> bool {
-        self.partial == 0 && self.unhealthy == 0 && self.missing == 0
     }
 }

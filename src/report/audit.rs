@@ -375,6 +375,7 @@ fn short_event(event: &str) -> &str {
 
 fn summary_line(out: &mut String, report: &AuditReport) {
     let s = &report.summary;
+    let c = &s.coverage;
     let unknown = report
         .projects
         .iter()
@@ -384,7 +385,7 @@ fn summary_line(out: &mut String, report: &AuditReport) {
         out,
         "Repositories: {} ({} covered, {} partial, {} unhealthy, {} missing, {} not applicable), \
          {} new.",
-        s.repositories, s.covered, s.partial, s.unhealthy, s.missing, s.not_applicable, s.new
+        s.repositories, c.covered, c.partial, c.unhealthy, c.missing, c.not_applicable, s.new
     );
     let _ = writeln!(
         out,

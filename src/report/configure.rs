@@ -7,9 +7,10 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::{MARKS, to_json};
-use crate::checks::OrgInfo;
+use crate::audit::CoverageCounts;
+use crate::org::OrgInfo;
 use crate::org::OrgUrl;
-use crate::plan::{Action, ActionKind, ActionResult, CoverageCounts, Mode, Outcome, Plan};
+use crate::plan::{Action, ActionKind, ActionResult, Mode, Outcome, Plan};
 
 /// Text is wrapped to this width so it reads in a 100-column terminal.
 const WIDTH: usize = 100;

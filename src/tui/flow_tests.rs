@@ -23,11 +23,12 @@ use crate::audit::{
 };
 use crate::checks::format::TokenFormat;
 use crate::checks::{
-    CheckId, ExpiryInfo, ExpirySource, Finding, FindingCode, IdentityInfo, Mark, OrgInfo, Severity,
-    TokenInfo, TokenReport, TokenSource,
+    CheckId, ExpiryInfo, ExpirySource, Finding, FindingCode, Mark, Severity, TokenInfo,
+    TokenReport, TokenSource,
 };
+use crate::org::{Identity, OrgInfo};
 use crate::profile::GateProfile;
-use crate::store::{Identity, State, StorageKind, StoreError, TokenMeta};
+use crate::store::{State, StorageKind, StoreError, TokenMeta};
 
 const WEBHOOK: &str = "https://gate.example.com/ado/events";
 const TOKEN: &str = "q7xkd3mzw5e2rpt4yhb6nv8ucf9gja1sl0oiqweasdzxcrfvtgbyhn";
@@ -56,7 +57,7 @@ fn token_report(findings: Vec<Finding>) -> TokenReport {
             source: TokenSource::Entered,
             format: TokenFormat::Unrecognised,
         },
-        identity: Some(IdentityInfo {
+        identity: Some(Identity {
             id: "user-1".into(),
             display_name: "Gate Bot".into(),
             unique_name: "gate-bot@fabrikam.example".into(),

@@ -148,11 +148,7 @@ pub(crate) fn start(app: &mut App, plan: Plan) -> Vec<Effect> {
         .as_ref()
         .and_then(|r| r.user_id.clone())
         .or_else(|| Some(app.verify.report()?.identity.as_ref()?.id.clone()));
-    let org_state = app.current_org_state();
-    let previous = org_state
-        .and_then(|o| o.snapshot.as_ref())
-        .map(|s| s.repository_ids.iter().cloned().collect());
-    let storage = org_state.and_then(|o| Some(o.token.as_ref()?.storage));
+    let (previous, storage) = audit_state::basis(app);
     let count = plan.actions.len();
     app.apply.run = Run::Applying { request };
     app.apply.plan = plan.clone();

@@ -12,9 +12,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::checks::days_between;
+use crate::domain;
 use crate::org::{Deployment, OrgUrl};
 use crate::plan::ActionKind;
-use crate::store::{Snapshot, StorageKind, StoreError};
+use crate::store::{StorageKind, StoreError};
 use crate::tui::app::{App, Status, Tone};
 use crate::tui::calendar;
 use crate::tui::effect::{Effect, StoreTarget};
@@ -90,13 +91,7 @@ pub(crate) fn on_enter(app: &mut App) -> Vec<Effect> {
     else {
         return Vec::new();
     };
-    let repository_ids = report.repository_ids();
-    app.state
-        .org_mut(&org.key(), org.name(), org.base())
-        .snapshot = Some(Snapshot {
-        taken_at,
-        repository_ids,
-    });
+    domain::record_snapshot(&mut app.state, &org, report, taken_at);
     let request = app.new_request();
     app.summary.recording = Recording::Running { request };
     vec![Effect::SaveState {
