@@ -20,3 +20,4 @@ pub mod report;
 pub mod sim;
 pub mod store;
 pub mod tui;
+pub mod words;

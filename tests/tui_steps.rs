@@ -9,7 +9,7 @@
 mod tui_support;
 
 use azdo_gate::ado::AdoError;
-use azdo_gate::audit::{AuditEvent, AuditPhase, Coverage};
+use azdo_gate::audit::{AuditEvent, AuditPhase, Coverage, CoverageCounts};
 use azdo_gate::checks::{CheckEvent, CheckId, Mark};
 use azdo_gate::org::Identity;
 use azdo_gate::plan::{ActionKind, ActionResult, ApplyEvent, Outcome, Plan};
@@ -515,6 +515,7 @@ fn at_summary() -> App {
             repo.coverage = Coverage::Covered;
         }
     }
+    after.summary.coverage = CoverageCounts::count(&after.repositories);
     send(
         &mut app,
         Msg::Applied {

@@ -26,6 +26,17 @@ impl ActionKind {
         }
     }
 
+    /// What the admin reads for it, in the wizard and in `configure`'s text alike.
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::CreateSubscription => "create subscription",
+            Self::RecreateSubscription => "recreate subscription",
+            Self::EnableSubscription => "enable subscription",
+            Self::CreateStatusPolicy => "create Status policy",
+            Self::Skip => "skip",
+        }
+    }
+
     /// Whether carrying it out writes to Azure DevOps.
     pub fn is_work(self) -> bool {
         self != Self::Skip

@@ -18,8 +18,8 @@ use super::update_tests::{app, at_paste, options, press, type_text};
 use super::widgets::text_input::TextInput;
 use crate::ado::AdoError;
 use crate::audit::{
-    AuditReport, AuditSummary, Coverage, HookPermissions, ProjectAudit, ProjectsSource,
-    RepositoryAudit,
+    AuditReport, AuditSummary, Coverage, CoverageCounts, HookPermissions, ProjectAudit,
+    ProjectsSource, RepositoryAudit,
 };
 use crate::checks::format::TokenFormat;
 use crate::checks::{
@@ -100,6 +100,13 @@ fn audit_report(repositories: Vec<RepositoryAudit>) -> AuditReport {
         permissions_note: None,
         fully_covered: false,
     };
+    let summary = AuditSummary {
+        projects: 2,
+        repositories: repositories.len(),
+        coverage: CoverageCounts::count(&repositories),
+        new: repositories.iter().filter(|r| r.new).count(),
+        ..AuditSummary::default()
+    };
     AuditReport {
         organization: OrgInfo {
             name: "fabrikam".into(),
@@ -108,7 +115,7 @@ fn audit_report(repositories: Vec<RepositoryAudit>) -> AuditReport {
         projects_source: ProjectsSource::Repositories,
         projects: vec![project("Payments"), project("Storefront")],
         repositories,
-        summary: AuditSummary::default(),
+        summary,
         requests: 1,
         project_subscriptions: Vec::new(),
         projects_with_policy: Vec::new(),

@@ -12,7 +12,8 @@ use crate::audit::{AuditPhase, ProjectAudit};
 use crate::tui::app::App;
 use crate::tui::audit_state::{self, AuditRun};
 use crate::tui::effect::Effect;
-use crate::tui::keymap::{Action, Binding, ENTER, ESC, HELP, Key, Move, QUIT_CTRL_C, QUIT_Q};
+use crate::tui::keymap::{Action, Binding, ENTER, ESC, HELP, Key, QUIT_CTRL_C, QUIT_Q};
+use crate::tui::steps::shared::moved;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{hanging, progress_bar, spinner, window};
 
@@ -134,19 +135,6 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         _ => Vec::new(),
-    }
-}
-
-/// The cursor after a movement in a list of `len` rows, `page` rows to a page.
-pub(crate) fn moved(cursor: usize, len: usize, movement: Move, page: usize) -> usize {
-    let last = len.saturating_sub(1);
-    match movement {
-        Move::Up => cursor.saturating_sub(1),
-        Move::Down => (cursor + 1).min(last),
-        Move::PageUp => cursor.saturating_sub(page),
-        Move::PageDown => (cursor + page).min(last),
-        Move::Top => 0,
-        Move::Bottom => last,
     }
 }
 
