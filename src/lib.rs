@@ -21,3 +21,6 @@ pub mod sim;
 pub mod store;
 pub mod tui;
 pub mod words;
+
+#[cfg(test)]
+mod serde_names;

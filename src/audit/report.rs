@@ -87,6 +87,20 @@ pub enum EventStatus {
     Absent,
 }
 
+impl EventStatus {
+    /// The API's spelling, as in the JSON report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enabled => "enabled",
+            Self::OnProbation => "onProbation",
+            Self::DisabledBySystem => "disabledBySystem",
+            Self::DisabledByUser => "disabledByUser",
+            Self::DisabledByInactiveIdentity => "disabledByInactiveIdentity",
+            Self::Absent => "absent",
+        }
+    }
+}
+
 impl From<SubscriptionStatus> for EventStatus {
     fn from(s: SubscriptionStatus) -> Self {
         match s {
@@ -115,6 +129,16 @@ pub enum PolicyPresence {
     Present,
     Absent,
     NotRequired,
+}
+
+impl PolicyPresence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Present => "present",
+            Self::Absent => "absent",
+            Self::NotRequired => "not_required",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
