@@ -21,8 +21,7 @@ use crate::tui::flow::Flow;
 use crate::tui::keymap::{Action, Binding, HELP, Key, QUIT_CTRL_C, QUIT_Q};
 use crate::tui::steps::coverage::{self, Preselect};
 use crate::tui::steps::organization::OrganizationState;
-use crate::tui::steps::permissions;
-use crate::tui::steps::shared::coverage_sentence;
+use crate::tui::steps::shared::{audit_progress_lines, coverage_sentence};
 use crate::tui::steps::{Step, on_enter};
 use crate::tui::widgets::hanging;
 use crate::words::count;
@@ -268,7 +267,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
                 "Auditing the organization…",
                 theme.title(),
             )));
-            lines.extend(permissions::progress_lines(app, width));
+            lines.extend(audit_progress_lines(app, width));
         }
         (AuditRun::Failed(error), _) => {
             lines.extend(hanging::wrap(

@@ -8,14 +8,14 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::audit::{AuditPhase, ProjectAudit};
+use crate::audit::ProjectAudit;
 use crate::tui::app::App;
 use crate::tui::audit_state::{self, AuditRun};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{Action, Binding, ENTER, ESC, HELP, Key, QUIT_CTRL_C, QUIT_Q};
-use crate::tui::steps::shared::moved;
+use crate::tui::steps::shared::{audit_progress_lines, moved};
 use crate::tui::theme::Theme;
-use crate::tui::widgets::{hanging, progress_bar, spinner, window};
+use crate::tui::widgets::{hanging, window};
 
 const BACK: Binding = Binding {
     keys: &[ESC],
@@ -151,47 +151,6 @@ pub(crate) fn gate_user(app: &App) -> String {
         .unwrap_or_else(|| "the gate user".to_owned())
 }
 
-/// The audit's progress: a bar and one line per phase.
-pub(crate) fn progress_lines(app: &App, width: u16) -> Vec<Line<'static>> {
-    let theme = app.theme;
-    let AuditRun::Running { phases, .. } = &app.audit.run else {
-        return Vec::new();
-    };
-    let mut lines = vec![progress_bar::line(
-        app.audit.fraction(),
-        width.min(60),
-        theme,
-    )];
-    lines.push(Line::default());
-    for (phase, progress) in AuditPhase::ALL.iter().zip(phases) {
-        let (mark, style, count) = match progress {
-            None => (
-                Span::styled("·", theme.muted()),
-                theme.muted(),
-                String::new(),
-            ),
-            Some(p) if p.done >= p.total => (
-                Span::styled("✓", theme.success()),
-                Style::new(),
-                format!("  {}/{}", p.done, p.total),
-            ),
-            Some(p) => (
-                Span::styled(spinner::frame(app.tick), theme.title()),
-                Style::new(),
-                format!("  {}/{}", p.done, p.total),
-            ),
-        };
-        lines.push(Line::from(vec![
-            Span::raw("  "),
-            mark,
-            Span::raw(" "),
-            Span::styled(phase.label(), style),
-            Span::styled(count, theme.muted()),
-        ]));
-    }
-    lines
-}
-
 /// "view ✓ edit ✗" for a pair of permission answers.
 fn yes_no(value: Option<bool>, theme: Theme) -> Span<'static> {
     match value {
@@ -213,7 +172,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
                 )),
                 Line::default(),
             ];
-            lines.extend(progress_lines(app, area.width));
+            lines.extend(audit_progress_lines(app, area.width));
             frame.render_widget(Paragraph::new(lines), area);
             return;
         }
