@@ -7,10 +7,10 @@ use std::time::Duration;
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use super::{EffectRunner, dispatch};
+use crate::tui::WizardOptions;
 use crate::tui::app::App;
 use crate::tui::msg::Msg;
 use crate::tui::theme::Theme;
-use crate::tui::WizardOptions;
 
 /// How often [`Headless::settle`] looks at the running tasks while no answer arrives.
 const POLL: Duration = Duration::from_millis(20);
