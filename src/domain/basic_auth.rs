@@ -54,3 +54,51 @@ where
         None => Err(missing(credentials.describe())),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemoryStore;
+
+    fn profile(secret: Option<&str>) -> GateProfile {
+        let mut profile = GateProfile::default_profile();
+        profile.basic_auth_secret = secret.map(str::to_owned);
+        profile
+    }
+
+    fn memory() -> Arc<dyn CredentialStore> {
+        Arc::new(MemoryStore::new())
+    }
+
+    #[tokio::test]
+    async fn a_profile_without_a_secret_needs_no_store() {
+        let unopened = async { panic!("the store is not opened") };
+        assert!(
+            basic_auth_password(&profile(None), unopened)
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    #[tokio::test]
+    async fn a_missing_entry_names_the_store_and_the_variable() {
+        assert!(
+            std::env::var_os(BASIC_AUTH_PASSWORD_ENV).is_none(),
+            "unset {BASIC_AUTH_PASSWORD_ENV} to run this test"
+        );
+        let store = memory();
+        let described = store.describe();
+        let error = basic_auth_password(&profile(Some("hook")), async { Ok(Some(store)) })
+            .await
+            .unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("\"hook\""), "{message}");
+        assert!(message.contains(&described), "{message}");
+        assert!(message.contains(BASIC_AUTH_PASSWORD_ENV), "{message}");
+        let session_only = basic_auth_password(&profile(Some("hook")), async { Ok(None) })
+            .await
+            .unwrap_err();
+        assert!(session_only.to_string().contains("this run's memory"));
+    }
+}
