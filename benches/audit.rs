@@ -176,9 +176,9 @@ async fn measure(latency: Duration) {
     }
     println!(
         "  summary           {} covered, {} partial, {} missing of {} repositories",
-        report.summary.covered,
-        report.summary.partial,
-        report.summary.missing,
+        report.summary.coverage.covered,
+        report.summary.coverage.partial,
+        report.summary.coverage.missing,
         report.summary.repositories
     );
     println!("  RSS at start      {at_rest} (before the audit)");

@@ -10,7 +10,7 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use url::{Host, Url};
 
 /// Where the organization lives; it decides which advice and links make sense.
@@ -23,6 +23,31 @@ pub enum Deployment {
     Server,
     /// A simulator or test server on the loopback interface.
     Loopback,
+}
+
+/// An organization's name and base URL as reports print them and `state.toml` remembers them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgInfo {
+    pub name: String,
+    pub url: String,
+}
+
+impl From<&OrgUrl> for OrgInfo {
+    fn from(org: &OrgUrl) -> Self {
+        Self {
+            name: org.name().to_owned(),
+            url: org.base().to_owned(),
+        }
+    }
+}
+
+/// The user a token authenticates as (pull-request comments appear under this name), as the token
+/// check reports it and `state.toml` remembers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    pub id: String,
+    pub display_name: String,
+    pub unique_name: String,
 }
 
 /// A parsed organization (or collection) address.

@@ -9,10 +9,9 @@ use std::time::Duration;
 
 use azdo_gate::ado::{Backoff, Client, ClientConfig};
 use azdo_gate::audit::{self, AuditInput, AuditReport, Coverage};
+use azdo_gate::domain::{self, ApplyReport};
 use azdo_gate::org::OrgUrl;
-use azdo_gate::plan::{
-    self, ActionKind, ApplyEvent, ApplyInput, ApplyReport, Mode, Outcome, Plan, Selection,
-};
+use azdo_gate::plan::{self, ActionKind, ApplyEvent, ApplyInput, Mode, Outcome, Plan, Selection};
 use azdo_gate::profile::{GateProfile, SubscriptionScope};
 use azdo_gate::report::{configure_json, configure_text};
 use azdo_gate_sim::{self as sim, Scenario, SimHandle, SimOptions};
@@ -126,7 +125,7 @@ async fn apply(
         profile: profile.clone(),
         previous: None,
     };
-    plan::apply_and_verify(client, input, &audit_input, None).await
+    domain::apply_and_verify(client, input, &audit_input, None).await
 }
 
 /// Plan from a fresh audit and apply it; returns the plan and what applying did.
@@ -342,7 +341,7 @@ async fn apply_covers_everything_and_a_second_run_changes_nothing() {
         profile: profile.clone(),
         previous: None,
     };
-    let applied = plan::apply_and_verify(&client, input, &audit_input, Some(tx)).await;
+    let applied = domain::apply_and_verify(&client, input, &audit_input, Some(tx)).await;
     assert!(
         outcomes(&applied).iter().all(|o| *o == Outcome::Done),
         "{:?}",

@@ -3,8 +3,9 @@
 // Test helpers outside #[test] functions may unwrap too.
 #![allow(clippy::unwrap_used)]
 
+use azdo_gate::audit::CoverageCounts;
 use azdo_gate::org::OrgUrl;
-use azdo_gate::plan::{Action, ActionKind, ActionResult, CoverageCounts, Mode, Outcome, Plan};
+use azdo_gate::plan::{Action, ActionKind, ActionResult, Mode, Outcome, Plan};
 use azdo_gate::report::{configure_json, configure_text};
 
 fn org() -> OrgUrl {

@@ -9,8 +9,9 @@
 mod tui_support;
 
 use azdo_gate::ado::AdoError;
-use azdo_gate::audit::{AuditEvent, AuditPhase, Coverage};
-use azdo_gate::checks::{CheckEvent, CheckId, IdentityInfo, Mark};
+use azdo_gate::audit::{AuditEvent, AuditPhase, Coverage, CoverageCounts};
+use azdo_gate::checks::{CheckEvent, CheckId, Mark};
+use azdo_gate::org::Identity;
 use azdo_gate::plan::{ActionKind, ActionResult, ApplyEvent, Outcome, Plan};
 use azdo_gate::store::{State, StoreError};
 use azdo_gate::tui::{App, Effect, Msg, Step, StoreTarget, Stored, TaskError};
@@ -514,6 +515,7 @@ fn at_summary() -> App {
             repo.coverage = Coverage::Covered;
         }
     }
+    after.summary.coverage = CoverageCounts::count(&after.repositories);
     send(
         &mut app,
         Msg::Applied {
@@ -703,7 +705,7 @@ fn rotation_warns_when_the_new_token_belongs_to_another_user() {
     });
     finish_checks(&mut app, request, &[]);
     let mut report = report_clean();
-    report.identity = Some(IdentityInfo {
+    report.identity = Some(Identity {
         id: "40000000-0000-4000-8000-000000000002".into(),
         display_name: "Dana Admin".into(),
         unique_name: "dana@fabrikam.example".into(),

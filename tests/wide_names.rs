@@ -166,9 +166,11 @@ fn the_plan_review_wraps_wide_names_within_the_screen() {
     // 80 columns, the smallest the wizard draws in: the long name's actions must wrap.
     let terminal = screen_sized(&app, 80, 40);
     let shown = terminal.backend().to_string();
-    assert!(shown.contains(&format!("create webhook: {CJK} · git.pullrequest.created")));
     assert!(shown.contains(&format!(
-        "create webhook: {EMOJI} · git.pullrequest.updated"
+        "create subscription: {CJK} · git.pullrequest.created"
+    )));
+    assert!(shown.contains(&format!(
+        "create subscription: {EMOJI} · git.pullrequest.updated"
     )));
     // The long name (32 `char`s, 64 columns) gets a line of its own and the event the next, both
     // under the text, instead of running past the border and out of sight.

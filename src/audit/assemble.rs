@@ -8,11 +8,11 @@ use super::AuditInput;
 use super::coverage::{PolicyIndex, SubscriptionIndex, classify};
 use super::permissions::ProjectPermissions;
 use super::report::{
-    AuditReport, AuditSummary, Coverage, PolicyPresence, ProjectAudit, ProjectSubscription,
-    ProjectsSource, RepositoryAudit,
+    AuditReport, AuditSummary, Coverage, CoverageCounts, PolicyPresence, ProjectAudit,
+    ProjectSubscription, ProjectsSource, RepositoryAudit,
 };
 use crate::ado::models::{PolicyConfiguration, Repository};
-use crate::checks::OrgInfo;
+use crate::org::OrgInfo;
 use crate::profile::REPO_CREATED_EVENT;
 
 /// A project as the audit knows it (from the projects API or a repository's `project`).
@@ -185,24 +185,13 @@ pub(super) fn assemble(
 }
 
 fn summarize(projects: &[ProjectAudit], repositories: &[RepositoryAudit]) -> AuditSummary {
-    let mut summary = AuditSummary {
+    AuditSummary {
         projects: projects.len(),
         projects_missing_permissions: projects.iter().filter(|p| p.lacks_permissions()).count(),
         repositories: repositories.len(),
-        ..AuditSummary::default()
-    };
-    for repo in repositories {
-        let count = match repo.coverage {
-            Coverage::Covered => &mut summary.covered,
-            Coverage::Partial => &mut summary.partial,
-            Coverage::Unhealthy => &mut summary.unhealthy,
-            Coverage::Missing => &mut summary.missing,
-            Coverage::NotApplicable => &mut summary.not_applicable,
-        };
-        *count += 1;
-        summary.new += usize::from(repo.new);
+        coverage: CoverageCounts::count(repositories),
+        new: repositories.iter().filter(|r| r.new).count(),
     }
-    summary
 }
 
 #[cfg(test)]

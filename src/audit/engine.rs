@@ -30,7 +30,7 @@ use crate::ado::models::{
     SubscriptionFilter,
 };
 use crate::ado::{AdoError, Client};
-use crate::checks::OrgInfo;
+use crate::org::OrgInfo;
 
 /// Audits the organization of `client` against `input.profile`. Fails only when the audit cannot be
 /// trusted (token unusable, a list that could not be read after retries); refused permission

@@ -20,8 +20,9 @@ pub use engine::run;
 pub use permissions::{ISOLATION_BUDGET, MAX_EVALUATIONS_PER_BATCH, PROJECTS_PER_BATCH};
 pub use progress::{AuditEvent, AuditPhase};
 pub use report::{
-    AuditReport, AuditSummary, Coverage, EventCoverage, EventStatus, HookPermissions,
-    PolicyPresence, ProjectAudit, ProjectSubscription, ProjectsSource, RepositoryAudit,
+    AuditReport, AuditSummary, Coverage, CoverageCounts, EventCoverage, EventStatus,
+    HookPermissions, PolicyPresence, ProjectAudit, ProjectSubscription, ProjectsSource,
+    RepositoryAudit,
 };
 
 /// What to audit against.

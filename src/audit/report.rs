@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::ado::models::SubscriptionStatus;
-use crate::checks::OrgInfo;
+use crate::org::OrgInfo;
 use crate::profile::SubscriptionScope;
 
 /// Where the project list came from: the projects API, or (when the token may not list projects,
@@ -87,6 +87,20 @@ pub enum EventStatus {
     Absent,
 }
 
+impl EventStatus {
+    /// The API's spelling, as in the JSON report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enabled => "enabled",
+            Self::OnProbation => "onProbation",
+            Self::DisabledBySystem => "disabledBySystem",
+            Self::DisabledByUser => "disabledByUser",
+            Self::DisabledByInactiveIdentity => "disabledByInactiveIdentity",
+            Self::Absent => "absent",
+        }
+    }
+}
+
 impl From<SubscriptionStatus> for EventStatus {
     fn from(s: SubscriptionStatus) -> Self {
         match s {
@@ -117,6 +131,16 @@ pub enum PolicyPresence {
     NotRequired,
 }
 
+impl PolicyPresence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Present => "present",
+            Self::Absent => "absent",
+            Self::NotRequired => "not_required",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct RepositoryAudit {
     pub id: String,
@@ -136,12 +160,48 @@ pub struct AuditSummary {
     pub projects: usize,
     pub projects_missing_permissions: usize,
     pub repositories: usize,
+    /// Printed as the summary's own fields (`covered`, `partial`, …), as before it was shared.
+    #[serde(flatten)]
+    pub coverage: CoverageCounts,
+    pub new: usize,
+}
+
+/// Repositories per coverage class: the audit's summary, `configure`'s `coverage_after` and the
+/// wizard's counts are all this one count.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct CoverageCounts {
     pub covered: usize,
     pub partial: usize,
     pub unhealthy: usize,
     pub missing: usize,
     pub not_applicable: usize,
-    pub new: usize,
+}
+
+impl CoverageCounts {
+    pub fn count<'a>(repositories: impl IntoIterator<Item = &'a RepositoryAudit>) -> Self {
+        let mut counts = Self::default();
+        for repository in repositories {
+            let slot = match repository.coverage {
+                Coverage::Covered => &mut counts.covered,
+                Coverage::Partial => &mut counts.partial,
+                Coverage::Unhealthy => &mut counts.unhealthy,
+                Coverage::Missing => &mut counts.missing,
+                Coverage::NotApplicable => &mut counts.not_applicable,
+            };
+            *slot += 1;
+        }
+        counts
+    }
+
+    /// Repositories that need attention: partial, unhealthy or missing.
+    pub fn gaps(&self) -> usize {
+        self.partial + self.unhealthy + self.missing
+    }
+
+    /// Every counted repository is covered or not applicable.
+    pub fn all_covered(&self) -> bool {
+        self.gaps() == 0
+    }
 }
 
 /// A project-wide subscription (no repository filter) for one event, as the planner needs it when
@@ -177,10 +237,7 @@ pub struct AuditReport {
 impl AuditReport {
     /// Exit-code verdict: every applicable repository covered and no project lacking permissions.
     pub fn healthy(&self) -> bool {
-        self.summary.projects_missing_permissions == 0
-            && self.summary.partial == 0
-            && self.summary.unhealthy == 0
-            && self.summary.missing == 0
+        self.summary.projects_missing_permissions == 0 && self.summary.coverage.all_covered()
     }
 
     /// The repository ids to store as the snapshot for "new since last run".

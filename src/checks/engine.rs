@@ -11,12 +11,11 @@ use super::expiry::{ExpiryInput, assess_expiry};
 use super::findings;
 use super::format;
 use super::report::{
-    Finding, IdentityInfo, OrgInfo, ScopeCheck, ScopeStatus, Severity, TokenInfo, TokenReport,
-    TokenSource,
+    Finding, ScopeCheck, ScopeStatus, Severity, TokenInfo, TokenReport, TokenSource,
 };
 use crate::ado::models::Repository;
 use crate::ado::{AdoError, Client, ClientConfig};
-use crate::org::OrgUrl;
+use crate::org::{Identity, OrgInfo, OrgUrl};
 
 /// The four scopes the gate needs, in the order reports list them.
 pub const REQUIRED_SCOPES: [(&str, &str); 4] = [
@@ -157,7 +156,7 @@ pub async fn run(
         Ok(data) => {
             progress.finish(CheckId::Organization, Mark::Pass);
             let user = data.authenticated_user;
-            Some(IdentityInfo {
+            Some(Identity {
                 display_name: user
                     .display_name()
                     .unwrap_or("(no display name)")

@@ -4,6 +4,7 @@
 use super::report::{Finding, FindingCode, Severity};
 use crate::ado::AdoError;
 use crate::org::OrgUrl;
+use crate::words::count;
 
 fn finding(severity: Severity, code: FindingCode, message: String, fix: Option<String>) -> Finding {
     Finding {
@@ -159,8 +160,8 @@ pub(super) fn expiry_soon(expires_on: jiff::civil::Date, days_left: i64, org: &O
         Severity::Error,
         FindingCode::ExpirySoon,
         format!(
-            "The token expires on {expires_on}, in {days_left} day{}.",
-            plural(days_left)
+            "The token expires on {expires_on}, in {}.",
+            count(days_left, "day", "days")
         ),
         Some(format!(
             "Rotate it now: run `azdo-gate` and choose \"rotate the token\" (or create a new one at {}).",
@@ -174,13 +175,9 @@ pub(super) fn expiry_short(expires_on: jiff::civil::Date, days_left: i64) -> Fin
         Severity::Warning,
         FindingCode::ExpiryShort,
         format!(
-            "The token expires on {expires_on}, in {days_left} day{}: less than the one year Azure DevOps allows.",
-            plural(days_left)
+            "The token expires on {expires_on}, in {}: less than the one year Azure DevOps allows.",
+            count(days_left, "day", "days")
         ),
         Some("If that was not your choice, a tenant or organization policy caps token lifetimes; plan the next rotation for that date.".into()),
     )
-}
-
-fn plural(n: i64) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }

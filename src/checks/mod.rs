@@ -11,6 +11,6 @@ mod report;
 pub use engine::{CheckError, CheckEvent, CheckId, CheckInput, Mark, REQUIRED_SCOPES, run};
 pub use expiry::{ExpiryInput, SHORT_LIFETIME_DAYS, days_between};
 pub use report::{
-    ExpiryInfo, ExpirySource, Finding, FindingCode, IdentityInfo, OrgInfo, ScopeCheck, ScopeStatus,
-    Severity, TokenInfo, TokenReport, TokenSource,
+    ExpiryInfo, ExpirySource, Finding, FindingCode, ScopeCheck, ScopeStatus, Severity, TokenInfo,
+    TokenReport, TokenSource,
 };

@@ -4,7 +4,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use super::format::TokenFormat;
-use crate::org::OrgUrl;
+use crate::org::{Identity, OrgInfo};
 
 /// Where the token under test came from. Reports say it; they never contain the token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -30,33 +30,10 @@ impl TokenSource {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct OrgInfo {
-    pub name: String,
-    pub url: String,
-}
-
-impl From<&OrgUrl> for OrgInfo {
-    fn from(org: &OrgUrl) -> Self {
-        Self {
-            name: org.name().to_owned(),
-            url: org.base().to_owned(),
-        }
-    }
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct TokenInfo {
     pub source: TokenSource,
     pub format: TokenFormat,
-}
-
-/// The token's user: PR comments will appear under this name.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct IdentityInfo {
-    pub id: String,
-    pub display_name: String,
-    pub unique_name: String,
 }
 
 /// One scope the gate needs, as far as probing could tell.
@@ -137,7 +114,7 @@ pub struct Finding {
 pub struct TokenReport {
     pub organization: OrgInfo,
     pub token: TokenInfo,
-    pub identity: Option<IdentityInfo>,
+    pub identity: Option<Identity>,
     pub scopes: Vec<ScopeCheck>,
     pub expiry: ExpiryInfo,
     pub findings: Vec<Finding>,

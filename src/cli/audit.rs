@@ -1,15 +1,13 @@
 //! `azdo-gate audit`: permissions per project and coverage per repository.
 
-use std::collections::BTreeSet;
-
 use super::args::AuditArgs;
 use super::context::Context;
 use super::{CliError, Outcome, profile_source};
 use crate::ado::{Client, ClientConfig};
-use crate::audit::{self, AuditInput, AuditReport};
+use crate::audit::{self, AuditInput};
+use crate::domain::{previous_repository_ids, record_snapshot};
 use crate::org::OrgUrl;
 use crate::report;
-use crate::store::{Snapshot, State};
 
 pub async fn run(args: AuditArgs, ctx: &Context) -> Result<Outcome, CliError> {
     let org = OrgUrl::parse(&args.org.org)?;
@@ -19,10 +17,10 @@ pub async fn run(args: AuditArgs, ctx: &Context) -> Result<Outcome, CliError> {
     let client = Client::new(org.clone(), resolved.token, ClientConfig::default())?;
     let input = AuditInput {
         profile,
-        previous: previous_snapshot(&state, &org),
+        previous: previous_repository_ids(&state, &org),
     };
     let report = audit::run(&client, &input, None).await?;
-    save_snapshot(&mut state, &org, &report);
+    record_snapshot(&mut state, &org, &report, jiff::Timestamp::now());
     state.save(&ctx.config_dir)?;
     let text = if args.json {
         report::audit_json(&report)?
@@ -36,18 +34,4 @@ pub async fn run(args: AuditArgs, ctx: &Context) -> Result<Outcome, CliError> {
         println!();
     }
     Ok(Outcome::from_problems(!report.healthy()))
-}
-
-/// The repository ids the previous run saw; `None` on the first run (then nothing is "new").
-pub(super) fn previous_snapshot(state: &State, org: &OrgUrl) -> Option<BTreeSet<String>> {
-    let snapshot = state.org(&org.key())?.snapshot.as_ref()?;
-    Some(snapshot.repository_ids.iter().cloned().collect())
-}
-
-/// Records the repositories of a completed audit, so the next run can tell which are new.
-pub(super) fn save_snapshot(state: &mut State, org: &OrgUrl, report: &AuditReport) {
-    state.org_mut(&org.key(), org.name(), org.base()).snapshot = Some(Snapshot {
-        taken_at: jiff::Timestamp::now(),
-        repository_ids: report.repository_ids(),
-    });
 }

@@ -4,10 +4,10 @@ use super::args::CheckArgs;
 use super::context::Context;
 use super::{CliError, Outcome};
 use crate::ado::ClientConfig;
-use crate::checks::{self, CheckInput, ExpiryInput, ScopeStatus, TokenReport, TokenSource};
+use crate::checks::{self, CheckInput, ExpiryInput, TokenSource};
+use crate::domain;
 use crate::org::OrgUrl;
 use crate::report;
-use crate::store::{Identity, State};
 
 pub async fn run(args: CheckArgs, ctx: &Context) -> Result<Outcome, CliError> {
     let org = OrgUrl::parse(&args.org.org)?;
@@ -33,8 +33,14 @@ pub async fn run(args: CheckArgs, ctx: &Context) -> Result<Outcome, CliError> {
         client: ClientConfig::default(),
     };
     let report = checks::run(input, None).await?;
-    if from_store {
-        record_check(&mut state, &org, &report);
+    // Only a token from the store has metadata to update: another one may not be the stored one.
+    if from_store
+        && let Some(meta) = state
+            .org_mut(&org.key(), org.name(), org.base())
+            .token
+            .as_mut()
+    {
+        domain::record_check(meta, &report, jiff::Timestamp::now());
         state.save(&ctx.config_dir)?;
     }
     if args.json {
@@ -43,26 +49,4 @@ pub async fn run(args: CheckArgs, ctx: &Context) -> Result<Outcome, CliError> {
         print!("{}", report::check_text(&report));
     }
     Ok(Outcome::from_problems(!report.ok))
-}
-
-/// Remembers what this check learned about the stored token (never the token itself).
-fn record_check(state: &mut State, org: &OrgUrl, report: &TokenReport) {
-    let entry = state.org_mut(&org.key(), org.name(), org.base());
-    let Some(meta) = entry.token.as_mut() else {
-        return;
-    };
-    if let Some(id) = &report.identity {
-        meta.identity = Some(Identity {
-            id: id.id.clone(),
-            display_name: id.display_name.clone(),
-            unique_name: id.unique_name.clone(),
-        });
-    }
-    meta.scopes_seen = report
-        .scopes
-        .iter()
-        .filter(|s| matches!(s.status, ScopeStatus::Granted | ScopeStatus::Implied))
-        .map(|s| s.scope.to_owned())
-        .collect();
-    meta.checked_at = Some(jiff::Timestamp::now());
 }

@@ -2,22 +2,16 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
-use secrecy::SecretString;
-
 use super::args::{ConfigureArgs, ScopeArg};
-use super::audit::{previous_snapshot, save_snapshot};
 use super::context::Context;
 use super::{CliError, Outcome, profile_source};
 use crate::ado::{Client, ClientConfig};
-use crate::audit::{self, AuditInput};
+use crate::audit::{self, AuditInput, CoverageCounts};
+use crate::domain::{self, previous_repository_ids, record_snapshot};
 use crate::org::OrgUrl;
 use crate::plan::{self, ActionKind, ApplyInput, Mode, Plan, Selection};
-use crate::profile::{GateProfile, SubscriptionScope};
+use crate::profile::SubscriptionScope;
 use crate::report;
-use crate::store;
-
-/// Lets scripts give the webhook's basic-auth password without a credential store.
-pub const BASIC_AUTH_PASSWORD_ENV: &str = "AZDO_GATE_BASIC_AUTH_PASSWORD";
 
 pub async fn run(args: ConfigureArgs, ctx: &Context) -> Result<Outcome, CliError> {
     let org = OrgUrl::parse(&args.org.org)?;
@@ -37,7 +31,7 @@ pub async fn run(args: ConfigureArgs, ctx: &Context) -> Result<Outcome, CliError
     let client = Client::new(org.clone(), resolved.token, ClientConfig::default())?;
     let audit_input = AuditInput {
         profile: profile.clone(),
-        previous: previous_snapshot(&state, &org),
+        previous: previous_repository_ids(&state, &org),
     };
     let report = audit::run(&client, &audit_input, None).await?;
     let unknown = selection.unknown_ids(&report);
@@ -61,19 +55,26 @@ pub async fn run(args: ConfigureArgs, ctx: &Context) -> Result<Outcome, CliError
             "--apply needs --yes when not run interactively; nothing was changed".into(),
         ));
     }
-    let password = basic_auth_password(ctx, &profile).await?;
+    let password =
+        domain::basic_auth_password(&profile, async { ctx.credential_store().await.map(Some) })
+            .await?;
     let input = ApplyInput {
         plan: &plan,
         profile: &profile,
         basic_auth_password: password,
         user_id: report.user_id.clone(),
     };
-    let applied = plan::apply_and_verify(&client, input, &audit_input, None).await;
-    save_snapshot(&mut state, &org, &report);
+    let applied = domain::apply_and_verify(&client, input, &audit_input, None).await;
+    // The verifying audit is the latest word on which repositories exist.
+    let latest = match &applied.after {
+        Ok(after) => after,
+        Err(why) => {
+            eprintln!("warning: could not re-audit after applying: {why}");
+            &report
+        }
+    };
+    record_snapshot(&mut state, &org, latest, jiff::Timestamp::now());
     state.save(&ctx.config_dir)?;
-    if let Some(why) = &applied.verify_error {
-        eprintln!("warning: could not re-audit after applying: {why}");
-    }
     print_report(
         &args,
         &org,
@@ -101,7 +102,7 @@ fn print_report(
     mode: Mode,
     plan: &Plan,
     results: Option<&[plan::ActionResult]>,
-    coverage: Option<&plan::CoverageCounts>,
+    coverage: Option<&CoverageCounts>,
 ) -> Result<(), CliError> {
     let text = if args.json {
         report::configure_json(org, mode, plan, results, coverage)?
@@ -137,28 +138,4 @@ fn confirm(plan: &Plan, org: &OrgUrl) -> Result<bool, CliError> {
     } else {
         Err(CliError::Usage("not confirmed; nothing was changed".into()))
     }
-}
-
-/// The webhook's basic-auth password: the environment variable, else the credential-store entry
-/// the profile names. A profile that names one that cannot be found is an error, because applying
-/// without it would create subscriptions the gate rejects.
-async fn basic_auth_password(
-    ctx: &Context,
-    profile: &GateProfile,
-) -> Result<Option<SecretString>, CliError> {
-    let Some(entry) = &profile.basic_auth_secret else {
-        return Ok(None);
-    };
-    if let Ok(value) = std::env::var(BASIC_AUTH_PASSWORD_ENV)
-        && !value.is_empty()
-    {
-        return Ok(Some(SecretString::from(value)));
-    }
-    let credentials = ctx.credential_store().await?;
-    store::get_async(&credentials, entry).await?.map(Some).ok_or_else(|| {
-        CliError::Usage(format!(
-            "the profile's basic_auth_secret \"{entry}\" is not in {}; store the password there or set {BASIC_AUTH_PASSWORD_ENV}",
-            credentials.describe()
-        ))
-    })
 }

@@ -11,7 +11,7 @@ use super::CliError;
 use super::args::TokenArgs;
 use crate::checks::TokenSource;
 use crate::org::OrgUrl;
-use crate::store::{self, CredentialStore, FileStore, State, StorageKind};
+use crate::store::{self, CredentialStore, FileStore, State, StorageKind, StoreError};
 
 /// The environment variable the `az devops` CLI reads; honoured here for the same reason.
 pub const PAT_ENV: &str = "AZURE_DEVOPS_EXT_PAT";
@@ -43,7 +43,7 @@ impl Context {
 
     /// The credential store this run uses: the insecure file only when asked for explicitly,
     /// otherwise the OS store, whose absence is an error that says why and what to do instead.
-    pub async fn credential_store(&self) -> Result<Arc<dyn CredentialStore>, CliError> {
+    pub async fn credential_store(&self) -> Result<Arc<dyn CredentialStore>, StoreError> {
         if self.insecure_storage {
             let file = FileStore::new(&self.config_dir);
             eprintln!(
@@ -53,7 +53,7 @@ impl Context {
             );
             return Ok(Arc::new(file));
         }
-        Ok(store::open_os_store_async().await?)
+        store::open_os_store_async().await
     }
 
     /// `--pat-stdin`, then `AZURE_DEVOPS_EXT_PAT`, then the stored token.

@@ -1,6 +1,7 @@
 //! Everything that stops a command from doing its job (exit code 2), worded for the admin.
 
 use crate::ado::AdoError;
+use crate::domain::BasicAuthError;
 use crate::org::OrgError;
 use crate::profile::ProfileError;
 use crate::store::StoreError;
@@ -17,6 +18,8 @@ pub enum CliError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Profile(#[from] ProfileError),
+    #[error(transparent)]
+    BasicAuth(#[from] BasicAuthError),
     #[error("no token for {org} in {store}")]
     NoToken { org: String, store: String },
     #[error("{0}")]

@@ -2,8 +2,6 @@
 
 use serde::Serialize;
 
-use crate::audit::{Coverage, RepositoryAudit};
-
 /// One kind of change (or a deliberate non-change).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -24,6 +22,17 @@ impl ActionKind {
             Self::RecreateSubscription => "recreate_subscription",
             Self::EnableSubscription => "enable_subscription",
             Self::CreateStatusPolicy => "create_status_policy",
+            Self::Skip => "skip",
+        }
+    }
+
+    /// What the admin reads for it, in the wizard and in `configure`'s text alike.
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::CreateSubscription => "create subscription",
+            Self::RecreateSubscription => "recreate subscription",
+            Self::EnableSubscription => "enable subscription",
+            Self::CreateStatusPolicy => "create Status policy",
             Self::Skip => "skip",
         }
     }
@@ -88,37 +97,5 @@ impl Mode {
             Self::Plan => "plan",
             Self::Apply => "apply",
         }
-    }
-}
-
-/// Repositories per coverage class, as `coverage_after` reports them.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct CoverageCounts {
-    pub covered: usize,
-    pub partial: usize,
-    pub unhealthy: usize,
-    pub missing: usize,
-    pub not_applicable: usize,
-}
-
-impl CoverageCounts {
-    pub fn count<'a>(repositories: impl IntoIterator<Item = &'a RepositoryAudit>) -> Self {
-        let mut counts = Self::default();
-        for repository in repositories {
-            let slot = match repository.coverage {
-                Coverage::Covered => &mut counts.covered,
-                Coverage::Partial => &mut counts.partial,
-                Coverage::Unhealthy => &mut counts.unhealthy,
-                Coverage::Missing => &mut counts.missing,
-                Coverage::NotApplicable => &mut counts.not_applicable,
-            };
-            *slot += 1;
-        }
-        counts
-    }
-
-    /// Every counted repository is covered or not applicable.
-    pub fn all_covered(&self) -> bool {
-        self.partial == 0 && self.unhealthy == 0 && self.missing == 0
     }
 }

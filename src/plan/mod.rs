@@ -10,11 +10,9 @@ mod apply;
 mod body;
 mod planner;
 mod selection;
-mod verify;
 
-pub use action::{Action, ActionKind, CoverageCounts, Mode, Plan};
+pub use action::{Action, ActionKind, Mode, Plan};
 pub use apply::{ActionResult, ApplyEvent, ApplyInput, Outcome, apply};
 pub use body::{BodyError, policy_body, subscription_body};
 pub use planner::plan;
 pub use selection::{Selection, SelectionError};
-pub use verify::{ApplyReport, apply_and_verify, touched_coverage};

@@ -10,6 +10,7 @@ use crate::audit::{
 };
 use crate::org::OrgUrl;
 use crate::profile::{GateProfile, REPO_CREATED_EVENT, SubscriptionScope};
+use crate::words::plural;
 
 /// Computes the plan. Actions are grouped by project (in the report's order); inside a project the
 /// project-wide actions come first, then each repository's.
@@ -542,10 +543,6 @@ fn status_label(genre: &str, name: &str) -> String {
     } else {
         format!("{genre}/{name}")
     }
-}
-
-fn plural<'s>(n: usize, one: &'s str, many: &'s str) -> &'s str {
-    if n == 1 { one } else { many }
 }
 
 #[cfg(test)]

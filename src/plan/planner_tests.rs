@@ -2,7 +2,7 @@ use std::collections::BTreeSet;
 
 use super::*;
 use crate::audit::{AuditSummary, Coverage, EventCoverage, HookPermissions, ProjectsSource};
-use crate::checks::OrgInfo;
+use crate::org::OrgInfo;
 use crate::profile::{GateProfile, SubscriptionScope};
 
 const CREATED: &str = "git.pullrequest.created";

@@ -56,7 +56,7 @@ pub fn audit_csv(report: &AuditReport) -> String {
                 repo.events
                     .iter()
                     .find(|e| e.event_type == *event)
-                    .map_or("", |e| event_status(e.status))
+                    .map_or("", |e| e.status.as_str())
             })
             .collect();
         let fixed = [
@@ -67,7 +67,7 @@ pub fn audit_csv(report: &AuditReport) -> String {
             bool_str(repo.new),
             bool_str(repo.disabled),
             repo.default_branch.as_deref().unwrap_or(""),
-            policy_str(repo.status_policy),
+            repo.status_policy.as_str(),
         ];
         csv_row(&mut out, fixed.into_iter().chain(statuses));
     }
@@ -96,26 +96,6 @@ fn csv_field(field: &str) -> String {
 
 fn bool_str(b: bool) -> &'static str {
     if b { "true" } else { "false" }
-}
-
-/// The API's spelling, as in the JSON report.
-fn event_status(status: EventStatus) -> &'static str {
-    match status {
-        EventStatus::Enabled => "enabled",
-        EventStatus::OnProbation => "onProbation",
-        EventStatus::DisabledBySystem => "disabledBySystem",
-        EventStatus::DisabledByUser => "disabledByUser",
-        EventStatus::DisabledByInactiveIdentity => "disabledByInactiveIdentity",
-        EventStatus::Absent => "absent",
-    }
-}
-
-fn policy_str(p: PolicyPresence) -> &'static str {
-    match p {
-        PolicyPresence::Present => "present",
-        PolicyPresence::Absent => "absent",
-        PolicyPresence::NotRequired => "not_required",
-    }
 }
 
 /// `azdo-gate audit` for a terminal: projects (permission problems first, each with its fix), then
@@ -341,10 +321,10 @@ fn repository_lines(out: &mut String, repo: &RepositoryAudit) {
     let mut parts: Vec<String> = repo
         .events
         .iter()
-        .map(|e| format!("{} {}", short_event(&e.event_type), event_status(e.status)))
+        .map(|e| format!("{} {}", short_event(&e.event_type), e.status.as_str()))
         .collect();
     if repo.status_policy != PolicyPresence::NotRequired {
-        parts.push(format!("status policy {}", policy_str(repo.status_policy)));
+        parts.push(format!("status policy {}", repo.status_policy.as_str()));
     }
     wrap_into(out, &parts.join(", "), 8);
     for e in &repo.events {
@@ -360,7 +340,7 @@ fn repository_lines(out: &mut String, repo: &RepositoryAudit) {
                 out,
                 "        {} subscription {id} is {}",
                 short_event(&e.event_type),
-                event_status(e.status)
+                e.status.as_str()
             );
         }
     }
@@ -376,6 +356,7 @@ fn short_event(event: &str) -> &str {
 
 fn summary_line(out: &mut String, report: &AuditReport) {
     let s = &report.summary;
+    let c = &s.coverage;
     let unknown = report
         .projects
         .iter()
@@ -385,7 +366,7 @@ fn summary_line(out: &mut String, report: &AuditReport) {
         out,
         "Repositories: {} ({} covered, {} partial, {} unhealthy, {} missing, {} not applicable), \
          {} new.",
-        s.repositories, s.covered, s.partial, s.unhealthy, s.missing, s.not_applicable, s.new
+        s.repositories, c.covered, c.partial, c.unhealthy, c.missing, c.not_applicable, s.new
     );
     let _ = writeln!(
         out,

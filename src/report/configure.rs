@@ -7,10 +7,12 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::{MARKS, to_json};
-use crate::checks::OrgInfo;
+use crate::audit::CoverageCounts;
 use crate::columns;
+use crate::org::OrgInfo;
 use crate::org::OrgUrl;
-use crate::plan::{Action, ActionKind, ActionResult, CoverageCounts, Mode, Outcome, Plan};
+use crate::plan::{Action, ActionKind, ActionResult, Mode, Outcome, Plan};
+use crate::words::{count, plural};
 
 /// Text is wrapped to this many display columns so it reads in a 100-column terminal.
 const WIDTH: usize = 100;
@@ -144,16 +146,12 @@ pub fn configure_text(
             let _ = writeln!(
                 out,
                 "Nothing has been changed yet: run again with --apply --yes to make {}.",
-                count(summary.planned, "this change", "these changes")
+                plural(summary.planned, "this change", "these changes")
             );
         }
         Mode::Apply => {
             if summary.failed > 0 {
-                let failed = count(
-                    summary.failed,
-                    "1 action",
-                    &format!("{} actions", summary.failed),
-                );
+                let failed = count(summary.failed, "action", "actions");
                 wrap(
                     &mut out,
                     "",
@@ -189,7 +187,7 @@ fn headline(mode: Mode, s: &Summary) -> String {
     match mode {
         Mode::Plan => format!(
             "Plan: {}, {} skipped",
-            count(s.planned, "1 change", &format!("{} changes", s.planned)),
+            count(s.planned, "change", "changes"),
             s.skipped
         ),
         Mode::Apply => format!(
@@ -233,28 +231,18 @@ fn title(action: &Action) -> String {
         .as_deref()
         .map(|id| format!(" {id}"))
         .unwrap_or_default();
+    let words = action.kind.words();
     match action.kind {
-        ActionKind::CreateSubscription => format!("create subscription {event} for {target}"),
-        ActionKind::RecreateSubscription => {
-            format!("recreate subscription{existing} ({event}) for {target}")
-        }
-        ActionKind::EnableSubscription => {
-            format!("enable subscription{existing} ({event}) for {target}")
+        ActionKind::CreateSubscription => format!("{words} {event} for {target}"),
+        ActionKind::RecreateSubscription | ActionKind::EnableSubscription => {
+            format!("{words}{existing} ({event}) for {target}")
         }
         ActionKind::CreateStatusPolicy => match &action.ref_name {
-            Some(branch) => format!("create Status policy on {branch} of {target}"),
-            None => "create Status policy on the default branch of every repository".to_owned(),
+            Some(branch) => format!("{words} on {branch} of {target}"),
+            None => format!("{words} on the default branch of every repository"),
         },
-        ActionKind::Skip if event.is_empty() => format!("skip {target}"),
-        ActionKind::Skip => format!("skip {event} for {target}"),
-    }
-}
-
-fn count(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        one.to_owned()
-    } else {
-        many.to_owned()
+        ActionKind::Skip if event.is_empty() => format!("{words} {target}"),
+        ActionKind::Skip => format!("{words} {event} for {target}"),
     }
 }
 

@@ -19,6 +19,10 @@ mod memory;
 mod paths;
 mod state;
 
+/// What `state.toml` remembers about an organization and its token's user: the same types the
+/// reports print.
+pub use crate::org::{Identity, OrgInfo};
+pub(crate) use atomic::write_private;
 pub use credential::{
     CredentialStore, STORE_TIMEOUT, StorageKind, call, delete_async, get_async, set_async,
 };
@@ -29,6 +33,5 @@ pub use logout::{LogoutOutcome, logout};
 pub use memory::MemoryStore;
 pub use paths::{CONFIG_DIR_ENV, config_dir, log_dir};
 pub use state::{
-    ExpirySource, Identity, OrgInfo, OrgState, Rotation, STATE_FILE, STATE_VERSION, Snapshot,
-    State, TokenMeta,
+    ExpirySource, OrgState, Rotation, STATE_FILE, STATE_VERSION, Snapshot, State, TokenMeta,
 };

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::atomic::write_private;
 use super::error::line_and_column;
 use super::{StorageKind, StoreError};
+use crate::org::{Identity, OrgInfo};
 
 /// The state file's name inside the configuration directory.
 pub const STATE_FILE: &str = "state.toml";
@@ -67,12 +68,6 @@ pub struct OrgState {
     pub rotation: Option<Rotation>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OrgInfo {
-    pub name: String,
-    pub url: String,
-}
-
 /// What is known about the stored token without holding it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenMeta {
@@ -110,14 +105,6 @@ impl TokenMeta {
 pub enum ExpirySource {
     Entered,
     Verified,
-}
-
-/// The identity the token authenticates as.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Identity {
-    pub id: String,
-    pub display_name: String,
-    pub unique_name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

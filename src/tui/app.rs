@@ -25,6 +25,7 @@ use crate::tui::steps::verify::VerifyState;
 use crate::tui::steps::{self, Step};
 use crate::tui::theme::Theme;
 use crate::tui::{WizardOptions, expiry};
+use crate::words::count;
 
 /// A popup drawn over the step; it takes the keys while open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,6 +183,15 @@ impl App {
             .unwrap_or_else(GateProfile::default_profile)
     }
 
+    /// A journey with a new token begins (a rotation, another organization): the last journey's
+    /// pasted token, its check and where it was stored are forgotten; the store choice is kept.
+    pub(crate) fn forget_token(&mut self) {
+        self.paste.reset(expiry::suggested(self.today));
+        self.verify = VerifyState::default();
+        self.save = SaveState::new(self.save.target);
+        self.token_stored = None;
+    }
+
     /// Moves to `step`: the old step's tasks are cancelled and its transient state dropped.
     pub(crate) fn go_to(&mut self, step: Step) -> Vec<Effect> {
         let left = self.step;
@@ -249,8 +259,8 @@ impl App {
             (false, 0) => summary.push_str(" and nothing was changed in Azure DevOps."),
             (true, 0) => summary.push_str(" Nothing was changed in Azure DevOps."),
             (_, n) => summary.push_str(&format!(
-                " {n} change{} made in Azure DevOps.",
-                if n == 1 { " was" } else { "s were" }
+                " {} made in Azure DevOps.",
+                count(n, "change was", "changes were")
             )),
         }
         let unstored = self

@@ -6,6 +6,8 @@ use std::collections::BTreeSet;
 use jiff::Timestamp;
 
 use crate::audit::{AuditEvent, AuditPhase, AuditReport};
+use crate::domain;
+use crate::store::StorageKind;
 use crate::tui::app::App;
 use crate::tui::effect::Effect;
 use crate::tui::msg::{RequestId, TaskError};
@@ -90,16 +92,24 @@ impl AuditState {
     }
 }
 
+/// What an audit (or an apply's verifying audit) of the current organization starts from: the
+/// repositories the previous run saw, and where the organization's token is stored.
+pub(crate) fn basis(app: &App) -> (Option<BTreeSet<String>>, Option<StorageKind>) {
+    let previous = app
+        .org()
+        .and_then(|org| domain::previous_repository_ids(&app.state, org));
+    let storage = app
+        .current_org_state()
+        .and_then(|o| Some(o.token.as_ref()?.storage));
+    (previous, storage)
+}
+
 /// Starts a fresh audit of the current organization with its profile.
 pub(crate) fn start(app: &mut App) -> Vec<Effect> {
     let Some(org) = app.org().cloned() else {
         return Vec::new();
     };
-    let org_state = app.current_org_state();
-    let previous = org_state
-        .and_then(|o| o.snapshot.as_ref())
-        .map(|s| s.repository_ids.iter().cloned().collect::<BTreeSet<_>>());
-    let storage = org_state.and_then(|o| Some(o.token.as_ref()?.storage));
+    let (previous, storage) = basis(app);
     let request = app.new_request();
     app.audit.run = AuditRun::Running {
         request,

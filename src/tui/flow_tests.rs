@@ -18,16 +18,17 @@ use super::update_tests::{app, at_paste, options, press, type_text};
 use super::widgets::text_input::TextInput;
 use crate::ado::AdoError;
 use crate::audit::{
-    AuditReport, AuditSummary, Coverage, HookPermissions, ProjectAudit, ProjectsSource,
-    RepositoryAudit,
+    AuditReport, AuditSummary, Coverage, CoverageCounts, HookPermissions, ProjectAudit,
+    ProjectsSource, RepositoryAudit,
 };
 use crate::checks::format::TokenFormat;
 use crate::checks::{
-    CheckId, ExpiryInfo, ExpirySource, Finding, FindingCode, IdentityInfo, Mark, OrgInfo, Severity,
-    TokenInfo, TokenReport, TokenSource,
+    CheckId, ExpiryInfo, ExpirySource, Finding, FindingCode, Mark, Severity, TokenInfo,
+    TokenReport, TokenSource,
 };
+use crate::org::{Identity, OrgInfo};
 use crate::profile::GateProfile;
-use crate::store::{Identity, State, StorageKind, StoreError, TokenMeta};
+use crate::store::{State, StorageKind, StoreError, TokenMeta};
 
 const WEBHOOK: &str = "https://gate.example.com/ado/events";
 const TOKEN: &str = "q7xkd3mzw5e2rpt4yhb6nv8ucf9gja1sl0oiqweasdzxcrfvtgbyhn";
@@ -56,7 +57,7 @@ fn token_report(findings: Vec<Finding>) -> TokenReport {
             source: TokenSource::Entered,
             format: TokenFormat::Unrecognised,
         },
-        identity: Some(IdentityInfo {
+        identity: Some(Identity {
             id: "user-1".into(),
             display_name: "Gate Bot".into(),
             unique_name: "gate-bot@fabrikam.example".into(),
@@ -99,6 +100,13 @@ fn audit_report(repositories: Vec<RepositoryAudit>) -> AuditReport {
         permissions_note: None,
         fully_covered: false,
     };
+    let summary = AuditSummary {
+        projects: 2,
+        repositories: repositories.len(),
+        coverage: CoverageCounts::count(&repositories),
+        new: repositories.iter().filter(|r| r.new).count(),
+        ..AuditSummary::default()
+    };
     AuditReport {
         organization: OrgInfo {
             name: "fabrikam".into(),
@@ -107,7 +115,7 @@ fn audit_report(repositories: Vec<RepositoryAudit>) -> AuditReport {
         projects_source: ProjectsSource::Repositories,
         projects: vec![project("Payments"), project("Storefront")],
         repositories,
-        summary: AuditSummary::default(),
+        summary,
         requests: 1,
         project_subscriptions: Vec::new(),
         projects_with_policy: Vec::new(),

@@ -37,6 +37,7 @@ use crate::store::State;
 pub use app::App;
 pub use effect::{Effect, StoreTarget, TokenArg};
 pub use msg::{Msg, RequestId, Stored, TaskError};
+pub use runner::Headless;
 pub use steps::Step;
 pub use theme::Theme;
 pub use update::update;

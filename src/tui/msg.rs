@@ -12,6 +12,7 @@ use crate::ado::AdoError;
 use crate::audit::{AuditEvent, AuditReport};
 use crate::checks::reachability::OrgPresence;
 use crate::checks::{CheckEvent, TokenReport};
+use crate::domain::BasicAuthError;
 use crate::plan::{ActionResult, ApplyEvent};
 use crate::store::StoreError;
 use crate::tui::effect::StoreTarget;
@@ -40,10 +41,8 @@ pub enum TaskError {
         "no token for {org} in {store}: rotate the token from the home screen, or set the organization up again"
     )]
     NoToken { org: String, store: String },
-    #[error(
-        "the gate profile names the basic-auth password \"{name}\", but {store} has no entry by that name: store it there first"
-    )]
-    NoSecret { name: String, store: String },
+    #[error(transparent)]
+    BasicAuth(#[from] BasicAuthError),
 }
 
 /// An input to [`crate::tui::update`].

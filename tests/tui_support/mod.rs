@@ -7,9 +7,10 @@
 use azdo_gate::checks::format::TokenFormat;
 use azdo_gate::checks::reachability::OrgPresence;
 use azdo_gate::checks::{
-    CheckEvent, CheckId, ExpiryInfo, ExpirySource, Finding, FindingCode, IdentityInfo, Mark,
-    OrgInfo, ScopeCheck, ScopeStatus, Severity, TokenInfo, TokenReport, TokenSource,
+    CheckEvent, CheckId, ExpiryInfo, ExpirySource, Finding, FindingCode, Mark, ScopeCheck,
+    ScopeStatus, Severity, TokenInfo, TokenReport, TokenSource,
 };
+use azdo_gate::org::OrgInfo;
 use azdo_gate::store::State;
 use azdo_gate::tui::{
     App, Effect, Msg, RequestId, Step, StoreTarget, Theme, WizardOptions, render, update,
@@ -163,7 +164,7 @@ fn report(findings: Vec<Finding>, build: ScopeStatus) -> TokenReport {
             source: TokenSource::Entered,
             format: TokenFormat::Current,
         },
-        identity: Some(IdentityInfo {
+        identity: Some(Identity {
             id: "40000000-0000-4000-8000-000000000001".into(),
             display_name: "Gate Bot".into(),
             unique_name: "gate-bot@fabrikam.example".into(),
@@ -234,8 +235,8 @@ pub fn at_save() -> (App, RequestId) {
 // ---- audit reports -----------------------------------------------------------------------------
 
 use azdo_gate::audit::{
-    AuditPhase, AuditReport, AuditSummary, Coverage, EventCoverage, EventStatus, HookPermissions,
-    PolicyPresence, ProjectAudit, ProjectsSource, RepositoryAudit,
+    AuditPhase, AuditReport, AuditSummary, Coverage, CoverageCounts, EventCoverage, EventStatus,
+    HookPermissions, PolicyPresence, ProjectAudit, ProjectsSource, RepositoryAudit,
 };
 use azdo_gate::profile::SubscriptionScope;
 
@@ -327,22 +328,13 @@ pub fn audit_report(repositories: Vec<RepositoryAudit>) -> AuditReport {
             Some("the permission evaluation was refused (403)"),
         ),
     ];
-    let mut summary = AuditSummary {
+    let summary = AuditSummary {
         projects: projects.len(),
         projects_missing_permissions: 1,
         repositories: repositories.len(),
-        ..AuditSummary::default()
+        coverage: CoverageCounts::count(&repositories),
+        new: repositories.iter().filter(|r| r.new).count(),
     };
-    for r in &repositories {
-        summary.new += usize::from(r.new);
-        match r.coverage {
-            Coverage::Covered => summary.covered += 1,
-            Coverage::Partial => summary.partial += 1,
-            Coverage::Unhealthy => summary.unhealthy += 1,
-            Coverage::Missing => summary.missing += 1,
-            Coverage::NotApplicable => summary.not_applicable += 1,
-        }
-    }
     AuditReport {
         organization: OrgInfo {
             name: "fabrikam".into(),

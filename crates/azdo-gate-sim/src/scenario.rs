@@ -642,3 +642,43 @@ fn is_valid_org_name(name: &str) -> bool {
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{HookStatus, Visibility};
+
+    /// The answers spell these with `as_str()`, the scenario files with serde: they must agree.
+    #[test]
+    fn every_as_str_is_its_serde_name() {
+        let statuses = [
+            HookStatus::Enabled,
+            HookStatus::OnProbation,
+            HookStatus::DisabledByUser,
+            HookStatus::DisabledBySystem,
+            HookStatus::DisabledByInactiveIdentity,
+        ];
+        // A new variant fails to compile here until it is listed above.
+        let _exhaustive = |s: HookStatus| match s {
+            HookStatus::Enabled
+            | HookStatus::OnProbation
+            | HookStatus::DisabledByUser
+            | HookStatus::DisabledBySystem
+            | HookStatus::DisabledByInactiveIdentity => {}
+        };
+        for status in statuses {
+            assert_eq!(
+                serde_json::to_value(status).ok(),
+                Some(serde_json::Value::from(status.as_str())),
+                "{status:?}"
+            );
+            assert_eq!(HookStatus::parse(status.as_str()), Some(status));
+        }
+        for visibility in [Visibility::Private, Visibility::Public] {
+            assert_eq!(
+                serde_json::to_value(visibility).ok(),
+                Some(serde_json::Value::from(visibility.as_str())),
+                "{visibility:?}"
+            );
+        }
+    }
+}

@@ -164,11 +164,13 @@ fn repositories_are_grouped_by_project_worst_first_and_projects_with_problems_le
             projects: 3,
             projects_missing_permissions: 1,
             repositories: 5,
-            covered: 1,
-            partial: 0,
-            unhealthy: 1,
-            missing: 2,
-            not_applicable: 1,
+            coverage: CoverageCounts {
+                covered: 1,
+                partial: 0,
+                unhealthy: 1,
+                missing: 2,
+                not_applicable: 1,
+            },
             new: 1,
         }
     );

@@ -123,24 +123,14 @@ impl Credentials {
 }
 
 impl Credentials {
-    /// A secret other than the token (the webhook's basic-auth password), stored under `name` in
-    /// the same store as the organization's token.
-    pub(crate) async fn secret_named(
+    /// The store the organization's token is kept in (`kind` as `state.toml` records it, the OS
+    /// store when unknown): other secrets, like the webhook's basic-auth password, live beside it.
+    pub(crate) async fn store_for(
         &self,
-        name: &str,
         kind: Option<StorageKind>,
-    ) -> Result<SecretString, TaskError> {
-        let target = kind.map_or(StoreTarget::OsStore, StoreTarget::for_kind);
-        let missing = |store: String| TaskError::NoSecret {
-            name: name.to_owned(),
-            store,
-        };
-        let Some(store) = self.store(target).await? else {
-            return Err(missing("this run's memory".to_owned()));
-        };
-        get_async(&store, name)
-            .await?
-            .ok_or_else(|| missing(store.describe()))
+    ) -> Result<Option<Arc<dyn CredentialStore>>, StoreError> {
+        self.store(kind.map_or(StoreTarget::OsStore, StoreTarget::for_kind))
+            .await
     }
 }
 

@@ -6,6 +6,7 @@
 //! whatever it still had running.
 
 mod credentials;
+mod headless;
 mod tasks;
 
 use std::future::Future;
@@ -29,6 +30,7 @@ use crate::tui::terminal::WizardTerminal;
 use crate::tui::{TuiError, update, view};
 
 use credentials::Credentials;
+pub use headless::Headless;
 
 const TICK: Duration = Duration::from_millis(100);
 
@@ -57,6 +59,11 @@ impl TaskRegistry {
             }
             *owner != step
         });
+    }
+
+    /// Whether any task is still running.
+    fn any_running(&self) -> bool {
+        self.tasks.iter().any(|(_, handle)| !handle.is_finished())
     }
 
     /// Tasks of `step` still running.
@@ -278,11 +285,8 @@ pub(crate) async fn run(
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut shutdown = Shutdown::new()?;
-    for effect in update(app, Msg::Started) {
-        let step = app.step();
-        if let Flow::Exit(summary) = runner.run(effect, step, terminal.backend_mut()) {
-            return Ok(summary);
-        }
+    if let Some(summary) = dispatch(app, &mut runner, Msg::Started, terminal.backend_mut()) {
+        return Ok(summary);
     }
     loop {
         terminal.draw(|frame| view::render(app, frame))?;
@@ -299,13 +303,27 @@ pub(crate) async fn run(
             _ = tick.tick() => Msg::Tick,
             () = shutdown.recv() => return Ok(app.quit_summary()),
         };
-        for effect in update(app, msg) {
-            let step = app.step();
-            if let Flow::Exit(summary) = runner.run(effect, step, terminal.backend_mut()) {
-                return Ok(summary);
-            }
+        if let Some(summary) = dispatch(app, &mut runner, msg, terminal.backend_mut()) {
+            return Ok(summary);
         }
     }
+}
+
+/// Runs `msg` through `update` and carries out the effects it returns; the summary when one of
+/// them ends the wizard.
+fn dispatch(
+    app: &mut App,
+    runner: &mut EffectRunner,
+    msg: Msg,
+    out: &mut impl Write,
+) -> Option<String> {
+    for effect in update(app, msg) {
+        let step = app.step();
+        if let Flow::Exit(summary) = runner.run(effect, step, out) {
+            return Some(summary);
+        }
+    }
+    None
 }
 
 /// Termination requests from outside (kill, a closed SSH session): leave cleanly so the terminal is

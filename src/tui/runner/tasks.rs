@@ -1,23 +1,23 @@
 //! The bodies of the runner's tasks: each runs one engine or I/O call and reports back as
 //! messages. Progress channels are forwarded while the engine runs, so the screen moves as it goes.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
-
 use std::collections::BTreeSet;
+
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use crate::ado::{Client, ClientConfig};
 use crate::audit::{self, AuditInput};
 use crate::checks::{self, CheckInput, ExpiryInput, ExpirySource, TokenSource};
+use crate::domain;
 use crate::org::OrgUrl;
-use crate::plan::{self, ApplyInput, Plan};
+use crate::plan::{ApplyInput, Plan};
 use crate::profile::GateProfile;
-use crate::store::{State, StorageKind, StoreError};
+use crate::store::{self, State, StorageKind, StoreError};
 use crate::tui::effect::{StoreTarget, TokenArg};
 use crate::tui::msg::{Msg, RequestId, TaskError};
 use crate::tui::runner::credentials::Credentials;
@@ -148,7 +148,7 @@ pub(crate) async fn audit(
 }
 
 /// Carries the plan out with each action's progress forwarded, then audits again so the summary
-/// shows the coverage the changes left.
+/// shows the coverage the changes left: [`domain::apply_and_verify`], as `configure --apply` does.
 pub(crate) async fn apply(
     tx: UnboundedSender<Msg>,
     credentials: Arc<Credentials>,
@@ -159,10 +159,9 @@ pub(crate) async fn apply(
 ) {
     let prepared = async {
         let client = target.client(&credentials).await?;
-        let password = match &target.profile.basic_auth_secret {
-            Some(name) => Some(credentials.secret_named(name, target.storage).await?),
-            None => None,
-        };
+        let password =
+            domain::basic_auth_password(&target.profile, credentials.store_for(target.storage))
+                .await?;
         Ok::<_, TaskError>((client, password))
     }
     .await;
@@ -184,21 +183,19 @@ pub(crate) async fn apply(
         basic_auth_password,
         user_id,
     };
+    let audit_input = target.input();
     let (progress, events) = unbounded_channel();
-    let (results, ()) = tokio::join!(
-        plan::apply(&client, input, Some(progress)),
+    let (applied, ()) = tokio::join!(
+        domain::apply_and_verify(&client, input, &audit_input, Some(progress)),
         forward(tx.clone(), events, move |event| Msg::ApplyProgress {
             request,
             event
         }),
     );
-    let after = audit::run(&client, &target.input(), None)
-        .await
-        .map_err(TaskError::from);
     let _ = tx.send(Msg::Applied {
         request,
-        result: Ok(results),
-        after: Some(after),
+        result: Ok(applied.results),
+        after: Some(applied.after.map_err(TaskError::from)),
         at: Timestamp::now(),
     });
 }
@@ -243,16 +240,10 @@ pub(crate) async fn write_calendar(
     let _ = tx.send(Msg::CalendarWritten { result });
 }
 
-/// Writes `dir/name` through a temporary file in the same directory, renamed into place, so a
-/// crash never leaves half a file.
+/// Writes `dir/name` whole (the store's atomic write), returning where it went.
 fn write_atomically(dir: &Path, name: &str, contents: &str) -> Result<PathBuf, String> {
     let target = dir.join(name);
-    let failed = |e: std::io::Error| format!("could not write {}: {e}", target.display());
-    std::fs::create_dir_all(dir).map_err(failed)?;
-    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(failed)?;
-    file.write_all(contents.as_bytes()).map_err(failed)?;
-    file.as_file().sync_all().map_err(failed)?;
-    file.persist(&target).map_err(|e| failed(e.error))?;
+    store::write_private(&target, contents.as_bytes()).map_err(|e| e.to_string())?;
     Ok(std::path::absolute(&target).unwrap_or(target))
 }
 

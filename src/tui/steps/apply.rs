@@ -12,16 +12,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::audit::AuditReport;
-use crate::plan::{
-    self, Action as PlanAction, ActionKind, ActionResult, ApplyEvent, Outcome, Plan, Selection,
-};
+use crate::plan::{self, Action as PlanAction, ActionResult, ApplyEvent, Outcome, Plan, Selection};
 use crate::tui::app::App;
 use crate::tui::audit_state;
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{Action, Binding, ENTER, HELP, Key, QUIT_CTRL_C, QUIT_Q};
 use crate::tui::msg::{RequestId, TaskError};
-use crate::tui::steps::permissions::moved;
-use crate::tui::steps::plan_review::{kind_words, target_words};
+use crate::tui::steps::shared::{action_words, moved, target_words};
 use crate::tui::widgets::{hanging, progress_bar, spinner, window};
 
 /// While the changes are being made.
@@ -148,11 +145,7 @@ pub(crate) fn start(app: &mut App, plan: Plan) -> Vec<Effect> {
         .as_ref()
         .and_then(|r| r.user_id.clone())
         .or_else(|| Some(app.verify.report()?.identity.as_ref()?.id.clone()));
-    let org_state = app.current_org_state();
-    let previous = org_state
-        .and_then(|o| o.snapshot.as_ref())
-        .map(|s| s.repository_ids.iter().cloned().collect());
-    let storage = org_state.and_then(|o| Some(o.token.as_ref()?.storage));
+    let (previous, storage) = audit_state::basis(app);
     let count = plan.actions.len();
     app.apply.run = Run::Applying { request };
     app.apply.plan = plan.clone();
@@ -371,15 +364,10 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
             _ => ("·".to_owned(), theme.muted()),
         };
         let pointer = if index == state.cursor { "▶ " } else { "  " };
-        let label = if action.kind == ActionKind::Skip {
-            format!("skip: {}", target_words(action))
-        } else {
-            format!("{}: {}", kind_words(action.kind), target_words(action))
-        };
         let mut spans = vec![
             Span::raw(pointer),
             Span::styled(mark, style),
-            Span::raw(format!(" {} · {label}", action.project)),
+            Span::raw(format!(" {} · {}", action.project, action_words(action))),
         ];
         if let Some(Some(ActionResult {
             outcome: Outcome::Failed,

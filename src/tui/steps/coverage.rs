@@ -12,15 +12,18 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::audit::{AuditReport, Coverage, EventStatus, PolicyPresence, RepositoryAudit};
+use crate::audit::{
+    AuditReport, AuditSummary, Coverage, EventStatus, PolicyPresence, RepositoryAudit,
+};
 use crate::columns;
 use crate::tui::app::{App, Status, Tone};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{Action, Binding, ENTER, ESC, Key, Move};
-use crate::tui::steps::permissions::moved;
+use crate::tui::steps::shared::moved;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::text_input::{self, TextInput};
 use crate::tui::widgets::window;
+use crate::words::count;
 
 use crossterm::event::KeyCode;
 
@@ -110,49 +113,6 @@ pub(crate) struct Group {
     pub(crate) no_permission: bool,
 }
 
-/// Repositories per coverage class.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Counts {
-    pub(crate) total: usize,
-    pub(crate) covered: usize,
-    pub(crate) partial: usize,
-    pub(crate) unhealthy: usize,
-    pub(crate) missing: usize,
-    pub(crate) not_applicable: usize,
-    pub(crate) new: usize,
-}
-
-impl Counts {
-    pub(crate) fn of(report: &AuditReport) -> Self {
-        let mut counts = Self::default();
-        for repo in &report.repositories {
-            counts.total += 1;
-            counts.new += usize::from(repo.new);
-            match repo.coverage {
-                Coverage::Covered => counts.covered += 1,
-                Coverage::Partial => counts.partial += 1,
-                Coverage::Unhealthy => counts.unhealthy += 1,
-                Coverage::Missing => counts.missing += 1,
-                Coverage::NotApplicable => counts.not_applicable += 1,
-            }
-        }
-        counts
-    }
-
-    /// `14 repositories · 5 covered · 1 partial · …`, the same words everywhere.
-    pub(crate) fn sentence(&self) -> String {
-        format!(
-            "{} repositories · {} covered · {} partial · {} unhealthy · {} missing · {} n/a",
-            self.total,
-            self.covered,
-            self.partial,
-            self.unhealthy,
-            self.missing,
-            self.not_applicable
-        )
-    }
-}
-
 /// Which repositories start selected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Preselect {
@@ -178,7 +138,8 @@ pub struct CoverageState {
     pub(crate) selected_count: usize,
     /// Index into `visible`.
     pub(crate) cursor: usize,
-    pub(crate) counts: Counts,
+    /// The audit's summary, shown above the list.
+    pub(crate) summary: AuditSummary,
     /// The audit this index was built from; a newer audit rebuilds it.
     pub(crate) built_from: Option<Timestamp>,
 }
@@ -248,7 +209,7 @@ impl CoverageState {
             selected_count: selected.iter().filter(|s| **s).count(),
             selected,
             cursor: 0,
-            counts: Counts::of(report),
+            summary: report.summary.clone(),
             built_from,
         };
         state.refilter();
@@ -472,10 +433,7 @@ pub(crate) fn coverage_words(repo: &RepositoryAudit) -> (&'static str, String) {
                 .filter(|e| e.status == EventStatus::Absent)
                 .count();
             let why = if absent > 0 {
-                format!(
-                    "{absent} event{} missing",
-                    if absent == 1 { "" } else { "s" }
-                )
+                format!("{} missing", count(absent, "event", "events"))
             } else if repo.status_policy == PolicyPresence::Absent {
                 "no status policy".to_owned()
             } else {
@@ -511,7 +469,8 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         Constraint::Length(if state.filtering { 3 } else { 1 }),
         Constraint::Fill(1),
     ]));
-    let counts = state.counts;
+    let summary = &state.summary;
+    let counts = &summary.coverage;
     frame.render_widget(
         Paragraph::new(vec![
             Line::from(Span::styled(
@@ -519,7 +478,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
                 theme.title(),
             )),
             Line::from(vec![
-                Span::raw(format!("{} repositories · ", counts.total)),
+                Span::raw(format!("{} repositories · ", summary.repositories)),
                 Span::styled(format!("{} covered", counts.covered), theme.success()),
                 Span::raw(" · "),
                 Span::styled(format!("{} partial", counts.partial), theme.warning()),
@@ -528,7 +487,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
                 Span::raw(" · "),
                 Span::styled(format!("{} missing", counts.missing), theme.error()),
                 Span::raw(format!(" · {} n/a · ", counts.not_applicable)),
-                Span::styled(format!("{} NEW", counts.new), theme.value()),
+                Span::styled(format!("{} NEW", summary.new), theme.value()),
             ]),
             Line::from(vec![
                 Span::styled(format!("{} selected", state.selected_count), theme.value()),

@@ -17,16 +17,14 @@ use crate::tui::app::{App, Status, Tone};
 use crate::tui::audit_state::{self, AuditRun, AuditState};
 use crate::tui::calendar::REMIND_DAYS;
 use crate::tui::effect::Effect;
-use crate::tui::expiry;
 use crate::tui::flow::Flow;
 use crate::tui::keymap::{Action, Binding, HELP, Key, QUIT_CTRL_C, QUIT_Q};
-use crate::tui::steps::coverage::{self, Counts, Preselect};
+use crate::tui::steps::coverage::{self, Preselect};
 use crate::tui::steps::organization::OrganizationState;
-use crate::tui::steps::permissions;
-use crate::tui::steps::save::SaveState;
-use crate::tui::steps::verify::VerifyState;
+use crate::tui::steps::shared::{audit_progress_lines, coverage_sentence};
 use crate::tui::steps::{Step, on_enter};
 use crate::tui::widgets::hanging;
+use crate::words::count;
 
 const ROTATE: Binding = Binding {
     keys: &[Key::char('r')],
@@ -159,10 +157,7 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::Rotate => {
             app.rotation_old = app.current_org_state().and_then(|o| o.token.clone());
-            app.paste.reset(expiry::suggested(app.today));
-            app.verify = VerifyState::default();
-            app.save = SaveState::new(app.save.target);
-            app.token_stored = None;
+            app.forget_token();
             begin(app, Flow::Rotate)
         }
         Action::ConfigureRepositories | Action::Audit => {
@@ -183,12 +178,9 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::AddOrganization => {
             app.organization = OrganizationState::new("");
-            app.paste.reset(expiry::suggested(app.today));
-            app.verify = VerifyState::default();
-            app.save = SaveState::new(app.save.target);
+            app.forget_token();
             app.audit = AuditState::default();
             app.coverage = Default::default();
-            app.token_stored = None;
             app.flow = Flow::Setup;
             app.go_to(Step::Organization)
         }
@@ -275,7 +267,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
                 "Auditing the organization…",
                 theme.title(),
             )));
-            lines.extend(permissions::progress_lines(app, width));
+            lines.extend(audit_progress_lines(app, width));
         }
         (AuditRun::Failed(error), _) => {
             lines.extend(hanging::wrap(
@@ -290,7 +282,6 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
             ));
         }
         (AuditRun::Idle, Some(report)) => {
-            let counts = Counts::of(report);
             let names = |coverage_filter: &dyn Fn(&crate::audit::RepositoryAudit) -> bool| {
                 let matching: Vec<&str> = report
                     .repositories
@@ -321,7 +312,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
             };
             lines.push(Line::from(vec![
                 label("Coverage"),
-                Span::raw(counts.sentence()),
+                Span::raw(coverage_sentence(&report.summary)),
             ]));
             let (new, new_text) = names(&|r| r.new);
             lines.push(Line::from(vec![
@@ -339,10 +330,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
                 .filter(|p| p.lacks_permissions())
                 .map(|p| p.name.as_str())
                 .collect();
-            let mut text = match lacking.len() {
-                1 => "1 project".to_owned(),
-                n => format!("{n} projects"),
-            };
+            let mut text = count(lacking.len(), "project", "projects");
             if !lacking.is_empty() {
                 text.push_str(&format!(": {}", lacking.join(", ")));
             }

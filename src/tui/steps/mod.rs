@@ -10,6 +10,7 @@ pub mod permissions;
 pub mod plan_review;
 pub mod revoke;
 pub mod save;
+mod shared;
 pub mod summary;
 pub mod token_recipe;
 pub mod verify;

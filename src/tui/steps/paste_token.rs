@@ -21,6 +21,7 @@ use crate::tui::theme::Theme;
 use crate::tui::widgets::hanging;
 use crate::tui::widgets::masked_input::{self, MaskedInput};
 use crate::tui::widgets::text_input::{self, TextInput};
+use crate::words;
 
 pub const KEYMAP: &[Binding] = crate::tui::keymap::text_field_keymap![
     Binding {
@@ -233,7 +234,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
     let count = state.token.len();
     let mut info = vec![Line::from(vec![
         Span::styled(
-            format!("  {count} character{}", if count == 1 { "" } else { "s" }),
+            format!("  {}", words::count(count, "character", "characters")),
             theme.value(),
         ),
         Span::styled(" · Ctrl+U clears", theme.muted()),

@@ -8,14 +8,15 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::audit::{AuditPhase, ProjectAudit};
+use crate::audit::ProjectAudit;
 use crate::columns;
 use crate::tui::app::App;
 use crate::tui::audit_state::{self, AuditRun};
 use crate::tui::effect::Effect;
-use crate::tui::keymap::{Action, Binding, ENTER, ESC, HELP, Key, Move, QUIT_CTRL_C, QUIT_Q};
+use crate::tui::keymap::{Action, Binding, ENTER, ESC, HELP, Key, QUIT_CTRL_C, QUIT_Q};
+use crate::tui::steps::shared::{audit_progress_lines, moved};
 use crate::tui::theme::Theme;
-use crate::tui::widgets::{hanging, progress_bar, spinner, window};
+use crate::tui::widgets::{hanging, window};
 
 const BACK: Binding = Binding {
     keys: &[ESC],
@@ -138,19 +139,6 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
     }
 }
 
-/// The cursor after a movement in a list of `len` rows, `page` rows to a page.
-pub(crate) fn moved(cursor: usize, len: usize, movement: Move, page: usize) -> usize {
-    let last = len.saturating_sub(1);
-    match movement {
-        Move::Up => cursor.saturating_sub(1),
-        Move::Down => (cursor + 1).min(last),
-        Move::PageUp => cursor.saturating_sub(page),
-        Move::PageDown => (cursor + page).min(last),
-        Move::Top => 0,
-        Move::Bottom => last,
-    }
-}
-
 /// The gate user's name, as the token check or the state file knows it.
 pub(crate) fn gate_user(app: &App) -> String {
     app.verify
@@ -162,47 +150,6 @@ pub(crate) fn gate_user(app: &App) -> String {
             Some(meta.identity.as_ref()?.display_name.clone())
         })
         .unwrap_or_else(|| "the gate user".to_owned())
-}
-
-/// The audit's progress: a bar and one line per phase.
-pub(crate) fn progress_lines(app: &App, width: u16) -> Vec<Line<'static>> {
-    let theme = app.theme;
-    let AuditRun::Running { phases, .. } = &app.audit.run else {
-        return Vec::new();
-    };
-    let mut lines = vec![progress_bar::line(
-        app.audit.fraction(),
-        width.min(60),
-        theme,
-    )];
-    lines.push(Line::default());
-    for (phase, progress) in AuditPhase::ALL.iter().zip(phases) {
-        let (mark, style, count) = match progress {
-            None => (
-                Span::styled("·", theme.muted()),
-                theme.muted(),
-                String::new(),
-            ),
-            Some(p) if p.done >= p.total => (
-                Span::styled("✓", theme.success()),
-                Style::new(),
-                format!("  {}/{}", p.done, p.total),
-            ),
-            Some(p) => (
-                Span::styled(spinner::frame(app.tick), theme.title()),
-                Style::new(),
-                format!("  {}/{}", p.done, p.total),
-            ),
-        };
-        lines.push(Line::from(vec![
-            Span::raw("  "),
-            mark,
-            Span::raw(" "),
-            Span::styled(phase.label(), style),
-            Span::styled(count, theme.muted()),
-        ]));
-    }
-    lines
 }
 
 /// "view ✓ edit ✗" for a pair of permission answers.
@@ -226,7 +173,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
                 )),
                 Line::default(),
             ];
-            lines.extend(progress_lines(app, area.width));
+            lines.extend(audit_progress_lines(app, area.width));
             frame.render_widget(Paragraph::new(lines), area);
             return;
         }

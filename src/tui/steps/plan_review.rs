@@ -12,10 +12,11 @@ use crate::plan::{self, Action as PlanAction, ActionKind, Plan, Selection};
 use crate::tui::app::{App, Popup};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{Action, Binding, ENTER, ESC, Key, QUIT_CTRL_C};
-use crate::tui::steps::permissions::moved;
+use crate::tui::steps::shared::{action_words, moved};
 use crate::tui::steps::{Step, apply};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::hanging;
+use crate::words::count;
 
 pub const KEYMAP: &[Binding] = crate::tui::keymap::list_keymap![
     Binding {
@@ -149,10 +150,7 @@ pub(crate) fn confirm_text(app: &App) -> (String, Vec<String>) {
     let org = app.org().map_or("the organization", |o| o.name());
     let work = app.plan.plan.work_count();
     (
-        format!(
-            "Apply {work} change{} to {org}?",
-            if work == 1 { "" } else { "s" }
-        ),
+        format!("Apply {} to {org}?", count(work, "change", "changes")),
         vec![
             format!(
                 "Webhook subscriptions and status policies for {} repositories.",
@@ -163,37 +161,12 @@ pub(crate) fn confirm_text(app: &App) -> (String, Vec<String>) {
     )
 }
 
-pub(crate) fn kind_words(kind: ActionKind) -> &'static str {
-    match kind {
-        ActionKind::CreateSubscription => "create webhook",
-        ActionKind::RecreateSubscription => "recreate webhook",
-        ActionKind::EnableSubscription => "re-enable webhook",
-        ActionKind::CreateStatusPolicy => "create status policy",
-        ActionKind::Skip => "skip",
-    }
-}
-
-/// `storefront-web · git.pullrequest.created`, or `whole project` for project-wide actions.
-pub(crate) fn target_words(action: &PlanAction) -> String {
-    let place = action.repository.as_deref().unwrap_or("whole project");
-    match &action.event_type {
-        Some(event) => format!("{place} · {event}"),
-        None => place.to_owned(),
-    }
-}
-
 fn action_lines(action: &PlanAction, width: u16, theme: Theme) -> Vec<Line<'static>> {
     let (marker, style) = match action.kind {
         ActionKind::Skip => ("  – ", theme.muted()),
         _ => ("  + ", theme.success()),
     };
-    let mut lines = hanging::wrap(
-        marker,
-        style,
-        &format!("{}: {}", kind_words(action.kind), target_words(action)),
-        Style::new(),
-        width,
-    );
+    let mut lines = hanging::wrap(marker, style, &action_words(action), Style::new(), width);
     lines.extend(hanging::wrap(
         "    ",
         theme.muted(),
@@ -230,8 +203,8 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         )
     } else {
         Span::raw(format!(
-            "{work} change{} in {} repositories · {skips} skipped",
-            if work == 1 { "" } else { "s" },
+            "{} in {} repositories · {skips} skipped",
+            count(work, "change", "changes"),
             state.repositories_touched()
         ))
     };

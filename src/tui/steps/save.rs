@@ -11,9 +11,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::checks::ScopeStatus;
+use crate::domain;
 use crate::profile::GateProfile;
-use crate::store::{ExpirySource, FileStore, Identity, Rotation, StoreError, TokenMeta};
+use crate::store::{ExpirySource, FileStore, Rotation, StoreError, TokenMeta};
 use crate::tui::app::{App, Status, Tone};
 use crate::tui::effect::{Effect, StoreTarget, TokenArg};
 use crate::tui::flow::Flow;
@@ -313,23 +313,15 @@ fn record(app: &mut App) -> Vec<Effect> {
     let rotating = app.flow == Flow::Rotate;
     let entry = app.state.org_mut(&org.key(), org.name(), org.base());
     if let Some(kind) = stored.target.kind() {
-        entry.token = Some(TokenMeta {
+        let mut meta = TokenMeta {
             expires_on,
             expiry_source: expires_on.map(|_| ExpirySource::Entered),
-            identity: report.identity.as_ref().map(|i| Identity {
-                id: i.id.clone(),
-                display_name: i.display_name.clone(),
-                unique_name: i.unique_name.clone(),
-            }),
-            scopes_seen: report
-                .scopes
-                .iter()
-                .filter(|s| matches!(s.status, ScopeStatus::Granted | ScopeStatus::Implied))
-                .map(|s| s.scope.to_owned())
-                .collect(),
-            checked_at,
-            storage: kind,
-        });
+            ..TokenMeta::new(kind)
+        };
+        if let Some(checked_at) = checked_at {
+            domain::record_check(&mut meta, &report, checked_at);
+        }
+        entry.token = Some(meta);
     }
     entry.profile = app.profile.to_table();
     if rotating {

@@ -12,9 +12,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::checks::days_between;
+use crate::domain;
 use crate::org::{Deployment, OrgUrl};
 use crate::plan::ActionKind;
-use crate::store::{Snapshot, StorageKind, StoreError};
+use crate::store::{StorageKind, StoreError};
 use crate::tui::app::{App, Status, Tone};
 use crate::tui::calendar;
 use crate::tui::effect::{Effect, StoreTarget};
@@ -23,8 +24,9 @@ use crate::tui::keymap::{
     Action, Binding, ENTER, ESC, HELP, Key, QUIT_CTRL_C, SCROLL_DOWN, SCROLL_UP,
 };
 use crate::tui::msg::RequestId;
-use crate::tui::steps::coverage::Counts;
+use crate::tui::steps::shared::{coverage_sentence, target_words};
 use crate::tui::widgets::hanging;
+use crate::words::{count, plural};
 
 pub const KEYMAP: &[Binding] = &[
     Binding {
@@ -90,13 +92,7 @@ pub(crate) fn on_enter(app: &mut App) -> Vec<Effect> {
     else {
         return Vec::new();
     };
-    let repository_ids = report.repository_ids();
-    app.state
-        .org_mut(&org.key(), org.name(), org.base())
-        .snapshot = Some(Snapshot {
-        taken_at,
-        repository_ids,
-    });
+    domain::record_snapshot(&mut app.state, &org, report, taken_at);
     let request = app.new_request();
     app.summary.recording = Recording::Running { request };
     vec![Effect::SaveState {
@@ -206,10 +202,6 @@ fn storage_words(app: &App) -> Option<String> {
     )
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 /// The summary's facts, line by line.
 fn facts(app: &App) -> Vec<(Kind, String)> {
     let mut out = Vec::new();
@@ -217,8 +209,8 @@ fn facts(app: &App) -> Vec<(Kind, String)> {
         return out;
     };
     let report = app.audit.report.as_ref();
-    let counts = report.map(Counts::of);
-    let attention = counts.map_or(0, |c| c.partial + c.unhealthy + c.missing);
+    let summary = report.map(|r| &r.summary);
+    let attention = summary.map_or(0, |s| s.coverage.gaps());
     out.push((
         Kind::Heading,
         match (app.flow, attention) {
@@ -227,8 +219,8 @@ fn facts(app: &App) -> Vec<(Kind, String)> {
             (_, n) => format!(
                 "{}: {} still need{} attention",
                 org.name(),
-                plural(n, "repository", "repositories"),
-                if n == 1 { "s" } else { "" }
+                count(n, "repository", "repositories"),
+                plural(n, "s", "")
             ),
         },
     ));
@@ -257,13 +249,13 @@ fn facts(app: &App) -> Vec<(Kind, String)> {
         });
     }
     let changed = &app.apply.changed;
-    let count = |kinds: &[ActionKind]| changed.iter().filter(|a| kinds.contains(&a.kind)).count();
-    let created = count(&[ActionKind::CreateSubscription]);
-    let repaired = count(&[
+    let made = |kinds: &[ActionKind]| changed.iter().filter(|a| kinds.contains(&a.kind)).count();
+    let created = made(&[ActionKind::CreateSubscription]);
+    let repaired = made(&[
         ActionKind::RecreateSubscription,
         ActionKind::EnableSubscription,
     ]);
-    let policies = count(&[ActionKind::CreateStatusPolicy]);
+    let policies = made(&[ActionKind::CreateStatusPolicy]);
     if changed.is_empty() && app.flow != Flow::Rotate {
         out.push((
             Kind::Plain,
@@ -274,41 +266,35 @@ fn facts(app: &App) -> Vec<(Kind, String)> {
             Kind::Good,
             format!(
                 "{} created, {} repaired, {} created.",
-                plural(created, "webhook subscription", "webhook subscriptions"),
+                count(created, "webhook subscription", "webhook subscriptions"),
                 repaired,
-                plural(policies, "status policy", "status policies"),
+                count(policies, "status policy", "status policies"),
             ),
         ));
     }
     let failures: Vec<String> = app
         .apply
         .failures()
-        .map(|(a, reason)| {
-            format!(
-                "{} · {}: {reason}",
-                a.project,
-                super::plan_review::target_words(a)
-            )
-        })
+        .map(|(a, reason)| format!("{} · {}: {reason}", a.project, target_words(a)))
         .collect();
     if !failures.is_empty() {
         out.push((
             Kind::Bad,
-            format!("{} failed:", plural(failures.len(), "change", "changes")),
+            format!("{} failed:", count(failures.len(), "change", "changes")),
         ));
         out.extend(failures.into_iter().map(|f| (Kind::Bad, format!("  {f}"))));
     }
     out.push((Kind::Plain, String::new()));
 
-    if let Some(counts) = counts {
+    if let Some(summary) = summary {
         out.push((Kind::Heading, "Coverage now".to_owned()));
         out.push((
-            if counts.partial + counts.unhealthy + counts.missing == 0 {
+            if summary.coverage.all_covered() {
                 Kind::Good
             } else {
                 Kind::Bad
             },
-            counts.sentence(),
+            coverage_sentence(summary),
         ));
         let lacking: Vec<&str> = report
             .map(|r| {

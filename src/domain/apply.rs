@@ -1,26 +1,25 @@
-//! Apply, then prove it: a fresh audit after the changes, counted over the repositories the plan
-//! touched, so the admin sees coverage as Azure DevOps now reports it rather than as hoped.
+//! Apply, then prove it: a fresh audit after the changes, so the admin sees coverage as Azure
+//! DevOps now reports it rather than as hoped.
 
 use std::collections::BTreeSet;
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::action::{CoverageCounts, Plan};
-use super::apply::{ActionResult, ApplyEvent, ApplyInput, apply};
-use crate::ado::Client;
-use crate::audit::{self, AuditInput, AuditReport};
+use crate::ado::{AdoError, Client};
+use crate::audit::{self, AuditInput, AuditReport, CoverageCounts};
+use crate::plan::{self, ActionResult, ApplyEvent, ApplyInput, Plan};
 
-/// What applying a plan did, and the coverage it left behind.
+/// What applying a plan did, and the organization it left behind.
 #[derive(Debug, Clone)]
 pub struct ApplyReport {
     pub results: Vec<ActionResult>,
-    /// Coverage of the touched repositories per the verifying audit; `None` when it failed.
+    /// The verifying audit of the whole organization (the wizard shows all of it).
+    pub after: Result<AuditReport, AdoError>,
+    /// Coverage of the repositories the plan touched, per `after`; `None` when it failed.
     pub coverage_after: Option<CoverageCounts>,
-    /// Why the verifying audit failed, for the admin.
-    pub verify_error: Option<String>,
 }
 
-/// [`apply`] followed by a fresh audit.
+/// [`plan::apply`] followed by a fresh audit.
 pub async fn apply_and_verify(
     client: &Client,
     input: ApplyInput<'_>,
@@ -28,21 +27,15 @@ pub async fn apply_and_verify(
     progress: Option<UnboundedSender<ApplyEvent>>,
 ) -> ApplyReport {
     let plan = input.plan;
-    let results = apply(client, input, progress).await;
-    match audit::run(client, audit_input, None).await {
-        Ok(report) => ApplyReport {
-            results,
-            coverage_after: Some(touched_coverage(plan, &report)),
-            verify_error: None,
-        },
-        Err(e) => {
-            tracing::warn!(error = %e, "the verifying audit failed");
-            ApplyReport {
-                results,
-                coverage_after: None,
-                verify_error: Some(e.to_string()),
-            }
-        }
+    let results = plan::apply(client, input, progress).await;
+    let after = audit::run(client, audit_input, None).await;
+    if let Err(e) = &after {
+        tracing::warn!(error = %e, "the verifying audit failed");
+    }
+    ApplyReport {
+        results,
+        coverage_after: after.as_ref().ok().map(|r| touched_coverage(plan, r)),
+        after,
     }
 }
 
