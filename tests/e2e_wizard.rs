@@ -330,7 +330,7 @@ fn a_missing_scope_is_fixed_and_rechecked_then_the_organization_is_gated() {
     assert_eq!(stored.expose_secret(), good);
     let state = State::load(config.path()).unwrap();
     let meta = state.org(&org.key()).unwrap().token.clone().unwrap();
-    assert_eq!(meta.storage, StorageKind::File);
+    assert_eq!(meta.storage, Some(StorageKind::File));
     assert!(meta.scopes_seen.contains(&"vso.build".to_owned()));
 }
 
@@ -363,7 +363,8 @@ fn a_rotation_swaps_the_token_after_verifying_it_and_revokes_the_old_one_last() 
         }),
         scopes_seen: Vec::new(),
         checked_at: None,
-        storage: StorageKind::File,
+        storage: Some(StorageKind::File),
+        fingerprint: None,
     });
     entry.profile = GateProfile::default_profile()
         .with_webhook_url(WEBHOOK)

@@ -12,11 +12,15 @@ use crate::report;
 use crate::store::{Snapshot, State};
 
 pub async fn run(args: AuditArgs, ctx: &Context) -> Result<Outcome, CliError> {
-    let org = OrgUrl::parse(&args.org.org)?;
     let mut state = ctx.load_state()?;
+    let org = ctx.org(&args.org, &state)?;
     let profile = profile_source::resolve(&args.profile, state.org(&org.key()))?;
-    let resolved = ctx.resolve_token(&args.token, &org).await?;
-    let client = Client::new(org.clone(), resolved.token, ClientConfig::default())?;
+    let resolved = ctx.resolve_token(&args.token, &org, &state).await?;
+    let client = Client::new(
+        org.clone(),
+        resolved.token.into_secret(),
+        ClientConfig::default(),
+    )?;
     let input = AuditInput {
         profile,
         previous: previous_snapshot(&state, &org),

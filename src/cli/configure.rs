@@ -6,7 +6,7 @@ use secrecy::SecretString;
 
 use super::args::{ConfigureArgs, ScopeArg};
 use super::audit::{previous_snapshot, save_snapshot};
-use super::context::Context;
+use super::context::{Context, recorded_storage};
 use super::{CliError, Outcome, profile_source};
 use crate::ado::{Client, ClientConfig};
 use crate::audit::{self, AuditInput};
@@ -14,18 +14,18 @@ use crate::org::OrgUrl;
 use crate::plan::{self, ActionKind, ApplyInput, Mode, Plan, Selection};
 use crate::profile::{GateProfile, SubscriptionScope};
 use crate::report;
-use crate::store;
+use crate::store::{self, StorageKind};
 
 /// Lets scripts give the webhook's basic-auth password without a credential store.
 pub const BASIC_AUTH_PASSWORD_ENV: &str = "AZDO_GATE_BASIC_AUTH_PASSWORD";
 
 pub async fn run(args: ConfigureArgs, ctx: &Context) -> Result<Outcome, CliError> {
-    let org = OrgUrl::parse(&args.org.org)?;
     let selection: Selection = args
         .repos
         .parse()
         .map_err(|e: plan::SelectionError| CliError::Usage(e.to_string()))?;
     let mut state = ctx.load_state()?;
+    let org = ctx.org(&args.org, &state)?;
     let mut profile = profile_source::resolve(&args.profile, state.org(&org.key()))?;
     if let Some(scope) = args.scope {
         profile.scope = match scope {
@@ -33,8 +33,12 @@ pub async fn run(args: ConfigureArgs, ctx: &Context) -> Result<Outcome, CliError
             ScopeArg::Project => SubscriptionScope::Project,
         };
     }
-    let resolved = ctx.resolve_token(&args.token, &org).await?;
-    let client = Client::new(org.clone(), resolved.token, ClientConfig::default())?;
+    let resolved = ctx.resolve_token(&args.token, &org, &state).await?;
+    let client = Client::new(
+        org.clone(),
+        resolved.token.into_secret(),
+        ClientConfig::default(),
+    )?;
     let audit_input = AuditInput {
         profile: profile.clone(),
         previous: previous_snapshot(&state, &org),
@@ -61,7 +65,7 @@ pub async fn run(args: ConfigureArgs, ctx: &Context) -> Result<Outcome, CliError
             "--apply needs --yes when not run interactively; nothing was changed".into(),
         ));
     }
-    let password = basic_auth_password(ctx, &profile).await?;
+    let password = basic_auth_password(ctx, &profile, recorded_storage(&state, &org)).await?;
     let input = ApplyInput {
         plan: &plan,
         profile: &profile,
@@ -145,6 +149,7 @@ fn confirm(plan: &Plan, org: &OrgUrl) -> Result<bool, CliError> {
 async fn basic_auth_password(
     ctx: &Context,
     profile: &GateProfile,
+    storage: Option<StorageKind>,
 ) -> Result<Option<SecretString>, CliError> {
     let Some(entry) = &profile.basic_auth_secret else {
         return Ok(None);
@@ -154,7 +159,7 @@ async fn basic_auth_password(
     {
         return Ok(Some(SecretString::from(value)));
     }
-    let credentials = ctx.credential_store().await?;
+    let credentials = ctx.credential_store(storage).await?;
     store::get_async(&credentials, entry).await?.map(Some).ok_or_else(|| {
         CliError::Usage(format!(
             "the profile's basic_auth_secret \"{entry}\" is not in {}; store the password there or set {BASIC_AUTH_PASSWORD_ENV}",

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::atomic::write_private;
 use super::error::line_and_column;
 use super::{StorageKind, StoreError};
+use crate::token::Fingerprint;
 
 /// The state file's name inside the configuration directory.
 pub const STATE_FILE: &str = "state.toml";
@@ -26,6 +27,9 @@ const HEADER: &str = "# azdo-gate state: remembered between runs. It holds no to
 pub struct State {
     #[serde(default = "current_version")]
     version: u32,
+    /// The organization commands use when `--org` is omitted (a key of `organizations`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    default_organization: Option<String>,
     #[serde(default)]
     organizations: BTreeMap<String, OrgState>,
 }
@@ -34,6 +38,8 @@ pub struct State {
 #[derive(Serialize)]
 struct StateOut<'a> {
     version: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    default_organization: Option<&'a String>,
     organizations: &'a BTreeMap<String, OrgState>,
 }
 
@@ -45,6 +51,7 @@ impl Default for State {
     fn default() -> Self {
         Self {
             version: STATE_VERSION,
+            default_organization: None,
             organizations: BTreeMap::new(),
         }
     }
@@ -87,12 +94,20 @@ pub struct TokenMeta {
     pub scopes_seen: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checked_at: Option<Timestamp>,
-    pub storage: StorageKind,
+    /// Which store holds the token, so every command finds it without flags; `None` for a token
+    /// azdo-gate does not keep (a CI secret recorded with `check --record`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<StorageKind>,
+    /// Recognises the token when it comes from the environment or stdin, and refuses it as its
+    /// own replacement (see [`crate::token`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<Fingerprint>,
 }
 
 impl TokenMeta {
-    /// Metadata for a token just stored in `storage`, before anything is known about it.
-    pub fn new(storage: StorageKind) -> Self {
+    /// Metadata for a token just stored in `storage` (`None`: kept elsewhere), before anything
+    /// is known about it.
+    pub fn new(storage: Option<StorageKind>) -> Self {
         Self {
             expires_on: None,
             expiry_source: None,
@@ -100,6 +115,7 @@ impl TokenMeta {
             scopes_seen: Vec::new(),
             checked_at: None,
             storage,
+            fingerprint: None,
         }
     }
 }
@@ -175,6 +191,7 @@ impl State {
         let path = Self::path(dir);
         let body = toml::to_string(&StateOut {
             version: STATE_VERSION,
+            default_organization: self.default_organization.as_ref(),
             organizations: &self.organizations,
         })
         .map_err(|e| StoreError::Encode {
@@ -208,9 +225,34 @@ impl State {
         org
     }
 
-    /// Forgets an organization; returns what was remembered.
+    /// Forgets an organization (and that it was the default); returns what was remembered.
     pub fn remove_org(&mut self, key: &str) -> Option<OrgState> {
+        if self.default_organization.as_deref() == Some(key) {
+            self.default_organization = None;
+        }
         self.organizations.remove(key)
+    }
+
+    /// The organization to use when none is named: the one marked default, else the only one
+    /// set up (with a token recorded); `None` when that does not single one out.
+    pub fn default_org(&self) -> Option<&OrgState> {
+        if let Some(org) = self
+            .default_organization
+            .as_deref()
+            .and_then(|key| self.organizations.get(key))
+        {
+            return Some(org);
+        }
+        let mut set_up = self.organizations.values().filter(|o| o.token.is_some());
+        match (set_up.next(), set_up.next()) {
+            (Some(only), None) => Some(only),
+            _ => None,
+        }
+    }
+
+    /// Marks `key` as the organization to use when none is named.
+    pub fn set_default_org(&mut self, key: &str) {
+        self.default_organization = Some(key.to_owned());
     }
 
     /// All remembered organizations, ordered by key.
@@ -242,7 +284,8 @@ mod tests {
             }),
             scopes_seen: vec!["vso.code".into(), "vso.hooks_write".into()],
             checked_at: Some("2025-11-28T05:17:00Z".parse()?),
-            storage: StorageKind::Keyring,
+            storage: Some(StorageKind::Keyring),
+            fingerprint: Some(crate::token::Pat::parse("pat")?.fingerprint()),
         });
         let profile: toml::Table = toml::from_str(
             "webhook_url = \"https://gate.example.com/hook\"\n[status]\nname = \"gate\"\nblocking = true\n",
@@ -280,6 +323,36 @@ mod tests {
         assert!(text.contains("expires_on = \"2026-03-31\""), "{text}");
         assert!(text.contains("expiry_source = \"verified\""), "{text}");
         assert!(text.contains("storage = \"keyring\""), "{text}");
+        assert!(text.contains("fingerprint = \""), "{text}");
+        Ok(())
+    }
+
+    #[test]
+    fn the_default_organization_is_the_marked_one_else_the_only_one_set_up() -> TestResult {
+        let dir = tempfile::tempdir()?;
+        let mut state = sample()?;
+        // Two entries, one with a token: that one is the default.
+        assert_eq!(
+            state.default_org().map(|o| o.organization.name.as_str()),
+            Some("fabrikam")
+        );
+        let other = "https://tfs.example.com/tfs/defaultcollection";
+        state.org_mut(other, "DefaultCollection", other).token =
+            Some(TokenMeta::new(Some(StorageKind::File)));
+        assert!(state.default_org().is_none(), "two set up, none marked");
+        state.set_default_org(other);
+        state.save(dir.path())?;
+        let loaded = State::load(dir.path())?;
+        assert_eq!(
+            loaded.default_org().map(|o| o.organization.name.as_str()),
+            Some("DefaultCollection")
+        );
+        let mut loaded = loaded;
+        loaded.remove_org(other);
+        assert_eq!(
+            loaded.default_org().map(|o| o.organization.name.as_str()),
+            Some("fabrikam")
+        );
         Ok(())
     }
 
@@ -296,7 +369,7 @@ mod tests {
         let mut state = State::default();
         state
             .org_mut(KEY, "fabrikam", "https://dev.azure.com/fabrikam")
-            .token = Some(TokenMeta::new(StorageKind::File));
+            .token = Some(TokenMeta::new(Some(StorageKind::File)));
         let again = state.org_mut(KEY, "Fabrikam", "https://dev.azure.com/Fabrikam");
         assert_eq!(again.organization.name, "Fabrikam");
         assert!(again.token.is_some(), "refreshing keeps what was known");

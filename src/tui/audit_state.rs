@@ -99,7 +99,7 @@ pub(crate) fn start(app: &mut App) -> Vec<Effect> {
     let previous = org_state
         .and_then(|o| o.snapshot.as_ref())
         .map(|s| s.repository_ids.iter().cloned().collect::<BTreeSet<_>>());
-    let storage = org_state.and_then(|o| Some(o.token.as_ref()?.storage));
+    let storage = org_state.and_then(|o| o.token.as_ref()?.storage);
     let request = app.new_request();
     app.audit.run = AuditRun::Running {
         request,

@@ -14,7 +14,7 @@ use super::msg::{Msg, RequestId, Stored, TaskError};
 use super::steps::Step;
 use super::steps::coverage::{CoverageState, Preselect};
 use super::update;
-use super::update_tests::{app, at_paste, options, press, type_text};
+use super::update_tests::{app, at_paste, ctrl, options, press, type_text};
 use super::widgets::text_input::TextInput;
 use crate::ado::AdoError;
 use crate::audit::{
@@ -31,6 +31,8 @@ use crate::store::{Identity, State, StorageKind, StoreError, TokenMeta};
 
 const WEBHOOK: &str = "https://gate.example.com/ado/events";
 const TOKEN: &str = "q7xkd3mzw5e2rpt4yhb6nv8ucf9gja1sl0oiqweasdzxcrfvtgbyhn";
+/// The token stored before a rotation.
+const OLD_TOKEN: &str = "oldtokenw5e2rpt4yhb6nv8ucf9gja1sl0oiqweasdzxcrfvtgbyhn";
 
 fn now() -> Timestamp {
     "2026-11-28T09:30:00Z".parse().unwrap()
@@ -303,7 +305,7 @@ fn the_webhook_url_is_validated_before_anything_is_recorded() {
     let (_, state) = save_request(&press(&mut app, KeyCode::Enter)).unwrap();
     let org = state.org("https://dev.azure.com/fabrikam").unwrap();
     let meta = org.token.as_ref().unwrap();
-    assert_eq!(meta.storage, StorageKind::Keyring);
+    assert_eq!(meta.storage, Some(StorageKind::Keyring));
     assert_eq!(meta.identity.as_ref().unwrap().display_name, "Gate Bot");
     assert_eq!(meta.checked_at, Some(now()));
     let profile = GateProfile::from_table(&org.profile).unwrap();
@@ -538,7 +540,8 @@ fn home() -> App {
         }),
         scopes_seen: Vec::new(),
         checked_at: None,
-        storage: StorageKind::File,
+        storage: Some(StorageKind::File),
+        fingerprint: Some(crate::token::Pat::parse(OLD_TOKEN).unwrap().fingerprint()),
     });
     org.profile = GateProfile::default_profile()
         .with_webhook_url(WEBHOOK)
@@ -610,6 +613,56 @@ fn rotation_stores_the_new_token_only_after_it_passed_verification() {
     audited(&mut app, audit, Ok(report()));
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.step(), Step::Revoke);
+}
+
+#[test]
+fn the_token_verified_is_the_token_stored_and_recorded_by_fingerprint() {
+    let mut app = at_paste();
+    update(&mut app, Msg::Paste(format!("  {TOKEN} \n")));
+    let effects = press(&mut app, KeyCode::Enter);
+    let sent = find(&effects, |e| match e {
+        Effect::VerifyToken { request, token, .. } => Some((*request, token.clone())),
+        _ => None,
+    });
+    let (request, sent) = sent.expect("Enter verifies");
+    assert_eq!(
+        sent.secret().expose_secret(),
+        TOKEN,
+        "trimmed before it is sent"
+    );
+    verified(&mut app, request, Vec::new());
+    press(&mut app, KeyCode::Char('y'));
+    let effects = press(&mut app, KeyCode::Enter);
+    let kept = find(&effects, |e| match e {
+        Effect::StoreToken { request, token, .. } => Some((*request, token.clone())),
+        _ => None,
+    });
+    let (request, kept) = kept.expect("the verified token is stored");
+    assert_eq!(kept, sent, "byte for byte the token verified");
+    stored(&mut app, request, StoreTarget::OsStore);
+    type_text(&mut app, WEBHOOK);
+    let (_, state) = save_request(&press(&mut app, KeyCode::Enter)).unwrap();
+    let meta = state
+        .org("https://dev.azure.com/fabrikam")
+        .and_then(|o| o.token.clone())
+        .unwrap();
+    assert_eq!(meta.fingerprint, Some(sent.fingerprint()));
+}
+
+#[test]
+fn rotation_refuses_the_token_already_in_use() {
+    let mut app = home();
+    press(&mut app, KeyCode::Char('r'));
+    press(&mut app, KeyCode::Enter);
+    update(&mut app, Msg::Paste(format!("{OLD_TOKEN}\n")));
+    let effects = press(&mut app, KeyCode::Enter);
+    assert!(verify_request(&effects).is_none(), "nothing is sent");
+    assert_eq!(app.step(), Step::PasteToken);
+    let refusal = app.paste.refusal.clone().unwrap();
+    assert!(refusal.contains("already in use"), "{refusal}");
+    ctrl(&mut app, 'u');
+    update(&mut app, Msg::Paste(TOKEN.into()));
+    assert!(verify_request(&press(&mut app, KeyCode::Enter)).is_some());
 }
 
 #[test]

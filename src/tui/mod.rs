@@ -35,7 +35,7 @@ use secrecy::SecretString;
 use crate::store::State;
 
 pub use app::App;
-pub use effect::{Effect, StoreTarget, TokenArg};
+pub use effect::{Effect, StoreTarget};
 pub use msg::{Msg, RequestId, Stored, TaskError};
 pub use steps::Step;
 pub use theme::Theme;

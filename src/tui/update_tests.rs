@@ -37,7 +37,7 @@ pub(super) fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
     update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
-fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
+pub(super) fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
     update(
         app,
         Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
@@ -296,15 +296,29 @@ fn the_recipe_opens_and_copies_the_tokens_page() {
 }
 
 #[test]
-fn a_paste_inserts_the_whole_token_without_line_breaks() {
+fn a_paste_is_cleaned_around_the_token_and_refused_with_a_break_inside() {
     let mut app = at_paste();
-    update(&mut app, Msg::Paste("abc\r\ndef\n".into()));
-    assert_eq!(app.paste.token.secret().expose_secret(), "abcdef");
+    update(&mut app, Msg::Paste(" \tabcdef \r\n".into()));
     assert!(app.touched);
-    press(&mut app, KeyCode::Backspace);
-    assert_eq!(app.paste.token.secret().expose_secret(), "abcde");
+    assert_eq!(app.paste.pat().unwrap().secret().expose_secret(), "abcdef");
+    assert_eq!(app.paste.refusal, None);
     ctrl(&mut app, 'u');
     assert!(app.paste.token.is_empty());
+
+    update(&mut app, Msg::Paste("abc\r\ndef\n".into()));
+    let refusal = app.paste.refusal.clone().unwrap();
+    assert!(
+        refusal.contains("a line break at position 4 of"),
+        "{refusal}"
+    );
+    assert!(!refusal.contains("abc"), "never the token: {refusal}");
+    assert!(
+        press(&mut app, KeyCode::Enter).is_empty(),
+        "nothing is sent"
+    );
+    assert_eq!(app.step(), Step::PasteToken);
+    press(&mut app, KeyCode::Backspace);
+    assert!(app.paste.refusal.is_some(), "still a break inside");
 }
 
 #[test]

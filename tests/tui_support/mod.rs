@@ -545,7 +545,8 @@ pub fn remember(state: &mut State, name: &str, expires_on: jiff::civil::Date) {
         }),
         scopes_seen: vec!["vso.work_write".into(), "vso.code_write".into()],
         checked_at: Some(at()),
-        storage: StorageKind::Keyring,
+        storage: Some(StorageKind::Keyring),
+        fingerprint: None,
     });
     org.profile = GateProfile::default_profile()
         .with_webhook_url(WEBHOOK)

@@ -513,8 +513,8 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn leaving_the_step_aborts_a_running_audit() {
-        use crate::tui::effect::{StoreTarget, TokenArg};
-        use secrecy::SecretString;
+        use crate::token::Pat;
+        use crate::tui::effect::StoreTarget;
 
         let (sim, org) = unanswering_organization().await;
         let (tx, mut rx) = unbounded_channel();
@@ -525,7 +525,7 @@ mod tests {
             Effect::StoreToken {
                 request: RequestId(1),
                 org: org.clone(),
-                token: TokenArg::new(SecretString::from("session-token")),
+                token: Pat::parse("session-token").unwrap(),
                 target: StoreTarget::SessionOnly,
             },
             Step::Save,

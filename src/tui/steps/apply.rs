@@ -152,7 +152,7 @@ pub(crate) fn start(app: &mut App, plan: Plan) -> Vec<Effect> {
     let previous = org_state
         .and_then(|o| o.snapshot.as_ref())
         .map(|s| s.repository_ids.iter().cloned().collect());
-    let storage = org_state.and_then(|o| Some(o.token.as_ref()?.storage));
+    let storage = org_state.and_then(|o| o.token.as_ref()?.storage);
     let count = plan.actions.len();
     app.apply.run = Run::Applying { request };
     app.apply.plan = plan.clone();

@@ -15,7 +15,7 @@ use crate::checks::ScopeStatus;
 use crate::profile::GateProfile;
 use crate::store::{ExpirySource, FileStore, Identity, Rotation, StoreError, TokenMeta};
 use crate::tui::app::{App, Status, Tone};
-use crate::tui::effect::{Effect, StoreTarget, TokenArg};
+use crate::tui::effect::{Effect, StoreTarget};
 use crate::tui::flow::Flow;
 use crate::tui::keymap::{Action, Binding, ENTER, ESC, HELP, Key, QUIT_CTRL_C, QUIT_Q};
 use crate::tui::msg::{RequestId, Stored};
@@ -166,7 +166,7 @@ pub(crate) fn on_enter(app: &mut App) -> Vec<Effect> {
     if app.flow == Flow::Rotate
         && let Some(kind) = app
             .current_org_state()
-            .and_then(|o| Some(o.token.as_ref()?.storage))
+            .and_then(|o| o.token.as_ref()?.storage)
     {
         app.save.target = StoreTarget::for_kind(kind);
     }
@@ -186,7 +186,7 @@ pub(crate) fn on_enter(app: &mut App) -> Vec<Effect> {
 }
 
 fn store(app: &mut App, target: StoreTarget) -> Vec<Effect> {
-    let Some(org) = app.organization.confirmed().cloned() else {
+    let (Some(org), Ok(token)) = (app.organization.confirmed().cloned(), app.paste.pat()) else {
         return Vec::new();
     };
     let request = app.new_request();
@@ -195,7 +195,7 @@ fn store(app: &mut App, target: StoreTarget) -> Vec<Effect> {
     vec![Effect::StoreToken {
         request,
         org,
-        token: TokenArg::new(app.paste.token.secret().clone()),
+        token,
         target,
     }]
 }
@@ -311,6 +311,7 @@ fn record(app: &mut App) -> Vec<Effect> {
     let expires_on = app.paste.expiry(app.today).ok();
     let checked_at = app.verify.checked_at;
     let rotating = app.flow == Flow::Rotate;
+    let fingerprint = app.paste.pat().ok().map(|p| p.fingerprint());
     let entry = app.state.org_mut(&org.key(), org.name(), org.base());
     if let Some(kind) = stored.target.kind() {
         entry.token = Some(TokenMeta {
@@ -328,7 +329,8 @@ fn record(app: &mut App) -> Vec<Effect> {
                 .map(|s| s.scope.to_owned())
                 .collect(),
             checked_at,
-            storage: kind,
+            storage: Some(kind),
+            fingerprint,
         });
     }
     entry.profile = app.profile.to_table();
@@ -547,7 +549,8 @@ fn target_name(target: StoreTarget) -> &'static str {
     }
 }
 
-fn capitalised(text: &str) -> String {
+/// `text` with its first letter in upper case (messages are written to follow other words).
+pub(crate) fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     chars.next().map_or_else(String::new, |first| {
         first.to_uppercase().chain(chars).collect()

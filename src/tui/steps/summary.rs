@@ -188,6 +188,16 @@ pub(crate) fn org_arg(org: &OrgUrl) -> String {
     }
 }
 
+/// The reminder command the summary recommends for cron. Runnable exactly as printed: `check`
+/// finds the token in the store `state.toml` records, whichever it is.
+pub fn cron_line(org: &OrgUrl) -> String {
+    format!(
+        "azdo-gate check --org {} --warn-days {}",
+        org_arg(org),
+        calendar::REMIND_DAYS
+    )
+}
+
 fn storage_words(app: &App) -> Option<String> {
     if let Some(stored) = &app.token_stored {
         return Some(match stored.target {
@@ -198,9 +208,10 @@ fn storage_words(app: &App) -> Option<String> {
     let meta = app.current_org_state()?.token.as_ref()?;
     Some(
         match meta.storage {
-            StorageKind::Keyring => "stored in the OS credential store",
-            StorageKind::File => "stored in the insecure token file",
-            StorageKind::Memory => "kept in memory",
+            Some(StorageKind::Keyring) => "stored in the OS credential store",
+            Some(StorageKind::File) => "stored in the insecure token file",
+            Some(StorageKind::Memory) => "kept in memory",
+            None => "not stored by azdo-gate (it is given by environment or stdin)",
         }
         .to_owned(),
     )
@@ -350,10 +361,7 @@ fn facts(app: &App) -> Vec<(Kind, String)> {
                 Kind::Plain,
                 "Run this from cron (exit code 1 within 30 days of expiry):".to_owned(),
             ));
-            out.push((
-                Kind::Command,
-                format!("  azdo-gate check --org {} --warn-days 30", org_arg(org)),
-            ));
+            out.push((Kind::Command, format!("  {}", cron_line(org))));
             match &app.summary.calendar {
                 Some(Ok(path)) => out.push((
                     Kind::Good,
