@@ -116,6 +116,21 @@ impl Pane {
         assert!(status.success());
     }
 
+    /// Text pasted the way a terminal pastes it (bracketed, as one event), line breaks included.
+    fn paste(&self, text: &str) {
+        let buffer = format!("{}-paste", self.name);
+        let set = Command::new("tmux")
+            .args(["set-buffer", "-b", &buffer, "--", text])
+            .status()
+            .unwrap();
+        assert!(set.success());
+        let paste = Command::new("tmux")
+            .args(["paste-buffer", "-p", "-d", "-b", &buffer, "-t", &self.name])
+            .status()
+            .unwrap();
+        assert!(paste.success());
+    }
+
     /// A key whose effect shows as `then` on screen.
     fn press(&self, key: &str, then: &[&str]) -> String {
         self.keys(&[key]);
@@ -332,6 +347,58 @@ fn a_missing_scope_is_fixed_and_rechecked_then_the_organization_is_gated() {
     let meta = state.org(&org.key()).unwrap().token.clone().unwrap();
     assert_eq!(meta.storage, Some(StorageKind::File));
     assert!(meta.scopes_seen.contains(&"vso.build".to_owned()));
+}
+
+#[test]
+fn a_pasted_token_is_cleaned_once_and_a_space_inside_is_refused_with_its_position() {
+    if !tmux_ready() {
+        return;
+    }
+    let (_runtime, sim) = simulator();
+    let good = sim.primary_token().unwrap();
+    let org = OrgUrl::parse(&sim.org_url()).unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let pane = Pane::start("clean", &command(config.path(), "--insecure-storage"));
+    pane.wait_for(&["Welcome"]);
+    pane.press("Enter", &["Organization"]);
+    pane.type_text(&sim.org_url());
+    pane.press("Enter", &["Create the token"]);
+    pane.press("Enter", &["Paste the token"]);
+    pane.paste(&format!("{} {}", &good[..10], &good[10..]));
+    let screen = pane.wait_for(&["a space at position 11 of 85"]);
+    assert!(!screen.contains(&good[..10]), "never shown:\n{screen}");
+    pane.keys(&["Enter"]);
+    pane.wait_for(&["Paste the token", "a space at position 11"]);
+    pane.keys(&["C-u"]);
+    pane.wait_for(&["0 characters"]);
+    pane.paste(&format!("   {good}  \n"));
+    pane.wait_for(&["Format: current"]);
+    pane.press("Enter", &["Ready once you confirm the user"]);
+    pane.press("y", &["Confirmed: the dedicated gate user"]);
+    pane.press("Enter", &["Stored in insecure file", "tokens.toml"]);
+    pane.type_text(WEBHOOK);
+    pane.wait_for(&["A valid https address."]);
+    pane.press("Enter", &["Permissions", "✗ Payments"]);
+    pane.press("q", &["Quit the setup?"]);
+    pane.press("y", &["[exit 0]"]);
+
+    let stored = FileStore::new(config.path())
+        .get(&org.key())
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.expose_secret(), good, "stored exactly as verified");
+    // A later audit, with no flag: the token is found where the wizard put it, and works.
+    let audit = Command::new(BIN)
+        .args(["audit", "--org", org.base(), "--json"])
+        .env("AZDO_GATE_CONFIG_DIR", config.path())
+        .env_remove("AZURE_DEVOPS_EXT_PAT")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&audit.stderr);
+    assert_eq!(audit.status.code(), Some(1), "gaps, not failure: {stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&audit.stdout).unwrap();
+    assert_eq!(report["organization"]["name"], "fabrikam");
 }
 
 #[test]
