@@ -432,6 +432,7 @@ fn a_rotation_swaps_the_token_after_verifying_it_and_revokes_the_old_one_last() 
         checked_at: None,
         storage: Some(StorageKind::File),
         fingerprint: None,
+        handover: None,
     });
     entry.profile = GateProfile::default_profile()
         .with_webhook_url(WEBHOOK)

@@ -29,6 +29,6 @@ pub use logout::{LogoutOutcome, logout};
 pub use memory::MemoryStore;
 pub use paths::{CONFIG_DIR_ENV, config_dir, log_dir};
 pub use state::{
-    ExpirySource, Identity, OrgInfo, OrgState, Rotation, STATE_FILE, STATE_VERSION, Snapshot,
-    State, TokenMeta,
+    ExpirySource, HandOver, Identity, OrgInfo, OrgState, Rotation, STATE_FILE, STATE_VERSION,
+    Snapshot, State, TokenMeta,
 };

@@ -102,6 +102,20 @@ pub struct TokenMeta {
     /// own replacement (see [`crate::token`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<Fingerprint>,
+    /// Whether the admin confirmed giving this token to the gating service; `None` when the
+    /// wizard did not ask (a token recorded by the command line, or by an older version).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handover: Option<HandOver>,
+}
+
+/// The answer on the wizard's "Give the token to the gating service" step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HandOver {
+    /// "I pasted it and saved it in the gating service."
+    Confirmed,
+    /// Skipped: an open item on the summary and the home screen until marked done.
+    Skipped,
 }
 
 impl TokenMeta {
@@ -116,6 +130,7 @@ impl TokenMeta {
             checked_at: None,
             storage,
             fingerprint: None,
+            handover: None,
         }
     }
 }
@@ -286,6 +301,7 @@ mod tests {
             checked_at: Some("2025-11-28T05:17:00Z".parse()?),
             storage: Some(StorageKind::Keyring),
             fingerprint: Some(crate::token::Pat::parse("pat")?.fingerprint()),
+            handover: Some(HandOver::Skipped),
         });
         let profile: toml::Table = toml::from_str(
             "webhook_url = \"https://gate.example.com/hook\"\n[status]\nname = \"gate\"\nblocking = true\n",

@@ -56,6 +56,11 @@ pub enum Effect {
     /// Put the text on the clipboard through the terminal (OSC 52, works over SSH); answers with
     /// `Msg::ClipboardWritten`.
     CopyToClipboard(String),
+    /// Put the token on the clipboard (OSC 52, and the system clipboard where there is one);
+    /// answers with `Msg::ClipboardWritten`.
+    CopySecret(Pat),
+    /// Empty the clipboard the same ways; answers with `Msg::ClipboardWritten`.
+    ClearClipboard,
     /// Run every token check; answers with `Msg::CheckProgress` as checks go and `Msg::Verified`.
     VerifyToken {
         request: RequestId,

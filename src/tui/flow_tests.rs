@@ -195,12 +195,31 @@ fn stored(app: &mut App, request: RequestId, target: StoreTarget) -> Vec<Effect>
     )
 }
 
+/// The gating service's token page the tests type in.
+const GATE_PAGE: &str = "https://gate.example.com/settings/token";
+
+/// Verify → Enter: the hand-over step, where the page is given and the hand-over confirmed; returns
+/// what confirming started (the store step's effects).
+fn verified_then_handed_over(app: &mut App) -> Vec<Effect> {
+    let effects = press(app, KeyCode::Enter);
+    assert!(
+        store_request(&effects).is_none(),
+        "nothing is stored before the hand-over"
+    );
+    assert_eq!(app.step(), Step::HandOver);
+    if app.handover.editing.is_some() {
+        type_text(app, GATE_PAGE);
+        press(app, KeyCode::Enter);
+    }
+    press(app, KeyCode::Char('y'))
+}
+
 /// The first-time flow up to the permissions step with its audit started.
 fn at_permissions() -> (App, RequestId) {
     let (mut app, request) = verifying(at_paste());
     verified(&mut app, request, Vec::new());
     press(&mut app, KeyCode::Char('y'));
-    let (request, target) = store_request(&press(&mut app, KeyCode::Enter)).unwrap();
+    let (request, target) = store_request(&verified_then_handed_over(&mut app)).unwrap();
     stored(&mut app, request, target);
     type_text(&mut app, WEBHOOK);
     let (request, _) = save_request(&press(&mut app, KeyCode::Enter)).unwrap();
@@ -278,7 +297,7 @@ fn errors_block_and_warnings_must_be_accepted_explicitly() {
     );
     assert!(app.status.as_ref().unwrap().text.contains("press w"));
     press(&mut app, KeyCode::Char('w'));
-    let effects = press(&mut app, KeyCode::Enter);
+    let effects = verified_then_handed_over(&mut app);
     assert_eq!(app.step(), Step::Save);
     let (_, target) = store_request(&effects).unwrap();
     assert_eq!(target, StoreTarget::OsStore);
@@ -289,7 +308,7 @@ fn the_webhook_url_is_validated_before_anything_is_recorded() {
     let (mut app, request) = verifying(at_paste());
     verified(&mut app, request, Vec::new());
     press(&mut app, KeyCode::Char('y'));
-    let (request, target) = store_request(&press(&mut app, KeyCode::Enter)).unwrap();
+    let (request, target) = store_request(&verified_then_handed_over(&mut app)).unwrap();
     assert!(
         press(&mut app, KeyCode::Enter).is_empty(),
         "not stored yet: nothing to record"
@@ -317,7 +336,7 @@ fn without_a_credential_store_the_admin_chooses_explicitly() {
     let (mut app, request) = verifying(at_paste());
     verified(&mut app, request, Vec::new());
     press(&mut app, KeyCode::Char('y'));
-    let (request, _) = store_request(&press(&mut app, KeyCode::Enter)).unwrap();
+    let (request, _) = store_request(&verified_then_handed_over(&mut app)).unwrap();
     update(
         &mut app,
         Msg::TokenStored {
@@ -542,6 +561,7 @@ fn home() -> App {
         checked_at: None,
         storage: Some(StorageKind::File),
         fingerprint: Some(crate::token::Pat::parse(OLD_TOKEN).unwrap().fingerprint()),
+        handover: None,
     });
     org.profile = GateProfile::default_profile()
         .with_webhook_url(WEBHOOK)
@@ -581,7 +601,7 @@ fn rotation_stores_the_new_token_only_after_it_passed_verification() {
     let request = verify_request(&press(&mut app, KeyCode::Enter)).unwrap();
     verified(&mut app, request, Vec::new());
     press(&mut app, KeyCode::Char('y'));
-    let (request, target) = store_request(&press(&mut app, KeyCode::Enter)).unwrap();
+    let (request, target) = store_request(&verified_then_handed_over(&mut app)).unwrap();
     assert_eq!(
         target,
         StoreTarget::InsecureFile,
@@ -632,7 +652,7 @@ fn the_token_verified_is_the_token_stored_and_recorded_by_fingerprint() {
     );
     verified(&mut app, request, Vec::new());
     press(&mut app, KeyCode::Char('y'));
-    let effects = press(&mut app, KeyCode::Enter);
+    let effects = verified_then_handed_over(&mut app);
     let kept = find(&effects, |e| match e {
         Effect::StoreToken { request, token, .. } => Some((*request, token.clone())),
         _ => None,
@@ -647,6 +667,15 @@ fn the_token_verified_is_the_token_stored_and_recorded_by_fingerprint() {
         .and_then(|o| o.token.clone())
         .unwrap();
     assert_eq!(meta.fingerprint, Some(sent.fingerprint()));
+    assert_eq!(meta.handover, Some(crate::store::HandOver::Confirmed));
+    let profile =
+        GateProfile::from_table(&state.org("https://dev.azure.com/fabrikam").unwrap().profile)
+            .unwrap();
+    assert_eq!(
+        profile.token_page_url.as_deref(),
+        Some(GATE_PAGE),
+        "stored with the settings"
+    );
 }
 
 #[test]

@@ -65,6 +65,8 @@ pub struct DemoContext {
     pub token: SecretString,
     /// The demo gate's webhook URL, pre-filled where the wizard asks for one.
     pub webhook_url: String,
+    /// The demo gate's token page (served by the simulator), pre-filled where the wizard asks.
+    pub token_page_url: String,
 }
 
 /// Why the wizard could not run.

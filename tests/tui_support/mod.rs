@@ -547,6 +547,7 @@ pub fn remember(state: &mut State, name: &str, expires_on: jiff::civil::Date) {
         checked_at: Some(at()),
         storage: Some(StorageKind::Keyring),
         fingerprint: None,
+        handover: None,
     });
     org.profile = GateProfile::default_profile()
         .with_webhook_url(WEBHOOK)

@@ -331,9 +331,12 @@ fn record(app: &mut App) -> Vec<Effect> {
             checked_at,
             storage: Some(kind),
             fingerprint,
+            handover: app.handover.outcome,
         });
     }
-    entry.profile = app.profile.to_table();
+    let mut profile = app.profile.clone();
+    profile.token_page_url = app.handover.page.clone().or(profile.token_page_url);
+    entry.profile = profile.to_table();
     if rotating {
         entry.rotation = Some(Rotation {
             old_token_revoked: false,

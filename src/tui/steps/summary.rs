@@ -14,7 +14,7 @@ use ratatui::widgets::Paragraph;
 use crate::checks::days_between;
 use crate::org::{Deployment, OrgUrl};
 use crate::plan::ActionKind;
-use crate::store::{Snapshot, StorageKind, StoreError};
+use crate::store::{HandOver, Snapshot, StorageKind, StoreError};
 use crate::tui::app::{App, Status, Tone};
 use crate::tui::calendar;
 use crate::tui::effect::{Effect, StoreTarget};
@@ -221,6 +221,23 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// What the admin answered on the hand-over step this run, and nothing more.
+fn handover_line(app: &App) -> Option<(Kind, String)> {
+    match app.handover.outcome? {
+        HandOver::Confirmed => Some((
+            Kind::Good,
+            "You confirmed the gating service has the token (pasted and saved there).".to_owned(),
+        )),
+        HandOver::Skipped => Some((
+            Kind::Bad,
+            format!(
+                "The gating service was not given the token (skipped): paste it at {}, then press h on the home screen.",
+                app.handover.page.as_deref().unwrap_or("its token page")
+            ),
+        )),
+    }
+}
+
 /// The summary's facts, line by line.
 fn facts(app: &App) -> Vec<(Kind, String)> {
     let mut out = Vec::new();
@@ -247,21 +264,27 @@ fn facts(app: &App) -> Vec<(Kind, String)> {
 
     out.push((Kind::Heading, "What changed".to_owned()));
     if app.flow == Flow::Rotate {
-        let revoked = app
-            .current_org_state()
-            .and_then(|o| o.rotation.as_ref())
-            .is_some_and(|r| r.old_token_revoked);
         out.push((
             Kind::Good,
             "New token verified and stored; the organization audited with it.".to_owned(),
         ));
+    }
+    out.extend(handover_line(app));
+    if app.flow == Flow::Rotate {
+        let revoked = app
+            .current_org_state()
+            .and_then(|o| o.rotation.as_ref())
+            .is_some_and(|r| r.old_token_revoked);
         out.push(if revoked {
-            (Kind::Good, "Old token revoked.".to_owned())
+            (
+                Kind::Good,
+                "You confirmed the old token is revoked.".to_owned(),
+            )
         } else {
             (
                 Kind::Bad,
                 format!(
-                    "Old token not revoked yet: revoke it at {}",
+                    "Old token not revoked yet (you chose later): revoke it at {}, then press d on the home screen.",
                     org.tokens_page()
                 ),
             )
