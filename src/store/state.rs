@@ -83,6 +83,10 @@ pub struct OrgInfo {
 /// What is known about the stored token without holding it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenMeta {
+    /// The name the wizard's recipe suggested for the token (Azure DevOps does not tell a token
+    /// its own name), so the revoke step can point at it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_on: Option<Date>,
     /// Where `expires_on` came from; `None` when no expiry is known.
@@ -123,6 +127,7 @@ impl TokenMeta {
     /// is known about it.
     pub fn new(storage: Option<StorageKind>) -> Self {
         Self {
+            name: None,
             expires_on: None,
             expiry_source: None,
             identity: None,
@@ -290,6 +295,7 @@ mod tests {
         let mut state = State::default();
         let org = state.org_mut(KEY, "fabrikam", "https://dev.azure.com/fabrikam");
         org.token = Some(TokenMeta {
+            name: Some("azdo-gate fabrikam 2025-03-31".into()),
             expires_on: Some(Date::new(2026, 3, 31)?),
             expiry_source: Some(ExpirySource::Verified),
             identity: Some(Identity {

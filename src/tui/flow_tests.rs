@@ -550,6 +550,7 @@ fn home() -> App {
         "https://dev.azure.com/fabrikam",
     );
     org.token = Some(TokenMeta {
+        name: None,
         expires_on: Some(jiff::civil::date(2026, 12, 20)),
         expiry_source: None,
         identity: Some(Identity {
@@ -692,6 +693,39 @@ fn rotation_refuses_the_token_already_in_use() {
     ctrl(&mut app, 'u');
     update(&mut app, Msg::Paste(TOKEN.into()));
     assert!(verify_request(&press(&mut app, KeyCode::Enter)).is_some());
+}
+
+#[test]
+fn the_home_screen_closes_the_revoke_open_item_with_d() {
+    let mut app = home();
+    let status = |app: &App| app.status.as_ref().map(|s| s.text.clone()).unwrap_or_default();
+    assert!(press(&mut app, KeyCode::Char('d')).is_empty());
+    assert!(status(&app).contains("Nothing to mark"));
+    app.state
+        .org_mut(
+            "https://dev.azure.com/fabrikam",
+            "fabrikam",
+            "https://dev.azure.com/fabrikam",
+        )
+        .rotation = Some(crate::store::Rotation {
+        old_token_revoked: false,
+        rotated_at: now(),
+    });
+    let (request, state) = save_request(&press(&mut app, KeyCode::Char('d'))).unwrap();
+    assert!(
+        state
+            .org("https://dev.azure.com/fabrikam")
+            .and_then(|o| o.rotation.as_ref())
+            .is_some_and(|r| r.old_token_revoked)
+    );
+    update(
+        &mut app,
+        Msg::StateSaved {
+            request,
+            result: Ok(()),
+        },
+    );
+    assert_eq!(status(&app), "Recorded.");
 }
 
 #[test]

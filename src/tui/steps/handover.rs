@@ -56,13 +56,13 @@ pub const KEYMAP: &[Binding] = &[
     Binding {
         keys: &[Key::char('x')],
         action: Action::ClearClipboard,
-        hint: Some("clear clipboard"),
+        hint: Some("clear"),
         help: "Clear the clipboard once the token is pasted: it holds a secret",
     },
     Binding {
         keys: &[Key::char('y')],
         action: Action::ConfirmHandOver,
-        hint: Some("I pasted and saved it"),
+        hint: Some("pasted & saved"),
         help: "Confirm: the token is pasted and saved in the gating service",
     },
     Binding {

@@ -19,7 +19,6 @@ use crate::tui::effect::Effect;
 use crate::tui::expiry::{self, ExpiryError};
 use crate::tui::flow::Flow;
 use crate::tui::keymap::{Action, Binding, ENTER, ESC, Edit, Key};
-use crate::tui::steps::save::capitalised;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::hanging;
 use crate::tui::widgets::masked_input::{self, MaskedInput};
@@ -105,13 +104,13 @@ impl PasteTokenState {
             Err(error) => {
                 let report = format::inspect(self.token.secret().expose_secret());
                 if matches!(report.mistake, None | Some(Mistake::InnerWhitespace)) {
-                    self.refusal = Some(capitalised(&error.to_string()));
+                    self.refusal = Some(error.to_string());
                 }
                 report
             }
         };
         if self.refusal.is_none() {
-            self.refusal = report.mistake.map(|m| capitalised(m.message()));
+            self.refusal = report.mistake.map(|m| m.message().to_owned());
         }
         self.format = Some(report);
     }
@@ -139,7 +138,7 @@ fn refuse_the_stored_token(app: &mut App) {
         && app.paste.pat().ok().map(|p| p.fingerprint()) == stored;
     if same {
         app.paste.refusal = Some(
-            "This is the token already in use (same fingerprint): create a new token and paste that one."
+            "this is the token already in use (same fingerprint): create a new token and paste that one"
                 .to_owned(),
         );
     }
@@ -271,7 +270,10 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         typing && state.focus == Field::Token,
         theme,
     );
-    let count = state.token.len();
+    // What will be sent: surrounding whitespace does not count.
+    let count = state
+        .pat()
+        .map_or(state.token.len(), |p| p.secret().expose_secret().chars().count());
     let mut info = vec![Line::from(vec![
         Span::styled(
             format!("  {count} character{}", if count == 1 { "" } else { "s" }),

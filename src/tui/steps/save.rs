@@ -19,6 +19,7 @@ use crate::tui::effect::{Effect, StoreTarget};
 use crate::tui::flow::Flow;
 use crate::tui::keymap::{Action, Binding, ENTER, ESC, HELP, Key, QUIT_CTRL_C, QUIT_Q};
 use crate::tui::msg::{RequestId, Stored};
+use crate::tui::steps::token_recipe::token_name;
 use crate::tui::widgets::text_input::{self, TextInput};
 use crate::tui::widgets::{hanging, spinner};
 
@@ -312,9 +313,11 @@ fn record(app: &mut App) -> Vec<Effect> {
     let checked_at = app.verify.checked_at;
     let rotating = app.flow == Flow::Rotate;
     let fingerprint = app.paste.pat().ok().map(|p| p.fingerprint());
+    let today = app.today;
     let entry = app.state.org_mut(&org.key(), org.name(), org.base());
     if let Some(kind) = stored.target.kind() {
         entry.token = Some(TokenMeta {
+            name: Some(token_name(&org, today)),
             expires_on,
             expiry_source: expires_on.map(|_| ExpirySource::Entered),
             identity: report.identity.as_ref().map(|i| Identity {
@@ -552,8 +555,7 @@ fn target_name(target: StoreTarget) -> &'static str {
     }
 }
 
-/// `text` with its first letter in upper case (messages are written to follow other words).
-pub(crate) fn capitalised(text: &str) -> String {
+fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     chars.next().map_or_else(String::new, |first| {
         first.to_uppercase().chain(chars).collect()
