@@ -264,3 +264,25 @@ async fn org_may_be_omitted_with_one_set_up_or_named_by_the_environment() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(json(&out)["organization"]["name"], "fabrikam");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_expired_token_is_never_marked_fine() {
+    let sim = start(Scenario::demo()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let yesterday = in_days(-1).to_string();
+    for token in [demo_token("gate-expired"), demo_token("gate")] {
+        let out = run(
+            dir.path(),
+            Some(&token),
+            &["check", "--org", &sim.org_url(), "--expires-on", &yesterday],
+        )
+        .await;
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let text = stdout(&out);
+        let line = text
+            .lines()
+            .find(|l| l.contains(&format!("Expired on {yesterday}")))
+            .unwrap_or_else(|| panic!("{text}"));
+        assert!(line.trim_start().starts_with('✗'), "{text}");
+    }
+}

@@ -494,7 +494,10 @@ fn a_rotation_swaps_the_token_after_verifying_it_and_revokes_the_old_one_last() 
     pane.press("y", &["Confirmed"]);
     pane.press(
         "Enter",
-        &["Step 4 of 8 · Give the token to the gating service", "before azdo-gate stores it"],
+        &[
+            "Step 4 of 8 · Give the token to the gating service",
+            "before azdo-gate stores it",
+        ],
     );
     pane.type_text(GATE_PAGE);
     pane.press("Enter", &["I pasted it and saved it"]);

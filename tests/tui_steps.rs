@@ -742,7 +742,11 @@ fn rotation_ends_with_the_revoke_checklist_then_the_summary() {
     );
     key(&mut app, KeyCode::Char('y'));
     let effects = key(&mut app, KeyCode::Enter);
-    assert_eq!(app.step(), Step::HandOver, "handed over before it is stored");
+    assert_eq!(
+        app.step(),
+        Step::HandOver,
+        "handed over before it is stored"
+    );
     assert!(
         !effects
             .iter()
@@ -927,7 +931,13 @@ fn handover_skipped_is_recorded_and_stays_an_open_item() {
         panic!("h records it");
     };
     assert_eq!(
-        state.org(FABRIKAM).unwrap().token.as_ref().unwrap().handover,
+        state
+            .org(FABRIKAM)
+            .unwrap()
+            .token
+            .as_ref()
+            .unwrap()
+            .handover,
         Some(HandOver::Confirmed)
     );
 }

@@ -698,7 +698,12 @@ fn rotation_refuses_the_token_already_in_use() {
 #[test]
 fn the_home_screen_closes_the_revoke_open_item_with_d() {
     let mut app = home();
-    let status = |app: &App| app.status.as_ref().map(|s| s.text.clone()).unwrap_or_default();
+    let status = |app: &App| {
+        app.status
+            .as_ref()
+            .map(|s| s.text.clone())
+            .unwrap_or_default()
+    };
     assert!(press(&mut app, KeyCode::Char('d')).is_empty());
     assert!(status(&app).contains("Nothing to mark"));
     app.state

@@ -295,6 +295,20 @@ pub(crate) fn on_state_saved(
     Vec::new()
 }
 
+/// For the header: the shown organization's token when it has expired or expires within the
+/// reminder window, with the date and the days left; `None` otherwise.
+pub(crate) fn expiry_alert(app: &App) -> Option<String> {
+    let date = app.current_org_state()?.token.as_ref()?.expires_on?;
+    let days = days_between(app.today, date);
+    if days < 0 {
+        Some(format!("✗ token expired on {date}"))
+    } else if days <= REMIND_DAYS {
+        Some(format!("token expires {date}, {days} days left"))
+    } else {
+        None
+    }
+}
+
 pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
     let theme = app.theme;
     let width = area.width;
@@ -332,7 +346,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
                 theme.value()
             };
             let words = if days < 0 {
-                format!("expired on {date}: rotate it now (r)")
+                format!("✗ expired on {date}: rotate it now (r)")
             } else if days <= REMIND_DAYS {
                 format!("expires {date} — {days} days left: rotate it soon (r)")
             } else {

@@ -271,9 +271,9 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         theme,
     );
     // What will be sent: surrounding whitespace does not count.
-    let count = state
-        .pat()
-        .map_or(state.token.len(), |p| p.secret().expose_secret().chars().count());
+    let count = state.pat().map_or(state.token.len(), |p| {
+        p.secret().expose_secret().chars().count()
+    });
     let mut info = vec![Line::from(vec![
         Span::styled(
             format!("  {count} character{}", if count == 1 { "" } else { "s" }),
