@@ -270,6 +270,11 @@ impl State {
         }
     }
 
+    /// The organization marked default, if one is.
+    pub fn default_org_key(&self) -> Option<&str> {
+        self.default_organization.as_deref()
+    }
+
     /// Marks `key` as the organization to use when none is named.
     pub fn set_default_org(&mut self, key: &str) {
         self.default_organization = Some(key.to_owned());

@@ -734,6 +734,46 @@ fn the_home_screen_closes_the_revoke_open_item_with_d() {
 }
 
 #[test]
+fn the_summary_offers_to_make_the_organization_the_default_when_several_are_set_up() {
+    let mut app = home();
+    app.go_to(Step::Summary);
+    assert!(
+        press(&mut app, KeyCode::Char('m')).is_empty(),
+        "one organization: no offer"
+    );
+    app.state
+        .org_mut(
+            "https://dev.azure.com/contoso",
+            "contoso",
+            "https://dev.azure.com/contoso",
+        )
+        .token = Some(TokenMeta::new(Some(StorageKind::Keyring)));
+    let (request, state) = save_request(&press(&mut app, KeyCode::Char('m'))).unwrap();
+    assert_eq!(
+        state.default_org().map(|o| o.organization.name.as_str()),
+        Some("fabrikam")
+    );
+    update(
+        &mut app,
+        Msg::StateSaved {
+            request,
+            result: Ok(()),
+        },
+    );
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("default organization")
+    );
+    assert!(
+        press(&mut app, KeyCode::Char('m')).is_empty(),
+        "already the default"
+    );
+}
+
+#[test]
 fn home_journeys_return_home_with_esc() {
     let mut app = home();
     press(&mut app, KeyCode::Char('c'));

@@ -191,6 +191,8 @@ pub enum Action {
     EditPage,
     /// Home: the token was given to the gating service after all.
     MarkHandedOver,
+    /// Summary: commands use this organization when `--org` is omitted.
+    MakeDefault,
 }
 
 /// Cursor and scroll movements in lists.

@@ -139,11 +139,9 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
                 }
                 Err(message) => app.handover.page_error = Some(message),
             },
-            Action::Edit(edit) => {
-                if input.edit(edit) {
-                    app.touched = true;
-                    app.handover.page_error = None;
-                }
+            Action::Edit(edit) if input.edit(edit) => {
+                app.touched = true;
+                app.handover.page_error = None;
             }
             _ => {}
         }

@@ -39,6 +39,12 @@ pub const KEYMAP: &[Binding] = &[
         hint: Some("calendar reminder"),
         help: "Write a calendar file (.ics) reminding you to rotate the token 30 days before it expires",
     },
+    Binding {
+        keys: &[Key::char('m')],
+        action: Action::MakeDefault,
+        hint: None,
+        help: "Make this the default organization: commands then work without --org",
+    },
     SCROLL_UP,
     SCROLL_DOWN,
     HELP,
@@ -56,6 +62,8 @@ pub(crate) enum Recording {
 #[derive(Debug, Clone)]
 pub struct SummaryState {
     pub(crate) recording: Recording,
+    /// Marking the organization default is being recorded.
+    pub(crate) making_default: Option<RequestId>,
     pub(crate) calendar: Option<Result<PathBuf, String>>,
     pub(crate) scroll: u16,
 }
@@ -64,6 +72,7 @@ impl Default for SummaryState {
     fn default() -> Self {
         Self {
             recording: Recording::Idle,
+            making_default: None,
             calendar: None,
             scroll: 0,
         }
@@ -110,6 +119,21 @@ pub(crate) fn on_state_saved(
     request: RequestId,
     result: Result<(), StoreError>,
 ) -> Vec<Effect> {
+    if app.summary.making_default == Some(request) {
+        app.summary.making_default = None;
+        app.status = Some(match result {
+            Ok(()) => Status {
+                tone: Tone::Success,
+                text: "This is now the default organization: commands work without --org."
+                    .to_owned(),
+            },
+            Err(error) => Status {
+                tone: Tone::Error,
+                text: format!("Could not record the default organization: {error}"),
+            },
+        });
+        return Vec::new();
+    }
     if !matches!(app.summary.recording, Recording::Running { request: current } if current == request)
     {
         return Vec::new();
@@ -145,6 +169,18 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
                 Vec::new()
             }
         },
+        Action::MakeDefault => match app.org().cloned().filter(|_| default_offered(app)) {
+            Some(org) => {
+                app.state.set_default_org(&org.key());
+                let request = app.new_request();
+                app.summary.making_default = Some(request);
+                vec![Effect::SaveState {
+                    request,
+                    state: app.state.clone(),
+                }]
+            }
+            None => Vec::new(),
+        },
         Action::Move(crate::tui::keymap::Move::Up) => {
             app.summary.scroll = app.summary.scroll.saturating_sub(1);
             Vec::new()
@@ -170,6 +206,20 @@ pub(crate) fn on_calendar_written(app: &mut App, result: Result<PathBuf, String>
     });
     app.summary.calendar = Some(result);
     Vec::new()
+}
+
+/// Like `az devops configure --defaults`: offered when several organizations are set up and this
+/// one is not already the default (with one, commands find it anyway).
+fn default_offered(app: &App) -> bool {
+    let Some(key) = app.org().map(OrgUrl::key) else {
+        return false;
+    };
+    let set_up = app
+        .state
+        .organizations()
+        .filter(|(_, o)| o.token.is_some())
+        .count();
+    !app.demo && set_up > 1 && app.state.default_org_key() != Some(key.as_str())
 }
 
 /// The token's expiry: the date entered this run, else the one recorded.
@@ -400,6 +450,16 @@ fn facts(app: &App) -> Vec<(Kind, String)> {
             }
         }
         None => out.push((Kind::Plain, format!("Expiry date unknown; {storage}."))),
+    }
+    if default_offered(app) {
+        out.push((Kind::Plain, String::new()));
+        out.push((
+            Kind::KeyHint,
+            format!(
+                "Press m to make {} the default organization, so commands work without --org.",
+                org.name()
+            ),
+        ));
     }
     if let Recording::Failed(error) = &app.summary.recording {
         out.push((Kind::Plain, String::new()));
