@@ -19,6 +19,7 @@ pub mod plan;
 pub mod profile;
 pub mod report;
 pub mod store;
+pub mod token;
 pub mod tui;
 pub mod words;
 

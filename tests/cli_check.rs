@@ -331,7 +331,7 @@ async fn a_stored_token_uses_its_recorded_expiry_and_records_the_check() {
         .set(&org.key(), &secrecy::SecretString::from(token.clone()))
         .unwrap();
     let mut state = State::default();
-    let mut meta = TokenMeta::new(StorageKind::File);
+    let mut meta = TokenMeta::new(Some(StorageKind::File));
     meta.expires_on = Some(in_days(200).parse().unwrap());
     state.org_mut(&org.key(), org.name(), org.base()).token = Some(meta);
     state.save(dir.path()).unwrap();

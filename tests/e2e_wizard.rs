@@ -116,6 +116,21 @@ impl Pane {
         assert!(status.success());
     }
 
+    /// Text pasted the way a terminal pastes it (bracketed, as one event), line breaks included.
+    fn paste(&self, text: &str) {
+        let buffer = format!("{}-paste", self.name);
+        let set = Command::new("tmux")
+            .args(["set-buffer", "-b", &buffer, "--", text])
+            .status()
+            .unwrap();
+        assert!(set.success());
+        let paste = Command::new("tmux")
+            .args(["paste-buffer", "-p", "-d", "-b", &buffer, "-t", &self.name])
+            .status()
+            .unwrap();
+        assert!(paste.success());
+    }
+
     /// A key whose effect shows as `then` on screen.
     fn press(&self, key: &str, then: &[&str]) -> String {
         self.keys(&[key]);
@@ -129,6 +144,17 @@ impl Drop for Pane {
             .args(["kill-session", "-t", &self.name])
             .status();
     }
+}
+
+/// The gating service's token page the tests type in.
+const GATE_PAGE: &str = "https://gate.example.com/settings/token";
+
+/// The hand-over step, from the verification: the page typed, the token handed over, confirmed.
+fn hand_over(pane: &Pane) {
+    pane.press("Enter", &["Give the token to the gating service"]);
+    pane.type_text(GATE_PAGE);
+    pane.press("Enter", &["I pasted it and saved it"]);
+    pane.keys(&["y"]);
 }
 
 /// A shell-quoted command line running the binary with its configuration in `config`.
@@ -187,19 +213,19 @@ fn demo_walks_the_whole_first_time_flow_to_the_summary() {
     let config = tempfile::tempdir().unwrap();
     let pane = Pane::start("demo", &command(config.path(), "demo"));
     pane.wait_for(&[
-        "Step 1 of 11 · Welcome",
+        "Step 1 of 12 · Welcome",
         "SIMULATION — nothing here touches a real organization",
     ]);
-    pane.press("Enter", &["Step 2 of 11 · Organization", "/fabrikam"]);
-    pane.press("Enter", &["Step 3 of 11 · Create the token"]);
+    pane.press("Enter", &["Step 2 of 12 · Organization", "/fabrikam"]);
+    pane.press("Enter", &["Step 3 of 12 · Create the token"]);
     pane.press(
         "Enter",
-        &["Step 4 of 11 · Paste the token", "84 characters"],
+        &["Step 4 of 12 · Paste the token", "84 characters"],
     );
     pane.press(
         "Enter",
         &[
-            "Step 5 of 11 · Verify the token",
+            "Step 5 of 12 · Verify the token",
             "Gate Bot (gate-bot@fabrikam.example)",
             "Ready once you confirm the user",
         ],
@@ -208,7 +234,17 @@ fn demo_walks_the_whole_first_time_flow_to_the_summary() {
     pane.press(
         "Enter",
         &[
-            "Step 6 of 11 · Store the token",
+            "Step 6 of 12 · Give the token to the gating service",
+            "/_gate/token",
+        ],
+    );
+    pane.press("Enter", &["I pasted it and saved it in the gating service"]);
+    pane.press("c", &["The clipboard holds the token"]);
+    pane.press("x", &["Clipboard cleared."]);
+    pane.press(
+        "y",
+        &[
+            "Step 7 of 12 · Store the token",
             "Stored in memory",
             WEBHOOK,
         ],
@@ -216,7 +252,7 @@ fn demo_walks_the_whole_first_time_flow_to_the_summary() {
     pane.press(
         "Enter",
         &[
-            "Step 7 of 11 · Permissions",
+            "Step 8 of 12 · Permissions",
             "✗ Payments",
             "needs Project Administrators",
         ],
@@ -224,7 +260,7 @@ fn demo_walks_the_whole_first_time_flow_to_the_summary() {
     pane.press(
         "Enter",
         &[
-            "Step 8 of 11 · Coverage",
+            "Step 9 of 12 · Coverage",
             "Repositories in fabrikam",
             "selected",
         ],
@@ -232,22 +268,26 @@ fn demo_walks_the_whole_first_time_flow_to_the_summary() {
     pane.press(
         "Enter",
         &[
-            "Step 9 of 11 · Plan",
+            "Step 10 of 12 · Plan",
             "Nothing is written until you confirm.",
         ],
     );
     pane.press("Enter", &["changes to fabrikam?"]);
-    pane.press("y", &["Step 10 of 11 · Apply", "Every change was made"]);
+    pane.press("y", &["Step 11 of 12 · Apply", "Every change was made"]);
     pane.press(
         "Enter",
-        &["Step 11 of 11 · Summary", "What changed", "--warn-days 30"],
+        &[
+            "Step 12 of 12 · Summary",
+            "You confirmed the gating service has the token",
+            "--warn-days 30",
+        ],
     );
     pane.press("c", &["Calendar reminder written to"]);
     let screen = pane.press("Enter", &["[exit 0]"]);
     assert!(screen.contains("azdo-gate: fabrikam"), "{screen}");
     assert!(screen.contains("This was the demo"), "{screen}");
     assert!(
-        !screen.contains("Step 11 of 11"),
+        !screen.contains("Step 12 of 12"),
         "the terminal is back to normal:\n{screen}"
     );
     let kept: Vec<_> = std::fs::read_dir(config.path())
@@ -272,11 +312,11 @@ fn a_missing_scope_is_fixed_and_rechecked_then_the_organization_is_gated() {
     let subscriptions_before = sim.subscriptions().len();
     let config = tempfile::tempdir().unwrap();
     let pane = Pane::start("scope", &command(config.path(), "--insecure-storage"));
-    pane.wait_for(&["Step 1 of 11 · Welcome"]);
-    pane.press("Enter", &["Step 2 of 11 · Organization"]);
+    pane.wait_for(&["Step 1 of 12 · Welcome"]);
+    pane.press("Enter", &["Step 2 of 12 · Organization"]);
     pane.type_text(&sim.org_url());
-    pane.press("Enter", &["Step 3 of 11 · Create the token"]);
-    pane.press("Enter", &["Step 4 of 11 · Paste the token"]);
+    pane.press("Enter", &["Step 3 of 12 · Create the token"]);
+    pane.press("Enter", &["Step 4 of 12 · Paste the token"]);
     pane.type_text(incomplete);
     pane.press(
         "Enter",
@@ -287,7 +327,7 @@ fn a_missing_scope_is_fixed_and_rechecked_then_the_organization_is_gated() {
     );
     pane.keys(&["Enter"]);
     pane.wait_for(&["Fix the errors listed"]);
-    pane.press("e", &["Step 4 of 11 · Paste the token"]);
+    pane.press("e", &["Step 4 of 12 · Paste the token"]);
     pane.keys(&["C-u"]);
     pane.wait_for(&["0 characters"]);
     pane.type_text(&good);
@@ -296,15 +336,16 @@ fn a_missing_scope_is_fixed_and_rechecked_then_the_organization_is_gated() {
         &["Ready once you confirm the user", "✓ Build (Read)"],
     );
     pane.press("y", &["Confirmed: the dedicated gate user"]);
-    pane.press("Enter", &["Stored in insecure file", "tokens.toml"]);
+    hand_over(&pane);
+    pane.wait_for(&["Stored in insecure file", "tokens.toml"]);
     pane.type_text(WEBHOOK);
     pane.wait_for(&["A valid https address."]);
-    pane.press("Enter", &["Step 7 of 11 · Permissions", "✗ Payments"]);
-    pane.press("Enter", &["Step 8 of 11 · Coverage"]);
-    pane.press("Enter", &["Step 9 of 11 · Plan"]);
+    pane.press("Enter", &["Step 8 of 12 · Permissions", "✗ Payments"]);
+    pane.press("Enter", &["Step 9 of 12 · Coverage"]);
+    pane.press("Enter", &["Step 10 of 12 · Plan"]);
     pane.press("Enter", &["changes to fabrikam?"]);
     pane.press("y", &["Every change was made"]);
-    pane.press("Enter", &["Step 11 of 11 · Summary", "Coverage now"]);
+    pane.press("Enter", &["Step 12 of 12 · Summary", "Coverage now"]);
     let screen = pane.press("Enter", &["[exit 0]"]);
     assert!(screen.contains("status policies created"), "{screen}");
 
@@ -330,8 +371,61 @@ fn a_missing_scope_is_fixed_and_rechecked_then_the_organization_is_gated() {
     assert_eq!(stored.expose_secret(), good);
     let state = State::load(config.path()).unwrap();
     let meta = state.org(&org.key()).unwrap().token.clone().unwrap();
-    assert_eq!(meta.storage, StorageKind::File);
+    assert_eq!(meta.storage, Some(StorageKind::File));
     assert!(meta.scopes_seen.contains(&"vso.build".to_owned()));
+}
+
+#[test]
+fn a_pasted_token_is_cleaned_once_and_a_space_inside_is_refused_with_its_position() {
+    if !tmux_ready() {
+        return;
+    }
+    let (_runtime, sim) = simulator();
+    let good = sim.primary_token().unwrap();
+    let org = OrgUrl::parse(&sim.org_url()).unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let pane = Pane::start("clean", &command(config.path(), "--insecure-storage"));
+    pane.wait_for(&["Welcome"]);
+    pane.press("Enter", &["Organization"]);
+    pane.type_text(&sim.org_url());
+    pane.press("Enter", &["Create the token"]);
+    pane.press("Enter", &["Paste the token"]);
+    pane.paste(&format!("{} {}", &good[..10], &good[10..]));
+    let screen = pane.wait_for(&["a space at position 11 of 85"]);
+    assert!(!screen.contains(&good[..10]), "never shown:\n{screen}");
+    pane.keys(&["Enter"]);
+    pane.wait_for(&["Paste the token", "a space at position 11"]);
+    pane.keys(&["C-u"]);
+    pane.wait_for(&["0 characters"]);
+    pane.paste(&format!("   {good}  \n"));
+    pane.wait_for(&["Format: current"]);
+    pane.press("Enter", &["Ready once you confirm the user"]);
+    pane.press("y", &["Confirmed: the dedicated gate user"]);
+    hand_over(&pane);
+    pane.wait_for(&["Stored in insecure file", "tokens.toml"]);
+    pane.type_text(WEBHOOK);
+    pane.wait_for(&["A valid https address."]);
+    pane.press("Enter", &["Permissions", "✗ Payments"]);
+    pane.press("q", &["Quit the setup?"]);
+    pane.press("y", &["[exit 0]"]);
+
+    let stored = FileStore::new(config.path())
+        .get(&org.key())
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.expose_secret(), good, "stored exactly as verified");
+    // A later audit, with no flag: the token is found where the wizard put it, and works.
+    let audit = Command::new(BIN)
+        .args(["audit", "--org", org.base(), "--json"])
+        .env("AZDO_GATE_CONFIG_DIR", config.path())
+        .env_remove("AZURE_DEVOPS_EXT_PAT")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&audit.stderr);
+    assert_eq!(audit.status.code(), Some(1), "gaps, not failure: {stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&audit.stdout).unwrap();
+    assert_eq!(report["organization"]["name"], "fabrikam");
 }
 
 #[test]
@@ -354,6 +448,7 @@ fn a_rotation_swaps_the_token_after_verifying_it_and_revokes_the_old_one_last() 
         .checked_add(jiff::ToSpan::days(20))
         .unwrap();
     entry.token = Some(TokenMeta {
+        name: None,
         expires_on: Some(old_expiry),
         expiry_source: Some(ExpirySource::Entered),
         identity: Some(Identity {
@@ -363,7 +458,9 @@ fn a_rotation_swaps_the_token_after_verifying_it_and_revokes_the_old_one_last() 
         }),
         scopes_seen: Vec::new(),
         checked_at: None,
-        storage: StorageKind::File,
+        storage: Some(StorageKind::File),
+        fingerprint: None,
+        handover: None,
     });
     entry.profile = GateProfile::default_profile()
         .with_webhook_url(WEBHOOK)
@@ -380,13 +477,13 @@ fn a_rotation_swaps_the_token_after_verifying_it_and_revokes_the_old_one_last() 
     ]);
     pane.press(
         "r",
-        &["Step 1 of 7 · Create the token", "Create a NEW token"],
+        &["Step 1 of 8 · Create the token", "Create a NEW token"],
     );
-    pane.press("Enter", &["Step 2 of 7 · Paste the token", "0 characters"]);
+    pane.press("Enter", &["Step 2 of 8 · Paste the token", "0 characters"]);
     pane.type_text(NEW_TOKEN);
     pane.press(
         "Enter",
-        &["Step 3 of 7 · Verify the token", "Ready once you confirm"],
+        &["Step 3 of 8 · Verify the token", "Ready once you confirm"],
     );
     // Verified, but not stored yet: the old token is still the one on file.
     let on_file = FileStore::new(config.path())
@@ -397,7 +494,22 @@ fn a_rotation_swaps_the_token_after_verifying_it_and_revokes_the_old_one_last() 
     pane.press("y", &["Confirmed"]);
     pane.press(
         "Enter",
-        &["Step 4 of 7 · Store the token", "Stored in insecure file"],
+        &[
+            "Step 4 of 8 · Give the token to the gating service",
+            "before azdo-gate stores it",
+        ],
+    );
+    pane.type_text(GATE_PAGE);
+    pane.press("Enter", &["I pasted it and saved it"]);
+    // Handed over, not stored yet: the old token is still the one on file.
+    let on_file = FileStore::new(config.path())
+        .get(&org.key())
+        .unwrap()
+        .unwrap();
+    assert_eq!(on_file.expose_secret(), old);
+    pane.press(
+        "y",
+        &["Step 5 of 8 · Store the token", "Stored in insecure file"],
     );
     let on_file = FileStore::new(config.path())
         .get(&org.key())
@@ -408,12 +520,19 @@ fn a_rotation_swaps_the_token_after_verifying_it_and_revokes_the_old_one_last() 
         NEW_TOKEN,
         "swapped in once verified"
     );
-    pane.press("Enter", &["Step 5 of 7 · Permissions", "✗ Payments"]);
+    pane.press("Enter", &["Step 6 of 8 · Permissions", "✗ Payments"]);
     pane.press(
         "Enter",
-        &["Step 6 of 7 · Revoke the old token", "Old token revoked"],
+        &["Step 7 of 8 · Revoke the old token", "Old token revoked"],
     );
-    pane.press("d", &["Step 7 of 7 · Summary", "Old token revoked."]);
+    pane.press(
+        "d",
+        &[
+            "Step 8 of 8 · Summary",
+            "You confirmed the old token is revoked.",
+            "You confirmed the gating service has the token",
+        ],
+    );
     let screen = pane.press("Enter", &["[exit 0]"]);
     assert!(
         screen.contains("The token for fabrikam was rotated"),

@@ -138,6 +138,14 @@ async fn the_faces_agree() {
     settle(&mut wizard, Step::Verify).await;
     press(&mut wizard, KeyCode::Char('y'));
     press(&mut wizard, KeyCode::Enter);
+    assert_eq!(wizard.app().step(), Step::HandOver);
+    if screen(&wizard).contains("Gating service token page") {
+        for c in "https://gate.example.com/settings/token".chars() {
+            press(&mut wizard, KeyCode::Char(c));
+        }
+        press(&mut wizard, KeyCode::Enter);
+    }
+    press(&mut wizard, KeyCode::Char('y'));
     settle(&mut wizard, Step::Save).await;
     press(&mut wizard, KeyCode::Enter);
     settle(&mut wizard, Step::Permissions).await;
@@ -152,15 +160,18 @@ async fn the_faces_agree() {
     press(&mut wizard, KeyCode::Enter);
     settle(&mut wizard, Step::Summary).await;
 
-    // The commands check the stored token; the expiry is the one the wizard recorded, since no
-    // command asks for one.
+    // The commands check the stored token.
     let wizard_state = State::load(wizard_dir.path()).unwrap();
     let wizard_token = token_meta(&wizard_state, &org);
     let mut cli_state = State::load(cli_dir.path()).unwrap();
+    // What only the wizard asks (the expiry date, the token's suggested name, the hand-over) is
+    // seeded; the rest is each face's own recording.
     cli_state.org_mut(&org.key(), org.name(), org.base()).token = Some(TokenMeta {
         expires_on: wizard_token.expires_on,
         expiry_source: wizard_token.expiry_source,
-        ..TokenMeta::new(StorageKind::File)
+        name: wizard_token.name.clone(),
+        handover: wizard_token.handover,
+        ..TokenMeta::new(Some(StorageKind::File))
     });
     cli_state.save(cli_dir.path()).unwrap();
     let checked = cli(cli_dir.path(), &["check", "--org", &sim.org_url()]);

@@ -13,7 +13,7 @@ use azdo_gate::audit::{AuditEvent, AuditPhase, Coverage, CoverageCounts};
 use azdo_gate::checks::{CheckEvent, CheckId, Mark};
 use azdo_gate::org::Identity;
 use azdo_gate::plan::{ActionKind, ActionResult, ApplyEvent, Outcome, Plan};
-use azdo_gate::store::{State, StoreError};
+use azdo_gate::store::{HandOver, State, StoreError};
 use azdo_gate::tui::{App, Effect, Msg, Step, StoreTarget, Stored, TaskError};
 use crossterm::event::KeyCode;
 use jiff::civil::date;
@@ -688,7 +688,7 @@ fn rotation_starts_with_the_recipe_for_a_new_token() {
     let app = rotating();
     let shown = screen(&app);
     assert!(shown.contains("azdo-gate · token rotation"));
-    assert!(shown.contains("Step 1 of 7"));
+    assert!(shown.contains("Step 1 of 8"));
     assert!(shown.contains("Keep the old one"));
     insta::assert_snapshot!(shown);
 }
@@ -744,6 +744,22 @@ fn rotation_ends_with_the_revoke_checklist_then_the_summary() {
     );
     key(&mut app, KeyCode::Char('y'));
     let effects = key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.step(),
+        Step::HandOver,
+        "handed over before it is stored"
+    );
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::StoreToken { .. }))
+    );
+    type_text(&mut app, GATE_PAGE);
+    key(&mut app, KeyCode::Enter);
+    let shown = screen(&app);
+    assert!(shown.contains("before azdo-gate stores it"), "{shown}");
+    insta::assert_snapshot!("rotation_handover", shown);
+    let effects = key(&mut app, KeyCode::Char('y'));
     let Some((request, target)) = effects.iter().find_map(|e| match e {
         Effect::StoreToken {
             request, target, ..
@@ -798,7 +814,8 @@ fn rotation_ends_with_the_revoke_checklist_then_the_summary() {
     key(&mut app, KeyCode::Enter);
     assert_eq!(app.step(), Step::Revoke);
     let shown = screen(&app);
-    assert!(shown.contains("find the old token (it expires on 2026-12-18)"));
+    assert!(shown.contains("expiring on 2026-12-18"));
+    assert!(shown.contains("given to the gating service (you confirmed it)"));
     insta::assert_snapshot!(shown);
 
     let effects = key(&mut app, KeyCode::Char('d'));
@@ -821,8 +838,110 @@ fn rotation_ends_with_the_revoke_checklist_then_the_summary() {
     );
     assert_eq!(app.step(), Step::Summary);
     let shown = screen(&app);
-    assert!(shown.contains("Old token revoked."));
+    assert!(shown.contains("You confirmed the old token is revoked."));
+    assert!(shown.contains("You confirmed the gating service has the token"));
     insta::assert_snapshot!("rotation_summary", shown);
+}
+
+#[test]
+fn handover_first_time_asks_for_the_gating_services_token_page() {
+    let mut app = at_handover();
+    let shown = screen(&app);
+    assert!(shown.contains("Step 6 of 12 · Give the token to the gating service"));
+    assert!(shown.contains("Gating service token page"));
+    insta::assert_snapshot!(shown);
+    type_text(&mut app, "http://gate.example.com/token");
+    key(&mut app, KeyCode::Enter);
+    assert!(screen(&app).contains("must be an https address"));
+}
+
+#[test]
+fn handover_first_time_opens_copies_and_clears() {
+    let mut app = at_handover();
+    type_text(&mut app, GATE_PAGE);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        key(&mut app, KeyCode::Char('o')),
+        vec![Effect::OpenUrl(GATE_PAGE.into())]
+    );
+    let effects = key(&mut app, KeyCode::Char('c'));
+    assert!(matches!(effects.as_slice(), [Effect::CopySecret(_)]));
+    send(&mut app, Msg::ClipboardWritten { result: Ok(()) });
+    let shown = screen(&app);
+    assert!(shown.contains("The clipboard holds the token, a secret: press x"));
+    assert!(shown.contains("I pasted it and saved it in the gating service"));
+    insta::assert_snapshot!(shown);
+    assert_eq!(
+        key(&mut app, KeyCode::Char('x')),
+        vec![Effect::ClearClipboard]
+    );
+    send(&mut app, Msg::ClipboardWritten { result: Ok(()) });
+    assert!(screen(&app).contains("Clipboard cleared."));
+    assert!(!screen(&app).contains("The clipboard holds the token"));
+}
+
+#[test]
+fn handover_skipped_is_recorded_and_stays_an_open_item() {
+    let mut app = at_handover();
+    let effects = hand_over(&mut app, 's');
+    assert_eq!(app.step(), Step::Save);
+    let store = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::StoreToken { request, .. } => Some(*request),
+            _ => None,
+        })
+        .unwrap();
+    send(
+        &mut app,
+        Msg::TokenStored {
+            request: store,
+            result: Ok(Stored {
+                target: StoreTarget::OsStore,
+                description: "Secret Service (GNOME Keyring)".into(),
+            }),
+            at: at(),
+        },
+    );
+    type_text(&mut app, WEBHOOK);
+    let effects = key(&mut app, KeyCode::Enter);
+    let state = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::SaveState { state, .. } => Some(state.clone()),
+            _ => None,
+        })
+        .unwrap();
+    let meta = state.org(FABRIKAM).unwrap().token.clone().unwrap();
+    assert_eq!(meta.handover, Some(HandOver::Skipped));
+
+    // The next run: the home screen keeps the open item, and h closes it.
+    let (mut home, request) = tui_support::home(state);
+    send(
+        &mut home,
+        Msg::Audited {
+            request,
+            result: Ok(demo_report()),
+            at: at(),
+        },
+    );
+    let shown = screen(&home);
+    assert!(shown.contains("the gating service was not given this token (skipped): press h"));
+    insta::assert_snapshot!(shown);
+    let effects = key(&mut home, KeyCode::Char('h'));
+    let [Effect::SaveState { state, .. }] = effects.as_slice() else {
+        panic!("h records it");
+    };
+    assert_eq!(
+        state
+            .org(FABRIKAM)
+            .unwrap()
+            .token
+            .as_ref()
+            .unwrap()
+            .handover,
+        Some(HandOver::Confirmed)
+    );
 }
 
 #[test]

@@ -4,7 +4,6 @@
 //! `validateOnly` work-item patch of an id that cannot exist. Never DELETE.
 
 use jiff::civil::Date;
-use secrecy::SecretString;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::expiry::{ExpiryInput, assess_expiry};
@@ -16,6 +15,7 @@ use super::report::{
 use crate::ado::models::Repository;
 use crate::ado::{AdoError, Client, ClientConfig};
 use crate::org::{Identity, OrgInfo, OrgUrl};
+use crate::token::Pat;
 
 /// The four scopes the gate needs, in the order reports list them.
 pub const REQUIRED_SCOPES: [(&str, &str); 4] = [
@@ -90,7 +90,7 @@ pub enum CheckEvent {
 /// What the engine needs. The token is moved in and dropped with the client.
 pub struct CheckInput {
     pub org: OrgUrl,
-    pub token: SecretString,
+    pub token: Pat,
     pub source: TokenSource,
     pub expiry: ExpiryInput,
     pub warn_days: u32,
@@ -131,7 +131,7 @@ pub async fn run(
     progress.start(CheckId::Format);
     let format = {
         use secrecy::ExposeSecret;
-        format::inspect(input.token.expose_secret())
+        format::inspect(input.token.secret().expose_secret())
     };
     if let Some(warning) = &format.warning {
         findings.push(findings::token_format(warning, &org));
@@ -145,11 +145,8 @@ pub async fn run(
         },
     );
 
-    let token_text = {
-        use secrecy::ExposeSecret;
-        format::normalize(input.token.expose_secret()).to_owned()
-    };
-    let client = Client::new(org.clone(), SecretString::from(token_text), input.client)?;
+    // Sent exactly as cleaned by `Pat::parse`: the value checked is the value stored and used.
+    let client = Client::new(org.clone(), input.token.into_secret(), input.client)?;
 
     progress.start(CheckId::Organization);
     let identity = match client.connection_data().await {

@@ -54,9 +54,10 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct OrgArg {
     /// Organization: a name (fabrikam) or URL (https://dev.azure.com/fabrikam,
-    /// https://fabrikam.visualstudio.com, https://server/tfs/Collection).
+    /// https://fabrikam.visualstudio.com, https://server/tfs/Collection). May be omitted when
+    /// AZDO_GATE_ORG is set, when exactly one organization is set up, or when one is marked default.
     #[arg(long, value_name = "ORG")]
-    pub org: String,
+    pub org: Option<String>,
 }
 
 /// Where the token comes from for the non-interactive commands.
@@ -83,6 +84,10 @@ pub struct CheckArgs {
     /// The token's expiry date as shown on the token page (a token cannot read its own expiry).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub expires_on: Option<jiff::civil::Date>,
+    /// Remember the --expires-on date and the token's fingerprint for this organization, so later
+    /// runs given the same token (by AZURE_DEVOPS_EXT_PAT or --pat-stdin) know its expiry.
+    #[arg(long, requires = "expires_on")]
+    pub record: bool,
 }
 
 /// The gate profile options shared by `audit` and `configure`.

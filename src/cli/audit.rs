@@ -6,15 +6,18 @@ use super::{CliError, Outcome, profile_source};
 use crate::ado::{Client, ClientConfig};
 use crate::audit::{self, AuditInput};
 use crate::domain::{previous_repository_ids, record_snapshot};
-use crate::org::OrgUrl;
 use crate::report;
 
 pub async fn run(args: AuditArgs, ctx: &Context) -> Result<Outcome, CliError> {
-    let org = OrgUrl::parse(&args.org.org)?;
     let mut state = ctx.load_state()?;
+    let org = ctx.org(&args.org, &state)?;
     let profile = profile_source::resolve(&args.profile, state.org(&org.key()))?;
-    let resolved = ctx.resolve_token(&args.token, &org).await?;
-    let client = Client::new(org.clone(), resolved.token, ClientConfig::default())?;
+    let resolved = ctx.resolve_token(&args.token, &org, &state).await?;
+    let client = Client::new(
+        org.clone(),
+        resolved.token.into_secret(),
+        ClientConfig::default(),
+    )?;
     let input = AuditInput {
         profile,
         previous: previous_repository_ids(&state, &org),

@@ -3,7 +3,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 
 use super::args::{ConfigureArgs, ScopeArg};
-use super::context::Context;
+use super::context::{Context, recorded_storage};
 use super::{CliError, Outcome, profile_source};
 use crate::ado::{Client, ClientConfig};
 use crate::audit::{self, AuditInput, CoverageCounts};
@@ -14,12 +14,12 @@ use crate::profile::SubscriptionScope;
 use crate::report;
 
 pub async fn run(args: ConfigureArgs, ctx: &Context) -> Result<Outcome, CliError> {
-    let org = OrgUrl::parse(&args.org.org)?;
     let selection: Selection = args
         .repos
         .parse()
         .map_err(|e: plan::SelectionError| CliError::Usage(e.to_string()))?;
     let mut state = ctx.load_state()?;
+    let org = ctx.org(&args.org, &state)?;
     let mut profile = profile_source::resolve(&args.profile, state.org(&org.key()))?;
     if let Some(scope) = args.scope {
         profile.scope = match scope {
@@ -27,8 +27,12 @@ pub async fn run(args: ConfigureArgs, ctx: &Context) -> Result<Outcome, CliError
             ScopeArg::Project => SubscriptionScope::Project,
         };
     }
-    let resolved = ctx.resolve_token(&args.token, &org).await?;
-    let client = Client::new(org.clone(), resolved.token, ClientConfig::default())?;
+    let resolved = ctx.resolve_token(&args.token, &org, &state).await?;
+    let client = Client::new(
+        org.clone(),
+        resolved.token.into_secret(),
+        ClientConfig::default(),
+    )?;
     let audit_input = AuditInput {
         profile: profile.clone(),
         previous: previous_repository_ids(&state, &org),
@@ -55,9 +59,12 @@ pub async fn run(args: ConfigureArgs, ctx: &Context) -> Result<Outcome, CliError
             "--apply needs --yes when not run interactively; nothing was changed".into(),
         ));
     }
-    let password =
-        domain::basic_auth_password(&profile, async { ctx.credential_store().await.map(Some) })
-            .await?;
+    let password = domain::basic_auth_password(&profile, async {
+        ctx.credential_store(recorded_storage(&state, &org))
+            .await
+            .map(Some)
+    })
+    .await?;
     let input = ApplyInput {
         plan: &plan,
         profile: &profile,

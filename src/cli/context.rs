@@ -5,16 +5,20 @@ use std::io::BufRead;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use secrecy::SecretString;
+use secrecy::ExposeSecret;
 
 use super::CliError;
-use super::args::TokenArgs;
+use super::args::{OrgArg, TokenArgs};
 use crate::checks::TokenSource;
 use crate::org::OrgUrl;
 use crate::store::{self, CredentialStore, FileStore, State, StorageKind, StoreError};
+use crate::token::{Pat, PatError};
 
 /// The environment variable the `az devops` CLI reads; honoured here for the same reason.
 pub const PAT_ENV: &str = "AZURE_DEVOPS_EXT_PAT";
+
+/// Names the organization when `--org` is omitted (an explicit `--org` wins).
+pub const ORG_ENV: &str = "AZDO_GATE_ORG";
 
 pub struct Context {
     pub config_dir: PathBuf,
@@ -24,7 +28,7 @@ pub struct Context {
 
 /// A token and where it came from (reports name the source, never the token).
 pub struct ResolvedToken {
-    pub token: SecretString,
+    pub token: Pat,
     pub source: TokenSource,
 }
 
@@ -41,10 +45,41 @@ impl Context {
         Ok(State::load(&self.config_dir)?)
     }
 
-    /// The credential store this run uses: the insecure file only when asked for explicitly,
-    /// otherwise the OS store, whose absence is an error that says why and what to do instead.
-    pub async fn credential_store(&self) -> Result<Arc<dyn CredentialStore>, StoreError> {
-        if self.insecure_storage {
+    /// The organization a command works on: `--org`, else `AZDO_GATE_ORG`, else the default in
+    /// `state` (the one marked default, or the only one set up). Decided before any request.
+    pub fn org(&self, arg: &OrgArg, state: &State) -> Result<OrgUrl, CliError> {
+        let named = arg
+            .org
+            .clone()
+            .or_else(|| std::env::var(ORG_ENV).ok().filter(|v| !v.trim().is_empty()));
+        if let Some(name) = named {
+            return Ok(OrgUrl::parse(&name)?);
+        }
+        if let Some(org) = state.default_org() {
+            return Ok(OrgUrl::parse(&org.organization.url)?);
+        }
+        let set_up: Vec<String> = state
+            .organizations()
+            .filter(|(_, o)| o.token.is_some())
+            .map(|(_, o)| o.organization.name.clone())
+            .collect();
+        Err(CliError::OrgNeeded { set_up })
+    }
+
+    /// The store that holds `org`'s token: the one `state.toml` records (so a token the wizard
+    /// kept in the file store is found without `--insecure-storage`); for an organization with no
+    /// recorded store, the insecure file only when asked for explicitly, otherwise the OS store,
+    /// whose absence is an error that says why and what to do instead.
+    pub async fn credential_store(
+        &self,
+        recorded: Option<StorageKind>,
+    ) -> Result<Arc<dyn CredentialStore>, StoreError> {
+        let file = match recorded {
+            Some(StorageKind::File) => true,
+            Some(StorageKind::Keyring) => false,
+            Some(StorageKind::Memory) | None => self.insecure_storage,
+        };
+        if file {
             let file = FileStore::new(&self.config_dir);
             eprintln!(
                 "warning: using the insecure token file {}: {}",
@@ -56,48 +91,68 @@ impl Context {
         store::open_os_store_async().await
     }
 
-    /// `--pat-stdin`, then `AZURE_DEVOPS_EXT_PAT`, then the stored token.
+    /// `--pat-stdin`, then `AZURE_DEVOPS_EXT_PAT`, then the token in the store `state` records;
+    /// each cleaned by [`Pat::parse`].
     pub async fn resolve_token(
         &self,
         args: &TokenArgs,
         org: &OrgUrl,
+        state: &State,
     ) -> Result<ResolvedToken, CliError> {
+        let refused = |source: TokenSource| {
+            move |error: PatError| CliError::Token {
+                origin: source.describe(),
+                error,
+            }
+        };
         if args.pat_stdin {
             let mut line = String::new();
             std::io::stdin().lock().read_line(&mut line).map_err(|e| {
                 CliError::Usage(format!("could not read the token from stdin: {e}"))
             })?;
-            let token = line.trim().to_owned();
-            if token.is_empty() {
-                return Err(CliError::Usage(
-                    "--pat-stdin was given but standard input held no token".into(),
-                ));
-            }
+            let token = match Pat::parse(&line) {
+                Err(PatError::Empty) => {
+                    return Err(CliError::Usage(
+                        "--pat-stdin was given but standard input held no token".into(),
+                    ));
+                }
+                other => other.map_err(refused(TokenSource::Stdin))?,
+            };
             return Ok(ResolvedToken {
-                token: SecretString::from(token),
+                token,
                 source: TokenSource::Stdin,
             });
         }
         if let Ok(value) = std::env::var(PAT_ENV) {
-            let value = value.trim().to_owned();
-            if !value.is_empty() {
-                return Ok(ResolvedToken {
-                    token: SecretString::from(value),
-                    source: TokenSource::Env,
-                });
+            match Pat::parse(&value) {
+                Err(PatError::Empty) => {}
+                other => {
+                    return Ok(ResolvedToken {
+                        token: other.map_err(refused(TokenSource::Env))?,
+                        source: TokenSource::Env,
+                    });
+                }
             }
         }
-        let store = self.credential_store().await?;
+        let store = self.credential_store(recorded_storage(state, org)).await?;
         let source = match store.kind() {
             StorageKind::File => TokenSource::File,
             StorageKind::Keyring | StorageKind::Memory => TokenSource::Keyring,
         };
         match store::get_async(&store, &org.key()).await? {
-            Some(token) => Ok(ResolvedToken { token, source }),
+            Some(token) => Ok(ResolvedToken {
+                token: Pat::parse(token.expose_secret()).map_err(refused(source))?,
+                source,
+            }),
             None => Err(CliError::NoToken {
                 org: org.name().to_owned(),
                 store: store.describe(),
             }),
         }
     }
+}
+
+/// The store `state.toml` says holds `org`'s token.
+pub fn recorded_storage(state: &State, org: &OrgUrl) -> Option<StorageKind> {
+    state.org(&org.key())?.token.as_ref()?.storage
 }

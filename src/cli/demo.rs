@@ -43,6 +43,7 @@ async fn run_demo(ctx: &Context) -> Result<String, CliError> {
             org_url: simulator.org_url(),
             token: SecretString::from(token),
             webhook_url: DEMO_WEBHOOK_URL.to_owned(),
+            token_page_url: simulator.gate_token_page(),
         }),
         today: ctx.today,
         config_dir: scratch.path().to_path_buf(),

@@ -20,6 +20,13 @@ pub enum CliError {
     Profile(#[from] ProfileError),
     #[error(transparent)]
     BasicAuth(#[from] BasicAuthError),
+    #[error("the token from {origin} cannot be used: {error}")]
+    Token {
+        origin: &'static str,
+        error: crate::token::PatError,
+    },
+    #[error("{}", org_needed(set_up))]
+    OrgNeeded { set_up: Vec<String> },
     #[error("no token for {org} in {store}")]
     NoToken { org: String, store: String },
     #[error("{0}")]
@@ -30,6 +37,20 @@ pub enum CliError {
     Output(#[from] std::io::Error),
     #[error("could not encode the report: {0}")]
     Encode(#[from] serde_json::Error),
+}
+
+/// Which organizations could have been meant; nothing was sent anywhere.
+fn org_needed(set_up: &[String]) -> String {
+    match set_up {
+        [] => "--org is needed: no organization is set up yet (run `azdo-gate` to set one up)"
+            .to_owned(),
+        names => format!(
+            "--org is needed: {} organizations are set up ({}) and none is marked default; pass --org ORG or set {}",
+            names.len(),
+            names.join(", "),
+            super::context::ORG_ENV
+        ),
+    }
 }
 
 impl CliError {

@@ -3,25 +3,29 @@
 use super::args::OrgArg;
 use super::context::Context;
 use super::{CliError, Outcome};
-use crate::org::OrgUrl;
-use crate::store;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::store::{self, CredentialStore, LogoutOutcome};
 
 pub async fn run(args: OrgArg, ctx: &Context) -> Result<Outcome, CliError> {
-    let org = OrgUrl::parse(&args.org)?;
-    let credentials = ctx.credential_store().await?;
+    let state = ctx.load_state()?;
+    let org = ctx.org(&args, &state)?;
     let dir = ctx.config_dir.clone();
     let key = org.key();
-    let outcome = store::call(&credentials, store::STORE_TIMEOUT, move |s| {
-        store::logout(s, &dir, &key)
-    })
-    .await?;
+    // The store `state.toml` records holds the token; an entry that records none (a CI token
+    // noted with `check --record`) needs no credential store at all.
+    let recorded = state
+        .org(&key)
+        .map(|o| o.token.as_ref().and_then(|m| m.storage));
+    let (outcome, store_name) = match recorded {
+        Some(None) => (store::logout(None, &dir, &key)?, None),
+        Some(Some(kind)) => logout_from(ctx.credential_store(Some(kind)).await?, dir, key).await?,
+        None => logout_from(ctx.credential_store(None).await?, dir, key).await?,
+    };
     if outcome.removed_anything() {
-        if outcome.token_removed {
-            eprintln!(
-                "Removed the token for {} from {}.",
-                org.name(),
-                credentials.describe()
-            );
+        if let (true, Some(name)) = (outcome.token_removed, store_name) {
+            eprintln!("Removed the token for {} from {name}.", org.name());
         }
         if outcome.insecure_file_token_removed {
             eprintln!(
@@ -43,4 +47,18 @@ pub async fn run(args: OrgArg, ctx: &Context) -> Result<Outcome, CliError> {
         eprintln!("Nothing was stored for {}.", org.name());
     }
     Ok(Outcome::Healthy)
+}
+
+/// Logs out with `credentials` off the async runtime; also returns the store's name.
+async fn logout_from(
+    credentials: Arc<dyn CredentialStore>,
+    dir: PathBuf,
+    key: String,
+) -> Result<(LogoutOutcome, Option<String>), CliError> {
+    let name = credentials.describe();
+    let outcome = store::call(&credentials, store::STORE_TIMEOUT, move |s| {
+        store::logout(Some(s), &dir, &key)
+    })
+    .await?;
+    Ok((outcome, Some(name)))
 }

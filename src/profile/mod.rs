@@ -19,7 +19,9 @@ use std::sync::LazyLock;
 use serde::{Deserialize, Serialize};
 
 pub use error::{Location, ProfileError};
-pub use webhook::{WebhookUrl, WebhookUrlError, normalize_webhook_url, webhook_urls_match};
+pub use webhook::{
+    WebhookUrl, WebhookUrlError, check_token_page_url, normalize_webhook_url, webhook_urls_match,
+};
 
 use error::Source;
 
@@ -63,6 +65,8 @@ static DEFAULT_PROFILE: LazyLock<GateProfile> = LazyLock::new(|| {
 pub struct GateProfile {
     /// `None` = not decided yet: the wizard asks, the commands need `--webhook-url`.
     pub webhook_url: Option<WebhookUrl>,
+    /// The gating service's page that takes the token (`None`: the wizard asks for it).
+    pub token_page_url: Option<String>,
     pub basic_auth_user: Option<String>,
     /// Name of the credential-store entry holding the basic-auth password (never the password).
     pub basic_auth_secret: Option<String>,
@@ -223,6 +227,9 @@ impl GateProfile {
         if let Some(url) = &self.webhook_url {
             table.insert("webhook_url".into(), url.as_str().into());
         }
+        if let Some(page) = &self.token_page_url {
+            table.insert("token_page_url".into(), page.as_str().into());
+        }
         if let Some(user) = &self.basic_auth_user {
             table.insert("basic_auth_user".into(), user.as_str().into());
         }
@@ -273,6 +280,19 @@ impl GateProfile {
         })?;
         Ok(GateProfile {
             webhook_url: Some(url),
+            ..self
+        })
+    }
+
+    /// The profile with the gating service's token page set, once it passed [`check_token_page_url`].
+    pub fn with_token_page_url(self, url: &str) -> Result<GateProfile, ProfileError> {
+        let url = check_token_page_url(url).map_err(|message| ProfileError::Invalid {
+            at: Location::default(),
+            key: Some("token_page_url".into()),
+            message,
+        })?;
+        Ok(GateProfile {
+            token_page_url: Some(url),
             ..self
         })
     }

@@ -17,6 +17,7 @@ use super::{
 /// Top-level keys, in the order the default profile documents them (for "expected one of").
 const TOP_KEYS: &[&str] = &[
     "webhook_url",
+    "token_page_url",
     "basic_auth_user",
     "basic_auth_secret",
     "http_headers",
@@ -43,6 +44,7 @@ const MAX_SECRET_NAME_LEN: usize = 128;
 #[serde(deny_unknown_fields)]
 struct RawProfile {
     webhook_url: Option<Spanned<String>>,
+    token_page_url: Option<Spanned<String>>,
     basic_auth_user: Option<Spanned<String>>,
     basic_auth_secret: Option<Spanned<String>>,
     #[serde(default)]
@@ -95,6 +97,12 @@ impl RawProfile {
                     .map_err(|e| src.invalid(url.span(), "webhook_url", e.to_string()))
             })
             .transpose()?;
+        let token_page_url = non_empty(self.token_page_url)
+            .map(|url| {
+                super::check_token_page_url(url.get_ref())
+                    .map_err(|e| src.invalid(url.span(), "token_page_url", e))
+            })
+            .transpose()?;
         let basic_auth_user = non_empty(self.basic_auth_user)
             .map(|user| basic_auth_user(src, user))
             .transpose()?;
@@ -112,6 +120,7 @@ impl RawProfile {
         };
         Ok(GateProfile {
             webhook_url,
+            token_page_url,
             basic_auth_user,
             basic_auth_secret,
             http_headers,

@@ -16,6 +16,7 @@ fn err(text: &str) -> ProfileError {
 fn code_defaults() -> GateProfile {
     GateProfile {
         webhook_url: None,
+        token_page_url: None,
         basic_auth_user: None,
         basic_auth_secret: None,
         http_headers: BTreeMap::new(),
@@ -126,7 +127,7 @@ fn unknown_key_names_key_line_and_file() {
         err("webhook_url = \"\"\n\nevents = [\"git.pullrequest.created\"]\nscpoe = \"project\"\n");
     assert_eq!(
         e.to_string(),
-        "profile.toml line 4: unknown key \"scpoe\" (expected one of: webhook_url, basic_auth_user, basic_auth_secret, http_headers, events, scope, notify_repo_created, status_check)"
+        "profile.toml line 4: unknown key \"scpoe\" (expected one of: webhook_url, token_page_url, basic_auth_user, basic_auth_secret, http_headers, events, scope, notify_repo_created, status_check)"
     );
     assert_eq!(e.key(), Some("scpoe"));
     assert_eq!(e.line(), Some(4));

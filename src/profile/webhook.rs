@@ -82,6 +82,24 @@ impl Serialize for WebhookUrl {
     }
 }
 
+/// Validates the gating service's token page (`token_page_url`): the admin's browser opens it and
+/// the token is pasted there, so it must be `https` (plain `http` only on loopback, for the demo).
+pub fn check_token_page_url(input: &str) -> Result<String, String> {
+    let text = input.trim();
+    if text.is_empty() {
+        return Err("token_page_url is empty: give the address of the gating service's page that takes the token".into());
+    }
+    let url = Url::parse(text)
+        .map_err(|e| format!("token_page_url \"{text}\" is not a valid URL: {e}"))?;
+    match url.scheme() {
+        "https" if url.host().is_some() => Ok(text.to_owned()),
+        "http" if url.host().is_some_and(|h| is_loopback(&h)) => Ok(text.to_owned()),
+        _ => Err(format!(
+            "token_page_url \"{text}\" must be an https address (plain http only for a loopback test server)"
+        )),
+    }
+}
+
 fn is_loopback(host: &Host<&str>) -> bool {
     match host {
         Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),

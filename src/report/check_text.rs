@@ -143,13 +143,14 @@ pub fn check_text(report: &TokenReport) -> String {
         (Some(date), _) => format!("Expired on {date}"),
         _ => "Expiry unknown".to_owned(),
     };
-    check_line(
-        &mut out,
-        report,
-        worst(report, &Line::Expiry, MARKS.ok),
-        &expiry_text,
-        &Line::Expiry,
-    );
+    // An expired date is a failure whichever line its finding went to (a rejected token's
+    // expiry verdict sits under the token line): never "✓ Expired on".
+    let expiry_mark = if expiry.days_left.is_some_and(|d| d < 0) {
+        MARKS.fail
+    } else {
+        worst(report, &Line::Expiry, MARKS.ok)
+    };
+    check_line(&mut out, report, expiry_mark, &expiry_text, &Line::Expiry);
     let _ = writeln!(
         out,
         "\n{}",

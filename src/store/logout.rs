@@ -23,16 +23,20 @@ impl LogoutOutcome {
     }
 }
 
-/// Removes the token for `key` from `store`, from `dir/tokens.toml` if that file exists (a token may
-/// have been stored there by an earlier `--insecure-storage` run), and the organization's metadata
-/// from `dir/state.toml`. Tokens go first: if removing one fails, nothing else was changed and the
+/// Removes the token for `key` from `store` (the one `state.toml` records; `None` when it records
+/// that azdo-gate keeps no token), from `dir/tokens.toml` if that file exists (a token may have
+/// been stored there by an earlier `--insecure-storage` run), and the organization's metadata from
+/// `dir/state.toml`. Tokens go first: if removing one fails, nothing else was changed and the
 /// metadata still tells where the token lives.
 pub fn logout(
-    store: &dyn CredentialStore,
+    store: Option<&dyn CredentialStore>,
     dir: &Path,
     key: &str,
 ) -> Result<LogoutOutcome, StoreError> {
-    let token_removed = store.delete(key)?;
+    let token_removed = match store {
+        Some(store) => store.delete(key)?,
+        None => false,
+    };
     let insecure = FileStore::new(dir);
     let insecure_file_token_removed = insecure.path().exists() && insecure.delete(key)?;
     let mut state = State::load(dir)?;
@@ -69,11 +73,12 @@ mod tests {
         file.set(KEY, &SecretString::from("pat-file"))?;
         file.set(OTHER, &SecretString::from("pat-file-o"))?;
         let mut state = State::default();
-        state.org_mut(KEY, "fabrikam", KEY).token = Some(TokenMeta::new(StorageKind::Keyring));
+        state.org_mut(KEY, "fabrikam", KEY).token =
+            Some(TokenMeta::new(Some(StorageKind::Keyring)));
         state.org_mut(OTHER, "contoso", OTHER);
         state.save(dir.path())?;
 
-        let outcome = logout(&keyring, dir.path(), KEY)?;
+        let outcome = logout(Some(&keyring), dir.path(), KEY)?;
         assert_eq!(
             outcome,
             LogoutOutcome {
@@ -97,8 +102,8 @@ mod tests {
     fn logging_out_twice_reports_nothing_removed_and_creates_nothing() -> TestResult {
         let dir = tempfile::tempdir()?;
         let keyring = MemoryStore::new().with_token(KEY, SecretString::from("pat"));
-        assert!(logout(&keyring, dir.path(), KEY)?.removed_anything());
-        let second = logout(&keyring, dir.path(), KEY)?;
+        assert!(logout(Some(&keyring), dir.path(), KEY)?.removed_anything());
+        let second = logout(Some(&keyring), dir.path(), KEY)?;
         assert!(!second.removed_anything());
         assert_eq!(std::fs::read_dir(dir.path())?.count(), 0);
         Ok(())
@@ -109,7 +114,7 @@ mod tests {
         let dir = tempfile::tempdir()?;
         let file = FileStore::new(dir.path());
         file.set(KEY, &SecretString::from("pat"))?;
-        let outcome = logout(&file, dir.path(), KEY)?;
+        let outcome = logout(Some(&file), dir.path(), KEY)?;
         assert!(outcome.token_removed);
         assert!(!outcome.insecure_file_token_removed);
         assert!(!file.path().exists());

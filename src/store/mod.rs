@@ -33,5 +33,6 @@ pub use logout::{LogoutOutcome, logout};
 pub use memory::MemoryStore;
 pub use paths::{CONFIG_DIR_ENV, config_dir, log_dir};
 pub use state::{
-    ExpirySource, OrgState, Rotation, STATE_FILE, STATE_VERSION, Snapshot, State, TokenMeta,
+    ExpirySource, HandOver, OrgState, Rotation, STATE_FILE, STATE_VERSION, Snapshot, State,
+    TokenMeta,
 };

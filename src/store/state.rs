@@ -13,6 +13,7 @@ use super::atomic::write_private;
 use super::error::line_and_column;
 use super::{StorageKind, StoreError};
 use crate::org::{Identity, OrgInfo};
+use crate::token::Fingerprint;
 
 /// The state file's name inside the configuration directory.
 pub const STATE_FILE: &str = "state.toml";
@@ -27,6 +28,9 @@ const HEADER: &str = "# azdo-gate state: remembered between runs. It holds no to
 pub struct State {
     #[serde(default = "current_version")]
     version: u32,
+    /// The organization commands use when `--org` is omitted (a key of `organizations`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    default_organization: Option<String>,
     #[serde(default)]
     organizations: BTreeMap<String, OrgState>,
 }
@@ -35,6 +39,8 @@ pub struct State {
 #[derive(Serialize)]
 struct StateOut<'a> {
     version: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    default_organization: Option<&'a String>,
     organizations: &'a BTreeMap<String, OrgState>,
 }
 
@@ -46,6 +52,7 @@ impl Default for State {
     fn default() -> Self {
         Self {
             version: STATE_VERSION,
+            default_organization: None,
             organizations: BTreeMap::new(),
         }
     }
@@ -71,6 +78,10 @@ pub struct OrgState {
 /// What is known about the stored token without holding it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenMeta {
+    /// The name the wizard's recipe suggested for the token (Azure DevOps does not tell a token
+    /// its own name), so the revoke step can point at it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_on: Option<Date>,
     /// Where `expires_on` came from; `None` when no expiry is known.
@@ -82,19 +93,44 @@ pub struct TokenMeta {
     pub scopes_seen: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checked_at: Option<Timestamp>,
-    pub storage: StorageKind,
+    /// Which store holds the token, so every command finds it without flags; `None` for a token
+    /// azdo-gate does not keep (a CI secret recorded with `check --record`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<StorageKind>,
+    /// Recognises the token when it comes from the environment or stdin, and refuses it as its
+    /// own replacement (see [`crate::token`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<Fingerprint>,
+    /// Whether the admin confirmed giving this token to the gating service; `None` when the
+    /// wizard did not ask (a token recorded by the command line, or by an older version).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handover: Option<HandOver>,
+}
+
+/// The answer on the wizard's "Give the token to the gating service" step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HandOver {
+    /// "I pasted it and saved it in the gating service."
+    Confirmed,
+    /// Skipped: an open item on the summary and the home screen until marked done.
+    Skipped,
 }
 
 impl TokenMeta {
-    /// Metadata for a token just stored in `storage`, before anything is known about it.
-    pub fn new(storage: StorageKind) -> Self {
+    /// Metadata for a token just stored in `storage` (`None`: kept elsewhere), before anything
+    /// is known about it.
+    pub fn new(storage: Option<StorageKind>) -> Self {
         Self {
+            name: None,
             expires_on: None,
             expiry_source: None,
             identity: None,
             scopes_seen: Vec::new(),
             checked_at: None,
             storage,
+            fingerprint: None,
+            handover: None,
         }
     }
 }
@@ -162,6 +198,7 @@ impl State {
         let path = Self::path(dir);
         let body = toml::to_string(&StateOut {
             version: STATE_VERSION,
+            default_organization: self.default_organization.as_ref(),
             organizations: &self.organizations,
         })
         .map_err(|e| StoreError::Encode {
@@ -195,9 +232,39 @@ impl State {
         org
     }
 
-    /// Forgets an organization; returns what was remembered.
+    /// Forgets an organization (and that it was the default); returns what was remembered.
     pub fn remove_org(&mut self, key: &str) -> Option<OrgState> {
+        if self.default_organization.as_deref() == Some(key) {
+            self.default_organization = None;
+        }
         self.organizations.remove(key)
+    }
+
+    /// The organization to use when none is named: the one marked default, else the only one
+    /// set up (with a token recorded); `None` when that does not single one out.
+    pub fn default_org(&self) -> Option<&OrgState> {
+        if let Some(org) = self
+            .default_organization
+            .as_deref()
+            .and_then(|key| self.organizations.get(key))
+        {
+            return Some(org);
+        }
+        let mut set_up = self.organizations.values().filter(|o| o.token.is_some());
+        match (set_up.next(), set_up.next()) {
+            (Some(only), None) => Some(only),
+            _ => None,
+        }
+    }
+
+    /// The organization marked default, if one is.
+    pub fn default_org_key(&self) -> Option<&str> {
+        self.default_organization.as_deref()
+    }
+
+    /// Marks `key` as the organization to use when none is named.
+    pub fn set_default_org(&mut self, key: &str) {
+        self.default_organization = Some(key.to_owned());
     }
 
     /// All remembered organizations, ordered by key.
@@ -220,6 +287,7 @@ mod tests {
         let mut state = State::default();
         let org = state.org_mut(KEY, "fabrikam", "https://dev.azure.com/fabrikam");
         org.token = Some(TokenMeta {
+            name: Some("azdo-gate fabrikam 2025-03-31".into()),
             expires_on: Some(Date::new(2026, 3, 31)?),
             expiry_source: Some(ExpirySource::Verified),
             identity: Some(Identity {
@@ -229,7 +297,9 @@ mod tests {
             }),
             scopes_seen: vec!["vso.code".into(), "vso.hooks_write".into()],
             checked_at: Some("2025-11-28T05:17:00Z".parse()?),
-            storage: StorageKind::Keyring,
+            storage: Some(StorageKind::Keyring),
+            fingerprint: Some(crate::token::Pat::parse("pat")?.fingerprint()),
+            handover: Some(HandOver::Skipped),
         });
         let profile: toml::Table = toml::from_str(
             "webhook_url = \"https://gate.example.com/hook\"\n[status]\nname = \"gate\"\nblocking = true\n",
@@ -267,6 +337,36 @@ mod tests {
         assert!(text.contains("expires_on = \"2026-03-31\""), "{text}");
         assert!(text.contains("expiry_source = \"verified\""), "{text}");
         assert!(text.contains("storage = \"keyring\""), "{text}");
+        assert!(text.contains("fingerprint = \""), "{text}");
+        Ok(())
+    }
+
+    #[test]
+    fn the_default_organization_is_the_marked_one_else_the_only_one_set_up() -> TestResult {
+        let dir = tempfile::tempdir()?;
+        let mut state = sample()?;
+        // Two entries, one with a token: that one is the default.
+        assert_eq!(
+            state.default_org().map(|o| o.organization.name.as_str()),
+            Some("fabrikam")
+        );
+        let other = "https://tfs.example.com/tfs/defaultcollection";
+        state.org_mut(other, "DefaultCollection", other).token =
+            Some(TokenMeta::new(Some(StorageKind::File)));
+        assert!(state.default_org().is_none(), "two set up, none marked");
+        state.set_default_org(other);
+        state.save(dir.path())?;
+        let loaded = State::load(dir.path())?;
+        assert_eq!(
+            loaded.default_org().map(|o| o.organization.name.as_str()),
+            Some("DefaultCollection")
+        );
+        let mut loaded = loaded;
+        loaded.remove_org(other);
+        assert_eq!(
+            loaded.default_org().map(|o| o.organization.name.as_str()),
+            Some("fabrikam")
+        );
         Ok(())
     }
 
@@ -283,7 +383,7 @@ mod tests {
         let mut state = State::default();
         state
             .org_mut(KEY, "fabrikam", "https://dev.azure.com/fabrikam")
-            .token = Some(TokenMeta::new(StorageKind::File));
+            .token = Some(TokenMeta::new(Some(StorageKind::File)));
         let again = state.org_mut(KEY, "Fabrikam", "https://dev.azure.com/Fabrikam");
         assert_eq!(again.organization.name, "Fabrikam");
         assert!(again.token.is_some(), "refreshing keeps what was known");

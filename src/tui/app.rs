@@ -13,6 +13,7 @@ use crate::tui::flow::Flow;
 use crate::tui::msg::{RequestId, Stored};
 use crate::tui::steps::apply::ApplyState;
 use crate::tui::steps::coverage::CoverageState;
+use crate::tui::steps::handover::HandOverState;
 use crate::tui::steps::home::HomeState;
 use crate::tui::steps::organization::OrganizationState;
 use crate::tui::steps::paste_token::PasteTokenState;
@@ -71,11 +72,14 @@ pub struct App {
     pub(crate) state: State,
     /// The webhook URL the demo pre-fills.
     pub(crate) demo_webhook: Option<String>,
+    /// The gating service's token page the demo pre-fills.
+    pub(crate) demo_token_page: Option<String>,
     /// The gate profile of the organization being worked on.
     pub(crate) profile: GateProfile,
     pub(crate) organization: OrganizationState,
     pub(crate) paste: PasteTokenState,
     pub(crate) verify: VerifyState,
+    pub(crate) handover: HandOverState,
     pub(crate) save: SaveState,
     pub(crate) audit: AuditState,
     pub(crate) permissions: PermissionsState,
@@ -98,15 +102,17 @@ impl App {
     pub fn new(options: WizardOptions, theme: Theme) -> Self {
         let today = options.today;
         let demo = options.demo.is_some();
-        let (organization, paste, demo_webhook) = match options.demo {
+        let (organization, paste, demo_webhook, demo_token_page) = match options.demo {
             Some(demo) => (
                 OrganizationState::new(&demo.org_url),
                 PasteTokenState::new(demo.token, expiry::suggested(today)),
                 Some(demo.webhook_url),
+                Some(demo.token_page_url),
             ),
             None => (
                 OrganizationState::new(""),
                 PasteTokenState::new(Default::default(), expiry::suggested(today)),
+                None,
                 None,
             ),
         };
@@ -134,10 +140,12 @@ impl App {
             config_dir: options.config_dir,
             state: options.state,
             demo_webhook,
+            demo_token_page,
             profile: GateProfile::default_profile(),
             organization,
             paste,
             verify: VerifyState::default(),
+            handover: HandOverState::default(),
             save: SaveState::new(options.storage),
             audit: AuditState::default(),
             permissions: PermissionsState::default(),
@@ -184,10 +192,11 @@ impl App {
     }
 
     /// A journey with a new token begins (a rotation, another organization): the last journey's
-    /// pasted token, its check and where it was stored are forgotten; the store choice is kept.
+    /// pasted token, its check, its hand-over and where it was stored are forgotten; the store choice is kept.
     pub(crate) fn forget_token(&mut self) {
         self.paste.reset(expiry::suggested(self.today));
         self.verify = VerifyState::default();
+        self.handover = HandOverState::default();
         self.save = SaveState::new(self.save.target);
         self.token_stored = None;
     }

@@ -100,7 +100,7 @@ pub(crate) fn basis(app: &App) -> (Option<BTreeSet<String>>, Option<StorageKind>
         .and_then(|org| domain::previous_repository_ids(&app.state, org));
     let storage = app
         .current_org_state()
-        .and_then(|o| Some(o.token.as_ref()?.storage));
+        .and_then(|o| o.token.as_ref()?.storage);
     (previous, storage)
 }
 

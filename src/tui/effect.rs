@@ -1,15 +1,14 @@
 //! Side effects `update` asks for. Only the runner carries them out; `update` stays pure.
 
 use std::collections::BTreeSet;
-use std::fmt;
 
 use jiff::civil::Date;
-use secrecy::{ExposeSecret, SecretString};
 
 use crate::org::OrgUrl;
 use crate::plan::Plan;
 use crate::profile::GateProfile;
 use crate::store::{State, StorageKind};
+use crate::token::Pat;
 use crate::tui::msg::RequestId;
 use crate::tui::steps::Step;
 
@@ -47,33 +46,6 @@ impl StoreTarget {
     }
 }
 
-/// A token travelling from the paste field to the runner. Its `Debug` never shows it; equality
-/// exists so tests can assert which token an effect carries.
-#[derive(Clone)]
-pub struct TokenArg(SecretString);
-
-impl TokenArg {
-    pub fn new(token: SecretString) -> Self {
-        Self(token)
-    }
-
-    pub fn secret(&self) -> &SecretString {
-        &self.0
-    }
-}
-
-impl fmt::Debug for TokenArg {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("TokenArg(..)")
-    }
-}
-
-impl PartialEq for TokenArg {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.expose_secret() == other.0.expose_secret()
-    }
-}
-
 /// A request from [`crate::tui::update`] to the effect runner.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -84,11 +56,16 @@ pub enum Effect {
     /// Put the text on the clipboard through the terminal (OSC 52, works over SSH); answers with
     /// `Msg::ClipboardWritten`.
     CopyToClipboard(String),
+    /// Put the token on the clipboard (OSC 52, and the system clipboard where there is one);
+    /// answers with `Msg::ClipboardWritten`.
+    CopySecret(Pat),
+    /// Empty the clipboard the same ways; answers with `Msg::ClipboardWritten`.
+    ClearClipboard,
     /// Run every token check; answers with `Msg::CheckProgress` as checks go and `Msg::Verified`.
     VerifyToken {
         request: RequestId,
         org: OrgUrl,
-        token: TokenArg,
+        token: Pat,
         expires_on: Date,
         today: Date,
     },
@@ -97,7 +74,7 @@ pub enum Effect {
     StoreToken {
         request: RequestId,
         org: OrgUrl,
-        token: TokenArg,
+        token: Pat,
         target: StoreTarget,
     },
     /// Audit the organization with the token in use (or the one stored as `storage`); answers

@@ -9,8 +9,8 @@ use crate::tui::steps::Step;
 pub enum Flow {
     /// First-time setup of an organization: from the welcome screen to the summary.
     Setup,
-    /// Replace the stored token without an outage: the new token is verified and stored, the
-    /// organization audited with it, and only then is the old one revoked.
+    /// Replace the stored token without an outage: the new token is verified, given to the gating
+    /// service, stored, the organization audited with it, and only then is the old one revoked.
     Rotate,
     /// From the home screen: configure new and broken repositories.
     Configure,
@@ -24,6 +24,7 @@ const SETUP: &[Step] = &[
     Step::TokenRecipe,
     Step::PasteToken,
     Step::Verify,
+    Step::HandOver,
     Step::Save,
     Step::Permissions,
     Step::Coverage,
@@ -36,6 +37,7 @@ const ROTATE: &[Step] = &[
     Step::TokenRecipe,
     Step::PasteToken,
     Step::Verify,
+    Step::HandOver,
     Step::Save,
     Step::Permissions,
     Step::Revoke,
@@ -102,9 +104,10 @@ mod tests {
 
     #[test]
     fn setup_numbers_match_the_issue() {
-        assert_eq!(Flow::Setup.position(Step::Welcome), Some((1, 11)));
-        assert_eq!(Flow::Setup.position(Step::Verify), Some((5, 11)));
-        assert_eq!(Flow::Setup.position(Step::Summary), Some((11, 11)));
+        assert_eq!(Flow::Setup.position(Step::Welcome), Some((1, 12)));
+        assert_eq!(Flow::Setup.position(Step::Verify), Some((5, 12)));
+        assert_eq!(Flow::Setup.position(Step::HandOver), Some((6, 12)));
+        assert_eq!(Flow::Setup.position(Step::Summary), Some((12, 12)));
         assert_eq!(Flow::Setup.position(Step::Home), None);
         assert_eq!(Flow::Setup.position(Step::Revoke), None);
     }
@@ -113,7 +116,8 @@ mod tests {
     fn rotation_revokes_only_after_the_audit() {
         let steps = Flow::Rotate.steps();
         let position = |step| steps.iter().position(|s| *s == step);
-        assert!(position(Step::Verify) < position(Step::Save));
+        assert!(position(Step::Verify) < position(Step::HandOver));
+        assert!(position(Step::HandOver) < position(Step::Save));
         assert!(position(Step::Save) < position(Step::Permissions));
         assert!(position(Step::Permissions) < position(Step::Revoke));
         assert_eq!(Flow::Rotate.previous(Step::TokenRecipe), None);

@@ -14,7 +14,7 @@ use super::msg::{Msg, RequestId, Stored, TaskError};
 use super::steps::Step;
 use super::steps::coverage::{CoverageState, Preselect};
 use super::update;
-use super::update_tests::{app, at_paste, options, press, type_text};
+use super::update_tests::{app, at_paste, ctrl, options, press, type_text};
 use super::widgets::text_input::TextInput;
 use crate::ado::AdoError;
 use crate::audit::{
@@ -32,6 +32,8 @@ use crate::store::{State, StorageKind, StoreError, TokenMeta};
 
 const WEBHOOK: &str = "https://gate.example.com/ado/events";
 const TOKEN: &str = "q7xkd3mzw5e2rpt4yhb6nv8ucf9gja1sl0oiqweasdzxcrfvtgbyhn";
+/// The token stored before a rotation.
+const OLD_TOKEN: &str = "oldtokenw5e2rpt4yhb6nv8ucf9gja1sl0oiqweasdzxcrfvtgbyhn";
 
 fn now() -> Timestamp {
     "2026-11-28T09:30:00Z".parse().unwrap()
@@ -201,12 +203,31 @@ fn stored(app: &mut App, request: RequestId, target: StoreTarget) -> Vec<Effect>
     )
 }
 
+/// The gating service's token page the tests type in.
+const GATE_PAGE: &str = "https://gate.example.com/settings/token";
+
+/// Verify → Enter: the hand-over step, where the page is given and the hand-over confirmed; returns
+/// what confirming started (the store step's effects).
+fn verified_then_handed_over(app: &mut App) -> Vec<Effect> {
+    let effects = press(app, KeyCode::Enter);
+    assert!(
+        store_request(&effects).is_none(),
+        "nothing is stored before the hand-over"
+    );
+    assert_eq!(app.step(), Step::HandOver);
+    if app.handover.editing.is_some() {
+        type_text(app, GATE_PAGE);
+        press(app, KeyCode::Enter);
+    }
+    press(app, KeyCode::Char('y'))
+}
+
 /// The first-time flow up to the permissions step with its audit started.
 fn at_permissions() -> (App, RequestId) {
     let (mut app, request) = verifying(at_paste());
     verified(&mut app, request, Vec::new());
     press(&mut app, KeyCode::Char('y'));
-    let (request, target) = store_request(&press(&mut app, KeyCode::Enter)).unwrap();
+    let (request, target) = store_request(&verified_then_handed_over(&mut app)).unwrap();
     stored(&mut app, request, target);
     type_text(&mut app, WEBHOOK);
     let (request, _) = save_request(&press(&mut app, KeyCode::Enter)).unwrap();
@@ -284,7 +305,7 @@ fn errors_block_and_warnings_must_be_accepted_explicitly() {
     );
     assert!(app.status.as_ref().unwrap().text.contains("press w"));
     press(&mut app, KeyCode::Char('w'));
-    let effects = press(&mut app, KeyCode::Enter);
+    let effects = verified_then_handed_over(&mut app);
     assert_eq!(app.step(), Step::Save);
     let (_, target) = store_request(&effects).unwrap();
     assert_eq!(target, StoreTarget::OsStore);
@@ -295,7 +316,7 @@ fn the_webhook_url_is_validated_before_anything_is_recorded() {
     let (mut app, request) = verifying(at_paste());
     verified(&mut app, request, Vec::new());
     press(&mut app, KeyCode::Char('y'));
-    let (request, target) = store_request(&press(&mut app, KeyCode::Enter)).unwrap();
+    let (request, target) = store_request(&verified_then_handed_over(&mut app)).unwrap();
     assert!(
         press(&mut app, KeyCode::Enter).is_empty(),
         "not stored yet: nothing to record"
@@ -311,7 +332,7 @@ fn the_webhook_url_is_validated_before_anything_is_recorded() {
     let (_, state) = save_request(&press(&mut app, KeyCode::Enter)).unwrap();
     let org = state.org("https://dev.azure.com/fabrikam").unwrap();
     let meta = org.token.as_ref().unwrap();
-    assert_eq!(meta.storage, StorageKind::Keyring);
+    assert_eq!(meta.storage, Some(StorageKind::Keyring));
     assert_eq!(meta.identity.as_ref().unwrap().display_name, "Gate Bot");
     assert_eq!(meta.checked_at, Some(now()));
     let profile = GateProfile::from_table(&org.profile).unwrap();
@@ -323,7 +344,7 @@ fn without_a_credential_store_the_admin_chooses_explicitly() {
     let (mut app, request) = verifying(at_paste());
     verified(&mut app, request, Vec::new());
     press(&mut app, KeyCode::Char('y'));
-    let (request, _) = store_request(&press(&mut app, KeyCode::Enter)).unwrap();
+    let (request, _) = store_request(&verified_then_handed_over(&mut app)).unwrap();
     update(
         &mut app,
         Msg::TokenStored {
@@ -537,6 +558,7 @@ fn home() -> App {
         "https://dev.azure.com/fabrikam",
     );
     org.token = Some(TokenMeta {
+        name: None,
         expires_on: Some(jiff::civil::date(2026, 12, 20)),
         expiry_source: None,
         identity: Some(Identity {
@@ -546,7 +568,9 @@ fn home() -> App {
         }),
         scopes_seen: Vec::new(),
         checked_at: None,
-        storage: StorageKind::File,
+        storage: Some(StorageKind::File),
+        fingerprint: Some(crate::token::Pat::parse(OLD_TOKEN).unwrap().fingerprint()),
+        handover: None,
     });
     org.profile = GateProfile::default_profile()
         .with_webhook_url(WEBHOOK)
@@ -586,7 +610,7 @@ fn rotation_stores_the_new_token_only_after_it_passed_verification() {
     let request = verify_request(&press(&mut app, KeyCode::Enter)).unwrap();
     verified(&mut app, request, Vec::new());
     press(&mut app, KeyCode::Char('y'));
-    let (request, target) = store_request(&press(&mut app, KeyCode::Enter)).unwrap();
+    let (request, target) = store_request(&verified_then_handed_over(&mut app)).unwrap();
     assert_eq!(
         target,
         StoreTarget::InsecureFile,
@@ -618,6 +642,143 @@ fn rotation_stores_the_new_token_only_after_it_passed_verification() {
     audited(&mut app, audit, Ok(report()));
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.step(), Step::Revoke);
+}
+
+#[test]
+fn the_token_verified_is_the_token_stored_and_recorded_by_fingerprint() {
+    let mut app = at_paste();
+    update(&mut app, Msg::Paste(format!("  {TOKEN} \n")));
+    let effects = press(&mut app, KeyCode::Enter);
+    let sent = find(&effects, |e| match e {
+        Effect::VerifyToken { request, token, .. } => Some((*request, token.clone())),
+        _ => None,
+    });
+    let (request, sent) = sent.expect("Enter verifies");
+    assert_eq!(
+        sent.secret().expose_secret(),
+        TOKEN,
+        "trimmed before it is sent"
+    );
+    verified(&mut app, request, Vec::new());
+    press(&mut app, KeyCode::Char('y'));
+    let effects = verified_then_handed_over(&mut app);
+    let kept = find(&effects, |e| match e {
+        Effect::StoreToken { request, token, .. } => Some((*request, token.clone())),
+        _ => None,
+    });
+    let (request, kept) = kept.expect("the verified token is stored");
+    assert_eq!(kept, sent, "byte for byte the token verified");
+    stored(&mut app, request, StoreTarget::OsStore);
+    type_text(&mut app, WEBHOOK);
+    let (_, state) = save_request(&press(&mut app, KeyCode::Enter)).unwrap();
+    let meta = state
+        .org("https://dev.azure.com/fabrikam")
+        .and_then(|o| o.token.clone())
+        .unwrap();
+    assert_eq!(meta.fingerprint, Some(sent.fingerprint()));
+    assert_eq!(meta.handover, Some(crate::store::HandOver::Confirmed));
+    let profile =
+        GateProfile::from_table(&state.org("https://dev.azure.com/fabrikam").unwrap().profile)
+            .unwrap();
+    assert_eq!(
+        profile.token_page_url.as_deref(),
+        Some(GATE_PAGE),
+        "stored with the settings"
+    );
+}
+
+#[test]
+fn rotation_refuses_the_token_already_in_use() {
+    let mut app = home();
+    press(&mut app, KeyCode::Char('r'));
+    press(&mut app, KeyCode::Enter);
+    update(&mut app, Msg::Paste(format!("{OLD_TOKEN}\n")));
+    let effects = press(&mut app, KeyCode::Enter);
+    assert!(verify_request(&effects).is_none(), "nothing is sent");
+    assert_eq!(app.step(), Step::PasteToken);
+    let refusal = app.paste.refusal.clone().unwrap();
+    assert!(refusal.contains("already in use"), "{refusal}");
+    ctrl(&mut app, 'u');
+    update(&mut app, Msg::Paste(TOKEN.into()));
+    assert!(verify_request(&press(&mut app, KeyCode::Enter)).is_some());
+}
+
+#[test]
+fn the_home_screen_closes_the_revoke_open_item_with_d() {
+    let mut app = home();
+    let status = |app: &App| {
+        app.status
+            .as_ref()
+            .map(|s| s.text.clone())
+            .unwrap_or_default()
+    };
+    assert!(press(&mut app, KeyCode::Char('d')).is_empty());
+    assert!(status(&app).contains("Nothing to mark"));
+    app.state
+        .org_mut(
+            "https://dev.azure.com/fabrikam",
+            "fabrikam",
+            "https://dev.azure.com/fabrikam",
+        )
+        .rotation = Some(crate::store::Rotation {
+        old_token_revoked: false,
+        rotated_at: now(),
+    });
+    let (request, state) = save_request(&press(&mut app, KeyCode::Char('d'))).unwrap();
+    assert!(
+        state
+            .org("https://dev.azure.com/fabrikam")
+            .and_then(|o| o.rotation.as_ref())
+            .is_some_and(|r| r.old_token_revoked)
+    );
+    update(
+        &mut app,
+        Msg::StateSaved {
+            request,
+            result: Ok(()),
+        },
+    );
+    assert_eq!(status(&app), "Recorded.");
+}
+
+#[test]
+fn the_summary_offers_to_make_the_organization_the_default_when_several_are_set_up() {
+    let mut app = home();
+    app.go_to(Step::Summary);
+    assert!(
+        press(&mut app, KeyCode::Char('m')).is_empty(),
+        "one organization: no offer"
+    );
+    app.state
+        .org_mut(
+            "https://dev.azure.com/contoso",
+            "contoso",
+            "https://dev.azure.com/contoso",
+        )
+        .token = Some(TokenMeta::new(Some(StorageKind::Keyring)));
+    let (request, state) = save_request(&press(&mut app, KeyCode::Char('m'))).unwrap();
+    assert_eq!(
+        state.default_org().map(|o| o.organization.name.as_str()),
+        Some("fabrikam")
+    );
+    update(
+        &mut app,
+        Msg::StateSaved {
+            request,
+            result: Ok(()),
+        },
+    );
+    assert!(
+        app.status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("default organization")
+    );
+    assert!(
+        press(&mut app, KeyCode::Char('m')).is_empty(),
+        "already the default"
+    );
 }
 
 #[test]

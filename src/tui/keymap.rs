@@ -177,8 +177,22 @@ pub enum Action {
     Audit,
     /// Home: set up another organization.
     AddOrganization,
-    /// Revoke: the old token has been revoked.
+    /// Revoke (and home): the old token has been revoked.
     MarkRevoked,
+    /// Hand-over: copy the token to the clipboard.
+    CopyToken,
+    /// Hand-over: clear the clipboard.
+    ClearClipboard,
+    /// Hand-over: "I pasted it and saved it in the gating service".
+    ConfirmHandOver,
+    /// Hand-over: skip for now (recorded as an open item).
+    SkipHandOver,
+    /// Hand-over: change the gating service's token page address.
+    EditPage,
+    /// Home: the token was given to the gating service after all.
+    MarkHandedOver,
+    /// Summary: commands use this organization when `--org` is omitted.
+    MakeDefault,
 }
 
 /// Cursor and scroll movements in lists.

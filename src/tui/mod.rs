@@ -35,7 +35,7 @@ use secrecy::SecretString;
 use crate::store::State;
 
 pub use app::App;
-pub use effect::{Effect, StoreTarget, TokenArg};
+pub use effect::{Effect, StoreTarget};
 pub use msg::{Msg, RequestId, Stored, TaskError};
 pub use runner::Headless;
 pub use steps::Step;
@@ -66,6 +66,8 @@ pub struct DemoContext {
     pub token: SecretString,
     /// The demo gate's webhook URL, pre-filled where the wizard asks for one.
     pub webhook_url: String,
+    /// The demo gate's token page (served by the simulator), pre-filled where the wizard asks.
+    pub token_page_url: String,
 }
 
 /// Why the wizard could not run.

@@ -9,7 +9,8 @@ use crate::tui::effect::Effect;
 use crate::tui::keymap::{self, Action};
 use crate::tui::msg::Msg;
 use crate::tui::steps::{
-    self, Step, apply, home, organization, plan_review, save, summary, token_recipe, verify,
+    self, Step, apply, handover, home, organization, plan_review, save, summary, token_recipe,
+    verify,
 };
 
 /// Applies `msg` to `app` and returns the side effects to run.
@@ -24,6 +25,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Paste(_) => Vec::new(),
         Msg::OrgProbed { request, result } => organization::on_probed(app, request, result),
         Msg::BrowserOpened { url, result } => steps::on_browser_opened(app, url, result),
+        Msg::ClipboardWritten { result } if app.step == Step::HandOver => {
+            handover::on_clipboard_written(app, result)
+        }
         Msg::ClipboardWritten { result } => token_recipe::on_clipboard_written(app, result),
         Msg::CheckProgress { request, event } => verify::on_progress(app, request, event),
         Msg::Verified {

@@ -37,7 +37,7 @@ pub(super) fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
     update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
-fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
+pub(super) fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
     update(
         app,
         Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
@@ -103,7 +103,7 @@ fn esc_on_welcome_quits_at_once_when_nothing_was_entered() {
     assert!(matches!(
         effects.as_slice(),
         [Effect::CancelStep(Step::Welcome), Effect::Exit { summary }]
-            if summary.contains("step 1 of 11") && summary.contains("Nothing was saved")
+            if summary.contains("step 1 of 12") && summary.contains("Nothing was saved")
     ));
 }
 
@@ -296,15 +296,29 @@ fn the_recipe_opens_and_copies_the_tokens_page() {
 }
 
 #[test]
-fn a_paste_inserts_the_whole_token_without_line_breaks() {
+fn a_paste_is_cleaned_around_the_token_and_refused_with_a_break_inside() {
     let mut app = at_paste();
-    update(&mut app, Msg::Paste("abc\r\ndef\n".into()));
-    assert_eq!(app.paste.token.secret().expose_secret(), "abcdef");
+    update(&mut app, Msg::Paste(" \tabcdef \r\n".into()));
     assert!(app.touched);
-    press(&mut app, KeyCode::Backspace);
-    assert_eq!(app.paste.token.secret().expose_secret(), "abcde");
+    assert_eq!(app.paste.pat().unwrap().secret().expose_secret(), "abcdef");
+    assert_eq!(app.paste.refusal, None);
     ctrl(&mut app, 'u');
     assert!(app.paste.token.is_empty());
+
+    update(&mut app, Msg::Paste("abc\r\ndef\n".into()));
+    let refusal = app.paste.refusal.clone().unwrap();
+    assert!(
+        refusal.contains("a line break at position 4 of"),
+        "{refusal}"
+    );
+    assert!(!refusal.contains("abc"), "never the token: {refusal}");
+    assert!(
+        press(&mut app, KeyCode::Enter).is_empty(),
+        "nothing is sent"
+    );
+    assert_eq!(app.step(), Step::PasteToken);
+    press(&mut app, KeyCode::Backspace);
+    assert!(app.paste.refusal.is_some(), "still a break inside");
 }
 
 #[test]
@@ -381,7 +395,7 @@ fn the_summary_reminds_to_revoke_a_pasted_token() {
     let Some(Effect::Exit { summary }) = effects.last() else {
         panic!("y quits");
     };
-    assert!(summary.contains("step 4 of 11 (Paste the token)"));
+    assert!(summary.contains("step 4 of 12 (Paste the token)"));
     assert!(summary.contains("revoke it: https://dev.azure.com/fabrikam/_usersSettings/tokens"));
     assert!(!summary.contains("abcdef"));
 }
@@ -394,6 +408,7 @@ fn the_demo_prefills_without_counting_as_typed() {
                 org_url: "http://127.0.0.1:4321/contoso".into(),
                 token: SecretString::from("demo-token".to_owned()),
                 webhook_url: "https://gate.example.com/ado/events".into(),
+                token_page_url: "http://127.0.0.1:4321/_gate/token".into(),
             }),
             ..options()
         },

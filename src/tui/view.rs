@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Padding, Paragraph, Wrap};
 use crate::columns;
 use crate::tui::app::{App, Popup, Tone};
 use crate::tui::keymap;
-use crate::tui::steps::{self, Step, plan_review};
+use crate::tui::steps::{self, Step, home, plan_review};
 use crate::tui::widgets::{centered, confirm_popup, footer, hanging, help_popup, step_header};
 
 /// Below this size the layout cannot hold a step; the admin is asked to enlarge the terminal.
@@ -47,12 +47,16 @@ pub fn render(app: &App, frame: &mut Frame) {
     } else {
         app.flow.label()
     };
+    let title = match home::expiry_alert(app).filter(|_| app.step == Step::Home) {
+        Some(alert) => format!("{alert} · {}", app.step.title()),
+        None => app.step.title().to_owned(),
+    };
     step_header::render(
         frame,
         header,
         journey,
         app.flow.position(app.step),
-        app.step.title(),
+        &title,
         theme,
     );
     if app.demo {

@@ -28,6 +28,7 @@ pub async fn run(config_dir: &Path, token: Option<&str>, args: &[&str]) -> Outpu
     cmd.args(args)
         .env("AZDO_GATE_CONFIG_DIR", config_dir)
         .env_remove("AZURE_DEVOPS_EXT_PAT")
+        .env_remove("AZDO_GATE_ORG")
         .env("NO_COLOR", "1")
         .stdin(Stdio::null());
     if let Some(t) = token {

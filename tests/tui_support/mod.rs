@@ -217,10 +217,38 @@ pub fn verified() -> App {
     app
 }
 
-/// The save step just entered; returns the store request id.
-pub fn at_save() -> (App, RequestId) {
+/// The gating service's token page the tests type in.
+pub const GATE_PAGE: &str = "https://gate.example.com/settings/token";
+
+/// The hand-over step just entered from a verified token: nothing is stored yet.
+pub fn at_handover() -> App {
     let mut app = verified();
     let effects = key(&mut app, KeyCode::Enter);
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::StoreToken { .. })),
+        "nothing is stored before the hand-over"
+    );
+    assert_eq!(app.step(), Step::HandOver);
+    app
+}
+
+/// On the hand-over step: the page typed if asked for, then `answer` (`y` confirms, `s` skips);
+/// returns what the answer started.
+pub fn hand_over(app: &mut App, answer: char) -> Vec<Effect> {
+    assert_eq!(app.step(), Step::HandOver);
+    if screen(app).contains("Gating service token page") {
+        type_text(app, GATE_PAGE);
+        key(app, KeyCode::Enter);
+    }
+    key(app, KeyCode::Char(answer))
+}
+
+/// The save step just entered; returns the store request id.
+pub fn at_save() -> (App, RequestId) {
+    let mut app = at_handover();
+    let effects = hand_over(&mut app, 'y');
     let request = effects
         .iter()
         .find_map(|e| match e {
@@ -528,6 +556,7 @@ pub fn remember(state: &mut State, name: &str, expires_on: jiff::civil::Date) {
     let url = format!("https://dev.azure.com/{name}");
     let org = state.org_mut(&url.to_lowercase(), name, &url);
     org.token = Some(TokenMeta {
+        name: Some(format!("azdo-gate {name} 2025-12-18")),
         expires_on: Some(expires_on),
         expiry_source: Some(StoredExpiry::Entered),
         identity: Some(Identity {
@@ -537,7 +566,9 @@ pub fn remember(state: &mut State, name: &str, expires_on: jiff::civil::Date) {
         }),
         scopes_seen: vec!["vso.work_write".into(), "vso.code_write".into()],
         checked_at: Some(at()),
-        storage: StorageKind::Keyring,
+        storage: Some(StorageKind::Keyring),
+        fingerprint: None,
+        handover: None,
     });
     org.profile = GateProfile::default_profile()
         .with_webhook_url(WEBHOOK)

@@ -15,6 +15,7 @@ mod api;
 mod auth;
 mod canned;
 mod faults;
+mod gate_page;
 mod generate;
 mod ids;
 mod respond;
@@ -38,6 +39,7 @@ use tokio::task::JoinHandle;
 
 pub use canned::Canned;
 pub use faults::Faults;
+pub use gate_page::GATE_TOKEN_PATH;
 pub use scenario::{
     AccessLevel, FaultSpec, HookStatus, Permissions, Policy, Project, Repository,
     STATUS_POLICY_TYPE, Scenario, Subscription, Token, User, Visibility,
@@ -143,6 +145,7 @@ pub async fn start(
             policies: options.policy_page_size.max(1),
         },
         stopping: AtomicBool::new(false),
+        gate_tokens: Default::default(),
     });
     shared.set_latency(latency);
     let (stop, stopped) = oneshot::channel();
@@ -216,6 +219,16 @@ impl SimHandle {
     }
 
     /// Requests received since start or the last [`SimHandle::reset_counts`], faulted ones included.
+    /// The stand-in for the gating service's token page (see [`GATE_TOKEN_PATH`]).
+    pub fn gate_token_page(&self) -> String {
+        format!("{}{GATE_TOKEN_PATH}", self.base)
+    }
+
+    /// The tokens submitted to [`SimHandle::gate_token_page`], in order.
+    pub fn gate_tokens_received(&self) -> Vec<String> {
+        self.shared.gate_tokens.all()
+    }
+
     pub fn requests_total(&self) -> u64 {
         self.shared.counts.total()
     }

@@ -16,7 +16,7 @@ pub(crate) struct Reply {
 }
 
 pub(crate) const JSON: &str = "application/json; charset=utf-8";
-const HTML: &str = "text/html; charset=utf-8";
+pub(crate) const HTML: &str = "text/html; charset=utf-8";
 
 impl Reply {
     /// 200 with `value` as JSON.

@@ -24,6 +24,7 @@ use tokio::task::JoinSet;
 use super::api::{self, Call, Pages, Query};
 use super::auth::{self, Caller};
 use super::faults::{FaultAction, Faults};
+use super::gate_page;
 use super::ids::{is_guid, random_guid};
 use super::respond::{self, Reply};
 use super::routes::{Route, Target, classify};
@@ -43,6 +44,8 @@ pub(crate) struct Shared {
     pub pages: Pages,
     /// Set once the server is told to stop: requests it then cuts short were not hung up on.
     pub stopping: AtomicBool,
+    /// Tokens given to the stand-in gating service page.
+    pub gate_tokens: gate_page::Received,
 }
 
 impl Shared {
@@ -191,6 +194,13 @@ enum Outcome {
 
 async fn handle(shared: &Shared, kill: &Notify, request: Request<Incoming>) -> Response<Body> {
     let (parts, body) = request.into_parts();
+    if parts.uri.path() == gate_page::GATE_TOKEN_PATH {
+        let body = axum::body::to_bytes(Body::new(body), MAX_BODY)
+            .await
+            .unwrap_or_default();
+        let reply = gate_page::answer(&shared.gate_tokens, &parts.method, &body);
+        return finish(reply, &random_guid());
+    }
     let target = classify(&parts.method, parts.uri.path());
     shared.counts.record(target.route);
     let mut pending = Unanswered {

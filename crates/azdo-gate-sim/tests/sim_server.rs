@@ -1599,3 +1599,37 @@ async fn concurrent_requests_are_all_answered_and_counted() {
     assert_eq!(org.sim.requests_total(), 32);
     assert_eq!(org.sim.requests_by_route()["GET git/repositories"], 16);
 }
+
+/// The stand-in for the gating service's token page: a form, and the token it was given; not
+/// counted as Azure DevOps traffic.
+#[tokio::test]
+async fn the_gate_token_page_records_the_token_it_receives() {
+    let sim = sim::start(
+        Scenario::demo(),
+        "127.0.0.1:0".parse().unwrap(),
+        SimOptions::default(),
+    )
+    .await
+    .unwrap();
+    let http = reqwest::Client::new();
+    let page = sim.gate_token_page();
+    assert!(page.ends_with(sim::GATE_TOKEN_PATH), "{page}");
+    let form = http.get(&page).send().await.unwrap();
+    assert_eq!(form.status(), StatusCode::OK);
+    assert!(form.text().await.unwrap().contains("name=\"token\""));
+    assert!(sim.gate_tokens_received().is_empty());
+
+    let saved = http
+        .post(&page)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("token=abc%2Bdef")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), StatusCode::OK);
+    let empty = http.post(&page).body("token=").send().await.unwrap();
+    assert_eq!(empty.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(sim.gate_tokens_received(), vec!["abc+def".to_owned()]);
+    assert_eq!(sim.requests_total(), 0, "not Azure DevOps traffic");
+    sim.shutdown().await;
+}

@@ -5,6 +5,7 @@
 //! Tasks are registered under the step they serve, so leaving a step (`Effect::CancelStep`) aborts
 //! whatever it still had running.
 
+mod clipboard;
 mod credentials;
 mod headless;
 mod tasks;
@@ -18,6 +19,7 @@ use std::time::Duration;
 use base64::Engine;
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
+use secrecy::ExposeSecret;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::task::AbortHandle;
 
@@ -146,6 +148,14 @@ impl EffectRunner {
                 let result = copy_osc52(out, &text).map_err(|e| e.to_string());
                 let _ = self.tx.send(Msg::ClipboardWritten { result });
             }
+            Effect::CopySecret(token) => {
+                let result = copy_everywhere(out, token.secret().expose_secret());
+                let _ = self.tx.send(Msg::ClipboardWritten { result });
+            }
+            Effect::ClearClipboard => {
+                let result = copy_everywhere(out, "");
+                let _ = self.tx.send(Msg::ClipboardWritten { result });
+            }
             Effect::VerifyToken {
                 request,
                 org,
@@ -261,6 +271,14 @@ impl crossterm::Command for SetClipboard {
 fn copy_osc52(out: &mut impl Write, text: &str) -> io::Result<()> {
     let base64 = base64::engine::general_purpose::STANDARD.encode(text);
     crossterm::execute!(out, SetClipboard { base64 })
+}
+
+/// OSC 52 (which reaches the admin's terminal even over SSH), then the system clipboard where
+/// there is one; the answer is OSC 52's, since a missing system clipboard is normal (headless).
+fn copy_everywhere(out: &mut impl Write, text: &str) -> Result<(), String> {
+    let result = copy_osc52(out, text).map_err(|e| e.to_string());
+    clipboard::copy_system(text);
+    result
 }
 
 /// Turns a terminal event into a message: key presses and pastes only. Resizes need no message:
@@ -531,8 +549,8 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn leaving_the_step_aborts_a_running_audit() {
-        use crate::tui::effect::{StoreTarget, TokenArg};
-        use secrecy::SecretString;
+        use crate::token::Pat;
+        use crate::tui::effect::StoreTarget;
 
         let (sim, org) = unanswering_organization().await;
         let (tx, mut rx) = unbounded_channel();
@@ -543,7 +561,7 @@ mod tests {
             Effect::StoreToken {
                 request: RequestId(1),
                 org: org.clone(),
-                token: TokenArg::new(SecretString::from("session-token")),
+                token: Pat::parse("session-token").unwrap(),
                 target: StoreTarget::SessionOnly,
             },
             Step::Save,

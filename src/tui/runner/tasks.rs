@@ -18,7 +18,8 @@ use crate::org::OrgUrl;
 use crate::plan::{ApplyInput, Plan};
 use crate::profile::GateProfile;
 use crate::store::{self, State, StorageKind, StoreError};
-use crate::tui::effect::{StoreTarget, TokenArg};
+use crate::token::Pat;
+use crate::tui::effect::StoreTarget;
 use crate::tui::msg::{Msg, RequestId, TaskError};
 use crate::tui::runner::credentials::Credentials;
 
@@ -42,13 +43,13 @@ pub(crate) async fn verify(
     tx: UnboundedSender<Msg>,
     request: RequestId,
     org: OrgUrl,
-    token: TokenArg,
+    token: Pat,
     expires_on: Date,
     today: Date,
 ) {
     let input = CheckInput {
         org,
-        token: token.secret().clone(),
+        token,
         source: TokenSource::Entered,
         expiry: ExpiryInput {
             date: Some(expires_on),
@@ -79,7 +80,7 @@ pub(crate) async fn store_token(
     credentials: Arc<Credentials>,
     request: RequestId,
     org: OrgUrl,
-    token: TokenArg,
+    token: Pat,
     target: StoreTarget,
 ) {
     let result = credentials

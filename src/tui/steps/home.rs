@@ -13,12 +13,14 @@ use ratatui::widgets::Paragraph;
 use crate::audit::Coverage;
 use crate::checks::days_between;
 use crate::org::OrgUrl;
+use crate::store::{HandOver, StoreError};
 use crate::tui::app::{App, Status, Tone};
 use crate::tui::audit_state::{self, AuditRun, AuditState};
 use crate::tui::calendar::REMIND_DAYS;
 use crate::tui::effect::Effect;
 use crate::tui::flow::Flow;
 use crate::tui::keymap::{Action, Binding, HELP, Key, QUIT_CTRL_C, QUIT_Q};
+use crate::tui::msg::RequestId;
 use crate::tui::steps::coverage::{self, Preselect};
 use crate::tui::steps::organization::OrganizationState;
 use crate::tui::steps::shared::{audit_progress_lines, coverage_sentence};
@@ -57,8 +59,32 @@ const NEXT: Binding = Binding {
     help: "Show the next organization",
 };
 
+/// Open items are closed with a key; the item itself names it, so the footer stays short.
+const REVOKED: Binding = Binding {
+    keys: &[Key::char('d')],
+    action: Action::MarkRevoked,
+    hint: None,
+    help: "Record that the token replaced at the last rotation is revoked",
+};
+const HANDED_OVER: Binding = Binding {
+    keys: &[Key::char('h')],
+    action: Action::MarkHandedOver,
+    hint: None,
+    help: "Record that the gating service was given the token",
+};
+
 /// One organization remembered.
-pub const KEYMAP: &[Binding] = &[ROTATE, CONFIGURE, AUDIT, ADD, HELP, QUIT_Q, QUIT_CTRL_C];
+pub const KEYMAP: &[Binding] = &[
+    ROTATE,
+    CONFIGURE,
+    AUDIT,
+    ADD,
+    REVOKED,
+    HANDED_OVER,
+    HELP,
+    QUIT_Q,
+    QUIT_CTRL_C,
+];
 
 /// Several organizations remembered.
 pub const KEYMAP_MANY: &[Binding] = &[
@@ -67,6 +93,8 @@ pub const KEYMAP_MANY: &[Binding] = &[
     AUDIT,
     ADD,
     NEXT,
+    REVOKED,
+    HANDED_OVER,
     HELP,
     QUIT_Q,
     QUIT_CTRL_C,
@@ -77,6 +105,8 @@ pub const KEYMAP_MANY: &[Binding] = &[
 pub struct HomeState {
     pub(crate) orgs: Vec<OrgUrl>,
     pub(crate) selected: usize,
+    /// Closing an open item is being recorded in `state.toml`.
+    pub(crate) recording: Option<RequestId>,
 }
 
 impl HomeState {
@@ -87,7 +117,11 @@ impl HomeState {
             .filter(|(_, o)| o.token.is_some())
             .filter_map(|(_, o)| OrgUrl::parse(&o.organization.url).ok())
             .collect();
-        Self { orgs, selected: 0 }
+        Self {
+            orgs,
+            selected: 0,
+            recording: None,
+        }
     }
 }
 
@@ -176,6 +210,7 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
                 begin(app, Flow::Audit)
             }
         }
+        Action::MarkRevoked | Action::MarkHandedOver => close_open_item(app, action),
         Action::AddOrganization => {
             app.organization = OrganizationState::new("");
             app.forget_token();
@@ -185,6 +220,81 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             app.go_to(Step::Organization)
         }
         _ => Vec::new(),
+    }
+}
+
+/// `d` or `h`: the open item is done; recorded at once.
+fn close_open_item(app: &mut App, action: Action) -> Vec<Effect> {
+    let Some(org) = app.org().cloned() else {
+        return Vec::new();
+    };
+    let entry = app.state.org_mut(&org.key(), org.name(), org.base());
+    let closed = match action {
+        Action::MarkRevoked => entry
+            .rotation
+            .as_mut()
+            .filter(|r| !r.old_token_revoked)
+            .map(|r| r.old_token_revoked = true)
+            .is_some(),
+        _ => entry
+            .token
+            .as_mut()
+            .filter(|t| t.handover == Some(HandOver::Skipped))
+            .map(|t| t.handover = Some(HandOver::Confirmed))
+            .is_some(),
+    };
+    if !closed {
+        app.status = Some(Status {
+            tone: Tone::Info,
+            text: "Nothing to mark: that item is not open.".to_owned(),
+        });
+        return Vec::new();
+    }
+    let request = app.new_request();
+    app.home.recording = Some(request);
+    vec![Effect::SaveState {
+        request,
+        state: app.state.clone(),
+    }]
+}
+
+/// The open item's closing was (or could not be) written.
+pub(crate) fn on_state_saved(
+    app: &mut App,
+    request: RequestId,
+    result: Result<(), StoreError>,
+) -> Vec<Effect> {
+    if app.home.recording != Some(request) {
+        return Vec::new();
+    }
+    app.home.recording = None;
+    app.status = Some(match result {
+        Ok(()) => {
+            app.state_recorded = true;
+            Status {
+                tone: Tone::Success,
+                text: "Recorded.".to_owned(),
+            }
+        }
+        Err(error) => Status {
+            tone: Tone::Error,
+            text: format!("Could not record it: {error}"),
+        },
+    });
+    Vec::new()
+}
+
+/// For the header: the shown organization's token when it has expired or expires within the
+/// reminder window, with the date and the days left; `None` otherwise.
+pub(crate) fn expiry_alert(app: &App) -> Option<String> {
+    let date = app.current_org_state()?.token.as_ref()?.expires_on?;
+    let days = days_between(app.today, date);
+    if days < 0 {
+        Some(format!("✗ token expired on {date}"))
+    } else if days <= REMIND_DAYS {
+        Some(format!("token expires {date}, {days} days left"))
+    } else {
+        None
     }
 }
 
@@ -225,7 +335,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
                 theme.value()
             };
             let words = if days < 0 {
-                format!("expired on {date}: rotate it now (r)")
+                format!("✗ expired on {date}: rotate it now (r)")
             } else if days <= REMIND_DAYS {
                 format!("expires {date} — {days} days left: rotate it soon (r)")
             } else {
@@ -254,7 +364,16 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         lines.push(Line::from(vec![
             label(""),
             Span::styled(
-                "the token replaced at the last rotation is not marked revoked yet",
+                "the token replaced at the last rotation is not marked revoked yet: press d once it is",
+                theme.warning(),
+            ),
+        ]));
+    }
+    if meta.is_some_and(|m| m.handover == Some(HandOver::Skipped)) {
+        lines.push(Line::from(vec![
+            label(""),
+            Span::styled(
+                "the gating service was not given this token (skipped): press h once it is",
                 theme.warning(),
             ),
         ]));

@@ -3,6 +3,7 @@
 
 pub mod apply;
 pub mod coverage;
+pub mod handover;
 pub mod home;
 pub mod organization;
 pub mod paste_token;
@@ -36,6 +37,8 @@ pub enum Step {
     TokenRecipe,
     PasteToken,
     Verify,
+    /// Give the verified token to the gating service.
+    HandOver,
     Save,
     Permissions,
     Coverage,
@@ -56,6 +59,7 @@ impl Step {
             Self::TokenRecipe => "Create the token",
             Self::PasteToken => "Paste the token",
             Self::Verify => "Verify the token",
+            Self::HandOver => "Give the token to the gating service",
             Self::Save => "Store the token",
             Self::Permissions => "Permissions",
             Self::Coverage => "Coverage",
@@ -77,6 +81,7 @@ pub(crate) fn keymap(app: &App) -> &'static [Binding] {
         Step::TokenRecipe => token_recipe::KEYMAP,
         Step::PasteToken => paste_token::KEYMAP,
         Step::Verify => verify::keymap(app),
+        Step::HandOver => handover::keymap(app),
         Step::Save => save::keymap(app),
         Step::Permissions => permissions::keymap(app),
         Step::Coverage => coverage::keymap(app),
@@ -96,6 +101,7 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         Step::TokenRecipe => token_recipe::on_action(app, action),
         Step::PasteToken => paste_token::on_action(app, action),
         Step::Verify => verify::on_action(app, action),
+        Step::HandOver => handover::on_action(app, action),
         Step::Save => save::on_action(app, action),
         Step::Permissions => permissions::on_action(app, action),
         Step::Coverage => coverage::on_action(app, action),
@@ -112,6 +118,7 @@ pub(crate) fn on_text(app: &mut App, text: &str) -> Vec<Effect> {
     match app.step {
         Step::Organization => organization::on_text(app, text),
         Step::PasteToken => paste_token::on_text(app, text),
+        Step::HandOver => handover::on_text(app, text),
         Step::Save => save::on_text(app, text),
         Step::Coverage => coverage::on_text(app, text),
         _ => Vec::new(),
@@ -122,6 +129,7 @@ pub(crate) fn on_text(app: &mut App, text: &str) -> Vec<Effect> {
 pub(crate) fn on_enter(app: &mut App) -> Vec<Effect> {
     match app.step {
         Step::Verify => verify::start(app),
+        Step::HandOver => handover::on_enter(app),
         Step::Save => save::on_enter(app),
         Step::Permissions => permissions::on_enter(app),
         Step::Coverage => coverage::on_enter(app),
@@ -153,6 +161,7 @@ pub(crate) fn on_state_saved(
         Step::Save => save::on_state_saved(app, request, result),
         Step::Summary => summary::on_state_saved(app, request, result),
         Step::Revoke => revoke::on_state_saved(app, request, result),
+        Step::Home => home::on_state_saved(app, request, result),
         _ => Vec::new(),
     }
 }
@@ -206,6 +215,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         Step::TokenRecipe => token_recipe::render(app, frame, area),
         Step::PasteToken => paste_token::render(app, frame, area),
         Step::Verify => verify::render(app, frame, area),
+        Step::HandOver => handover::render(app, frame, area),
         Step::Save => save::render(app, frame, area),
         Step::Permissions => permissions::render(app, frame, area),
         Step::Coverage => coverage::render(app, frame, area),

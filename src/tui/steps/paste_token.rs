@@ -12,10 +12,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::checks::format::{self, FormatReport};
+use crate::checks::format::{self, FormatReport, Mistake};
+use crate::token::{Pat, PatError};
 use crate::tui::app::App;
 use crate::tui::effect::Effect;
 use crate::tui::expiry::{self, ExpiryError};
+use crate::tui::flow::Flow;
 use crate::tui::keymap::{Action, Binding, ENTER, ESC, Edit, Key};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::hanging;
@@ -54,6 +56,7 @@ pub(crate) enum Field {
 /// The two fields, the focus, and whether Enter was pressed (which reveals "missing" errors).
 #[derive(Debug)]
 pub struct PasteTokenState {
+    /// What was typed or pasted, surrounding whitespace included; [`PasteTokenState::pat`] cleans it.
     pub(crate) token: MaskedInput,
     pub(crate) expiry: TextInput,
     pub(crate) focus: Field,
@@ -61,6 +64,9 @@ pub struct PasteTokenState {
     /// The local format verdict for the current token; `None` while the field is empty. Holds the
     /// token's shape only, never its characters.
     pub(crate) format: Option<FormatReport>,
+    /// Why the field's content cannot be sent (a URL, a space inside, the token already in use);
+    /// never quotes the token.
+    pub(crate) refusal: Option<String>,
 }
 
 impl PasteTokenState {
@@ -71,6 +77,7 @@ impl PasteTokenState {
             focus: Field::Token,
             submitted: false,
             format: None,
+            refusal: None,
         };
         state.inspect();
         state
@@ -80,10 +87,33 @@ impl PasteTokenState {
         expiry::parse(self.expiry.value(), today)
     }
 
-    /// Re-runs the local format check after the token changed.
+    /// The token as it will be verified, stored and sent.
+    pub(crate) fn pat(&self) -> Result<Pat, PatError> {
+        Pat::parse(self.token.secret().expose_secret())
+    }
+
+    /// Re-runs the local checks after the token changed. A recognisable mistake (a pasted
+    /// `Basic …` header, a URL) explains more than "a space at position 6", so it speaks first.
     fn inspect(&mut self) {
-        self.format =
-            (!self.token.is_empty()).then(|| format::inspect(self.token.secret().expose_secret()));
+        self.refusal = None;
+        if self.token.is_empty() {
+            self.format = None;
+            return;
+        }
+        let report = match self.pat() {
+            Ok(pat) => format::inspect(pat.secret().expose_secret()),
+            Err(error) => {
+                let report = format::inspect(self.token.secret().expose_secret());
+                if matches!(report.mistake, None | Some(Mistake::InnerWhitespace)) {
+                    self.refusal = Some(error.to_string());
+                }
+                report
+            }
+        };
+        if self.refusal.is_none() {
+            self.refusal = report.mistake.map(|m| m.message().to_owned());
+        }
+        self.format = Some(report);
     }
 
     /// Empty fields with the suggested expiry (a new token is about to be pasted: a rotation, or
@@ -94,17 +124,32 @@ impl PasteTokenState {
 
     /// Both fields hold something worth sending to Azure DevOps.
     fn ready(&self, today: Date) -> bool {
-        !self.token.is_empty()
-            && !self
-                .format
-                .as_ref()
-                .is_some_and(FormatReport::is_obvious_mistake)
-            && self.expiry(today).is_ok()
+        !self.token.is_empty() && self.refusal.is_none() && self.expiry(today).is_ok()
+    }
+}
+
+/// Rotation refuses the token it is replacing: the fingerprints match.
+fn refuse_the_stored_token(app: &mut App) {
+    let stored = app
+        .rotation_old
+        .as_ref()
+        .and_then(|m| m.fingerprint.clone());
+    let same = app.flow == Flow::Rotate
+        && stored.is_some()
+        && app.paste.pat().ok().map(|p| p.fingerprint()) == stored;
+    if same {
+        app.paste.refusal = Some(
+            "this is the token already in use (same fingerprint): create a new token and paste that one"
+                .to_owned(),
+        );
     }
 }
 
 pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
     let today = app.today;
+    if action == Action::Continue {
+        refuse_the_stored_token(app);
+    }
     let state = &mut app.paste;
     match action {
         Action::Continue => {
@@ -112,12 +157,7 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             if state.ready(today) {
                 return app.advance();
             }
-            if state.token.is_empty()
-                || state
-                    .format
-                    .as_ref()
-                    .is_some_and(FormatReport::is_obvious_mistake)
-            {
+            if state.token.is_empty() || state.refusal.is_some() {
                 state.focus = Field::Token;
             } else {
                 state.focus = Field::Expiry;
@@ -231,7 +271,10 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         typing && state.focus == Field::Token,
         theme,
     );
-    let count = state.token.len();
+    // What will be sent: surrounding whitespace does not count.
+    let count = state.pat().map_or(state.token.len(), |p| {
+        p.secret().expose_secret().chars().count()
+    });
     let mut info = vec![Line::from(vec![
         Span::styled(
             format!("  {}", words::count(count, "character", "characters")),
@@ -249,11 +292,11 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         ));
     }
     if let Some(report) = &state.format {
-        match report.mistake {
-            Some(mistake) => info.extend(hanging::wrap(
+        match &state.refusal {
+            Some(refusal) => info.extend(hanging::wrap(
                 "  ✗ ",
                 theme.error(),
-                mistake.message(),
+                refusal,
                 theme.error(),
                 token_info.width,
             )),

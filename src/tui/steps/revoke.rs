@@ -8,7 +8,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::store::{Rotation, StoreError};
+use crate::store::{HandOver, Rotation, StoreError};
 use crate::tui::app::App;
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{Action, Binding, HELP, Key, QUIT_CTRL_C, QUIT_Q};
@@ -122,10 +122,26 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
     lines.extend(hanging::wrap(
         "✓ ",
         theme.success(),
-        "The new token is verified and stored, and the organization was audited with it: the gate no longer needs the old token.",
+        &format!(
+            "The new token is verified, {}stored, and the organization was audited with it: azdo-gate no longer needs the old token.",
+            if app.handover.outcome == Some(HandOver::Confirmed) {
+                "given to the gating service (you confirmed it), "
+            } else {
+                ""
+            }
+        ),
         Style::new(),
         width,
     ));
+    if app.handover.outcome == Some(HandOver::Skipped) {
+        lines.extend(hanging::wrap(
+            "⚠ ",
+            theme.warning(),
+            "You skipped giving the new token to the gating service: it still uses the old one, so revoking it now stops the gate. Give the service the new token first, or choose later (l).",
+            theme.warning(),
+            width,
+        ));
+    }
     lines.push(Line::default());
     lines.push(Line::from("Now, signed in as the gate user:"));
     lines.push(Line::from(vec![
@@ -134,12 +150,19 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         Span::styled(org.tokens_page(), theme.link()),
         Span::styled("  (o opens it)", theme.muted()),
     ]));
-    let old = app.rotation_old.as_ref().and_then(|m| m.expires_on);
-    let which = match old {
-        Some(date) => {
+    let old = app.rotation_old.as_ref();
+    let name = old.and_then(|m| m.name.as_deref());
+    let which = match (name, old.and_then(|m| m.expires_on)) {
+        (Some(name), Some(date)) => format!(
+            "find the old token — \"{name}\" if you kept the suggested name, expiring on {date} — open its menu and choose Revoke;"
+        ),
+        (None, Some(date)) => {
             format!("find the old token (it expires on {date}), open its menu and choose Revoke;")
         }
-        None => {
+        (Some(name), None) => format!(
+            "find the old token — \"{name}\" if you kept the suggested name — open its menu and choose Revoke;"
+        ),
+        (None, None) => {
             "find the old token (the one that is not today's), open its menu and choose Revoke;"
                 .to_owned()
         }
@@ -154,7 +177,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
     lines.extend(hanging::wrap(
         "  3. ",
         theme.value(),
-        "press d here. (l leaves it for later; the home screen will remind you.)",
+        "press d here once it is revoked. (l leaves it for later; the home screen keeps it as an open item, and d there marks it done.)",
         Style::new(),
         width,
     ));

@@ -15,10 +15,11 @@ use crate::domain;
 use crate::profile::GateProfile;
 use crate::store::{ExpirySource, FileStore, Rotation, StoreError, TokenMeta};
 use crate::tui::app::{App, Status, Tone};
-use crate::tui::effect::{Effect, StoreTarget, TokenArg};
+use crate::tui::effect::{Effect, StoreTarget};
 use crate::tui::flow::Flow;
 use crate::tui::keymap::{Action, Binding, ENTER, ESC, HELP, Key, QUIT_CTRL_C, QUIT_Q};
 use crate::tui::msg::{RequestId, Stored};
+use crate::tui::steps::token_recipe::token_name;
 use crate::tui::widgets::text_input::{self, TextInput};
 use crate::tui::widgets::{hanging, spinner};
 
@@ -166,7 +167,7 @@ pub(crate) fn on_enter(app: &mut App) -> Vec<Effect> {
     if app.flow == Flow::Rotate
         && let Some(kind) = app
             .current_org_state()
-            .and_then(|o| Some(o.token.as_ref()?.storage))
+            .and_then(|o| o.token.as_ref()?.storage)
     {
         app.save.target = StoreTarget::for_kind(kind);
     }
@@ -186,7 +187,7 @@ pub(crate) fn on_enter(app: &mut App) -> Vec<Effect> {
 }
 
 fn store(app: &mut App, target: StoreTarget) -> Vec<Effect> {
-    let Some(org) = app.organization.confirmed().cloned() else {
+    let (Some(org), Ok(token)) = (app.organization.confirmed().cloned(), app.paste.pat()) else {
         return Vec::new();
     };
     let request = app.new_request();
@@ -195,7 +196,7 @@ fn store(app: &mut App, target: StoreTarget) -> Vec<Effect> {
     vec![Effect::StoreToken {
         request,
         org,
-        token: TokenArg::new(app.paste.token.secret().clone()),
+        token,
         target,
     }]
 }
@@ -311,19 +312,26 @@ fn record(app: &mut App) -> Vec<Effect> {
     let expires_on = app.paste.expiry(app.today).ok();
     let checked_at = app.verify.checked_at;
     let rotating = app.flow == Flow::Rotate;
+    let fingerprint = app.paste.pat().ok().map(|p| p.fingerprint());
+    let today = app.today;
     let entry = app.state.org_mut(&org.key(), org.name(), org.base());
     if let Some(kind) = stored.target.kind() {
         let mut meta = TokenMeta {
+            name: Some(token_name(&org, today)),
             expires_on,
             expiry_source: expires_on.map(|_| ExpirySource::Entered),
-            ..TokenMeta::new(kind)
+            fingerprint,
+            handover: app.handover.outcome,
+            ..TokenMeta::new(Some(kind))
         };
         if let Some(checked_at) = checked_at {
             domain::record_check(&mut meta, &report, checked_at);
         }
         entry.token = Some(meta);
     }
-    entry.profile = app.profile.to_table();
+    let mut profile = app.profile.clone();
+    profile.token_page_url = app.handover.page.clone().or(profile.token_page_url);
+    entry.profile = profile.to_table();
     if rotating {
         entry.rotation = Some(Rotation {
             old_token_revoked: false,

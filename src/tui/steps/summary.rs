@@ -15,7 +15,7 @@ use crate::checks::days_between;
 use crate::domain;
 use crate::org::{Deployment, OrgUrl};
 use crate::plan::ActionKind;
-use crate::store::{StorageKind, StoreError};
+use crate::store::{HandOver, StorageKind, StoreError};
 use crate::tui::app::{App, Status, Tone};
 use crate::tui::calendar;
 use crate::tui::effect::{Effect, StoreTarget};
@@ -41,6 +41,12 @@ pub const KEYMAP: &[Binding] = &[
         hint: Some("calendar reminder"),
         help: "Write a calendar file (.ics) reminding you to rotate the token 30 days before it expires",
     },
+    Binding {
+        keys: &[Key::char('m')],
+        action: Action::MakeDefault,
+        hint: None,
+        help: "Make this the default organization: commands then work without --org",
+    },
     SCROLL_UP,
     SCROLL_DOWN,
     HELP,
@@ -58,6 +64,8 @@ pub(crate) enum Recording {
 #[derive(Debug, Clone)]
 pub struct SummaryState {
     pub(crate) recording: Recording,
+    /// Marking the organization default is being recorded.
+    pub(crate) making_default: Option<RequestId>,
     pub(crate) calendar: Option<Result<PathBuf, String>>,
     pub(crate) scroll: u16,
 }
@@ -66,6 +74,7 @@ impl Default for SummaryState {
     fn default() -> Self {
         Self {
             recording: Recording::Idle,
+            making_default: None,
             calendar: None,
             scroll: 0,
         }
@@ -106,6 +115,21 @@ pub(crate) fn on_state_saved(
     request: RequestId,
     result: Result<(), StoreError>,
 ) -> Vec<Effect> {
+    if app.summary.making_default == Some(request) {
+        app.summary.making_default = None;
+        app.status = Some(match result {
+            Ok(()) => Status {
+                tone: Tone::Success,
+                text: "This is now the default organization: commands work without --org."
+                    .to_owned(),
+            },
+            Err(error) => Status {
+                tone: Tone::Error,
+                text: format!("Could not record the default organization: {error}"),
+            },
+        });
+        return Vec::new();
+    }
     if !matches!(app.summary.recording, Recording::Running { request: current } if current == request)
     {
         return Vec::new();
@@ -141,6 +165,18 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
                 Vec::new()
             }
         },
+        Action::MakeDefault => match app.org().cloned().filter(|_| default_offered(app)) {
+            Some(org) => {
+                app.state.set_default_org(&org.key());
+                let request = app.new_request();
+                app.summary.making_default = Some(request);
+                vec![Effect::SaveState {
+                    request,
+                    state: app.state.clone(),
+                }]
+            }
+            None => Vec::new(),
+        },
         Action::Move(crate::tui::keymap::Move::Up) => {
             app.summary.scroll = app.summary.scroll.saturating_sub(1);
             Vec::new()
@@ -168,6 +204,20 @@ pub(crate) fn on_calendar_written(app: &mut App, result: Result<PathBuf, String>
     Vec::new()
 }
 
+/// Like `az devops configure --defaults`: offered when several organizations are set up and this
+/// one is not already the default (with one, commands find it anyway).
+fn default_offered(app: &App) -> bool {
+    let Some(key) = app.org().map(OrgUrl::key) else {
+        return false;
+    };
+    let set_up = app
+        .state
+        .organizations()
+        .filter(|(_, o)| o.token.is_some())
+        .count();
+    !app.demo && set_up > 1 && app.state.default_org_key() != Some(key.as_str())
+}
+
 /// The token's expiry: the date entered this run, else the one recorded.
 pub(crate) fn token_expiry(app: &App) -> Option<Date> {
     if app.verify.report().is_some() {
@@ -184,6 +234,16 @@ pub(crate) fn org_arg(org: &OrgUrl) -> String {
     }
 }
 
+/// The reminder command the summary recommends for cron. Runnable exactly as printed: `check`
+/// finds the token in the store `state.toml` records, whichever it is.
+pub fn cron_line(org: &OrgUrl) -> String {
+    format!(
+        "azdo-gate check --org {} --warn-days {}",
+        org_arg(org),
+        calendar::REMIND_DAYS
+    )
+}
+
 fn storage_words(app: &App) -> Option<String> {
     if let Some(stored) = &app.token_stored {
         return Some(match stored.target {
@@ -194,12 +254,30 @@ fn storage_words(app: &App) -> Option<String> {
     let meta = app.current_org_state()?.token.as_ref()?;
     Some(
         match meta.storage {
-            StorageKind::Keyring => "stored in the OS credential store",
-            StorageKind::File => "stored in the insecure token file",
-            StorageKind::Memory => "kept in memory",
+            Some(StorageKind::Keyring) => "stored in the OS credential store",
+            Some(StorageKind::File) => "stored in the insecure token file",
+            Some(StorageKind::Memory) => "kept in memory",
+            None => "not stored by azdo-gate (it is given by environment or stdin)",
         }
         .to_owned(),
     )
+}
+
+/// What the admin answered on the hand-over step this run, and nothing more.
+fn handover_line(app: &App) -> Option<(Kind, String)> {
+    match app.handover.outcome? {
+        HandOver::Confirmed => Some((
+            Kind::Good,
+            "You confirmed the gating service has the token (pasted and saved there).".to_owned(),
+        )),
+        HandOver::Skipped => Some((
+            Kind::Bad,
+            format!(
+                "The gating service was not given the token (skipped): paste it at {}, then press h on the home screen.",
+                app.handover.page.as_deref().unwrap_or("its token page")
+            ),
+        )),
+    }
 }
 
 /// The summary's facts, line by line.
@@ -228,21 +306,27 @@ fn facts(app: &App) -> Vec<(Kind, String)> {
 
     out.push((Kind::Heading, "What changed".to_owned()));
     if app.flow == Flow::Rotate {
-        let revoked = app
-            .current_org_state()
-            .and_then(|o| o.rotation.as_ref())
-            .is_some_and(|r| r.old_token_revoked);
         out.push((
             Kind::Good,
             "New token verified and stored; the organization audited with it.".to_owned(),
         ));
+    }
+    out.extend(handover_line(app));
+    if app.flow == Flow::Rotate {
+        let revoked = app
+            .current_org_state()
+            .and_then(|o| o.rotation.as_ref())
+            .is_some_and(|r| r.old_token_revoked);
         out.push(if revoked {
-            (Kind::Good, "Old token revoked.".to_owned())
+            (
+                Kind::Good,
+                "You confirmed the old token is revoked.".to_owned(),
+            )
         } else {
             (
                 Kind::Bad,
                 format!(
-                    "Old token not revoked yet: revoke it at {}",
+                    "Old token not revoked yet (you chose later): revoke it at {}, then press d on the home screen.",
                     org.tokens_page()
                 ),
             )
@@ -336,10 +420,7 @@ fn facts(app: &App) -> Vec<(Kind, String)> {
                 Kind::Plain,
                 "Run this from cron (exit code 1 within 30 days of expiry):".to_owned(),
             ));
-            out.push((
-                Kind::Command,
-                format!("  azdo-gate check --org {} --warn-days 30", org_arg(org)),
-            ));
+            out.push((Kind::Command, format!("  {}", cron_line(org))));
             match &app.summary.calendar {
                 Some(Ok(path)) => out.push((
                     Kind::Good,
@@ -355,6 +436,16 @@ fn facts(app: &App) -> Vec<(Kind, String)> {
             }
         }
         None => out.push((Kind::Plain, format!("Expiry date unknown; {storage}."))),
+    }
+    if default_offered(app) {
+        out.push((Kind::Plain, String::new()));
+        out.push((
+            Kind::KeyHint,
+            format!(
+                "Press m to make {} the default organization, so commands work without --org.",
+                org.name()
+            ),
+        ));
     }
     if let Recording::Failed(error) = &app.summary.recording {
         out.push((Kind::Plain, String::new()));

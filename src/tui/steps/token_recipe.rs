@@ -58,6 +58,12 @@ pub const SCOPES: [(&str, &str); 4] = [
     ("Build", "Read"),
 ];
 
+/// The name the recipe suggests for a token created `today`; recorded, so a rotation can point
+/// at the token to revoke by name.
+pub(crate) fn token_name(org: &OrgUrl, today: jiff::civil::Date) -> String {
+    format!("azdo-gate {} {today}", org.name())
+}
+
 /// Tokens valid for all accessible organizations stop working on this date.
 const GLOBAL_PAT_END: &str = "2026-12-01";
 
@@ -131,7 +137,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         );
         return;
     };
-    let name = format!("azdo-gate {} {}", org.name(), app.today);
+    let name = token_name(org, app.today);
     let expires = expiry::suggested(app.today);
     let (title, note) = if app.flow == Flow::Rotate {
         (

@@ -12,7 +12,7 @@ use ratatui::widgets::Paragraph;
 use crate::ado::AdoError;
 use crate::checks::{CheckEvent, CheckId, Mark, Severity, TokenReport};
 use crate::tui::app::{App, Status, Tone};
-use crate::tui::effect::{Effect, TokenArg};
+use crate::tui::effect::Effect;
 use crate::tui::flow::Flow;
 use crate::tui::keymap::{
     Action, Binding, ENTER, ESC, HELP, Key, Move, QUIT_CTRL_C, QUIT_Q, SCROLL_DOWN, SCROLL_UP,
@@ -202,7 +202,7 @@ pub(crate) fn start(app: &mut App) -> Vec<Effect> {
     let Some(org) = app.organization.confirmed().cloned() else {
         return Vec::new();
     };
-    let Ok(expires_on) = app.paste.expiry(app.today) else {
+    let (Ok(expires_on), Ok(token)) = (app.paste.expiry(app.today), app.paste.pat()) else {
         return Vec::new();
     };
     let request = app.new_request();
@@ -213,7 +213,7 @@ pub(crate) fn start(app: &mut App) -> Vec<Effect> {
     vec![Effect::VerifyToken {
         request,
         org,
-        token: TokenArg::new(app.paste.token.secret().clone()),
+        token,
         expires_on,
         today: app.today,
     }]

@@ -57,14 +57,17 @@ impl MaskedInput {
         self.len == 0
     }
 
-    /// Appends typed or pasted text. Line breaks and other control characters are dropped (a paste
-    /// often ends with a newline); spaces are kept so the format check can point out a pasted
-    /// `Basic …` header or `user token` pair. Returns whether the value changed.
+    /// Appends typed or pasted text. Whitespace (spaces, tabs, line breaks) is kept, so that
+    /// [`crate::token::Pat::parse`] removes it around the token and points at it inside; other
+    /// control characters (terminal noise) are dropped. Returns whether the value changed.
     pub fn push_str(&mut self, text: &str) -> bool {
         let current = self.secret.expose_secret();
         let mut next = String::with_capacity(current.len() + text.len());
         next.push_str(current);
-        next.extend(text.chars().filter(|c| !c.is_control()));
+        next.extend(
+            text.chars()
+                .filter(|c| c.is_whitespace() || !c.is_control()),
+        );
         if next.len() == current.len() {
             return false;
         }
@@ -132,12 +135,12 @@ mod tests {
     #[test]
     fn editing_keeps_the_length_and_the_secret_in_step() {
         let mut input = MaskedInput::default();
-        assert!(input.push_str("ab\r\nc\t\n"));
-        assert_eq!(input.secret().expose_secret(), "abc");
-        assert_eq!(input.len(), 3);
-        assert!(input.push_str(" "));
+        assert!(input.push_str("ab\u{1b}c\r\n"));
+        assert_eq!(input.secret().expose_secret(), "abc\r\n");
+        assert_eq!(input.len(), 5);
+        assert!(!input.push_str("\u{7}"));
         assert!(input.backspace());
-        assert!(!input.push_str("\n"));
+        assert!(input.backspace());
         assert!(input.backspace());
         assert_eq!(input.secret().expose_secret(), "ab");
         assert!(input.clear());
