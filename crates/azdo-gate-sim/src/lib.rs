@@ -17,6 +17,7 @@ mod canned;
 mod faults;
 mod generate;
 mod ids;
+mod recorder;
 mod respond;
 mod routes;
 mod scenario;
@@ -38,6 +39,7 @@ use tokio::task::JoinHandle;
 
 pub use canned::Canned;
 pub use faults::Faults;
+pub use recorder::Recorder;
 pub use scenario::{
     AccessLevel, FaultSpec, HookStatus, Permissions, Policy, Project, Repository,
     STATUS_POLICY_TYPE, Scenario, Subscription, Token, User, Visibility,
