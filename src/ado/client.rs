@@ -359,6 +359,26 @@ impl Client {
         self.send(call).await?.json("policy/configurations")
     }
 
+    /// `DELETE {org}/{project}/_apis/policy/configurations/{id}`. A policy already gone counts as
+    /// deleted.
+    pub async fn delete_policy_configuration(
+        &self,
+        project: &str,
+        id: i64,
+    ) -> Result<(), AdoError> {
+        let call = Call::new(
+            Method::DELETE,
+            self.inner
+                .org
+                .project_api(project, &format!("policy/configurations/{id}")),
+            "DELETE policy/configurations/{id}",
+        );
+        match self.send(call).await {
+            Ok(_) | Err(AdoError::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Probes Code (Read & Write) without side effects: posts an empty policy, which the server must
     /// refuse with 400 (or 403) when the scope is present, and 401 when it is not.
     pub async fn probe_policy_write(&self, project: &str) -> Result<(), AdoError> {

@@ -17,6 +17,8 @@ pub enum CliError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Profile(#[from] ProfileError),
+    #[error(transparent)]
+    Lock(#[from] crate::store::lock::LockError),
     #[error("no token for {org} in {store}")]
     NoToken { org: String, store: String },
     #[error("{0}")]

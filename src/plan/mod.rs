@@ -13,8 +13,8 @@ mod selection;
 mod verify;
 
 pub use action::{Action, ActionKind, CoverageCounts, Mode, Plan};
-pub use apply::{ActionResult, ApplyEvent, ApplyInput, Outcome, apply};
-pub use body::{BodyError, policy_body, subscription_body};
+pub use apply::{ActionResult, ApplyEvent, ApplyInput, Outcome, StopFlag, apply};
+pub use body::{BASIC_AUTH_PASSWORD_ENV, BodyError, policy_body, subscription_body};
 pub use planner::plan;
 pub use selection::{Selection, SelectionError};
 pub use verify::{ApplyReport, apply_and_verify, touched_coverage};

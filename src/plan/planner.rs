@@ -269,6 +269,7 @@ impl<'a> Planner<'a> {
                 event_type: Some(need.event_type.to_owned()),
                 reason,
                 subscription_id: Some(id.to_owned()),
+                policy_id: None,
                 ref_name: None,
                 fix: None,
             };
@@ -296,6 +297,7 @@ impl<'a> Planner<'a> {
             event_type: Some(need.event_type.to_owned()),
             reason: format!("no subscription delivers {} to the gate", need.event_type),
             subscription_id: None,
+            policy_id: None,
             ref_name: None,
             fix: None,
         });
@@ -330,6 +332,7 @@ impl<'a> Planner<'a> {
             event_type: Some(event.to_owned()),
             reason,
             subscription_id,
+            policy_id: None,
             ref_name: None,
             fix: None,
         })
@@ -390,6 +393,7 @@ impl<'a> Planner<'a> {
                 status_label(&check.genre, &check.name)
             ),
             subscription_id: None,
+            policy_id: None,
             ref_name: Some(branch.to_owned()),
             fix: None,
         }
@@ -423,6 +427,7 @@ impl<'a> Planner<'a> {
                 status_label(&check.genre, &check.name)
             ),
             subscription_id: None,
+            policy_id: None,
             ref_name: None,
             fix: None,
         });
@@ -483,6 +488,7 @@ impl<'a> Planner<'a> {
             event_type: event_type.map(str::to_owned),
             reason,
             subscription_id: None,
+            policy_id: None,
             ref_name: None,
             fix,
         }

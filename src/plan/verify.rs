@@ -28,7 +28,16 @@ pub async fn apply_and_verify(
     progress: Option<UnboundedSender<ApplyEvent>>,
 ) -> ApplyReport {
     let plan = input.plan;
+    let stop = input.stop.clone();
     let results = apply(client, input, progress).await;
+    if stop.is_some_and(|s| s.is_raised()) {
+        // Interrupted: the admin asked to stop, not for another full audit.
+        return ApplyReport {
+            results,
+            coverage_after: None,
+            verify_error: None,
+        };
+    }
     match audit::run(client, audit_input, None).await {
         Ok(report) => ApplyReport {
             results,

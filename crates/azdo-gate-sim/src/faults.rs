@@ -12,15 +12,24 @@ use super::scenario::FaultSpec;
 /// What an armed fault does to the request it catches.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum FaultAction {
-    Throttle { retry_after_secs: u32 },
-    Fail { status: u16 },
+    Throttle {
+        retry_after_secs: u32,
+    },
+    Fail {
+        status: u16,
+    },
     Drop,
     Malformed,
     CommitThenDrop,
     /// Carried out only after `delay`, whether or not the client still waits for the answer.
-    LateCommit { delay: Duration },
+    LateCommit {
+        delay: Duration,
+    },
     /// Answered with `status` (307, 308, ...) and `Location: {location}{path}`; not carried out.
-    Redirect { status: u16, location: String },
+    Redirect {
+        status: u16,
+        location: String,
+    },
 }
 
 #[derive(Debug)]

@@ -50,7 +50,7 @@ use server::{Counts, Shared};
 use state::OrgState;
 
 /// Every route label the simulator counts under, in a stable order (`"OTHER"` last).
-pub const ROUTE_LABELS: [&str; 16] = [
+pub const ROUTE_LABELS: [&str; 17] = [
     "GET connectionData",
     "GET projects",
     "GET git/repositories",
@@ -62,6 +62,7 @@ pub const ROUTE_LABELS: [&str; 16] = [
     "DELETE hooks/subscriptions/{id}",
     "GET policy/configurations",
     "POST policy/configurations",
+    "DELETE policy/configurations/{id}",
     "GET wit/fields",
     "PATCH wit/workitems/{id}",
     "GET build/definitions",

@@ -317,3 +317,10 @@ pub(crate) fn redirect(status: u16, location: &str) -> Reply {
     reply.header("location", location);
     reply
 }
+
+// Type name UNVERIFIED (follows Azure DevOps' naming for policy errors).
+exception!(
+    POLICY_NOT_FOUND,
+    "PolicyConfigurationNotFoundException",
+    "Microsoft.TeamFoundation.Policy.Server.PolicyConfigurationNotFoundException, Microsoft.TeamFoundation.Policy.Server"
+);

@@ -189,11 +189,7 @@ enum Outcome {
     DropConnection,
 }
 
-async fn handle(
-    shared: &Arc<Shared>,
-    kill: &Notify,
-    request: Request<Incoming>,
-) -> Response<Body> {
+async fn handle(shared: &Arc<Shared>, kill: &Notify, request: Request<Incoming>) -> Response<Body> {
     let (parts, body) = request.into_parts();
     let target = classify(&parts.method, parts.uri.path());
     shared.counts.record(target.route);

@@ -179,6 +179,7 @@ pub(crate) async fn apply(
         }
     };
     let input = ApplyInput {
+        stop: None,
         plan: &plan,
         profile: &target.profile,
         basic_auth_password,

@@ -365,7 +365,9 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
             (Some(Some(result)), _) => match result.outcome {
                 Outcome::Done => ("✓".to_owned(), theme.success()),
                 Outcome::Failed => ("✗".to_owned(), theme.error()),
-                Outcome::Skipped | Outcome::Planned => ("–".to_owned(), theme.muted()),
+                Outcome::Skipped | Outcome::Planned | Outcome::NotStarted => {
+                    ("–".to_owned(), theme.muted())
+                }
             },
             (_, Some(true)) => (spinner::frame(app.tick).to_owned(), theme.title()),
             _ => ("·".to_owned(), theme.muted()),

@@ -169,6 +169,8 @@ pub(crate) fn kind_words(kind: ActionKind) -> &'static str {
         ActionKind::RecreateSubscription => "recreate webhook",
         ActionKind::EnableSubscription => "re-enable webhook",
         ActionKind::CreateStatusPolicy => "create status policy",
+        ActionKind::DeleteDuplicateSubscription => "delete duplicate webhook",
+        ActionKind::DeleteDuplicateStatusPolicy => "delete duplicate status policy",
         ActionKind::Skip => "skip",
     }
 }
