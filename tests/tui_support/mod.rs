@@ -262,6 +262,8 @@ fn event(name: &str, status: EventStatus) -> EventCoverage {
         subscription_id: (status != EventStatus::Absent)
             .then(|| "30000000-0000-4000-8000-000000000001".to_owned()),
         scope: (status != EventStatus::Absent).then_some(SubscriptionScope::Repository),
+        duplicate_subscription_ids: Vec::new(),
+        basic_auth_user: None,
     }
 }
 
@@ -310,6 +312,7 @@ pub fn repo(
             event("git.pullrequest.updated", updated),
         ],
         status_policy: policy,
+        duplicate_status_policy_ids: Vec::new(),
     }
 }
 
