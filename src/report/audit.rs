@@ -43,12 +43,17 @@ pub fn audit_csv(report: &AuditReport) -> String {
         "disabled",
         "default_branch",
         "status_policy",
-        "duplicate_subscription_ids",
-        "duplicate_status_policy_ids",
     ];
+    // The duplicate columns come last, so scripts reading the earlier columns by position keep
+    // working.
+    let duplicates = ["duplicate_subscription_ids", "duplicate_status_policy_ids"];
     csv_row(
         &mut out,
-        header.iter().copied().chain(events.iter().copied()),
+        header
+            .iter()
+            .copied()
+            .chain(events.iter().copied())
+            .chain(duplicates),
     );
     for repo in &report.repositories {
         let statuses: Vec<&str> = events
@@ -78,10 +83,14 @@ pub fn audit_csv(report: &AuditReport) -> String {
             bool_str(repo.disabled),
             repo.default_branch.as_deref().unwrap_or(""),
             policy_str(repo.status_policy),
-            duplicate_subscriptions.as_str(),
-            duplicate_policies.as_str(),
         ];
-        csv_row(&mut out, fixed.into_iter().chain(statuses));
+        csv_row(
+            &mut out,
+            fixed.into_iter().chain(statuses).chain([
+                duplicate_subscriptions.as_str(),
+                duplicate_policies.as_str(),
+            ]),
+        );
     }
     out
 }
