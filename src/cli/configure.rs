@@ -146,6 +146,11 @@ async fn lock_organization(
             &name,
             "configure --apply",
             Duration::from_secs(timeout_secs),
+            |who| {
+                eprintln!(
+                    "waiting for {who}: it is changing {name} (up to {timeout_secs} s, --lock-timeout)"
+                );
+            },
         )
     })
     .await

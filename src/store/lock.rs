@@ -87,17 +87,19 @@ fn holder(path: &Path) -> String {
 }
 
 /// Takes the organization's writer lock, waiting up to `timeout` while another process holds it
-/// (telling stderr once who that is). `what` says what this process does, for the next waiter.
+/// (`on_wait` is told once, with who that is). `what` says what this process does, for the next
+/// waiter.
 pub fn lock_organization(
     config_dir: &Path,
     organization_key: &str,
     organization_name: &str,
     what: &str,
     timeout: Duration,
+    on_wait: impl FnOnce(&str),
 ) -> Result<FileLock, LockError> {
     let path = lock_path(config_dir, &format!("org-{organization_key}"))?;
     let started = Instant::now();
-    let mut told = false;
+    let mut on_wait = Some(on_wait);
     loop {
         if let Some(mut file) = try_take(&path)? {
             // Best effort: the note only improves the message a waiter prints.
@@ -116,12 +118,8 @@ pub fn lock_organization(
                 waited: started.elapsed().as_secs(),
             });
         }
-        if !told {
-            eprintln!(
-                "waiting for {who}: it is changing {organization_name} (up to {} s, --lock-timeout)",
-                timeout.as_secs()
-            );
-            told = true;
+        if let Some(tell) = on_wait.take() {
+            tell(&who);
         }
         std::thread::sleep(POLL);
     }
@@ -153,9 +151,18 @@ mod tests {
             "fabrikam",
             "configure --apply",
             Duration::ZERO,
+            |_| {},
         )?;
-        let second =
-            lock_organization(dir.path(), "k", "fabrikam", "x", Duration::from_millis(250));
+        let mut told = Vec::new();
+        let second = lock_organization(
+            dir.path(),
+            "k",
+            "fabrikam",
+            "x",
+            Duration::from_millis(250),
+            |who| told.push(who.to_owned()),
+        );
+        assert_eq!(told.len(), 1, "told once: {told:?}");
         let message = match second {
             Err(e @ LockError::Timeout { .. }) => e.to_string(),
             other => panic!("expected a timeout, got {other:?}"),
@@ -166,7 +173,7 @@ mod tests {
             "{message}"
         );
         drop(held);
-        lock_organization(dir.path(), "k", "fabrikam", "x", Duration::ZERO)?;
+        lock_organization(dir.path(), "k", "fabrikam", "x", Duration::ZERO, |_| {})?;
         Ok(())
     }
 }

@@ -44,6 +44,9 @@ pub enum TaskError {
         "the gate profile names the basic-auth password \"{name}\", but {store} has no entry by that name: store it there first"
     )]
     NoSecret { name: String, store: String },
+    /// Another azdo-gate kept the organization's writer lock too long (or it could not be taken).
+    #[error("{0}")]
+    Lock(String),
 }
 
 /// An input to [`crate::tui::update`].

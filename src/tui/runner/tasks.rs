@@ -17,13 +17,17 @@ use crate::checks::{self, CheckInput, ExpiryInput, ExpirySource, TokenSource};
 use crate::org::OrgUrl;
 use crate::plan::{self, ApplyInput, Plan};
 use crate::profile::GateProfile;
-use crate::store::{State, StorageKind, StoreError};
+use crate::store::{self, State, StorageKind, StoreError};
 use crate::tui::effect::{StoreTarget, TokenArg};
 use crate::tui::msg::{Msg, RequestId, TaskError};
 use crate::tui::runner::credentials::Credentials;
 
 /// Expiry within this many days is an error for a token being set up now.
 const WARN_DAYS: u32 = 30;
+
+/// How long the wizard's apply waits for another azdo-gate changing the same organization, like
+/// `configure --lock-timeout`'s default.
+const WIZARD_LOCK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// Turns progress events into messages until the engine drops its sender.
 async fn forward<E>(
@@ -152,21 +156,37 @@ pub(crate) async fn audit(
 pub(crate) async fn apply(
     tx: UnboundedSender<Msg>,
     credentials: Arc<Credentials>,
+    config_dir: PathBuf,
     request: RequestId,
     target: Target,
     plan: Plan,
     user_id: Option<String>,
 ) {
     let prepared = async {
+        // One writer per organization, as for `configure --apply`; held until the apply ends.
+        let (key, name) = (target.org.key(), target.org.name().to_owned());
+        let writer = tokio::task::spawn_blocking(move || {
+            store::lock::lock_organization(
+                &config_dir,
+                &key,
+                &name,
+                "the wizard's apply step",
+                WIZARD_LOCK_TIMEOUT,
+                |_| {},
+            )
+        })
+        .await
+        .map_err(|e| TaskError::Lock(e.to_string()))?
+        .map_err(|e| TaskError::Lock(e.to_string()))?;
         let client = target.client(&credentials).await?;
         let password = match &target.profile.basic_auth_secret {
             Some(name) => Some(credentials.secret_named(name, target.storage).await?),
             None => None,
         };
-        Ok::<_, TaskError>((client, password))
+        Ok::<_, TaskError>((client, password, writer))
     }
     .await;
-    let (client, basic_auth_password) = match prepared {
+    let (client, basic_auth_password, _writer) = match prepared {
         Ok(prepared) => prepared,
         Err(error) => {
             let _ = tx.send(Msg::Applied {
