@@ -82,6 +82,15 @@ pub struct ApplyInput<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct StopFlag(Arc<AtomicBool>);
 
+/// Two flags are equal when they are the same flag.
+impl PartialEq for StopFlag {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for StopFlag {}
+
 impl StopFlag {
     pub fn raise(&self) {
         self.0.store(true, Ordering::SeqCst);

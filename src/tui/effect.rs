@@ -7,7 +7,7 @@ use jiff::civil::Date;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::org::OrgUrl;
-use crate::plan::Plan;
+use crate::plan::{Plan, StopFlag};
 use crate::profile::GateProfile;
 use crate::store::{State, StorageKind};
 use crate::tui::msg::RequestId;
@@ -122,6 +122,8 @@ pub enum Effect {
         /// For the audit that follows, as in [`Effect::RunAudit`].
         previous: Option<BTreeSet<String>>,
         storage: Option<StorageKind>,
+        /// Raised when the admin stops the apply: no action starts after it.
+        stop: StopFlag,
     },
     /// Write `state.toml` in the configuration directory; answers with `Msg::StateSaved`.
     SaveState { request: RequestId, state: State },

@@ -189,6 +189,7 @@ impl EffectRunner {
                 user_id,
                 previous,
                 storage,
+                stop,
             } => {
                 let target = tasks::Target {
                     org,
@@ -204,6 +205,7 @@ impl EffectRunner {
                     target,
                     plan,
                     user_id,
+                    stop,
                 );
                 self.tasks.spawn(step, task);
             }

@@ -15,7 +15,7 @@ use crate::ado::{Client, ClientConfig};
 use crate::audit::{self, AuditInput};
 use crate::checks::{self, CheckInput, ExpiryInput, ExpirySource, TokenSource};
 use crate::org::OrgUrl;
-use crate::plan::{self, ApplyInput, Plan};
+use crate::plan::{self, ApplyInput, Plan, StopFlag};
 use crate::profile::GateProfile;
 use crate::store::{self, State, StorageKind, StoreError};
 use crate::tui::effect::{StoreTarget, TokenArg};
@@ -161,6 +161,7 @@ pub(crate) async fn apply(
     target: Target,
     plan: Plan,
     user_id: Option<String>,
+    stop: StopFlag,
 ) {
     let prepared = async {
         // One writer per organization, as for `configure --apply`; held until the apply ends.
@@ -199,7 +200,7 @@ pub(crate) async fn apply(
         }
     };
     let input = ApplyInput {
-        stop: None,
+        stop: Some(stop),
         plan: &plan,
         profile: &target.profile,
         basic_auth_password,
