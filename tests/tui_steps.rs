@@ -1026,3 +1026,29 @@ fn the_quit_popup_after_an_apply_counts_the_changes() {
     );
     insta::assert_snapshot!(shown);
 }
+
+#[test]
+fn coverage_names_duplicates_and_the_plan_deletes_them() {
+    let mut report = demo_report();
+    let covered = report
+        .repositories
+        .iter_mut()
+        .find(|r| r.coverage == Coverage::Covered)
+        .unwrap();
+    covered.events[0].duplicate_subscription_ids =
+        vec!["30000000-0000-4000-8000-0000000000d1".into()];
+    covered.duplicate_status_policy_ids = vec!["7".into()];
+    let name = covered.name.clone();
+    let mut app = audited(report);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.step(), Step::Coverage);
+    let shown = screen(&app);
+    assert!(shown.contains("✓ covered · 2 duplicates"), "{shown}");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.step(), Step::Plan);
+    let shown = screen(&app);
+    assert!(
+        shown.contains(&format!("delete duplicate webhook: {name}")),
+        "preselected and planned: {shown}"
+    );
+}

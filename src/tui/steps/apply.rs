@@ -136,10 +136,13 @@ impl ApplyState {
         if !matches!(self.run, Run::Applying { .. }) {
             return 0;
         }
-        self.started
+        self.plan
+            .actions
             .iter()
-            .zip(&self.results)
-            .filter(|(started, result)| **started && result.is_none())
+            .zip(self.started.iter().zip(&self.results))
+            .filter(|(action, (started, result))| {
+                action.kind.is_work() && **started && result.is_none()
+            })
             .count()
     }
 
