@@ -945,10 +945,23 @@ fn ctrl_c_during_apply_offers_to_stop_with_the_counts() {
             );
         }
     }
+    let flying = (6..plan.actions.len())
+        .find(|&i| plan.actions[i].kind != ActionKind::Skip)
+        .unwrap();
+    send(
+        &mut app,
+        Msg::ApplyProgress {
+            request,
+            event: ApplyEvent::Started { index: flying },
+        },
+    );
     ctrl(&mut app, 'c');
     let shown = screen(&app);
     assert!(shown.contains("Stop applying?"), "{shown}");
-    assert!(shown.contains("in flight"), "{shown}");
+    assert!(
+        shown.contains("5 done, 1 in flight, 3 not started."),
+        "{shown}"
+    );
     insta::assert_snapshot!(shown);
 
     assert!(key(&mut app, KeyCode::Char('s')).is_empty());

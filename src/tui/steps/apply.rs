@@ -201,18 +201,30 @@ pub(crate) fn stop_text(app: &App) -> (String, Vec<String>) {
     } else {
         "Stop applying?".to_owned()
     };
+    let (in_flight, finish, abandoned) = match flying {
+        1 => (
+            "the change in flight".to_owned(),
+            "finishes",
+            "is abandoned (its outcome unknown)",
+        ),
+        n => (
+            format!("the {n} changes in flight"),
+            "finish",
+            "are abandoned (their outcome unknown)",
+        ),
+    };
     let mut lines = vec![format!(
         "{done} done, {flying} in flight, {waiting} not started."
     )];
-    if !state.stop.is_raised() {
-        lines.push(format!(
-            "Stop: no new change starts; the {flying} in flight finish, then the summary shows what was done."
-        ));
+    if state.stop.is_raised() {
+        lines.push(format!("Waiting until {in_flight} {finish}."));
     } else {
-        lines.push(format!("Waiting for the {flying} in flight to finish."));
+        lines.push(format!(
+            "Stop: no new change starts; {in_flight} {finish}, then the summary shows what was done."
+        ));
     }
     lines.push(format!(
-        "Quit now: the {flying} in flight are abandoned (their outcome unknown) and {waiting} never start; no repository loses its webhook. Run again to finish."
+        "Quit now: {in_flight} {abandoned} and {waiting} never start; no repository loses its webhook. Run again to finish."
     ));
     (question, lines)
 }
