@@ -231,11 +231,11 @@ fn watch_signals(
         let (json, org, known) = (args.json, org.clone(), Arc::clone(known));
         move || {
             let known = lock_known(&known);
-            if let Some(plan) = &known.plan {
-                let results = known.results(plan);
-                if let Err(e) = print_report(json, &org, Mode::Apply, plan, Some(&results), None) {
-                    eprintln!("error: {e}");
-                }
+            // Before the plan exists nothing was changed: the report is then empty.
+            let plan = known.plan.clone().unwrap_or_default();
+            let results = known.results(&plan);
+            if let Err(e) = print_report(json, &org, Mode::Apply, &plan, Some(&results), None) {
+                eprintln!("error: {e}");
             }
             eprintln!("interrupted again: exiting now");
             std::process::exit(i32::from(INTERRUPTED_EXIT));
