@@ -568,11 +568,6 @@ async fn concurrent_applies_on_one_organization_make_no_duplicates() {
                 stderr(out)
             );
         }
-        assert!(
-            outs.iter()
-                .any(|o| stderr(o).contains("waiting for process")),
-            "one waited and said for whom"
-        );
         let subs = gate_subscriptions(&sim);
         let pairs: BTreeSet<(String, String)> = subs
             .iter()
@@ -580,7 +575,12 @@ async fn concurrent_applies_on_one_organization_make_no_duplicates() {
             .collect();
         assert_eq!(subs.len(), pairs.len(), "duplicates: {subs:?}");
         assert_eq!(subs.len(), 10);
-        assert_eq!(sim.policies(PROJECT).len(), 5);
+        assert_eq!(sim.policies(PROJECT).len(), 5, "duplicate policies");
+        assert!(
+            outs.iter()
+                .any(|o| stderr(o).contains("waiting for process")),
+            "one waited and said for whom"
+        );
     }
 }
 
