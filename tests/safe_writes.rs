@@ -769,3 +769,68 @@ async fn sigint_at_any_point_leaves_every_event_delivered_and_reports_exit_130()
     assert!(points >= 20, "only {points} interruption points");
     assert!(interrupted >= 20);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn enabling_keeps_the_subscriptions_own_inputs_and_resends_the_password() {
+    let mut sub = existing(
+        1,
+        CREATED,
+        &repo_id(1),
+        "disabledByUser",
+        "2024-01-01T00:00:00Z",
+    );
+    sub["consumer_inputs"]["basicAuthUsername"] = json!("gate");
+    sub["consumer_inputs"]["basicAuthPassword"] = json!("old-secret");
+    sub["consumer_inputs"]["httpHeaders"] = json!("X-Tenant:blue");
+    let sim = start(scenario(
+        1,
+        json!([
+            sub,
+            existing(2, UPDATED, &repo_id(1), "enabled", "2024-01-01T00:00:00Z")
+        ]),
+        json!([status_policy(1, &repo_id(1))]),
+    ))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let profile_path = dir.path().join("profile.toml");
+    std::fs::write(
+        &profile_path,
+        format!("webhook_url = \"{HOOK}\"\nbasic_auth_user = \"gate\"\nbasic_auth_secret = \"gate-webhook\"\n"),
+    )
+    .unwrap();
+    let org = sim.org_url();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_azdo-gate"));
+    cmd.args([
+        "configure",
+        "--org",
+        &org,
+        "--apply",
+        "--yes",
+        "--json",
+        "--profile",
+        profile_path.to_str().unwrap(),
+    ])
+    .env("AZDO_GATE_CONFIG_DIR", dir.path())
+    .env("AZURE_DEVOPS_EXT_PAT", TOKEN)
+    .env("AZDO_GATE_BASIC_AUTH_PASSWORD", "new-secret")
+    .stdin(Stdio::null());
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    let report = json(&out);
+    assert_eq!(out.status.code(), Some(0), "{report:#}\n{}", stderr(&out));
+    assert_eq!(
+        report["actions"][0]["kind"], "enable_subscription",
+        "{report:#}"
+    );
+    assert_eq!(report["actions"][0]["subscription_id"], sub_id(1));
+    let enabled = sim
+        .subscriptions()
+        .into_iter()
+        .find(|s| s["id"] == sub_id(1))
+        .expect("enabled in place, not replaced");
+    assert_eq!(enabled["status"], "enabled");
+    assert_eq!(enabled["consumerInputs"]["httpHeaders"], "X-Tenant:blue");
+    assert_eq!(enabled["consumerInputs"]["basicAuthUsername"], "gate");
+    assert_eq!(enabled["consumerInputs"]["basicAuthPassword"], "new-secret");
+}
