@@ -200,7 +200,6 @@ impl EffectRunner {
                 let task = tasks::apply(
                     self.tx.clone(),
                     self.credentials.clone(),
-                    self.config_dir.clone(),
                     request,
                     target,
                     plan,

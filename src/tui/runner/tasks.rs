@@ -156,7 +156,6 @@ pub(crate) async fn audit(
 pub(crate) async fn apply(
     tx: UnboundedSender<Msg>,
     credentials: Arc<Credentials>,
-    config_dir: PathBuf,
     request: RequestId,
     target: Target,
     plan: Plan,
@@ -166,6 +165,7 @@ pub(crate) async fn apply(
     let prepared = async {
         // One writer per organization, as for `configure --apply`; held until the apply ends.
         let (key, name) = (target.org.key(), target.org.name().to_owned());
+        let config_dir = credentials.config_dir().to_owned();
         let writer = tokio::task::spawn_blocking(move || {
             store::lock::lock_organization(
                 &config_dir,
