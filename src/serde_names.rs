@@ -52,10 +52,12 @@ fn every_as_str_is_its_serde_name() {
             RecreateSubscription,
             EnableSubscription,
             CreateStatusPolicy,
+            DeleteDuplicateSubscription,
+            DeleteDuplicateStatusPolicy,
             Skip,
         }
         Mode { Plan, Apply }
-        Outcome { Planned, Done, Failed, Skipped }
+        Outcome { Planned, Done, Failed, Skipped, NotStarted }
         SubscriptionScope { Repository, Project }
         Applicability { Default, Conditional }
     }

@@ -116,6 +116,7 @@ async fn apply(
     password: Option<&str>,
 ) -> ApplyReport {
     let input = ApplyInput {
+        stop: None,
         plan,
         profile,
         basic_auth_password: password.map(SecretString::from),
@@ -332,6 +333,7 @@ async fn apply_covers_everything_and_a_second_run_changes_nothing() {
     );
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let input = ApplyInput {
+        stop: None,
         plan: &plan,
         profile: &profile,
         basic_auth_password: None,

@@ -22,6 +22,7 @@ fn action(kind: ActionKind, repository: Option<(&str, &str)>, event: Option<&str
         event_type: event.map(str::to_owned),
         reason: "because".into(),
         subscription_id: None,
+        policy_id: None,
         ref_name: None,
         fix: None,
     }
@@ -102,20 +103,24 @@ fn plan_json_has_the_documented_shape() {
                 { "kind": "create_subscription", "project_id": "p-alpha", "repository_id": "r-web",
                   "event_type": "git.pullrequest.created",
                   "reason": "no subscription delivers git.pullrequest.created to the gate",
+                  "subscription_id": null, "policy_id": null, "fix": null,
                   "outcome": "planned", "error": null },
                 { "kind": "recreate_subscription", "project_id": "p-alpha", "repository_id": "r-web",
                   "event_type": "git.pullrequest.updated",
                   "reason": sample().actions[1].reason,
+                  "subscription_id": "sub-1", "policy_id": null, "fix": null,
                   "outcome": "planned", "error": null },
                 { "kind": "create_status_policy", "project_id": "p-alpha", "repository_id": "r-web",
                   "event_type": null,
                   "reason": "no Status policy requires pr-gate/gate on refs/heads/main",
+                  "subscription_id": null, "policy_id": null, "fix": null,
                   "outcome": "planned", "error": null },
                 { "kind": "skip", "project_id": "p-beta", "repository_id": "r-api", "event_type": null,
                   "reason": sample().actions[3].reason,
+                  "subscription_id": null, "policy_id": null, "fix": sample().actions[3].fix,
                   "outcome": "skipped", "error": null }
             ],
-            "summary": { "planned": 3, "done": 0, "failed": 0, "skipped": 1 },
+            "summary": { "planned": 3, "done": 0, "failed": 0, "skipped": 1, "not_started": 0 },
             "coverage_after": null
         })
     );
@@ -143,7 +148,7 @@ fn apply_json_carries_outcomes_errors_and_coverage_after() {
     );
     assert_eq!(
         value["summary"],
-        serde_json::json!({ "planned": 0, "done": 2, "failed": 1, "skipped": 1 })
+        serde_json::json!({ "planned": 0, "done": 2, "failed": 1, "skipped": 1, "not_started": 0 })
     );
     assert_eq!(
         value["coverage_after"],

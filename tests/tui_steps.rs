@@ -1023,3 +1023,166 @@ fn no_color_leaves_the_new_steps_without_colours_but_with_emphasis() {
         assert!(buffer.content.iter().any(|c| !c.modifier.is_empty()));
     }
 }
+
+// ---- interrupting an apply, and a quit popup that tells the truth -------------------------------
+
+#[test]
+fn ctrl_c_during_apply_offers_to_stop_with_the_counts() {
+    let mut app = at_plan();
+    key(&mut app, KeyCode::Enter);
+    let effects = key(&mut app, KeyCode::Char('y'));
+    let Some((request, plan, stop)) = effects.iter().find_map(|e| match e {
+        Effect::ApplyPlan {
+            request,
+            plan,
+            stop,
+            ..
+        } => Some((*request, plan.clone(), stop.clone())),
+        _ => None,
+    }) else {
+        panic!("y applies the plan");
+    };
+    // Five finished, one in flight, the rest waiting.
+    for (index, action) in plan.actions.iter().enumerate().take(6) {
+        send(
+            &mut app,
+            Msg::ApplyProgress {
+                request,
+                event: ApplyEvent::Started { index },
+            },
+        );
+        if index < 5 {
+            let outcome = if action.kind == ActionKind::Skip {
+                Outcome::Skipped
+            } else {
+                Outcome::Done
+            };
+            send(
+                &mut app,
+                Msg::ApplyProgress {
+                    request,
+                    event: ApplyEvent::Finished(result(index, outcome, None)),
+                },
+            );
+        }
+    }
+    let flying = (6..plan.actions.len())
+        .find(|&i| plan.actions[i].kind != ActionKind::Skip)
+        .unwrap();
+    send(
+        &mut app,
+        Msg::ApplyProgress {
+            request,
+            event: ApplyEvent::Started { index: flying },
+        },
+    );
+    ctrl(&mut app, 'c');
+    let shown = screen(&app);
+    assert!(shown.contains("Stop applying?"), "{shown}");
+    assert!(
+        shown.contains("5 done, 1 in flight, 3 not started."),
+        "{shown}"
+    );
+    insta::assert_snapshot!(shown);
+
+    assert!(key(&mut app, KeyCode::Char('s')).is_empty());
+    assert!(stop.is_raised(), "s stops starting changes");
+    assert_eq!(
+        app.step(),
+        Step::Apply,
+        "and the wizard stays to show the outcome"
+    );
+    let mut results = outcomes(&plan, None);
+    for r in results.iter_mut().skip(6) {
+        r.outcome = Outcome::NotStarted;
+    }
+    send(
+        &mut app,
+        Msg::Applied {
+            request,
+            result: Ok(results),
+            after: None,
+            at: at(),
+        },
+    );
+    ctrl(&mut app, 'c');
+    let shown = screen(&app);
+    assert!(shown.contains("Quit the setup?"), "{shown}");
+    assert!(!shown.contains("Nothing"), "changes were made: {shown}");
+}
+
+#[test]
+fn the_quit_popup_after_storing_the_token_says_it_is_stored() {
+    let (mut app, request) = at_save();
+    send(
+        &mut app,
+        Msg::TokenStored {
+            request,
+            result: Ok(Stored {
+                target: StoreTarget::OsStore,
+                description: "Secret Service (GNOME Keyring)".into(),
+            }),
+            at: at(),
+        },
+    );
+    ctrl(&mut app, 'c');
+    let shown = screen(&app);
+    assert!(
+        shown.contains("The token is stored in Secret Service (GNOME Keyring)."),
+        "{shown}"
+    );
+    assert!(!shown.contains("Nothing has been saved"), "{shown}");
+    insta::assert_snapshot!(shown);
+}
+
+#[test]
+fn the_quit_popup_after_an_apply_counts_the_changes() {
+    let (mut app, request, plan) = at_apply();
+    let results = outcomes(&plan, Some(2));
+    let done = results
+        .iter()
+        .filter(|r| r.outcome == Outcome::Done)
+        .count();
+    send(
+        &mut app,
+        Msg::Applied {
+            request,
+            result: Ok(results),
+            after: None,
+            at: at(),
+        },
+    );
+    ctrl(&mut app, 'c');
+    let shown = screen(&app);
+    assert!(
+        shown.contains(&format!("{done} changes were made in Azure DevOps.")),
+        "{shown}"
+    );
+    insta::assert_snapshot!(shown);
+}
+
+#[test]
+fn coverage_names_duplicates_and_the_plan_deletes_them() {
+    let mut report = demo_report();
+    let covered = report
+        .repositories
+        .iter_mut()
+        .find(|r| r.coverage == Coverage::Covered)
+        .unwrap();
+    covered.events[0].duplicate_subscription_ids =
+        vec!["30000000-0000-4000-8000-0000000000d1".into()];
+    covered.duplicate_status_policy_ids = vec!["7".into()];
+    let name = covered.name.clone();
+    let mut app = audited(report);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.step(), Step::Coverage);
+    let shown = screen(&app);
+    assert!(shown.contains("✓ covered · 2 duplicates"), "{shown}");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.step(), Step::Plan);
+    let shown = screen(&app);
+    assert!(
+        shown.contains(&format!("delete duplicate webhook: {name}")),
+        "preselected and planned: {shown}"
+    );
+}

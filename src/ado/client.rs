@@ -6,7 +6,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use base64::Engine as _;
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER};
+use reqwest::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION, RETRY_AFTER,
+};
 use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
@@ -160,6 +162,9 @@ impl Client {
             .user_agent(concat!("azdo-gate/", env!("CARGO_PKG_VERSION")))
             .timeout(config.request_timeout)
             .connect_timeout(Duration::from_secs(10))
+            // A redirect would re-send the body (a webhook's basic-auth password included) to
+            // another host: every 3xx is an error instead.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| AdoError::Network {
                 message: format!("could not start the HTTP client: {e}"),
@@ -354,6 +359,26 @@ impl Client {
         self.send(call).await?.json("policy/configurations")
     }
 
+    /// `DELETE {org}/{project}/_apis/policy/configurations/{id}`. A policy already gone counts as
+    /// deleted.
+    pub async fn delete_policy_configuration(
+        &self,
+        project: &str,
+        id: i64,
+    ) -> Result<(), AdoError> {
+        let call = Call::new(
+            Method::DELETE,
+            self.inner
+                .org
+                .project_api(project, &format!("policy/configurations/{id}")),
+            "DELETE policy/configurations/{id}",
+        );
+        match self.send(call).await {
+            Ok(_) | Err(AdoError::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Probes Code (Read & Write) without side effects: posts an empty policy, which the server must
     /// refuse with 400 (or 403) when the scope is present, and 401 when it is not.
     pub async fn probe_policy_write(&self, project: &str) -> Result<(), AdoError> {
@@ -530,6 +555,11 @@ impl Client {
         };
         let status = response.status();
         let headers = response.headers().clone();
+        if status.is_redirection() {
+            let error = redirected(status, &headers);
+            log_failure(call, status, &headers, &error);
+            return Err((error, false));
+        }
         let body = match response.bytes().await {
             Ok(b) => b,
             Err(e) => {
@@ -589,6 +619,20 @@ fn network_error(e: &reqwest::Error) -> AdoError {
     AdoError::Network {
         message,
         timed_out: e.is_timeout(),
+    }
+}
+
+/// A 3xx answer, never followed: names the status and the host it points to.
+fn redirected(status: StatusCode, headers: &HeaderMap) -> AdoError {
+    let location = headers.get(LOCATION).and_then(|v| v.to_str().ok());
+    let host = location
+        .and_then(|l| url::Url::parse(l).ok())
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .or_else(|| location.map(str::to_owned))
+        .unwrap_or_else(|| "an unnamed location".into());
+    AdoError::Redirected {
+        status: status.as_u16(),
+        host,
     }
 }
 

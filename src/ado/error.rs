@@ -35,6 +35,9 @@ pub enum AdoError {
     Network { message: String, timed_out: bool },
     #[error("Azure DevOps sent an answer this tool cannot read: {message}")]
     Malformed { message: String },
+    /// A 3xx answer: redirects are never followed, so nothing goes to another host.
+    #[error("Azure DevOps answered {status}, redirecting to {host}: not followed")]
+    Redirected { status: u16, host: String },
     #[error("unexpected HTTP status {status}{}", detail(.message))]
     UnexpectedStatus { status: u16, message: String },
 }
@@ -90,6 +93,7 @@ impl AdoError {
             Self::Server { .. } => "server_error",
             Self::Network { .. } => "network",
             Self::Malformed { .. } => "malformed_response",
+            Self::Redirected { .. } => "redirected",
             Self::UnexpectedStatus { .. } => "unexpected_status",
         }
     }

@@ -2,14 +2,14 @@
 //! planner's extras, the summary and the order reports show. Pure, so every rule is unit-tested
 //! without a server.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::AuditInput;
-use super::coverage::{PolicyIndex, SubscriptionIndex, classify};
+use super::coverage::{PolicyIndex, Preference, SubscriptionIndex, classify};
 use super::permissions::ProjectPermissions;
 use super::report::{
-    AuditReport, AuditSummary, Coverage, CoverageCounts, PolicyPresence, ProjectAudit,
-    ProjectSubscription, ProjectsSource, RepositoryAudit,
+    AuditReport, AuditSummary, Coverage, CoverageCounts, EventCoverage, PolicyPresence,
+    ProjectAudit, ProjectSubscription, ProjectsSource, RepositoryAudit,
 };
 use crate::ado::models::{PolicyConfiguration, Repository};
 use crate::org::OrgInfo;
@@ -44,6 +44,10 @@ pub(super) fn assemble(
 ) -> AuditReport {
     let profile = &input.profile;
     let subscriptions = fetched.subscriptions;
+    let prefer = Preference {
+        url: profile.webhook_url.as_ref().map_or("", |u| u.as_str()),
+        basic_auth_user: profile.basic_auth_user.as_deref(),
+    };
     let policies = fetched.policies.map(|by_project| {
         PolicyIndex::new(
             by_project.iter().map(|(p, c)| (p.as_str(), c.as_slice())),
@@ -59,11 +63,17 @@ pub(super) fn assemble(
             let events: Vec<_> = profile
                 .events
                 .iter()
-                .map(|e| subscriptions.event_coverage(repo, e))
+                .map(|e| EventCoverage {
+                    duplicate_subscription_ids: subscriptions.duplicates(repo, e, &prefer),
+                    ..subscriptions.event_coverage(repo, e)
+                })
                 .collect();
             let status_policy = policies
                 .as_ref()
                 .map_or(PolicyPresence::NotRequired, |p| p.presence(repo));
+            let duplicate_status_policy_ids = policies
+                .as_ref()
+                .map_or_else(Vec::new, |p| p.duplicates(repo));
             let coverage = classify(repo, &events, status_policy);
             RepositoryAudit {
                 id: repo.id.clone(),
@@ -79,6 +89,7 @@ pub(super) fn assemble(
                 coverage,
                 events,
                 status_policy,
+                duplicate_status_policy_ids,
             }
         })
         .collect();
@@ -150,6 +161,7 @@ pub(super) fn assemble(
                     event_type: (*event).to_owned(),
                     subscription_id: hook.id.clone(),
                     status: hook.status.into(),
+                    basic_auth_user: hook.basic_auth_user.clone(),
                 })
         })
         .collect();
@@ -185,12 +197,29 @@ pub(super) fn assemble(
 }
 
 fn summarize(projects: &[ProjectAudit], repositories: &[RepositoryAudit]) -> AuditSummary {
+    // A project-wide duplicate shows in each repository of its project: count each object once.
+    let subscriptions: BTreeSet<&str> = repositories
+        .iter()
+        .flat_map(|r| &r.events)
+        .flat_map(|e| &e.duplicate_subscription_ids)
+        .map(String::as_str)
+        .collect();
+    let policies: BTreeSet<(&str, &str)> = repositories
+        .iter()
+        .flat_map(|r| {
+            r.duplicate_status_policy_ids
+                .iter()
+                .map(|id| (r.project_id.as_str(), id.as_str()))
+        })
+        .collect();
     AuditSummary {
         projects: projects.len(),
         projects_missing_permissions: projects.iter().filter(|p| p.lacks_permissions()).count(),
         repositories: repositories.len(),
         coverage: CoverageCounts::count(repositories),
         new: repositories.iter().filter(|r| r.new).count(),
+        duplicate_subscriptions: subscriptions.len(),
+        duplicate_status_policies: policies.len(),
     }
 }
 

@@ -38,6 +38,16 @@ pub(super) struct Hook {
     pub status: SubscriptionStatus,
     /// As the subscription spells it.
     pub project_id: String,
+    /// The consumer URL as written, to prefer the one spelled like the profile's.
+    pub url: String,
+    pub basic_auth_user: Option<String>,
+    pub created_date: Option<String>,
+}
+
+/// What the kept subscription among duplicates should look like: the profile's.
+pub(super) struct Preference<'a> {
+    pub url: &'a str,
+    pub basic_auth_user: Option<&'a str>,
 }
 
 impl SubscriptionIndex {
@@ -68,6 +78,13 @@ impl SubscriptionIndex {
                 id: sub.id.clone(),
                 status: sub.status,
                 project_id: project.to_owned(),
+                url: sub.consumer_url().unwrap_or_default().to_owned(),
+                basic_auth_user: sub
+                    .consumer_inputs
+                    .get("basicAuthUsername")
+                    .filter(|u| !u.is_empty())
+                    .cloned(),
+                created_date: sub.created_date.clone(),
             });
         }
         index
@@ -106,14 +123,48 @@ impl SubscriptionIndex {
                 status: hook.status.into(),
                 subscription_id: Some(hook.id.clone()),
                 scope: Some(scope),
+                duplicate_subscription_ids: Vec::new(),
+                basic_auth_user: hook.basic_auth_user.clone(),
             },
             None => EventCoverage {
                 event_type: event.to_owned(),
                 status: EventStatus::Absent,
                 subscription_id: None,
                 scope: None,
+                duplicate_subscription_ids: Vec::new(),
+                basic_auth_user: None,
             },
         }
+    }
+
+    /// The enabled subscriptions beyond the one kept that deliver `event` for the repository: what
+    /// a repair deletes. An enabled project-wide subscription is kept over the repository's own
+    /// (deleting a project-wide one could un-gate the project's other repositories); among equals
+    /// the one like the profile (URL as written, basic-auth user), then the oldest.
+    pub(super) fn duplicates(
+        &self,
+        repo: &Repository,
+        event: &str,
+        prefer: &Preference<'_>,
+    ) -> Vec<String> {
+        let project = repo.project.id.to_ascii_lowercase();
+        let enabled = |hooks: &[Hook]| -> Vec<Hook> {
+            let mut hooks: Vec<Hook> = hooks
+                .iter()
+                .filter(|h| h.status == SubscriptionStatus::Enabled)
+                .cloned()
+                .collect();
+            hooks.sort_by(|a, b| preference_key(a, prefer).cmp(&preference_key(b, prefer)));
+            hooks
+        };
+        let wide = enabled(self.get(&project, "", event));
+        let own = enabled(self.get(&project, &repo.id.to_ascii_lowercase(), event));
+        let extra = if wide.is_empty() {
+            own.iter().skip(1).collect::<Vec<_>>()
+        } else {
+            wide.iter().skip(1).chain(&own).collect()
+        };
+        extra.into_iter().map(|h| h.id.clone()).collect()
     }
 
     /// Every project-wide subscription to the profile's URL for `event`, whatever its status.
@@ -126,6 +177,20 @@ impl SubscriptionIndex {
             .filter(move |((_, repo, e), _)| repo.is_empty() && e == event)
             .flat_map(|(_, hooks)| hooks)
     }
+}
+
+/// Smaller is kept first: URL spelled like the profile's, same basic-auth user, oldest, lowest id.
+fn preference_key<'h>(
+    hook: &'h Hook,
+    prefer: &Preference<'_>,
+) -> (bool, bool, bool, &'h str, &'h str) {
+    (
+        hook.url != prefer.url,
+        hook.basic_auth_user.as_deref() != prefer.basic_auth_user,
+        hook.created_date.is_none(),
+        hook.created_date.as_deref().unwrap_or_default(),
+        &hook.id,
+    )
 }
 
 /// Enabled first; among unhealthy ones the one closest to working (probation still delivers).
@@ -148,10 +213,32 @@ fn scope_rank(scope: SubscriptionScope) -> u8 {
     }
 }
 
-/// The scopes of the Status policies that satisfy the profile, by project (lowercase id).
+/// The Status policies that satisfy the profile, by project (lowercase id).
 #[derive(Default)]
 pub(super) struct PolicyIndex {
-    scopes: HashMap<String, Vec<PolicyScope>>,
+    policies: HashMap<String, Vec<StatusPolicy>>,
+}
+
+/// One satisfying Status policy: its id and where it applies.
+struct StatusPolicy {
+    id: i64,
+    scopes: Vec<PolicyScope>,
+}
+
+impl StatusPolicy {
+    /// Applies to every default branch of the project, whatever the repository.
+    fn project_wide(&self) -> bool {
+        self.scopes
+            .iter()
+            .any(|s| repository_filter(s).is_none() && match_kind(s) == MatchKind::Default)
+    }
+
+    /// Every scope names this repository: deleting it touches no other repository.
+    fn only_for(&self, repo_id: &str) -> bool {
+        self.scopes
+            .iter()
+            .all(|s| repository_filter(s).is_some_and(|r| r.eq_ignore_ascii_case(repo_id)))
+    }
 }
 
 impl PolicyIndex {
@@ -163,36 +250,65 @@ impl PolicyIndex {
     ) -> Self {
         let mut index = Self::default();
         for (project, configurations) in policies {
-            let scopes: Vec<PolicyScope> = configurations
+            let found: Vec<StatusPolicy> = configurations
                 .iter()
                 .filter(|c| c.is_enabled && !c.is_deleted)
-                .filter_map(PolicyConfiguration::status_settings)
-                .filter(|s| {
+                .filter_map(|c| Some((c.id, c.status_settings()?)))
+                .filter(|(_, s)| {
                     s.status_name == name && s.status_genre.as_deref().unwrap_or("") == genre
                 })
-                .flat_map(|s| s.scope)
+                .map(|(id, s)| StatusPolicy {
+                    id,
+                    scopes: s.scope,
+                })
                 .collect();
-            if !scopes.is_empty() {
+            if !found.is_empty() {
                 index
-                    .scopes
+                    .policies
                     .entry(project.to_ascii_lowercase())
                     .or_default()
-                    .extend(scopes);
+                    .extend(found);
             }
         }
         index
     }
 
+    fn scopes(&self, project_id: &str) -> impl Iterator<Item = &PolicyScope> {
+        self.policies
+            .get(&project_id.to_ascii_lowercase())
+            .into_iter()
+            .flatten()
+            .flat_map(|p| &p.scopes)
+    }
+
+    /// The satisfying Status policies beyond the one kept that apply to the repository's default
+    /// branch: what a repair deletes. A project-wide one is kept first (it may gate other
+    /// repositories), then the oldest (lowest id); a policy is deleted only when every scope of it
+    /// is this repository's or it is project-wide like the kept one, so no other branch loses it.
+    pub(super) fn duplicates(&self, repo: &Repository) -> Vec<String> {
+        let Some(policies) = self.policies.get(&repo.project.id.to_ascii_lowercase()) else {
+            return Vec::new();
+        };
+        let branch = repo.default_branch.as_deref();
+        let mut applying: Vec<&StatusPolicy> = policies
+            .iter()
+            .filter(|p| p.scopes.iter().any(|s| scope_applies(s, &repo.id, branch)))
+            .collect();
+        applying.sort_by_key(|p| (!p.project_wide(), p.id));
+        let Some((kept, rest)) = applying.split_first() else {
+            return Vec::new();
+        };
+        rest.iter()
+            .filter(|p| p.only_for(&repo.id) || (kept.project_wide() && p.project_wide()))
+            .map(|p| p.id.to_string())
+            .collect()
+    }
+
     /// Whether a satisfying Status policy applies to the repository's default branch.
     pub(super) fn presence(&self, repo: &Repository) -> PolicyPresence {
         let applies = self
-            .scopes
-            .get(&repo.project.id.to_ascii_lowercase())
-            .is_some_and(|scopes| {
-                scopes
-                    .iter()
-                    .any(|s| scope_applies(s, &repo.id, repo.default_branch.as_deref()))
-            });
+            .scopes(&repo.project.id)
+            .any(|s| scope_applies(s, &repo.id, repo.default_branch.as_deref()));
         if applies {
             PolicyPresence::Present
         } else {
@@ -203,13 +319,8 @@ impl PolicyIndex {
     /// Whether the project has a project-wide satisfying policy on every default branch
     /// (`repositoryId` null, `matchKind` DefaultBranch): what the planner's project scope creates.
     pub(super) fn has_project_wide(&self, project_id: &str) -> bool {
-        self.scopes
-            .get(&project_id.to_ascii_lowercase())
-            .is_some_and(|scopes| {
-                scopes
-                    .iter()
-                    .any(|s| repository_filter(s).is_none() && match_kind(s) == MatchKind::Default)
-            })
+        self.scopes(project_id)
+            .any(|s| repository_filter(s).is_none() && match_kind(s) == MatchKind::Default)
     }
 }
 

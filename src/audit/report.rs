@@ -121,6 +121,12 @@ pub struct EventCoverage {
     pub subscription_id: Option<String>,
     /// Whether that subscription is for this repository or the whole project.
     pub scope: Option<SubscriptionScope>,
+    /// Extra enabled subscriptions delivering this event to the gate again: what a repair
+    /// deletes (never the one kept).
+    pub duplicate_subscription_ids: Vec<String>,
+    /// The matching subscription's basic-auth user: a replacement must keep basic auth.
+    #[serde(skip)]
+    pub basic_auth_user: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -153,6 +159,20 @@ pub struct RepositoryAudit {
     pub coverage: Coverage,
     pub events: Vec<EventCoverage>,
     pub status_policy: PolicyPresence,
+    /// Extra Status policies requiring the gate's status on the default branch again: what a
+    /// repair deletes (never the one kept).
+    pub duplicate_status_policy_ids: Vec<String>,
+}
+
+impl RepositoryAudit {
+    /// More than one enabled subscription for an event, or more than one Status policy.
+    pub fn has_duplicates(&self) -> bool {
+        !self.duplicate_status_policy_ids.is_empty()
+            || self
+                .events
+                .iter()
+                .any(|e| !e.duplicate_subscription_ids.is_empty())
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -164,6 +184,10 @@ pub struct AuditSummary {
     #[serde(flatten)]
     pub coverage: CoverageCounts,
     pub new: usize,
+    /// Extra subscriptions (each counted once) a repair deletes.
+    pub duplicate_subscriptions: usize,
+    /// Extra Status policies a repair deletes.
+    pub duplicate_status_policies: usize,
 }
 
 /// Repositories per coverage class: the audit's summary, `configure`'s `coverage_after` and the
@@ -212,6 +236,9 @@ pub struct ProjectSubscription {
     pub event_type: String,
     pub subscription_id: String,
     pub status: EventStatus,
+    /// Its basic-auth user: a replacement must keep basic auth.
+    #[serde(skip)]
+    pub basic_auth_user: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -237,7 +264,10 @@ pub struct AuditReport {
 impl AuditReport {
     /// Exit-code verdict: every applicable repository covered and no project lacking permissions.
     pub fn healthy(&self) -> bool {
-        self.summary.projects_missing_permissions == 0 && self.summary.coverage.all_covered()
+        self.summary.projects_missing_permissions == 0
+            && self.summary.duplicate_subscriptions == 0
+            && self.summary.duplicate_status_policies == 0
+            && self.summary.coverage.all_covered()
     }
 
     /// The repository ids to store as the snapshot for "new since last run".

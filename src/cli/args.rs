@@ -146,6 +146,10 @@ pub struct ConfigureArgs {
     /// covers repositories created later). Overrides the profile.
     #[arg(long, value_enum)]
     pub scope: Option<ScopeArg>,
+    /// With --apply: how long to wait, in seconds, while another azdo-gate on this machine is
+    /// changing the same organization.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+    pub lock_timeout: u64,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

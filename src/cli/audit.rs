@@ -24,7 +24,12 @@ pub async fn run(args: AuditArgs, ctx: &Context) -> Result<Outcome, CliError> {
     };
     let report = audit::run(&client, &input, None).await?;
     record_snapshot(&mut state, &org, &report, jiff::Timestamp::now());
-    state.save(&ctx.config_dir)?;
+    // The audit is done: its report comes out whether or not the snapshot could be saved.
+    if let Err(e) = state.save(&ctx.config_dir) {
+        eprintln!(
+            "warning: the repository snapshot was not saved ({e}); the next run cannot tell which repositories are new"
+        );
+    }
     let text = if args.json {
         report::audit_json(&report)?
     } else if args.csv {

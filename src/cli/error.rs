@@ -27,6 +27,8 @@ pub enum CliError {
     },
     #[error("{}", org_needed(set_up))]
     OrgNeeded { set_up: Vec<String> },
+    #[error(transparent)]
+    Lock(#[from] crate::store::lock::LockError),
     #[error("no token for {org} in {store}")]
     NoToken { org: String, store: String },
     #[error("{0}")]

@@ -12,6 +12,7 @@ mod demo;
 mod error;
 mod logout;
 mod profile_source;
+mod signals;
 #[cfg(feature = "demo")]
 mod sim;
 mod wizard;
@@ -27,6 +28,8 @@ pub use error::CliError;
 pub enum Outcome {
     Healthy,
     Problems,
+    /// Stopped by SIGINT/SIGTERM after reporting what was done: exit 130, as shells expect.
+    Interrupted,
 }
 
 impl Outcome {
@@ -42,9 +45,13 @@ impl Outcome {
         match self {
             Self::Healthy => ExitCode::SUCCESS,
             Self::Problems => ExitCode::from(1),
+            Self::Interrupted => ExitCode::from(INTERRUPTED_EXIT),
         }
     }
 }
+
+/// The exit code of a command stopped by SIGINT or SIGTERM (128 + SIGINT).
+pub const INTERRUPTED_EXIT: u8 = 130;
 
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> Result<Outcome, CliError> {

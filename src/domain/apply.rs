@@ -13,13 +13,14 @@ use crate::plan::{self, ActionResult, ApplyEvent, ApplyInput, Plan};
 #[derive(Debug, Clone)]
 pub struct ApplyReport {
     pub results: Vec<ActionResult>,
-    /// The verifying audit of the whole organization (the wizard shows all of it).
-    pub after: Result<AuditReport, AdoError>,
-    /// Coverage of the repositories the plan touched, per `after`; `None` when it failed.
+    /// The verifying audit of the whole organization (the wizard shows all of it); `None` when
+    /// the apply was interrupted, since the admin asked to stop rather than for another audit.
+    pub after: Option<Result<AuditReport, AdoError>>,
+    /// Coverage of the repositories the plan touched, per `after`; `None` without one.
     pub coverage_after: Option<CoverageCounts>,
 }
 
-/// [`plan::apply`] followed by a fresh audit.
+/// [`plan::apply`] followed by a fresh audit, unless the apply was stopped.
 pub async fn apply_and_verify(
     client: &Client,
     input: ApplyInput<'_>,
@@ -27,7 +28,16 @@ pub async fn apply_and_verify(
     progress: Option<UnboundedSender<ApplyEvent>>,
 ) -> ApplyReport {
     let plan = input.plan;
+    let stop = input.stop.clone();
     let results = plan::apply(client, input, progress).await;
+    if stop.is_some_and(|s| s.is_raised()) {
+        // Interrupted: the admin asked to stop, not for another full audit.
+        return ApplyReport {
+            results,
+            after: None,
+            coverage_after: None,
+        };
+    }
     let after = audit::run(client, audit_input, None).await;
     if let Err(e) = &after {
         tracing::warn!(error = %e, "the verifying audit failed");
@@ -35,7 +45,7 @@ pub async fn apply_and_verify(
     ApplyReport {
         results,
         coverage_after: after.as_ref().ok().map(|r| touched_coverage(plan, r)),
-        after,
+        after: Some(after),
     }
 }
 

@@ -9,8 +9,7 @@ use secrecy::SecretString;
 use crate::profile::GateProfile;
 use crate::store::{self, CredentialStore, StoreError};
 
-/// Gives the webhook's basic-auth password without a credential store.
-pub const BASIC_AUTH_PASSWORD_ENV: &str = "AZDO_GATE_BASIC_AUTH_PASSWORD";
+pub use crate::plan::BASIC_AUTH_PASSWORD_ENV;
 
 /// Why the password the profile asks for could not be found.
 #[derive(Debug, Clone, thiserror::Error)]

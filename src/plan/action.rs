@@ -12,6 +12,10 @@ pub enum ActionKind {
     /// Replace with status `enabled` (a user disabled it), falling back to a recreate.
     EnableSubscription,
     CreateStatusPolicy,
+    /// Delete an extra enabled subscription that delivers the same event to the gate again.
+    DeleteDuplicateSubscription,
+    /// Delete an extra Status policy that requires the same status on the same branch again.
+    DeleteDuplicateStatusPolicy,
     Skip,
 }
 
@@ -22,6 +26,8 @@ impl ActionKind {
             Self::RecreateSubscription => "recreate_subscription",
             Self::EnableSubscription => "enable_subscription",
             Self::CreateStatusPolicy => "create_status_policy",
+            Self::DeleteDuplicateSubscription => "delete_duplicate_subscription",
+            Self::DeleteDuplicateStatusPolicy => "delete_duplicate_status_policy",
             Self::Skip => "skip",
         }
     }
@@ -33,6 +39,8 @@ impl ActionKind {
             Self::RecreateSubscription => "recreate subscription",
             Self::EnableSubscription => "enable subscription",
             Self::CreateStatusPolicy => "create Status policy",
+            Self::DeleteDuplicateSubscription => "delete duplicate subscription",
+            Self::DeleteDuplicateStatusPolicy => "delete duplicate Status policy",
             Self::Skip => "skip",
         }
     }
@@ -56,8 +64,10 @@ pub struct Action {
     pub repository: Option<String>,
     pub event_type: Option<String>,
     pub reason: String,
-    /// The existing subscription a recreate or enable acts on.
+    /// The existing subscription a recreate, enable or duplicate delete acts on.
     pub subscription_id: Option<String>,
+    /// The existing Status policy a duplicate delete acts on.
+    pub policy_id: Option<String>,
     /// The branch a repository's Status policy protects (its default branch); `None` for a
     /// project-wide policy, which follows each repository's default branch.
     pub ref_name: Option<String>,

@@ -1,6 +1,13 @@
 //! Carrying a plan out: concurrently under the client's limit, one result per action, a failure
 //! never stopping the others. Creates are never retried blindly: after an answer that leaves the
-//! outcome unknown the server is re-read first, so a retry cannot leave two subscriptions.
+//! outcome unknown the server is re-read patiently first, so a retry cannot leave two
+//! subscriptions. Every replacement is make-before-break: the new subscription exists before the
+//! old one is deleted, so no interruption can leave an event without a subscription. A raised
+//! [`StopFlag`] stops starting actions; those in flight finish.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use futures::StreamExt as _;
 use secrecy::SecretString;
@@ -9,7 +16,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::action::{Action, ActionKind, Plan};
 use super::body::{
-    BodyError, policy_body, policy_matches, subscription_body, subscription_matches,
+    BodyError, enable_body, policy_body, policy_matches, subscription_body, subscription_matches,
 };
 use crate::ado::models::{
     NewSubscription, STATUS_POLICY_TYPE_ID, SubscriptionFilter, SubscriptionStatus,
@@ -27,6 +34,8 @@ pub enum Outcome {
     Failed,
     /// A skip action: deliberately left alone.
     Skipped,
+    /// Never started: the apply was interrupted first.
+    NotStarted,
 }
 
 impl Outcome {
@@ -36,6 +45,7 @@ impl Outcome {
             Self::Done => "done",
             Self::Failed => "failed",
             Self::Skipped => "skipped",
+            Self::NotStarted => "not_started",
         }
     }
 }
@@ -64,7 +74,42 @@ pub struct ApplyInput<'a> {
     pub basic_auth_password: Option<SecretString>,
     /// The integration user, the Status policy's authorized account.
     pub user_id: Option<String>,
+    /// Raised to interrupt: no action starts after it; `None` = never interrupted.
+    pub stop: Option<StopFlag>,
 }
+
+/// An interruption request shared between whoever catches it (a signal, a key) and the apply.
+#[derive(Debug, Clone, Default)]
+pub struct StopFlag(Arc<AtomicBool>);
+
+/// Two flags are equal when they are the same flag.
+impl PartialEq for StopFlag {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for StopFlag {}
+
+impl StopFlag {
+    pub fn raise(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_raised(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Pauses before each re-read after an answer that left a create's outcome unknown: ~15 s in
+/// all, so a create the server commits seconds after the client gave up is seen before the single
+/// retry. What still slips through is a duplicate the next audit reports and removes.
+const REREAD_DELAYS: [Duration; 4] = [
+    Duration::from_secs(1),
+    Duration::from_secs(2),
+    Duration::from_secs(4),
+    Duration::from_secs(8),
+];
 
 /// Carries out every action of the plan and returns one result per action, in plan order.
 pub async fn apply(
@@ -82,6 +127,15 @@ pub async fn apply(
         .iter()
         .enumerate()
         .map(|(index, action)| async move {
+            if input.stop.as_ref().is_some_and(StopFlag::is_raised) {
+                let result = ActionResult {
+                    index,
+                    outcome: Outcome::NotStarted,
+                    error: None,
+                };
+                send(progress, ApplyEvent::Finished(result.clone()));
+                return result;
+            }
             send(progress, ApplyEvent::Started { index });
             let result = run_one(client, input, index, action).await;
             send(progress, ApplyEvent::Finished(result.clone()));
@@ -144,10 +198,26 @@ async fn carry_out(
     action: &Action,
 ) -> Result<Outcome, Failure> {
     match action.kind {
-        ActionKind::CreateSubscription => create_subscription(client, input, action).await?,
+        ActionKind::CreateSubscription => {
+            let body = new_subscription(input, action, None)?;
+            create_subscription(client, action, &body, None).await?;
+        }
         ActionKind::RecreateSubscription => recreate_subscription(client, input, action).await?,
         ActionKind::EnableSubscription => enable_subscription(client, input, action).await?,
         ActionKind::CreateStatusPolicy => create_policy(client, input, action).await?,
+        ActionKind::DeleteDuplicateSubscription => {
+            client.delete_subscription(existing_id(action)?).await?;
+        }
+        ActionKind::DeleteDuplicateStatusPolicy => {
+            let id = action
+                .policy_id
+                .as_deref()
+                .and_then(|id| id.parse::<i64>().ok())
+                .ok_or(Failure::Body(BodyError::NoPolicy))?;
+            client
+                .delete_policy_configuration(&action.project_id, id)
+                .await?;
+        }
         ActionKind::Skip => return Ok(Outcome::Skipped),
     }
     Ok(Outcome::Done)
@@ -166,24 +236,45 @@ fn new_subscription(
     )
 }
 
-/// Creates the action's subscription. When the answer leaves the outcome unknown, looks for it
-/// and creates again only when it is not there.
+/// Re-reads after [`REREAD_DELAYS`] until `look` finds what a create may have made. `Ok(false)`
+/// only when the last read succeeded and found nothing; the last error when no read succeeded
+/// after it.
+async fn reread_patiently<F, Fut>(mut look: F) -> Result<bool, AdoError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<bool, AdoError>>,
+{
+    let mut last_error = None;
+    for delay in REREAD_DELAYS {
+        tokio::time::sleep(delay).await;
+        match look().await {
+            Ok(true) => return Ok(true),
+            Ok(false) => last_error = None,
+            Err(e) => last_error = Some(e),
+        }
+    }
+    last_error.map_or(Ok(false), Err)
+}
+
+/// Creates `body`. When the answer leaves the outcome unknown, re-reads patiently and creates
+/// again only when it is still not there. `replacing` is the subscription being replaced, which
+/// looks the same and must not be taken for the new one.
 async fn create_subscription(
     client: &Client,
-    input: &ApplyInput<'_>,
     action: &Action,
+    body: &NewSubscription,
+    replacing: Option<&str>,
 ) -> Result<(), Failure> {
-    let body = new_subscription(input, action, None)?;
-    let first = match client.create_subscription(&body).await {
+    let first = match client.create_subscription(body).await {
         Ok(_) => return Ok(()),
         Err(e) if e.outcome_unknown() => e,
         Err(e) => return Err(e.into()),
     };
     tracing::info!(error = %first, "subscription create outcome unknown; re-reading");
-    match find_subscription(client, action, &body).await {
+    match reread_patiently(|| find_subscription(client, action, body, replacing)).await {
         Ok(true) => Ok(()),
         Ok(false) => client
-            .create_subscription(&body)
+            .create_subscription(body)
             .await
             .map(drop)
             .map_err(Failure::from),
@@ -191,11 +282,12 @@ async fn create_subscription(
     }
 }
 
-/// Whether a subscription like the one `body` describes exists now.
+/// Whether a subscription like the one `body` describes, other than `replacing`, exists now.
 async fn find_subscription(
     client: &Client,
     action: &Action,
     body: &NewSubscription,
+    replacing: Option<&str>,
 ) -> Result<bool, AdoError> {
     let url = body
         .consumer_inputs
@@ -207,6 +299,7 @@ async fn find_subscription(
         .await?;
     Ok(existing
         .iter()
+        .filter(|s| Some(s.id.as_str()) != replacing)
         .any(|s| subscription_matches(s, action, url)))
 }
 
@@ -224,27 +317,51 @@ fn existing_id(action: &Action) -> Result<&str, Failure> {
         .ok_or(Failure::Body(BodyError::NoSubscription))
 }
 
-/// Deletes the unhealthy subscription (already gone counts as deleted) and creates it anew.
+/// Make-before-break: creates the new subscription, and only once it exists deletes the old one
+/// (already gone counts as deleted). An interruption in between leaves two, never none.
+async fn replace_by_new(
+    client: &Client,
+    input: &ApplyInput<'_>,
+    action: &Action,
+    old: &str,
+) -> Result<(), Failure> {
+    let body = new_subscription(input, action, None)?;
+    create_subscription(client, action, &body, Some(old)).await?;
+    client.delete_subscription(old).await?;
+    Ok(())
+}
+
+/// Replaces the unhealthy subscription by a new one (updating it does not revive it).
 async fn recreate_subscription(
     client: &Client,
     input: &ApplyInput<'_>,
     action: &Action,
 ) -> Result<(), Failure> {
-    // Build the body first: a profile that cannot produce one must not cost the old subscription.
-    new_subscription(input, action, None)?;
-    client.delete_subscription(existing_id(action)?).await?;
-    create_subscription(client, input, action).await
+    replace_by_new(client, input, action, existing_id(action)?).await
 }
 
-/// Replaces the subscription with status `enabled`, checks that it took, and recreates it when
-/// it did not (Azure DevOps keeps some disabled subscriptions disabled on update).
+/// Puts the subscription back with status `enabled` and its own inputs (the password resent in
+/// clear), checks that it took, and replaces it by a new one when it did not (Azure DevOps keeps
+/// some disabled subscriptions disabled on update).
 async fn enable_subscription(
     client: &Client,
     input: &ApplyInput<'_>,
     action: &Action,
 ) -> Result<(), Failure> {
     let id = existing_id(action)?;
-    let body = new_subscription(input, action, Some(SubscriptionStatus::Enabled))?;
+    let event = action.event_type.as_deref().ok_or(BodyError::NoEventType)?;
+    let filter = event_filter(event);
+    let Some(existing) = client
+        .list_subscriptions(&filter)
+        .await?
+        .into_iter()
+        .find(|s| s.id == id)
+    else {
+        // Gone meanwhile: nothing to keep, so create it anew.
+        let body = new_subscription(input, action, None)?;
+        return create_subscription(client, action, &body, None).await;
+    };
+    let body = enable_body(&existing, input.basic_auth_password.as_ref())?;
     if let Err(e) = client.replace_subscription(id, &body).await {
         if e.is_token_problem()
             || matches!(
@@ -254,23 +371,20 @@ async fn enable_subscription(
         {
             return Err(e.into());
         }
-        tracing::info!(error = %e, "enabling by update failed; recreating instead");
+        tracing::info!(error = %e, "enabling by update failed; replacing instead");
     }
-    let now = client
-        .list_subscriptions(&event_filter(&body.event_type))
-        .await?;
+    let now = client.list_subscriptions(&filter).await?;
     if now
         .iter()
         .any(|s| s.id == id && s.status == SubscriptionStatus::Enabled)
     {
         return Ok(());
     }
-    client.delete_subscription(id).await?;
-    create_subscription(client, input, action).await
+    replace_by_new(client, input, action, id).await
 }
 
-/// Creates the Status policy, re-reading the project's policies before a second attempt when the
-/// first answer leaves the outcome unknown.
+/// Creates the Status policy, re-reading the project's policies patiently before a second attempt
+/// when the first answer leaves the outcome unknown.
 async fn create_policy(
     client: &Client,
     input: &ApplyInput<'_>,
@@ -284,18 +398,17 @@ async fn create_policy(
         Err(e) => return Err(e.into()),
     };
     tracing::info!(error = %first, "policy create outcome unknown; re-reading");
-    match client
-        .list_policy_configurations(project, Some(STATUS_POLICY_TYPE_ID))
-        .await
-    {
-        Ok(existing)
-            if existing
-                .iter()
-                .any(|p| policy_matches(p, action, input.profile)) =>
-        {
-            Ok(())
-        }
-        Ok(_) => client
+    let look = || async {
+        let existing = client
+            .list_policy_configurations(project, Some(STATUS_POLICY_TYPE_ID))
+            .await?;
+        Ok(existing
+            .iter()
+            .any(|p| policy_matches(p, action, input.profile)))
+    };
+    match reread_patiently(look).await {
+        Ok(true) => Ok(()),
+        Ok(false) => client
             .create_policy_configuration(project, &body)
             .await
             .map(drop)

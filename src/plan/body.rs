@@ -26,6 +26,45 @@ pub enum BodyError {
     NoBranch,
     #[error("the action names no existing subscription")]
     NoSubscription,
+    #[error("the action names no existing Status policy")]
+    NoPolicy,
+    #[error(
+        "the subscription uses basic auth and its password is unknown: set basic_auth_user and basic_auth_secret in the profile, or {}",
+        BASIC_AUTH_PASSWORD_ENV
+    )]
+    BasicAuthPasswordUnknown,
+}
+
+/// Lets scripts give the webhook's basic-auth password without a credential store.
+pub const BASIC_AUTH_PASSWORD_ENV: &str = "AZDO_GATE_BASIC_AUTH_PASSWORD";
+
+/// The body that puts an existing subscription back as it is, enabled: its own inputs, with the
+/// masked password replaced by the real one (Azure DevOps stores whatever is sent).
+pub fn enable_body(
+    existing: &Subscription,
+    basic_auth_password: Option<&SecretString>,
+) -> Result<NewSubscription, BodyError> {
+    let mut consumer_inputs = existing.consumer_inputs.clone();
+    if consumer_inputs.contains_key("basicAuthPassword") {
+        let password = basic_auth_password.ok_or(BodyError::BasicAuthPasswordUnknown)?;
+        consumer_inputs.insert(
+            "basicAuthPassword".into(),
+            password.expose_secret().to_owned(),
+        );
+    }
+    Ok(NewSubscription {
+        publisher_id: existing.publisher_id.clone(),
+        event_type: existing.event_type.clone(),
+        resource_version: existing
+            .resource_version
+            .clone()
+            .unwrap_or_else(|| resource_version(&existing.event_type).into()),
+        consumer_id: existing.consumer_id.clone(),
+        consumer_action_id: existing.consumer_action_id.clone(),
+        publisher_inputs: existing.publisher_inputs.clone(),
+        consumer_inputs,
+        status: Some(SubscriptionStatus::Enabled),
+    })
 }
 
 /// What the gate's subscriptions always ask for: the full resource, no messages.
@@ -228,6 +267,7 @@ mod tests {
             event_type: event.map(str::to_owned),
             reason: String::new(),
             subscription_id: None,
+            policy_id: None,
             ref_name: repository.map(|_| "refs/heads/main".to_owned()),
             fix: None,
         }

@@ -12,7 +12,7 @@ mod planner;
 mod selection;
 
 pub use action::{Action, ActionKind, Mode, Plan};
-pub use apply::{ActionResult, ApplyEvent, ApplyInput, Outcome, apply};
-pub use body::{BodyError, policy_body, subscription_body};
+pub use apply::{ActionResult, ApplyEvent, ApplyInput, Outcome, StopFlag, apply};
+pub use body::{BASIC_AUTH_PASSWORD_ENV, BodyError, policy_body, subscription_body};
 pub use planner::plan;
 pub use selection::{Selection, SelectionError};

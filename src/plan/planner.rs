@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::action::{Action, ActionKind, Plan};
+use super::body::BASIC_AUTH_PASSWORD_ENV;
 use super::selection::Selection;
 use crate::audit::{
     AuditReport, EventStatus, PolicyPresence, ProjectAudit, ProjectSubscription, RepositoryAudit,
@@ -97,6 +98,7 @@ struct EventNeed<'a> {
     status: EventStatus,
     subscription_id: Option<&'a str>,
     scope: Option<SubscriptionScope>,
+    basic_auth_user: Option<&'a str>,
 }
 
 struct Planner<'a> {
@@ -168,11 +170,15 @@ impl<'a> Planner<'a> {
             return vec![self.skip(project, Some(repository), None, reason, None)];
         }
         let needs = self.needs(repository);
-        if needs.events.is_empty() && !needs.policy {
-            let reason = nothing_to_do(repository, self.profile.status_check.required);
-            return vec![self.skip(project, Some(repository), None, reason, None)];
-        }
         let mut own = Vec::new();
+        self.duplicates(project, repository, &mut own, project_actions);
+        if needs.events.is_empty() && !needs.policy {
+            if own.is_empty() {
+                let reason = nothing_to_do(repository, self.profile.status_check.required);
+                own.push(self.skip(project, Some(repository), None, reason, None));
+            }
+            return own;
+        }
         if !needs.events.is_empty() && project.cannot_edit_subscriptions() {
             let events: Vec<&str> = needs.events.iter().map(|n| n.event_type).collect();
             own.push(self.skip(
@@ -225,12 +231,14 @@ impl<'a> Planner<'a> {
                         status: e.status,
                         subscription_id: e.subscription_id.as_deref(),
                         scope: e.scope,
+                        basic_auth_user: e.basic_auth_user.as_deref(),
                     },
                     None => EventNeed {
                         event_type: event,
                         status: EventStatus::Absent,
                         subscription_id: None,
                         scope: None,
+                        basic_auth_user: None,
                     },
                 };
                 Some(need)
@@ -261,6 +269,20 @@ impl<'a> Planner<'a> {
             if !self.repaired.insert(id.to_owned()) {
                 return;
             }
+            if let Some(skip) = self.basic_auth_skip(
+                project,
+                (!whole_project).then_some(repository),
+                need.event_type,
+                id,
+                need.basic_auth_user,
+            ) {
+                if whole_project {
+                    project_actions.push(skip);
+                } else {
+                    own.push(skip);
+                }
+                return;
+            }
             let action = Action {
                 kind,
                 project_id: project.id.to_owned(),
@@ -270,6 +292,7 @@ impl<'a> Planner<'a> {
                 event_type: Some(need.event_type.to_owned()),
                 reason,
                 subscription_id: Some(id.to_owned()),
+                policy_id: None,
                 ref_name: None,
                 fix: None,
             };
@@ -297,6 +320,7 @@ impl<'a> Planner<'a> {
             event_type: Some(need.event_type.to_owned()),
             reason: format!("no subscription delivers {} to the gate", need.event_type),
             subscription_id: None,
+            policy_id: None,
             ref_name: None,
             fix: None,
         });
@@ -318,6 +342,15 @@ impl<'a> Planner<'a> {
                 if !self.repaired.insert(s.subscription_id.clone()) {
                     return None;
                 }
+                if let Some(skip) = self.basic_auth_skip(
+                    project,
+                    None,
+                    event,
+                    &s.subscription_id,
+                    s.basic_auth_user.as_deref(),
+                ) {
+                    return Some(skip);
+                }
                 (kind, reason, Some(s.subscription_id.clone()))
             }
             None => (ActionKind::CreateSubscription, create_reason, None),
@@ -331,6 +364,7 @@ impl<'a> Planner<'a> {
             event_type: Some(event.to_owned()),
             reason,
             subscription_id,
+            policy_id: None,
             ref_name: None,
             fix: None,
         })
@@ -364,6 +398,108 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// Deletes of the repository's duplicate subscriptions and Status policies (project-wide
+    /// ones into `project_actions`), each once however many repositories show it.
+    fn duplicates(
+        &mut self,
+        project: &ProjectRef<'a>,
+        repository: &'a RepositoryAudit,
+        own: &mut Vec<Action>,
+        project_actions: &mut Vec<Action>,
+    ) {
+        let base = |kind, reason: String| Action {
+            kind,
+            project_id: project.id.to_owned(),
+            project: project.name.to_owned(),
+            repository_id: Some(repository.id.clone()),
+            repository: Some(repository.name.clone()),
+            event_type: None,
+            reason,
+            subscription_id: None,
+            policy_id: None,
+            ref_name: None,
+            fix: None,
+        };
+        if !project.cannot_edit_subscriptions() {
+            for event in &repository.events {
+                for id in &event.duplicate_subscription_ids {
+                    if !self.repaired.insert(id.clone()) {
+                        continue;
+                    }
+                    let whole_project = self
+                        .report
+                        .project_subscriptions
+                        .iter()
+                        .any(|s| &s.subscription_id == id);
+                    let mut action = base(
+                        ActionKind::DeleteDuplicateSubscription,
+                        format!(
+                            "subscription {id} delivers {} to the gate a second time: the gate would receive every event twice",
+                            event.event_type
+                        ),
+                    );
+                    action.event_type = Some(event.event_type.clone());
+                    action.subscription_id = Some(id.clone());
+                    if whole_project {
+                        action.repository_id = None;
+                        action.repository = None;
+                        project_actions.push(action);
+                    } else {
+                        own.push(action);
+                    }
+                }
+            }
+        }
+        if !project.cannot_edit_policies() {
+            for id in &repository.duplicate_status_policy_ids {
+                if !self.repaired.insert(format!("policy:{}:{id}", project.id)) {
+                    continue;
+                }
+                let mut action = base(
+                    ActionKind::DeleteDuplicateStatusPolicy,
+                    format!(
+                        "Status policy {id} requires the gate's status on {} a second time",
+                        repository
+                            .default_branch
+                            .as_deref()
+                            .unwrap_or("the default branch")
+                    ),
+                );
+                action.policy_id = Some(id.clone());
+                action.ref_name = repository.default_branch.clone();
+                own.push(action);
+            }
+        }
+    }
+
+    /// A replacement of a subscription that uses basic auth, when the profile cannot give its
+    /// password: a skip, because the new subscription would lack basic auth and the gate would
+    /// reject every delivery.
+    fn basic_auth_skip(
+        &self,
+        project: &ProjectRef<'a>,
+        repository: Option<&RepositoryAudit>,
+        event: &str,
+        id: &str,
+        basic_auth_user: Option<&str>,
+    ) -> Option<Action> {
+        let user = basic_auth_user?;
+        if self.profile.basic_auth_user.is_some() && self.profile.basic_auth_secret.is_some() {
+            return None;
+        }
+        Some(self.skip(
+            project,
+            repository,
+            Some(event),
+            format!(
+                "subscription {id} for {event} needs repair, but its webhook uses basic auth (user {user}) and the profile gives no password: a replacement would lose it"
+            ),
+            Some(format!(
+                "set basic_auth_user = \"{user}\" and basic_auth_secret (the credential-store entry holding the password) in the gate profile, or give the password in {BASIC_AUTH_PASSWORD_ENV} with basic_auth_secret set; then run configure again"
+            )),
+        ))
+    }
+
     fn repository_policy(&self, project: &ProjectRef<'a>, repository: &RepositoryAudit) -> Action {
         let check = &self.profile.status_check;
         let branch = repository.default_branch.as_deref().unwrap_or_default();
@@ -391,6 +527,7 @@ impl<'a> Planner<'a> {
                 status_label(&check.genre, &check.name)
             ),
             subscription_id: None,
+            policy_id: None,
             ref_name: Some(branch.to_owned()),
             fix: None,
         }
@@ -424,6 +561,7 @@ impl<'a> Planner<'a> {
                 status_label(&check.genre, &check.name)
             ),
             subscription_id: None,
+            policy_id: None,
             ref_name: None,
             fix: None,
         });
@@ -484,6 +622,7 @@ impl<'a> Planner<'a> {
             event_type: event_type.map(str::to_owned),
             reason,
             subscription_id: None,
+            policy_id: None,
             ref_name: None,
             fix,
         }

@@ -50,12 +50,16 @@ fn repo(
                 status: *status,
                 subscription_id: sub.map(str::to_owned),
                 scope: Some(*scope),
+                duplicate_subscription_ids: Vec::new(),
+                basic_auth_user: None,
             },
             None => EventCoverage {
                 event_type: (*event).into(),
                 status: EventStatus::Absent,
                 subscription_id: None,
                 scope: None,
+                duplicate_subscription_ids: Vec::new(),
+                basic_auth_user: None,
             },
         })
         .collect();
@@ -84,6 +88,7 @@ fn repo(
         coverage,
         events,
         status_policy: policy,
+        duplicate_status_policy_ids: Vec::new(),
     }
 }
 
@@ -321,6 +326,7 @@ fn repository_scope_never_duplicates_an_enabled_project_wide_subscription() {
         event_type: CREATED.into(),
         subscription_id: "project-sub".into(),
         status: EventStatus::Enabled,
+        basic_auth_user: None,
     });
     let plan = run(
         &report,
@@ -502,12 +508,14 @@ fn project_scope_reuses_what_the_project_already_has() {
             event_type: CREATED.into(),
             subscription_id: "proj-created".into(),
             status: EventStatus::Enabled,
+            basic_auth_user: None,
         },
         ProjectSubscription {
             project_id: "p1".into(),
             event_type: UPDATED.into(),
             subscription_id: "proj-updated".into(),
             status: EventStatus::DisabledByUser,
+            basic_auth_user: None,
         },
     ];
     report.projects_with_policy = vec!["p1".into()];
@@ -541,6 +549,7 @@ fn repo_created_is_one_subscription_per_project() {
         event_type: REPO_CREATED_EVENT.into(),
         subscription_id: "rc3".into(),
         status: EventStatus::Enabled,
+        basic_auth_user: None,
     });
     let profile = GateProfile {
         notify_repo_created: true,

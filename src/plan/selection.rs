@@ -10,7 +10,7 @@ use crate::audit::{AuditReport, Coverage, RepositoryAudit};
 /// follow the projects of the selection, or every project for `missing` and `all`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Selection {
-    /// Every repository that is not covered (partial, unhealthy or missing).
+    /// Every repository that is not covered (partial, unhealthy or missing) or has duplicates.
     Missing,
     /// Only repositories that were not in the previous run's snapshot.
     New,
@@ -71,10 +71,12 @@ impl Selection {
     /// Whether the selection considers this repository.
     pub fn includes(&self, repository: &RepositoryAudit) -> bool {
         match self {
-            Self::Missing => matches!(
-                repository.coverage,
-                Coverage::Missing | Coverage::Partial | Coverage::Unhealthy
-            ),
+            Self::Missing => {
+                matches!(
+                    repository.coverage,
+                    Coverage::Missing | Coverage::Partial | Coverage::Unhealthy
+                ) || repository.has_duplicates()
+            }
             Self::New => repository.new,
             Self::All => true,
             Self::Ids(ids) => ids.contains(&repository.id.to_ascii_lowercase()),

@@ -45,9 +45,16 @@ pub fn audit_csv(report: &AuditReport) -> String {
         "default_branch",
         "status_policy",
     ];
+    // The duplicate columns come last, so scripts reading the earlier columns by position keep
+    // working.
+    let duplicates = ["duplicate_subscription_ids", "duplicate_status_policy_ids"];
     csv_row(
         &mut out,
-        header.iter().copied().chain(events.iter().copied()),
+        header
+            .iter()
+            .copied()
+            .chain(events.iter().copied())
+            .chain(duplicates),
     );
     for repo in &report.repositories {
         let statuses: Vec<&str> = events
@@ -59,6 +66,15 @@ pub fn audit_csv(report: &AuditReport) -> String {
                     .map_or("", |e| e.status.as_str())
             })
             .collect();
+        // Ids joined by spaces, so the cell stays one CSV field.
+        let duplicate_subscriptions = repo
+            .events
+            .iter()
+            .flat_map(|e| &e.duplicate_subscription_ids)
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let duplicate_policies = repo.duplicate_status_policy_ids.join(" ");
         let fixed = [
             repo.project.as_str(),
             repo.name.as_str(),
@@ -69,7 +85,13 @@ pub fn audit_csv(report: &AuditReport) -> String {
             repo.default_branch.as_deref().unwrap_or(""),
             repo.status_policy.as_str(),
         ];
-        csv_row(&mut out, fixed.into_iter().chain(statuses));
+        csv_row(
+            &mut out,
+            fixed.into_iter().chain(statuses).chain([
+                duplicate_subscriptions.as_str(),
+                duplicate_policies.as_str(),
+            ]),
+        );
     }
     out
 }
@@ -315,6 +337,23 @@ fn repository_lines(out: &mut String, repo: &RepositoryAudit) {
         coverage_word(repo.coverage),
         columns::truncate(&repo.name, 60)
     );
+    for event in &repo.events {
+        if !event.duplicate_subscription_ids.is_empty() {
+            let _ = writeln!(
+                out,
+                "        duplicate subscriptions for {}: {} (the gate receives each event more than once)",
+                event.event_type,
+                event.duplicate_subscription_ids.join(", ")
+            );
+        }
+    }
+    if !repo.duplicate_status_policy_ids.is_empty() {
+        let _ = writeln!(
+            out,
+            "        duplicate Status policies: {}",
+            repo.duplicate_status_policy_ids.join(", ")
+        );
+    }
     if matches!(repo.coverage, Coverage::Covered | Coverage::NotApplicable) {
         return;
     }
@@ -373,6 +412,13 @@ fn summary_line(out: &mut String, report: &AuditReport) {
         "Projects: {} ({} missing permissions, {unknown} unknown). Requests: {}.",
         s.projects, s.projects_missing_permissions, report.requests
     );
+    if s.duplicate_subscriptions + s.duplicate_status_policies > 0 {
+        let _ = writeln!(
+            out,
+            "Duplicates: {} subscriptions and {} Status policies to delete (`configure --apply` removes them).",
+            s.duplicate_subscriptions, s.duplicate_status_policies
+        );
+    }
     if report.healthy() {
         let _ = writeln!(out, "Every applicable repository is gated.");
     } else {

@@ -33,6 +33,12 @@ struct ActionLine<'a> {
     repository_id: Option<&'a str>,
     event_type: Option<&'a str>,
     reason: &'a str,
+    /// The existing subscription acted on (recreated, enabled or deleted as a duplicate).
+    subscription_id: Option<&'a str>,
+    /// The existing Status policy acted on (deleted as a duplicate).
+    policy_id: Option<&'a str>,
+    /// What the admin can do about a skip.
+    fix: Option<&'a str>,
     outcome: Outcome,
     error: Option<&'a str>,
 }
@@ -43,6 +49,7 @@ struct Summary {
     done: usize,
     failed: usize,
     skipped: usize,
+    not_started: usize,
 }
 
 impl Summary {
@@ -54,6 +61,7 @@ impl Summary {
                 Outcome::Done => &mut summary.done,
                 Outcome::Failed => &mut summary.failed,
                 Outcome::Skipped => &mut summary.skipped,
+                Outcome::NotStarted => &mut summary.not_started,
             };
             *slot += 1;
         }
@@ -91,6 +99,9 @@ pub fn configure_json(
             repository_id: action.repository_id.as_deref(),
             event_type: action.event_type.as_deref(),
             reason: &action.reason,
+            subscription_id: action.subscription_id.as_deref(),
+            policy_id: action.policy_id.as_deref(),
+            fix: action.fix.as_deref(),
             outcome,
             error,
         })
@@ -195,8 +206,8 @@ fn headline(mode: Mode, s: &Summary) -> String {
             s.done,
             s.failed,
             s.skipped,
-            if s.planned > 0 {
-                format!(", {} not carried out", s.planned)
+            if s.planned + s.not_started > 0 {
+                format!(", {} not carried out", s.planned + s.not_started)
             } else {
                 String::new()
             }
@@ -209,9 +220,12 @@ fn mark(mode: Mode, kind: ActionKind, outcome: Outcome) -> &'static str {
         (_, Outcome::Skipped) => "-",
         (_, Outcome::Done) => MARKS.ok,
         (_, Outcome::Failed) => MARKS.fail,
-        (Mode::Apply, Outcome::Planned) => MARKS.warn,
+        (Mode::Apply, Outcome::Planned) | (_, Outcome::NotStarted) => MARKS.warn,
         (Mode::Plan, Outcome::Planned) => match kind {
             ActionKind::RecreateSubscription | ActionKind::EnableSubscription => "~",
+            ActionKind::DeleteDuplicateSubscription | ActionKind::DeleteDuplicateStatusPolicy => {
+                "-"
+            }
             _ => "+",
         },
     }
@@ -241,6 +255,13 @@ fn title(action: &Action) -> String {
             Some(branch) => format!("{words} on {branch} of {target}"),
             None => format!("{words} on the default branch of every repository"),
         },
+        ActionKind::DeleteDuplicateSubscription => {
+            format!("{words}{existing} ({event}) for {target}")
+        }
+        ActionKind::DeleteDuplicateStatusPolicy => {
+            let policy = action.policy_id.as_deref().unwrap_or_default();
+            format!("{words} {policy} of {target}")
+        }
         ActionKind::Skip if event.is_empty() => format!("{words} {target}"),
         ActionKind::Skip => format!("{words} {event} for {target}"),
     }

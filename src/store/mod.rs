@@ -14,6 +14,7 @@ mod file;
 mod keyring;
 #[cfg(target_os = "linux")]
 mod linux;
+pub mod lock;
 mod logout;
 mod memory;
 mod paths;

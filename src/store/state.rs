@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::atomic::write_private;
 use super::error::line_and_column;
+use super::lock::lock_state;
 use super::{StorageKind, StoreError};
 use crate::org::{Identity, OrgInfo};
 use crate::token::Fingerprint;
@@ -24,7 +25,7 @@ pub const STATE_VERSION: u32 = 1;
 const HEADER: &str = "# azdo-gate state: remembered between runs. It holds no token.\n# Deleting it is safe: the tool asks again what it needs.\n\n";
 
 /// Everything remembered, keyed by organization key ([`crate::org::OrgUrl::key`]).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct State {
     #[serde(default = "current_version")]
     version: u32,
@@ -33,6 +34,25 @@ pub struct State {
     default_organization: Option<String>,
     #[serde(default)]
     organizations: BTreeMap<String, OrgState>,
+    /// Keys this version does not know, kept as they are.
+    #[serde(flatten, default)]
+    extra: toml::Table,
+    /// The organizations as loaded, so [`State::save`] writes only the entries this command
+    /// changed and keeps what other commands wrote meanwhile.
+    #[serde(skip)]
+    baseline: BTreeMap<String, OrgState>,
+    /// The default organization as loaded, for the same reason.
+    #[serde(skip)]
+    baseline_default: Option<String>,
+}
+
+impl PartialEq for State {
+    fn eq(&self, other: &Self) -> bool {
+        self.version == other.version
+            && self.default_organization == other.default_organization
+            && self.organizations == other.organizations
+            && self.extra == other.extra
+    }
 }
 
 /// What [`State::save`] writes: always the current format version.
@@ -42,6 +62,8 @@ struct StateOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     default_organization: Option<&'a String>,
     organizations: &'a BTreeMap<String, OrgState>,
+    #[serde(flatten)]
+    extra: &'a toml::Table,
 }
 
 fn current_version() -> u32 {
@@ -54,6 +76,9 @@ impl Default for State {
             version: STATE_VERSION,
             default_organization: None,
             organizations: BTreeMap::new(),
+            extra: toml::Table::new(),
+            baseline: BTreeMap::new(),
+            baseline_default: None,
         }
     }
 }
@@ -73,6 +98,9 @@ pub struct OrgState {
     pub snapshot: Option<Snapshot>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotation: Option<Rotation>,
+    /// Keys this version does not know (written by a newer one), kept as they are.
+    #[serde(flatten, default, skip_serializing_if = "toml::Table::is_empty")]
+    pub extra: toml::Table,
 }
 
 /// What is known about the stored token without holding it.
@@ -165,6 +193,13 @@ impl State {
     /// Reads `dir/state.toml`. A missing file is an empty state; an unreadable, corrupt or newer
     /// file is an error naming the file (and the line), and the file is left as it is.
     pub fn load(dir: &Path) -> Result<Self, StoreError> {
+        let mut state = Self::read(dir)?;
+        state.baseline = state.organizations.clone();
+        state.baseline_default = state.default_organization.clone();
+        Ok(state)
+    }
+
+    fn read(dir: &Path) -> Result<Self, StoreError> {
         let path = Self::path(dir);
         let text = match fs::read_to_string(&path) {
             Ok(text) => text,
@@ -194,12 +229,38 @@ impl State {
     }
 
     /// Writes `dir/state.toml` atomically (mode 0600), creating `dir` (mode 0700) if needed.
+    ///
+    /// Under the state lock, the file is read again and only the organizations this value changed
+    /// since it was loaded are replaced (or removed): two commands for different organizations
+    /// sharing a directory never lose each other's entries, and what they do not know is kept.
     pub fn save(&self, dir: &Path) -> Result<(), StoreError> {
+        super::atomic::ensure_private_dir(dir)?;
+        let _lock = lock_state(dir)?;
+        let mut current = Self::read(dir)?;
+        let keys: std::collections::BTreeSet<&String> = self
+            .organizations
+            .keys()
+            .chain(self.baseline.keys())
+            .collect();
+        for key in keys {
+            let now = self.organizations.get(key);
+            if now == self.baseline.get(key) {
+                continue;
+            }
+            match now {
+                Some(org) => current.organizations.insert(key.clone(), org.clone()),
+                None => current.organizations.remove(key),
+            };
+        }
+        if self.default_organization != self.baseline_default {
+            current.default_organization = self.default_organization.clone();
+        }
         let path = Self::path(dir);
         let body = toml::to_string(&StateOut {
             version: STATE_VERSION,
-            default_organization: self.default_organization.as_ref(),
-            organizations: &self.organizations,
+            default_organization: current.default_organization.as_ref(),
+            organizations: &current.organizations,
+            extra: &current.extra,
         })
         .map_err(|e| StoreError::Encode {
             path: path.clone(),
@@ -226,6 +287,7 @@ impl State {
                 profile: toml::Table::new(),
                 snapshot: None,
                 rotation: None,
+                extra: toml::Table::new(),
             });
         name.clone_into(&mut org.organization.name);
         url.clone_into(&mut org.organization.url);
@@ -399,10 +461,17 @@ mod tests {
         let config = dir.path().join("azdo-gate");
         sample()?.save(&config)?;
         State::default().save(&config)?;
-        let names: Vec<String> = fs::read_dir(&config)?
+        let mut names: Vec<String> = fs::read_dir(&config)?
             .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
             .collect::<Result<_, _>>()?;
-        assert_eq!(names, vec![STATE_FILE.to_owned()]);
+        names.sort();
+        assert_eq!(
+            names,
+            vec![
+                super::super::lock::LOCK_DIR.to_owned(),
+                STATE_FILE.to_owned()
+            ]
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -441,6 +510,37 @@ mod tests {
             text,
             "the file must not be reset"
         );
+        Ok(())
+    }
+
+    #[test]
+    fn concurrent_saves_keep_each_others_organizations_and_unknown_keys() -> TestResult {
+        let dir = tempfile::tempdir()?;
+        fs::write(
+            State::path(dir.path()),
+            "version = 1\nfuture_top = 1\n[organizations.other]\nfuture_key = \"kept\"\n[organizations.other.organization]\nname = \"o\"\nurl = \"u\"\n",
+        )?;
+        let mut first = State::load(dir.path())?;
+        let mut second = State::load(dir.path())?;
+        first.org_mut("a", "a", "https://a");
+        second.org_mut("b", "b", "https://b");
+        first.save(dir.path())?;
+        second.save(dir.path())?;
+        let merged = State::load(dir.path())?;
+        let keys: Vec<&str> = merged.organizations().map(|(k, _)| k).collect();
+        assert_eq!(keys, vec!["a", "b", "other"]);
+        let text = fs::read_to_string(State::path(dir.path()))?;
+        assert!(text.contains("future_key = \"kept\""), "{text}");
+        assert!(text.contains("future_top = 1"), "{text}");
+
+        let mut remover = State::load(dir.path())?;
+        remover.remove_org("a");
+        remover.save(dir.path())?;
+        let keys: Vec<String> = State::load(dir.path())?
+            .organizations()
+            .map(|(k, _)| k.to_owned())
+            .collect();
+        assert_eq!(keys, vec!["b", "other"]);
         Ok(())
     }
 

@@ -26,7 +26,7 @@ use crate::tui::steps::verify::VerifyState;
 use crate::tui::steps::{self, Step};
 use crate::tui::theme::Theme;
 use crate::tui::{WizardOptions, expiry};
-use crate::words::count;
+use crate::words::{count, plural};
 
 /// A popup drawn over the step; it takes the keys while open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +35,8 @@ pub enum Popup {
     ConfirmQuit,
     /// "Apply N changes to ORG?" before anything is written.
     ConfirmApply,
+    /// Ctrl+C or `q` while changes are being made: stop, quit now, or keep going.
+    StopApply,
 }
 
 /// How a status line reads.
@@ -239,6 +241,38 @@ impl App {
             .or_else(|| self.home_available().then_some(Step::Home))
     }
 
+    /// What this run stored and changed, in sentences: the quit popup and the text printed after
+    /// quitting both say it, so neither can claim less than was done.
+    pub(crate) fn saved_and_changed(&self) -> Vec<String> {
+        let stored = self
+            .token_stored
+            .as_ref()
+            .filter(|s| s.target != StoreTarget::SessionOnly);
+        let saved = match (stored, self.state_recorded) {
+            (Some(stored), _) => Some(format!("The token is stored in {}.", stored.description)),
+            (None, true) => Some("The organization was recorded.".to_owned()),
+            (None, false) => None,
+        };
+        let changed = match self.apply.made() {
+            0 if saved.is_none() => "Nothing was saved or changed in Azure DevOps.".to_owned(),
+            0 => "Nothing was changed in Azure DevOps.".to_owned(),
+            n => format!(
+                "{} made in Azure DevOps.",
+                count(n, "change was", "changes were")
+            ),
+        };
+        let mut sentences: Vec<String> = saved.into_iter().chain([changed]).collect();
+        let flying = self.apply.in_flight();
+        if flying > 0 {
+            sentences.push(format!(
+                "{} in flight: {} outcome is unknown until the next audit.",
+                count(flying, "change was", "changes were"),
+                plural(flying, "its", "their")
+            ));
+        }
+        sentences
+    }
+
     /// The text printed on stdout after the wizard ends early (the full summary on its step).
     pub(crate) fn quit_summary(&self) -> String {
         if self.step == Step::Summary {
@@ -252,25 +286,9 @@ impl App {
             ),
             _ => "azdo-gate: left the home screen.".to_owned(),
         };
-        let stored = self
-            .token_stored
-            .as_ref()
-            .filter(|s| s.target != StoreTarget::SessionOnly);
-        match (stored, self.state_recorded) {
-            (Some(stored), _) => {
-                summary.push_str(&format!(" The token is stored in {}.", stored.description));
-            }
-            (None, true) => summary.push_str(" The organization was recorded."),
-            (None, false) => summary.push_str(" Nothing was saved"),
-        }
-        let changes = self.apply.made();
-        match (stored.is_some() || self.state_recorded, changes) {
-            (false, 0) => summary.push_str(" and nothing was changed in Azure DevOps."),
-            (true, 0) => summary.push_str(" Nothing was changed in Azure DevOps."),
-            (_, n) => summary.push_str(&format!(
-                " {} made in Azure DevOps.",
-                count(n, "change was", "changes were")
-            )),
+        for sentence in self.saved_and_changed() {
+            summary.push(' ');
+            summary.push_str(&sentence);
         }
         let unstored = self
             .token_stored

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use jiff::civil::Date;
 
 use crate::org::OrgUrl;
-use crate::plan::Plan;
+use crate::plan::{Plan, StopFlag};
 use crate::profile::GateProfile;
 use crate::store::{State, StorageKind};
 use crate::token::Pat;
@@ -99,6 +99,8 @@ pub enum Effect {
         /// For the audit that follows, as in [`Effect::RunAudit`].
         previous: Option<BTreeSet<String>>,
         storage: Option<StorageKind>,
+        /// Raised when the admin stops the apply: no action starts after it.
+        stop: StopFlag,
     },
     /// Write `state.toml` in the configuration directory; answers with `Msg::StateSaved`.
     SaveState { request: RequestId, state: State },

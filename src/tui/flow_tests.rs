@@ -87,6 +87,7 @@ fn repo(project: &str, name: &str, coverage: Coverage, new: bool) -> RepositoryA
         coverage,
         events: Vec::new(),
         status_policy: crate::audit::PolicyPresence::Absent,
+        duplicate_status_policy_ids: Vec::new(),
     }
 }
 

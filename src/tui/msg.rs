@@ -43,6 +43,9 @@ pub enum TaskError {
     NoToken { org: String, store: String },
     #[error(transparent)]
     BasicAuth(#[from] BasicAuthError),
+    /// Another azdo-gate kept the organization's writer lock too long (or it could not be taken).
+    #[error("{0}")]
+    Lock(String),
 }
 
 /// An input to [`crate::tui::update`].

@@ -87,6 +87,11 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
             Some(action) => plan_review::on_confirm(app, action),
             None => Vec::new(),
         },
+        Some(Popup::StopApply) => match keymap::lookup(apply::STOP_APPLY, key) {
+            Some(Action::Quit) => exit(app),
+            Some(action) => apply::on_stop(app, action),
+            None => Vec::new(),
+        },
         Some(Popup::ConfirmQuit) => match keymap::lookup(keymap::CONFIRM_QUIT, key) {
             Some(Action::Confirm) => exit(app),
             Some(Action::Dismiss) => {
@@ -127,7 +132,10 @@ fn typed_char(key: &KeyEvent) -> Option<char> {
 
 /// Quits at once when nothing was entered, otherwise asks first.
 fn quit(app: &mut App) -> Vec<Effect> {
-    if app.touched {
+    if app.step == Step::Apply && app.apply.interruptible() {
+        app.popup = Some(Popup::StopApply);
+        Vec::new()
+    } else if app.touched {
         app.popup = Some(Popup::ConfirmQuit);
         Vec::new()
     } else {

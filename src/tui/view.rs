@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Padding, Paragraph, Wrap};
 use crate::columns;
 use crate::tui::app::{App, Popup, Tone};
 use crate::tui::keymap;
-use crate::tui::steps::{self, Step, home, plan_review};
+use crate::tui::steps::{self, Step, apply, home, plan_review};
 use crate::tui::widgets::{centered, confirm_popup, footer, hanging, help_popup, step_header};
 
 /// Below this size the layout cannot hold a step; the admin is asked to enlarge the terminal.
@@ -82,6 +82,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         Some(Popup::Help) => keymap::HELP_POPUP,
         Some(Popup::ConfirmQuit) => keymap::CONFIRM_QUIT,
         Some(Popup::ConfirmApply) => plan_review::CONFIRM_APPLY,
+        Some(Popup::StopApply) => apply::STOP_APPLY,
         None => steps::keymap(app),
     };
     frame.render_widget(footer::line(bindings, theme), footer_area);
@@ -90,17 +91,26 @@ pub fn render(app: &App, frame: &mut Frame) {
         Some(Popup::Help) => {
             help_popup::render(frame, body, app.step.title(), steps::keymap(app), theme);
         }
-        Some(Popup::ConfirmQuit) => confirm_popup::render(
-            frame,
-            body,
-            "Quit the setup?",
-            &[
-                "What you entered will be lost.",
-                "Nothing has been saved or changed in Azure DevOps.",
-            ],
-            keymap::CONFIRM_QUIT,
-            theme,
-        ),
+        Some(Popup::ConfirmQuit) => {
+            let facts = app.saved_and_changed();
+            let detail: Vec<&str> =
+                std::iter::once("What you entered and did not save will be lost.")
+                    .chain(facts.iter().map(String::as_str))
+                    .collect();
+            confirm_popup::render(
+                frame,
+                body,
+                "Quit the setup?",
+                &detail,
+                keymap::CONFIRM_QUIT,
+                theme,
+            );
+        }
+        Some(Popup::StopApply) => {
+            let (question, detail) = apply::stop_text(app);
+            let detail: Vec<&str> = detail.iter().map(String::as_str).collect();
+            confirm_popup::render(frame, body, &question, &detail, apply::STOP_APPLY, theme);
+        }
         Some(Popup::ConfirmApply) => {
             let (question, detail) = plan_review::confirm_text(app);
             let detail: Vec<&str> = detail.iter().map(String::as_str).collect();

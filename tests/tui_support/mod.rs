@@ -291,6 +291,8 @@ fn event(name: &str, status: EventStatus) -> EventCoverage {
         subscription_id: (status != EventStatus::Absent)
             .then(|| "30000000-0000-4000-8000-000000000001".to_owned()),
         scope: (status != EventStatus::Absent).then_some(SubscriptionScope::Repository),
+        duplicate_subscription_ids: Vec::new(),
+        basic_auth_user: None,
     }
 }
 
@@ -339,6 +341,7 @@ pub fn repo(
             event("git.pullrequest.updated", updated),
         ],
         status_policy: policy,
+        duplicate_status_policy_ids: Vec::new(),
     }
 }
 
@@ -362,6 +365,8 @@ pub fn audit_report(repositories: Vec<RepositoryAudit>) -> AuditReport {
         repositories: repositories.len(),
         coverage: CoverageCounts::count(&repositories),
         new: repositories.iter().filter(|r| r.new).count(),
+        duplicate_subscriptions: 0,
+        duplicate_status_policies: 0,
     };
     AuditReport {
         organization: OrgInfo {

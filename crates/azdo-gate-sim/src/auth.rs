@@ -46,7 +46,7 @@ fn required_scopes(route: Route) -> &'static [&'static str] {
         Route::ConnectionData | Route::PermissionBatch | Route::Other => &[],
         Route::Projects => &["vso.project", "vso.profile"],
         Route::Repositories | Route::ListPolicies => &["vso.code"],
-        Route::CreatePolicy => &["vso.code_write"],
+        Route::CreatePolicy | Route::DeletePolicy => &["vso.code_write"],
         Route::ListSubscriptions
         | Route::GetSubscription
         | Route::CreateSubscription

@@ -1,20 +1,35 @@
-//! Programmable failures: throttling, server errors, dropped connections, malformed bodies, and a
-//! write that takes effect but whose answer never arrives. Tests arm them at runtime; the CLI arms
+//! Programmable failures: throttling, server errors, dropped connections, malformed bodies, a
+//! write that takes effect but whose answer never arrives, a write that takes effect only after a
+//! delay, and redirects to another host. Tests arm them at runtime; the CLI arms
 //! them from the scenario's `[[faults]]`.
 
 use std::sync::Mutex;
+use std::time::Duration;
 
 use super::routes::Route;
 use super::scenario::FaultSpec;
 
 /// What an armed fault does to the request it catches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum FaultAction {
-    Throttle { retry_after_secs: u32 },
-    Fail { status: u16 },
+    Throttle {
+        retry_after_secs: u32,
+    },
+    Fail {
+        status: u16,
+    },
     Drop,
     Malformed,
     CommitThenDrop,
+    /// Carried out only after `delay`, whether or not the client still waits for the answer.
+    LateCommit {
+        delay: Duration,
+    },
+    /// Answered with `status` (307, 308, ...) and `Location: {location}{path}`; not carried out.
+    Redirect {
+        status: u16,
+        location: String,
+    },
 }
 
 #[derive(Debug)]
@@ -57,6 +72,30 @@ impl Faults {
                 FaultSpec::CommitThenDrop { route, count } => {
                     (route, count, FaultAction::CommitThenDrop)
                 }
+                FaultSpec::LateCommit {
+                    route,
+                    count,
+                    delay_ms,
+                } => (
+                    route,
+                    count,
+                    FaultAction::LateCommit {
+                        delay: Duration::from_millis(*delay_ms),
+                    },
+                ),
+                FaultSpec::Redirect {
+                    route,
+                    count,
+                    status,
+                    location,
+                } => (
+                    route,
+                    count,
+                    FaultAction::Redirect {
+                        status: *status,
+                        location: location.clone(),
+                    },
+                ),
             };
             faults.arm(route.as_deref(), *count, action);
         }
@@ -89,6 +128,25 @@ impl Faults {
     /// the connection is closed without an answer, as when a client times out after the server acted.
     pub fn commit_then_drop(&self, route: Option<&str>, count: u32) {
         self.arm(route, count, FaultAction::CommitThenDrop);
+    }
+
+    /// The next `count` matching requests are carried out only after `delay`, and answered then:
+    /// a client whose timeout is shorter gives up first and cannot tell that the write happens.
+    pub fn late_commit(&self, route: Option<&str>, count: u32, delay: Duration) {
+        self.arm(route, count, FaultAction::LateCommit { delay });
+    }
+
+    /// The next `count` matching requests are answered `status` (307, 308, 301, ...) with
+    /// `Location: {location}{path and query of the request}`, and not carried out.
+    pub fn redirect(&self, route: Option<&str>, count: u32, status: u16, location: &str) {
+        self.arm(
+            route,
+            count,
+            FaultAction::Redirect {
+                status,
+                location: location.trim_end_matches('/').to_owned(),
+            },
+        );
     }
 
     /// Disarms everything.
@@ -126,7 +184,7 @@ impl Faults {
         let i = armed
             .iter()
             .position(|a| a.route.as_deref().is_none_or(|r| r == label))?;
-        let action = armed[i].action;
+        let action = armed[i].action.clone();
         armed[i].remaining -= 1;
         if armed[i].remaining == 0 {
             armed.remove(i);

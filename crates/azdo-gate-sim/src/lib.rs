@@ -18,6 +18,7 @@ mod faults;
 mod gate_page;
 mod generate;
 mod ids;
+mod recorder;
 mod respond;
 mod routes;
 mod scenario;
@@ -40,6 +41,7 @@ use tokio::task::JoinHandle;
 pub use canned::Canned;
 pub use faults::Faults;
 pub use gate_page::GATE_TOKEN_PATH;
+pub use recorder::Recorder;
 pub use scenario::{
     AccessLevel, FaultSpec, HookStatus, Permissions, Policy, Project, Repository,
     STATUS_POLICY_TYPE, Scenario, Subscription, Token, User, Visibility,
@@ -50,7 +52,7 @@ use server::{Counts, Shared};
 use state::OrgState;
 
 /// Every route label the simulator counts under, in a stable order (`"OTHER"` last).
-pub const ROUTE_LABELS: [&str; 16] = [
+pub const ROUTE_LABELS: [&str; 17] = [
     "GET connectionData",
     "GET projects",
     "GET git/repositories",
@@ -62,6 +64,7 @@ pub const ROUTE_LABELS: [&str; 16] = [
     "DELETE hooks/subscriptions/{id}",
     "GET policy/configurations",
     "POST policy/configurations",
+    "DELETE policy/configurations/{id}",
     "GET wit/fields",
     "PATCH wit/workitems/{id}",
     "GET build/definitions",

@@ -301,3 +301,26 @@ pub(crate) fn truncated_json() -> Reply {
         headers: Vec::new(),
     }
 }
+
+/// A redirect to `location` with no body; a status outside 3xx is answered as 307.
+pub(crate) fn redirect(status: u16, location: &str) -> Reply {
+    let status = StatusCode::from_u16(status)
+        .ok()
+        .filter(StatusCode::is_redirection)
+        .unwrap_or(StatusCode::TEMPORARY_REDIRECT);
+    let mut reply = Reply {
+        status,
+        content_type: JSON,
+        body: Vec::new(),
+        headers: Vec::new(),
+    };
+    reply.header("location", location);
+    reply
+}
+
+// Type name UNVERIFIED (follows Azure DevOps' naming for policy errors).
+exception!(
+    POLICY_NOT_FOUND,
+    "PolicyConfigurationNotFoundException",
+    "Microsoft.TeamFoundation.Policy.Server.PolicyConfigurationNotFoundException, Microsoft.TeamFoundation.Policy.Server"
+);

@@ -19,6 +19,7 @@ pub(crate) enum Route {
     DeleteSubscription,
     ListPolicies,
     CreatePolicy,
+    DeletePolicy,
     WitFields,
     PatchWorkItem,
     BuildDefinitions,
@@ -35,7 +36,7 @@ enum ProjectSegment {
 }
 
 impl Route {
-    pub(crate) const ALL: [Route; 16] = [
+    pub(crate) const ALL: [Route; 17] = [
         Route::ConnectionData,
         Route::Projects,
         Route::Repositories,
@@ -47,6 +48,7 @@ impl Route {
         Route::DeleteSubscription,
         Route::ListPolicies,
         Route::CreatePolicy,
+        Route::DeletePolicy,
         Route::WitFields,
         Route::PatchWorkItem,
         Route::BuildDefinitions,
@@ -67,6 +69,7 @@ impl Route {
             Self::DeleteSubscription => "DELETE hooks/subscriptions/{id}",
             Self::ListPolicies => "GET policy/configurations",
             Self::CreatePolicy => "POST policy/configurations",
+            Self::DeletePolicy => "DELETE policy/configurations/{id}",
             Self::WitFields => "GET wit/fields",
             Self::PatchWorkItem => "PATCH wit/workitems/{id}",
             Self::BuildDefinitions => "GET build/definitions",
@@ -87,9 +90,10 @@ impl Route {
     fn project_segment(self) -> ProjectSegment {
         match self {
             Self::Repositories | Self::WitFields | Self::PatchWorkItem => ProjectSegment::Optional,
-            Self::ListPolicies | Self::CreatePolicy | Self::BuildDefinitions => {
-                ProjectSegment::Required
-            }
+            Self::ListPolicies
+            | Self::CreatePolicy
+            | Self::DeletePolicy
+            | Self::BuildDefinitions => ProjectSegment::Required,
             _ => ProjectSegment::Forbidden,
         }
     }
@@ -153,6 +157,7 @@ pub(crate) fn classify(method: &Method, path: &str) -> Target {
         (&Method::DELETE, ["hooks", "subscriptions", _]) => (Route::DeleteSubscription, item_at(2)),
         (&Method::GET, ["policy", "configurations"]) => (Route::ListPolicies, None),
         (&Method::POST, ["policy", "configurations"]) => (Route::CreatePolicy, None),
+        (&Method::DELETE, ["policy", "configurations", _]) => (Route::DeletePolicy, item_at(2)),
         (&Method::GET, ["wit", "fields"]) => (Route::WitFields, None),
         (&Method::PATCH, ["wit", "workitems", _]) => (Route::PatchWorkItem, item_at(2)),
         (&Method::GET, ["build", "definitions"]) => (Route::BuildDefinitions, None),

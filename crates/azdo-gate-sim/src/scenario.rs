@@ -368,6 +368,28 @@ pub enum FaultSpec {
         route: Option<String>,
         count: u32,
     },
+    /// The request is carried out (and answered) only after `delay_ms`, even when the client has
+    /// given up waiting.
+    LateCommit {
+        #[serde(default)]
+        route: Option<String>,
+        count: u32,
+        delay_ms: u64,
+    },
+    /// Answered `status` (a 3xx) with `Location: {location}{request path}`; not carried out.
+    Redirect {
+        #[serde(default)]
+        route: Option<String>,
+        count: u32,
+        #[serde(default = "temporary_redirect")]
+        status: u16,
+        /// Base URL of the other host, e.g. `http://127.0.0.1:9999`.
+        location: String,
+    },
+}
+
+fn temporary_redirect() -> u16 {
+    307
 }
 
 fn one() -> u32 {
@@ -384,7 +406,9 @@ impl FaultSpec {
             | Self::Fail { route, .. }
             | Self::DropConnection { route, .. }
             | Self::Malformed { route, .. }
-            | Self::CommitThenDrop { route, .. } => route.as_deref(),
+            | Self::CommitThenDrop { route, .. }
+            | Self::LateCommit { route, .. }
+            | Self::Redirect { route, .. } => route.as_deref(),
         }
     }
 }
@@ -612,6 +636,11 @@ impl Scenario {
                 && !(400..=599).contains(status)
             {
                 return fail(format!("fault status {status} is not an HTTP error status"));
+            }
+            if let FaultSpec::Redirect { status, .. } = fault
+                && !(300..=399).contains(status)
+            {
+                return fail(format!("redirect status {status} is not a 3xx status"));
             }
         }
         Ok(())

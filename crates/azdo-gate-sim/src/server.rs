@@ -192,7 +192,7 @@ enum Outcome {
     DropConnection,
 }
 
-async fn handle(shared: &Shared, kill: &Notify, request: Request<Incoming>) -> Response<Body> {
+async fn handle(shared: &Arc<Shared>, kill: &Notify, request: Request<Incoming>) -> Response<Body> {
     let (parts, body) = request.into_parts();
     if parts.uri.path() == gate_page::GATE_TOKEN_PATH {
         let body = axum::body::to_bytes(Body::new(body), MAX_BODY)
@@ -218,7 +218,7 @@ async fn handle(shared: &Shared, kill: &Notify, request: Request<Incoming>) -> R
 
 /// Latency, faults and the answer: everything after counting.
 async fn pipeline(
-    shared: &Shared,
+    shared: &Arc<Shared>,
     parts: &request::Parts,
     body: Incoming,
     target: &Target,
@@ -234,19 +234,50 @@ async fn pipeline(
         Some(FaultAction::Fail { status }) => respond::server_error(status, &activity),
         Some(FaultAction::Malformed) => respond::truncated_json(),
         Some(FaultAction::Drop) => return Outcome::DropConnection,
+        Some(FaultAction::Redirect { status, location }) => {
+            let path = parts
+                .uri
+                .path_and_query()
+                .map_or("/", |p| p.as_str())
+                .to_owned();
+            respond::redirect(status, &format!("{location}{path}"))
+        }
+        Some(FaultAction::LateCommit { delay }) => {
+            let body = match read_body(body).await {
+                Ok(body) => body,
+                Err(reply) => return Outcome::Answer(finish(reply, &activity)),
+            };
+            // The write runs on its own task: a client that hangs up drops this future, not the
+            // write, exactly like a server that commits after the client's timeout.
+            let shared = Arc::clone(shared);
+            let (method, uri, headers) = (
+                parts.method.clone(),
+                parts.uri.clone(),
+                parts.headers.clone(),
+            );
+            let target = target.clone();
+            let late = tokio::spawn(async move {
+                tokio::time::sleep(delay).await;
+                let query = Query::parse(uri.query());
+                process(
+                    &shared,
+                    &method,
+                    uri.path(),
+                    &headers,
+                    &target,
+                    &query,
+                    &body,
+                )
+            });
+            match late.await {
+                Ok(reply) => reply,
+                Err(_) => respond::server_error(500, &activity),
+            }
+        }
         Some(FaultAction::CommitThenDrop) | None => {
-            let body = match axum::body::to_bytes(Body::new(body), MAX_BODY).await {
-                Ok(bytes) => bytes,
-                Err(_) => {
-                    return Outcome::Answer(finish(
-                        Reply::error(
-                            StatusCode::PAYLOAD_TOO_LARGE,
-                            &respond::ARGUMENT,
-                            "The request body is too large or could not be read.",
-                        ),
-                        &activity,
-                    ));
-                }
+            let body = match read_body(body).await {
+                Ok(body) => body,
+                Err(reply) => return Outcome::Answer(finish(reply, &activity)),
             };
             let query = Query::parse(parts.uri.query());
             let reply = process(
@@ -270,6 +301,19 @@ async fn pipeline(
         "simulated request"
     );
     Outcome::Answer(finish(reply, &activity))
+}
+
+/// The request body, or the 413 that refuses it.
+async fn read_body(body: Incoming) -> Result<axum::body::Bytes, Reply> {
+    axum::body::to_bytes(Body::new(body), MAX_BODY)
+        .await
+        .map_err(|_| {
+            Reply::error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &respond::ARGUMENT,
+                "The request body is too large or could not be read.",
+            )
+        })
 }
 
 async fn drop_connection(kill: &Notify) -> Response<Body> {

@@ -35,6 +35,11 @@ impl Credentials {
         }
     }
 
+    /// The configuration directory, where the insecure token file and the lock files live.
+    pub(crate) fn config_dir(&self) -> &std::path::Path {
+        &self.config_dir
+    }
+
     /// The store behind `target`; `None` for a token kept for this run only. The OS store is
     /// opened on first use and kept; a failure to open it is retried on the next call.
     async fn store(

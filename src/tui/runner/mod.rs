@@ -206,6 +206,7 @@ impl EffectRunner {
                 user_id,
                 previous,
                 storage,
+                stop,
             } => {
                 let target = tasks::Target {
                     org,
@@ -220,6 +221,7 @@ impl EffectRunner {
                     target,
                     plan,
                     user_id,
+                    stop,
                 );
                 self.tasks.spawn(step, task);
             }

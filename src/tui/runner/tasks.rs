@@ -15,7 +15,7 @@ use crate::audit::{self, AuditInput};
 use crate::checks::{self, CheckInput, ExpiryInput, ExpirySource, TokenSource};
 use crate::domain;
 use crate::org::OrgUrl;
-use crate::plan::{ApplyInput, Plan};
+use crate::plan::{ApplyInput, Plan, StopFlag};
 use crate::profile::GateProfile;
 use crate::store::{self, State, StorageKind, StoreError};
 use crate::token::Pat;
@@ -25,6 +25,10 @@ use crate::tui::runner::credentials::Credentials;
 
 /// Expiry within this many days is an error for a token being set up now.
 const WARN_DAYS: u32 = 30;
+
+/// How long the wizard's apply waits for another azdo-gate changing the same organization, like
+/// `configure --lock-timeout`'s default.
+const WIZARD_LOCK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// Turns progress events into messages until the engine drops its sender.
 async fn forward<E>(
@@ -157,16 +161,33 @@ pub(crate) async fn apply(
     target: Target,
     plan: Plan,
     user_id: Option<String>,
+    stop: StopFlag,
 ) {
     let prepared = async {
+        // One writer per organization, as for `configure --apply`; held until the apply ends.
+        let (key, name) = (target.org.key(), target.org.name().to_owned());
+        let config_dir = credentials.config_dir().to_owned();
+        let writer = tokio::task::spawn_blocking(move || {
+            store::lock::lock_organization(
+                &config_dir,
+                &key,
+                &name,
+                "the wizard's apply step",
+                WIZARD_LOCK_TIMEOUT,
+                |_| {},
+            )
+        })
+        .await
+        .map_err(|e| TaskError::Lock(e.to_string()))?
+        .map_err(|e| TaskError::Lock(e.to_string()))?;
         let client = target.client(&credentials).await?;
         let password =
             domain::basic_auth_password(&target.profile, credentials.store_for(target.storage))
                 .await?;
-        Ok::<_, TaskError>((client, password))
+        Ok::<_, TaskError>((client, password, writer))
     }
     .await;
-    let (client, basic_auth_password) = match prepared {
+    let (client, basic_auth_password, _writer) = match prepared {
         Ok(prepared) => prepared,
         Err(error) => {
             let _ = tx.send(Msg::Applied {
@@ -179,6 +200,7 @@ pub(crate) async fn apply(
         }
     };
     let input = ApplyInput {
+        stop: Some(stop),
         plan: &plan,
         profile: &target.profile,
         basic_auth_password,
@@ -196,7 +218,7 @@ pub(crate) async fn apply(
     let _ = tx.send(Msg::Applied {
         request,
         result: Ok(applied.results),
-        after: Some(applied.after.map_err(TaskError::from)),
+        after: applied.after.map(|after| after.map_err(TaskError::from)),
         at: Timestamp::now(),
     });
 }

@@ -12,7 +12,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::audit::AuditReport;
-use crate::plan::{self, Action as PlanAction, ActionResult, ApplyEvent, Outcome, Plan, Selection};
+use crate::plan::{
+    self, Action as PlanAction, ActionResult, ApplyEvent, Outcome, Plan, Selection, StopFlag,
+};
 use crate::tui::app::App;
 use crate::tui::audit_state;
 use crate::tui::effect::Effect;
@@ -74,6 +76,8 @@ pub struct ApplyState {
     pub(crate) after_error: Option<TaskError>,
     /// Every action carried out this session, across retries.
     pub(crate) changed: Vec<PlanAction>,
+    /// The current run's interruption flag: raised, no further action starts.
+    pub(crate) stop: StopFlag,
 }
 
 impl Default for ApplyState {
@@ -87,6 +91,7 @@ impl Default for ApplyState {
             cursor: 0,
             after_error: None,
             changed: Vec::new(),
+            stop: StopFlag::default(),
         }
     }
 }
@@ -123,6 +128,119 @@ impl ApplyState {
     fn busy(&self) -> bool {
         matches!(self.run, Run::Applying { .. } | Run::Reauditing { .. })
     }
+
+    /// Changes being made right now (started, no result yet), while a run is in progress.
+    pub(crate) fn in_flight(&self) -> usize {
+        if !matches!(self.run, Run::Applying { .. }) {
+            return 0;
+        }
+        self.plan
+            .actions
+            .iter()
+            .zip(self.started.iter().zip(&self.results))
+            .filter(|(action, (started, result))| {
+                action.kind.is_work() && **started && result.is_none()
+            })
+            .count()
+    }
+
+    /// Changes of a run in progress that have not started yet.
+    fn waiting(&self) -> usize {
+        if !matches!(self.run, Run::Applying { .. }) {
+            return 0;
+        }
+        self.plan
+            .actions
+            .iter()
+            .zip(self.started.iter().zip(&self.results))
+            .filter(|(action, (started, result))| {
+                action.kind.is_work() && !**started && result.is_none()
+            })
+            .count()
+    }
+
+    /// Whether Ctrl+C or `q` should offer to stop the apply rather than quit.
+    pub(crate) fn interruptible(&self) -> bool {
+        matches!(self.run, Run::Applying { .. })
+    }
+}
+
+/// The stop popup's keys: stop after what is in flight, quit now, or keep going.
+pub const STOP_APPLY: &[Binding] = &[
+    Binding {
+        keys: &[Key::char('s')],
+        action: Action::Confirm,
+        hint: Some("stop"),
+        help: "Start no new change; let those in flight finish",
+    },
+    Binding {
+        keys: &[Key::char('q'), crate::tui::keymap::CTRL_C],
+        action: Action::Quit,
+        hint: Some("quit now"),
+        help: "Quit at once, abandoning the changes in flight",
+    },
+    Binding {
+        keys: &[Key::char('n'), crate::tui::keymap::ESC],
+        action: Action::Dismiss,
+        hint: Some("keep going"),
+        help: "Close this and let the apply go on",
+    },
+];
+
+/// The stop popup: how many changes are done, in flight and not started, and what each answer
+/// does, from the same counts the summary uses.
+pub(crate) fn stop_text(app: &App) -> (String, Vec<String>) {
+    let state = &app.apply;
+    let done = state.made();
+    let flying = state.in_flight();
+    let waiting = state.waiting();
+    let question = if state.stop.is_raised() {
+        "Stopping the apply".to_owned()
+    } else {
+        "Stop applying?".to_owned()
+    };
+    let (in_flight, finish, abandoned) = match flying {
+        1 => (
+            "the change in flight".to_owned(),
+            "finishes",
+            "is abandoned (its outcome unknown)",
+        ),
+        n => (
+            format!("the {n} changes in flight"),
+            "finish",
+            "are abandoned (their outcome unknown)",
+        ),
+    };
+    let mut lines = vec![format!(
+        "{done} done, {flying} in flight, {waiting} not started."
+    )];
+    if state.stop.is_raised() {
+        lines.push(format!("Waiting until {in_flight} {finish}."));
+    } else {
+        lines.push(format!(
+            "Stop: no new change starts; {in_flight} {finish}, then the summary shows what was done."
+        ));
+    }
+    lines.push(format!(
+        "Quit now: {in_flight} {abandoned} and {waiting} never start; no repository loses its webhook. Run again to finish."
+    ));
+    (question, lines)
+}
+
+/// The stop popup's answer.
+pub(crate) fn on_stop(app: &mut App, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Confirm => {
+            app.apply.stop.raise();
+            app.popup = None;
+            Vec::new()
+        }
+        Action::Dismiss => {
+            app.popup = None;
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
 }
 
 pub(crate) fn keymap(app: &App) -> &'static [Binding] {
@@ -154,6 +272,7 @@ pub(crate) fn start(app: &mut App, plan: Plan) -> Vec<Effect> {
     app.apply.finished = 0;
     app.apply.cursor = 0;
     app.apply.after_error = None;
+    app.apply.stop = StopFlag::default();
     vec![Effect::ApplyPlan {
         request,
         org,
@@ -162,6 +281,7 @@ pub(crate) fn start(app: &mut App, plan: Plan) -> Vec<Effect> {
         user_id,
         previous,
         storage,
+        stop: app.apply.stop.clone(),
     }]
 }
 
@@ -358,7 +478,9 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
             (Some(Some(result)), _) => match result.outcome {
                 Outcome::Done => ("✓".to_owned(), theme.success()),
                 Outcome::Failed => ("✗".to_owned(), theme.error()),
-                Outcome::Skipped | Outcome::Planned => ("–".to_owned(), theme.muted()),
+                Outcome::Skipped | Outcome::Planned | Outcome::NotStarted => {
+                    ("–".to_owned(), theme.muted())
+                }
             },
             (_, Some(true)) => (spinner::frame(app.tick).to_owned(), theme.title()),
             _ => ("·".to_owned(), theme.muted()),

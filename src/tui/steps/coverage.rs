@@ -144,11 +144,12 @@ pub struct CoverageState {
     pub(crate) built_from: Option<Timestamp>,
 }
 
+/// Needs work: not covered, or covered more than once (as `configure --repos missing` selects).
 fn not_covered(repo: &RepositoryAudit) -> bool {
     matches!(
         repo.coverage,
         Coverage::Missing | Coverage::Partial | Coverage::Unhealthy
-    )
+    ) || repo.has_duplicates()
 }
 
 impl CoverageState {
@@ -399,8 +400,27 @@ pub(crate) fn on_text(app: &mut App, text: &str) -> Vec<Effect> {
     Vec::new()
 }
 
-/// What is wrong (or right) with a repository, in a few words.
+/// What is wrong (or right) with a repository, in a few words; duplicates are named after the
+/// coverage, in the audit report's words.
 pub(crate) fn coverage_words(repo: &RepositoryAudit) -> (&'static str, String) {
+    let (mark, mut words) = coverage_class_words(repo);
+    // Subscriptions and Status policies together: the row is narrow; the plan names each one.
+    let duplicates: usize = repo
+        .events
+        .iter()
+        .map(|e| e.duplicate_subscription_ids.len())
+        .sum::<usize>()
+        + repo.duplicate_status_policy_ids.len();
+    if duplicates > 0 {
+        words.push_str(&format!(
+            " · {duplicates} duplicate{}",
+            if duplicates == 1 { "" } else { "s" }
+        ));
+    }
+    (mark, words)
+}
+
+fn coverage_class_words(repo: &RepositoryAudit) -> (&'static str, String) {
     match repo.coverage {
         Coverage::Covered => ("✓", "covered".to_owned()),
         Coverage::Missing => ("✗", "missing".to_owned()),

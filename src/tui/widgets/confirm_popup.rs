@@ -9,6 +9,9 @@ use super::{centered, footer};
 use crate::tui::keymap::Binding;
 use crate::tui::theme::Theme;
 
+/// The popup's width in columns.
+const WIDTH: u16 = 60;
+
 /// Draws `question` (a title), `detail` lines and the popup's key hints in a small centred box.
 pub fn render(
     frame: &mut Frame,
@@ -21,10 +24,19 @@ pub fn render(
     let mut lines: Vec<Line> = detail.iter().map(|d| Line::from(*d)).collect();
     lines.push(Line::default());
     lines.push(footer::line(bindings, theme));
-    let height = u16::try_from(lines.len())
+    // Each detail line wraps inside the border and padding; count the rows it takes (roughly:
+    // word wrapping may need one more, which the spare row below absorbs).
+    let inner = usize::from(WIDTH - 4);
+    let rows: usize = detail
+        .iter()
+        .map(|d| d.chars().count().div_ceil(inner).max(1))
+        .sum::<usize>()
+        + 2;
+    let spare = usize::from(rows > detail.len() + 2);
+    let height = u16::try_from(rows + spare)
         .unwrap_or(u16::MAX)
         .saturating_add(2);
-    let popup = centered(area, 60, height);
+    let popup = centered(area, WIDTH, height);
     let block = Block::bordered()
         .title(Line::from(Span::styled(
             format!(" {question} "),

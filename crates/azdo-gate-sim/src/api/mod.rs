@@ -72,6 +72,9 @@ pub(crate) fn dispatch(state: &RwLock<OrgState>, call: &Call) -> Reply {
         Route::CreatePolicy => with_project(call, |p| {
             policy::create(&mut write(state), user, p, call.body)
         }),
+        Route::DeletePolicy => with_project(call, |p| {
+            policy::delete(&mut write(state), user, p, item(call))
+        }),
         Route::WitFields => work::fields(&read(state)),
         Route::PatchWorkItem => work::patch(call.headers, item(call), call.body),
         Route::BuildDefinitions => {

@@ -98,6 +98,32 @@ pub(super) fn create(state: &mut OrgState, user: &UserRef, project: usize, body:
     reply
 }
 
+/// `DELETE .../policy/configurations/{id}`: 204, or 404 for an id the project does not have.
+pub(super) fn delete(state: &mut OrgState, user: &UserRef, project: usize, id: &str) -> Reply {
+    if !state.grant(project, &user.id).edit_policies {
+        return Reply::error(
+            StatusCode::FORBIDDEN,
+            &respond::GIT_PERMISSION,
+            &format!(
+                "TF401027: You need the Git 'EditPolicies' permission to perform this action. Details: identity '{}', scope 'repository'.",
+                user.display_name
+            ),
+        );
+    }
+    let removed = id
+        .parse::<i64>()
+        .ok()
+        .and_then(|id| state.projects[project].policies.remove(&id));
+    match removed {
+        Some(_) => Reply::no_content(),
+        None => Reply::error(
+            StatusCode::NOT_FOUND,
+            &respond::POLICY_NOT_FOUND,
+            &format!("TF401047: The policy configuration with ID {id} does not exist."),
+        ),
+    }
+}
+
 /// Policies of a project as the API lists them (for `SimHandle::policies`).
 pub(crate) fn policy_views(state: &OrgState, project: usize) -> Vec<Value> {
     state.projects[project]
