@@ -1162,6 +1162,102 @@ async fn commit_then_drop_carries_out_the_request_but_never_answers() {
 }
 
 #[tokio::test]
+async fn a_late_commit_happens_after_the_client_gave_up() {
+    let org = Org::demo().await;
+    org.sim.faults().late_commit(
+        Some("POST hooks/subscriptions"),
+        1,
+        Duration::from_millis(400),
+    );
+    let body = pr_subscription("git.pullrequest.created", STOREFRONT, STOREFRONT_SANDBOX);
+    let sandbox = |org: &Org| {
+        org.sim
+            .subscriptions()
+            .into_iter()
+            .filter(|s| s["publisherInputs"]["repository"] == STOREFRONT_SANDBOX)
+            .count()
+    };
+    let result = org
+        .req(
+            Method::POST,
+            "_apis/hooks/subscriptions?api-version=7.1",
+            Some(&demo_token("gate")),
+        )
+        .timeout(Duration::from_millis(100))
+        .json(&body)
+        .send()
+        .await;
+    assert!(result.is_err(), "the client timed out");
+    assert_eq!(sandbox(&org), 0, "not yet committed");
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(sandbox(&org), 1, "committed late, once");
+}
+
+#[tokio::test]
+async fn a_redirect_names_the_other_host_and_the_recorder_sees_what_follows_it() {
+    let org = Org::demo().await;
+    let other = sim::Recorder::start("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    org.sim
+        .faults()
+        .redirect(Some("GET git/repositories"), 1, 308, &other.base_url());
+    let no_follow = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let response = no_follow
+        .get(format!(
+            "{}/_apis/git/repositories?api-version=7.1",
+            org.sim.org_url()
+        ))
+        .basic_auth("", Some(demo_token("gate")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::PERMANENT_REDIRECT);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(
+        location,
+        format!(
+            "{}/fabrikam/_apis/git/repositories?api-version=7.1",
+            other.base_url()
+        )
+    );
+    assert!(other.received().is_empty());
+    // Following it by hand reaches the recorder, which keeps the bytes it was sent.
+    let followed = no_follow.get(&location).send().await.unwrap();
+    assert_eq!(followed.status(), StatusCode::OK);
+    let received = other.received();
+    assert_eq!(received.len(), 1);
+    assert!(
+        String::from_utf8_lossy(&received[0]).starts_with("GET /fabrikam/_apis/git/repositories")
+    );
+}
+
+#[tokio::test]
+async fn status_policies_can_be_deleted() {
+    let org = Org::demo().await;
+    let before = org.sim.policies(STOREFRONT);
+    let id = before[0]["id"].as_i64().unwrap();
+    let path = format!("{STOREFRONT}/_apis/policy/configurations/{id}?api-version=7.1");
+    let token = demo_token("gate");
+    let deleted = org
+        .req(Method::DELETE, &path, Some(&token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    assert_eq!(org.sim.policies(STOREFRONT).len(), before.len() - 1);
+    let again = org
+        .req(Method::DELETE, &path, Some(&token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
 async fn faults_from_the_scenario_are_armed_at_start() {
     let mut scenario = Scenario::demo();
     scenario.faults.push(sim::FaultSpec::Throttle {
