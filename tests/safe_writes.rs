@@ -632,13 +632,19 @@ async fn the_report_comes_out_when_the_state_cannot_be_saved() {
 
 // ---- interruption -------------------------------------------------------------------------------
 
-/// Sends SIGINT to `pid`.
-fn interrupt(pid: u32) {
-    let status = Command::new("kill")
+/// Sends SIGINT to `pid`; false when it is gone already.
+fn signal(pid: u32) -> bool {
+    Command::new("kill")
         .args(["-INT", &pid.to_string()])
+        .stderr(Stdio::null())
         .status()
-        .unwrap();
-    assert!(status.success());
+        .unwrap()
+        .success()
+}
+
+/// Sends SIGINT to `pid`, which must still be running.
+fn interrupt(pid: u32) {
+    assert!(signal(pid), "the process {pid} was gone before its signal");
 }
 
 #[cfg(unix)]
@@ -702,7 +708,8 @@ async fn sigint_at_any_point_leaves_every_event_delivered_and_reports_exit_130()
                 interrupt(pid);
                 if n % 2 == 1 {
                     tokio::time::sleep(Duration::from_millis(5)).await;
-                    interrupt(pid);
+                    // A first signal before any change ends the run at once: then it is gone.
+                    signal(pid);
                 }
                 sent = true;
             }
@@ -833,4 +840,54 @@ async fn enabling_keeps_the_subscriptions_own_inputs_and_resends_the_password() 
     assert_eq!(enabled["consumerInputs"]["httpHeaders"], "X-Tenant:blue");
     assert_eq!(enabled["consumerInputs"]["basicAuthUsername"], "gate");
     assert_eq!(enabled["consumerInputs"]["basicAuthPassword"], "new-secret");
+}
+
+/// A signal before the plan exists (still auditing) ends the run at once: nothing was changed,
+/// so there is nothing to wait for, and the report says so.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn sigint_during_the_audit_ends_at_once_having_changed_nothing() {
+    let subscriptions = json!([existing(
+        1,
+        CREATED,
+        &repo_id(1),
+        "disabledBySystem",
+        "2024-01-01T00:00:00Z"
+    )]);
+    let sim = start(scenario(2, subscriptions, json!([]))).await;
+    sim.set_latency(Duration::from_millis(300));
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_azdo-gate"));
+    cmd.args(apply_args(&sim.org_url()))
+        .env("AZDO_GATE_CONFIG_DIR", dir.path())
+        .env("AZURE_DEVOPS_EXT_PAT", TOKEN)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    let pid = child.id();
+    let waiter = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap());
+    while sim.requests_total() < 1 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    interrupt(pid);
+    let out = tokio::time::timeout(Duration::from_secs(10), waiter)
+        .await
+        .expect("one signal during the audit ends the run")
+        .unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("nothing was changed"),
+        "{}",
+        stderr(&out)
+    );
+    let report = json(&out);
+    assert_eq!(report["actions"], json!([]), "{report:#}");
+    let writes: u64 = sim
+        .requests_by_route()
+        .into_iter()
+        .filter(|(route, _)| !route.starts_with("GET") && !route.contains("permission"))
+        .map(|(_, n)| n)
+        .sum();
+    assert_eq!(writes, 0, "{:?}", sim.requests_by_route());
 }

@@ -1182,7 +1182,7 @@ fn coverage_names_duplicates_and_the_plan_deletes_them() {
     assert_eq!(app.step(), Step::Plan);
     let shown = screen(&app);
     assert!(
-        shown.contains(&format!("delete duplicate webhook: {name}")),
+        shown.contains(&format!("delete duplicate subscription: {name}")),
         "preselected and planned: {shown}"
     );
 }

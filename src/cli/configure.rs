@@ -226,11 +226,20 @@ fn watch_signals(
 ) -> Result<tokio::task::JoinHandle<()>, CliError> {
     let first = {
         let stop = stop.clone();
-        let known = Arc::clone(known);
+        let (json, org, known) = (args.json, org.clone(), Arc::clone(known));
         move || {
             stop.raise();
             let in_flight = {
                 let known = lock_known(&known);
+                if known.plan.is_none() {
+                    // Still auditing or asking: nothing was changed, so there is nothing to wait for.
+                    let plan = Plan::default();
+                    if let Err(e) = print_report(json, &org, Mode::Apply, &plan, Some(&[]), None) {
+                        eprintln!("error: {e}");
+                    }
+                    eprintln!("interrupted before any change: nothing was changed");
+                    std::process::exit(i32::from(INTERRUPTED_EXIT));
+                }
                 known.started.len().saturating_sub(known.results.len())
             };
             eprintln!(
@@ -242,7 +251,6 @@ fn watch_signals(
         let (json, org, known) = (args.json, org.clone(), Arc::clone(known));
         move || {
             let known = lock_known(&known);
-            // Before the plan exists nothing was changed: the report is then empty.
             let plan = known.plan.clone().unwrap_or_default();
             let results = known.results(&plan);
             if let Err(e) = print_report(json, &org, Mode::Apply, &plan, Some(&results), None) {
