@@ -23,6 +23,7 @@ use tokio::task::JoinSet;
 
 use super::api::{self, Call, Pages, Query};
 use super::auth::{self, Caller};
+use super::delivery::{Deliverer, DeliveryOptions};
 use super::faults::{FaultAction, Faults};
 use super::ids::{is_guid, random_guid};
 use super::respond::{self, Reply};
@@ -43,11 +44,18 @@ pub(crate) struct Shared {
     pub pages: Pages,
     /// Set once the server is told to stop: requests it then cuts short were not hung up on.
     pub stopping: AtomicBool,
+    pub deliverer: Deliverer,
+    pub delivery: DeliveryOptions,
 }
 
 impl Shared {
     pub fn latency(&self) -> Duration {
         Duration::from_nanos(self.latency_nanos.load(Ordering::Relaxed))
+    }
+
+    pub fn write(&self) -> std::sync::RwLockWriteGuard<'_, OrgState> {
+        // A poisoned lock only means a handler panicked; every mutation leaves the state consistent.
+        self.state.write().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn set_latency(&self, latency: Duration) {
@@ -316,6 +324,7 @@ fn process(
         caller: &caller,
         project,
         pages: shared.pages,
+        deliverer: &shared.deliverer,
     };
     let mut reply = api::dispatch(&shared.state, &call);
     if let Caller::User(user) = &caller {
