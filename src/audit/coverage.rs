@@ -106,12 +106,14 @@ impl SubscriptionIndex {
                 status: hook.status.into(),
                 subscription_id: Some(hook.id.clone()),
                 scope: Some(scope),
+                deliveries: None,
             },
             None => EventCoverage {
                 event_type: event.to_owned(),
                 status: EventStatus::Absent,
                 subscription_id: None,
                 scope: None,
+                deliveries: None,
             },
         }
     }

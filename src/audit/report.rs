@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::deliveries::DeliveryHealth;
 use crate::ado::models::SubscriptionStatus;
 use crate::checks::OrgInfo;
 use crate::profile::SubscriptionScope;
@@ -107,6 +108,9 @@ pub struct EventCoverage {
     pub subscription_id: Option<String>,
     /// Whether that subscription is for this repository or the whole project.
     pub scope: Option<SubscriptionScope>,
+    /// Azure DevOps' delivery history of that subscription (`audit --deliveries`); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deliveries: Option<DeliveryHealth>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -142,6 +146,8 @@ pub struct AuditSummary {
     pub missing: usize,
     pub not_applicable: usize,
     pub new: usize,
+    /// Gate subscriptions whose last delivery failed (`audit --deliveries`; 0 otherwise).
+    pub failing_deliveries: usize,
 }
 
 /// A project-wide subscription (no repository filter) for one event, as the planner needs it when
@@ -181,6 +187,7 @@ impl AuditReport {
             && self.summary.partial == 0
             && self.summary.unhealthy == 0
             && self.summary.missing == 0
+            && self.summary.failing_deliveries == 0
     }
 
     /// The repository ids to store as the snapshot for "new since last run".

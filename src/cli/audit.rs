@@ -21,7 +21,13 @@ pub async fn run(args: AuditArgs, ctx: &Context) -> Result<Outcome, CliError> {
         profile,
         previous: previous_snapshot(&state, &org),
     };
-    let report = audit::run(&client, &input, None).await?;
+    let mut report = audit::run(&client, &input, None).await?;
+    if args.deliveries {
+        let since = jiff::Timestamp::now()
+            .checked_sub(args.since)
+            .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        audit::deliveries::check(&client, &mut report, since).await?;
+    }
     save_snapshot(&mut state, &org, &report);
     state.save(&ctx.config_dir)?;
     let text = if args.json {

@@ -14,6 +14,7 @@ mod logout;
 mod profile_source;
 #[cfg(feature = "demo")]
 mod sim;
+mod test_delivery;
 mod wizard;
 
 use std::process::ExitCode;
@@ -59,5 +60,6 @@ pub async fn run(cli: Cli) -> Result<Outcome, CliError> {
         None => wizard::run(&ctx).await,
         Some(Command::Audit(args)) => audit::run(args, &ctx).await,
         Some(Command::Configure(args)) => configure::run(args, &ctx).await,
+        Some(Command::TestDelivery(args)) => test_delivery::run(args, &ctx).await,
     }
 }

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::action::{Action, ActionKind, Plan};
 use super::selection::Selection;
+use crate::audit::deliveries::{DeliveryHealth, failure_note};
 use crate::audit::{
     AuditReport, EventStatus, PolicyPresence, ProjectAudit, ProjectSubscription, RepositoryAudit,
 };
@@ -96,6 +97,8 @@ struct EventNeed<'a> {
     status: EventStatus,
     subscription_id: Option<&'a str>,
     scope: Option<SubscriptionScope>,
+    /// The subscription's delivery history, when the audit read it.
+    deliveries: Option<&'a DeliveryHealth>,
 }
 
 struct Planner<'a> {
@@ -224,12 +227,14 @@ impl<'a> Planner<'a> {
                         status: e.status,
                         subscription_id: e.subscription_id.as_deref(),
                         scope: e.scope,
+                        deliveries: e.deliveries.as_ref(),
                     },
                     None => EventNeed {
                         event_type: event,
                         status: EventStatus::Absent,
                         subscription_id: None,
                         scope: None,
+                        deliveries: None,
                     },
                 };
                 Some(need)
@@ -267,7 +272,7 @@ impl<'a> Planner<'a> {
                 repository_id: (!whole_project).then(|| repository.id.clone()),
                 repository: (!whole_project).then(|| repository.name.clone()),
                 event_type: Some(need.event_type.to_owned()),
-                reason,
+                reason: format!("{reason}{}", failure_note(need.deliveries)),
                 subscription_id: Some(id.to_owned()),
                 ref_name: None,
                 fix: None,

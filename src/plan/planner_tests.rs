@@ -50,12 +50,14 @@ fn repo(
                 status: *status,
                 subscription_id: sub.map(str::to_owned),
                 scope: Some(*scope),
+                deliveries: None,
             },
             None => EventCoverage {
                 event_type: (*event).into(),
                 status: EventStatus::Absent,
                 subscription_id: None,
                 scope: None,
+                deliveries: None,
             },
         })
         .collect();

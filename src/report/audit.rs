@@ -14,7 +14,7 @@ use crate::columns;
 use crate::org::OrgUrl;
 
 /// The text report fits this many display columns (long names are shortened, notes wrapped).
-const WIDTH: usize = 100;
+pub(super) const WIDTH: usize = 100;
 
 /// `azdo-gate audit --json`.
 pub fn audit_json(report: &AuditReport) -> Result<String, serde_json::Error> {
@@ -137,6 +137,7 @@ pub fn audit_text(report: &AuditReport, org: &OrgUrl) -> String {
     let _ = writeln!(out);
     projects_section(&mut out, report, org, source);
     repositories_section(&mut out, report);
+    out.push_str(&super::deliveries::deliveries_section(report));
     summary_line(&mut out, report);
     out
 }
@@ -392,6 +393,16 @@ fn summary_line(out: &mut String, report: &AuditReport) {
         "Projects: {} ({} missing permissions, {unknown} unknown). Requests: {}.",
         s.projects, s.projects_missing_permissions, report.requests
     );
+    if s.failing_deliveries > 0 {
+        let _ = writeln!(
+            out,
+            "Deliveries: the last delivery of {} failed (see above).",
+            match s.failing_deliveries {
+                1 => "1 gate subscription".to_owned(),
+                n => format!("{n} gate subscriptions"),
+            }
+        );
+    }
     if report.healthy() {
         let _ = writeln!(out, "Every applicable repository is gated.");
     } else {
@@ -409,7 +420,7 @@ fn summary_line(out: &mut String, report: &AuditReport) {
 
 /// Word-wraps `text` to [`WIDTH`] display columns, every line indented by `indent` spaces; blank
 /// text writes nothing.
-fn wrap_into(out: &mut String, text: &str, indent: usize) {
+pub(super) fn wrap_into(out: &mut String, text: &str, indent: usize) {
     let lead = " ".repeat(indent);
     let room = WIDTH.saturating_sub(indent);
     for row in columns::wrap(text, room, room) {

@@ -262,6 +262,7 @@ fn event(name: &str, status: EventStatus) -> EventCoverage {
         subscription_id: (status != EventStatus::Absent)
             .then(|| "30000000-0000-4000-8000-000000000001".to_owned()),
         scope: (status != EventStatus::Absent).then_some(SubscriptionScope::Repository),
+        deliveries: None,
     }
 }
 

@@ -170,6 +170,7 @@ fn repositories_are_grouped_by_project_worst_first_and_projects_with_problems_le
             missing: 2,
             not_applicable: 1,
             new: 1,
+            failing_deliveries: 0,
         }
     );
     assert_eq!(report.requests, 9);
