@@ -123,6 +123,14 @@ pub enum Effect {
         previous: Option<BTreeSet<String>>,
         storage: Option<StorageKind>,
     },
+    /// Have Azure DevOps send a test event through `subscription_id` and wait for the outcome;
+    /// answers with `Msg::TestDelivered`.
+    TestDelivery {
+        request: RequestId,
+        org: OrgUrl,
+        subscription_id: String,
+        storage: Option<StorageKind>,
+    },
     /// Write `state.toml` in the configuration directory; answers with `Msg::StateSaved`.
     SaveState { request: RequestId, state: State },
     /// Write a calendar file (atomically) in the current directory (when `in_current_dir`, falling

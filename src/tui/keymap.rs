@@ -179,6 +179,8 @@ pub enum Action {
     AddOrganization,
     /// Revoke: the old token has been revoked.
     MarkRevoked,
+    /// Coverage and summary: have Azure DevOps send a test event through a gate subscription.
+    TestDelivery,
 }
 
 /// Cursor and scroll movements in lists.

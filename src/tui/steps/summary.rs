@@ -17,6 +17,7 @@ use crate::plan::ActionKind;
 use crate::store::{Snapshot, StorageKind, StoreError};
 use crate::tui::app::{App, Status, Tone};
 use crate::tui::calendar;
+use crate::tui::delivery;
 use crate::tui::effect::{Effect, StoreTarget};
 use crate::tui::flow::Flow;
 use crate::tui::keymap::{
@@ -38,6 +39,10 @@ pub const KEYMAP: &[Binding] = &[
         action: Action::WriteCalendar,
         hint: Some("calendar reminder"),
         help: "Write a calendar file (.ics) reminding you to rotate the token 30 days before it expires",
+    },
+    Binding {
+        hint: None,
+        ..delivery::TEST_DELIVERY
     },
     SCROLL_UP,
     SCROLL_DOWN,
@@ -145,6 +150,10 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
                 Vec::new()
             }
         },
+        Action::TestDelivery => {
+            let subscription = delivery::offered_subscription(app);
+            delivery::start(app, subscription)
+        }
         Action::Move(crate::tui::keymap::Move::Up) => {
             app.summary.scroll = app.summary.scroll.saturating_sub(1);
             Vec::new()
@@ -298,6 +307,20 @@ fn facts(app: &App) -> Vec<(Kind, String)> {
         ));
         out.extend(failures.into_iter().map(|f| (Kind::Bad, format!("  {f}"))));
     }
+    let results = delivery::result_lines(app);
+    if !results.is_empty() {
+        out.extend(
+            results
+                .into_iter()
+                .map(|(good, text)| (if good { Kind::Good } else { Kind::Bad }, text)),
+        );
+    } else if created + repaired > 0 && app.test_delivery.running.is_none() {
+        out.push((
+            Kind::KeyHint,
+            "Press t to have Azure DevOps send a test event through a new subscription to the gate."
+                .to_owned(),
+        ));
+    }
     out.push((Kind::Plain, String::new()));
 
     if let Some(counts) = counts {
@@ -432,6 +455,15 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
                 Span::styled(line, theme.value()),
             ])),
         }
+    }
+    if app.test_delivery.running.is_some() {
+        // The wait shows on top; its result joins the facts above once it is in.
+        lines.splice(
+            0..0,
+            delivery::lines(app, width)
+                .into_iter()
+                .chain([Line::default()]),
+        );
     }
     frame.render_widget(Paragraph::new(lines).scroll((app.summary.scroll, 0)), area);
 }
