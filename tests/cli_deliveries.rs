@@ -375,3 +375,68 @@ async fn test_delivery_exits_by_what_the_gate_answered_and_the_gate_really_gets_
         stderr(&none)
     );
 }
+
+#[tokio::test]
+async fn the_plan_cites_the_last_failure_of_a_hook_on_probation() {
+    let gate = GateReceiver::start("gate", PASSWORD).await.unwrap();
+    let url = gate.url("/hook");
+    let scenario = scenario(2, &url, &[2]);
+    let user = scenario.users[0].id.clone();
+    let sim = start(scenario).await;
+    for n in [2, 2] {
+        sim.create_pull_request(&repo_id(&sim, n), "Fix", "refs/heads/fix", &user)
+            .await
+            .unwrap();
+    }
+    gate.answer("/hook", azdo_gate_sim::Answer::Status(503));
+    sim.create_pull_request(&repo_id(&sim, 1), "Fix", "refs/heads/fix", &user)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let profile = profile(dir.path(), &url);
+    let out = run(
+        dir.path(),
+        Some(&sim.primary_token().unwrap()),
+        &[
+            "configure",
+            "--org",
+            &sim.org_url(),
+            "--profile",
+            &profile,
+            "--plan",
+            "--json",
+        ],
+    )
+    .await;
+    let plan = json(&out);
+    let reason = |n: usize| {
+        plan["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["repository_id"] == repo_id(&sim, n).as_str())
+            .unwrap_or_else(|| panic!("an action for repo {n}: {plan}"))["reason"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let credentials = reason(2);
+    assert!(
+        credentials.contains("is on probation after failed deliveries"),
+        "{credentials}"
+    );
+    assert!(
+        credentials.contains("; the gate answered 401 Unauthorized 2 times since "),
+        "{credentials}"
+    );
+    assert!(!credentials.contains("will not help"), "{credentials}");
+    let down = reason(1);
+    assert!(
+        down.contains("; the gate answered 503 Service Unavailable once since "),
+        "{down}"
+    );
+    assert!(
+        down.contains("recreating it will not help until the gate is fixed (the gate is down or did not answer in time)"),
+        "{down}"
+    );
+}
