@@ -191,6 +191,11 @@ async fn audit_deliveries_stays_within_its_request_budget_at_1000_subscriptions(
     let day = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24);
     for (i, id) in ids.iter().enumerate() {
         sim.seed_notifications(id, "succeeded", Some(200), day, 2);
+        // An old failure the later successes made up for: not failing now.
+        if i % 11 == 0 {
+            let before = day - jiff::SignedDuration::from_hours(2);
+            sim.seed_notifications(id, "failed", Some(404), before, 1);
+        }
         if i % 7 == 0 {
             sim.seed_notifications(
                 id,
@@ -228,6 +233,8 @@ async fn audit_deliveries_stays_within_its_request_budget_at_1000_subscriptions(
     );
     let first = &event(&report, "repo-00001", "git.pullrequest.created")["deliveries"];
     assert_eq!(first["succeeded"], 2);
+    // Repository 1's created hook is subscription 0: failed with 404 first, then 500 last.
+    assert_eq!(first["failed"], 2);
     assert_eq!(first["last_failure"]["http_status"], 500);
     assert_eq!(out.status.code(), Some(1));
 }

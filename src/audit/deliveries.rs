@@ -264,24 +264,24 @@ fn record(health: &mut HashMap<String, DeliveryHealth>, n: &Notification) {
         return;
     };
     match n.result {
-        Some(NotificationResult::Succeeded) => {
-            if entry.last_success.as_deref().is_none_or(|s| later(at, s)) {
-                entry.last_success = Some(at.to_owned());
-            }
+        Some(NotificationResult::Succeeded)
+            if entry.last_success.as_deref().is_none_or(|s| later(at, s)) =>
+        {
+            entry.last_success = Some(at.to_owned());
         }
-        Some(NotificationResult::Failed) => {
-            if entry.last_failure.as_ref().is_none_or(|f| later(at, &f.at)) {
-                let http_status = n.http_status();
-                entry.last_failure = Some(LastFailure {
-                    at: at.to_owned(),
-                    http_status,
-                    message: n
-                        .error_message()
-                        .map(str::to_owned)
-                        .unwrap_or_else(|| Cause::of(http_status).explain()),
-                    response_excerpt: n.response().and_then(response_excerpt),
-                });
-            }
+        Some(NotificationResult::Failed)
+            if entry.last_failure.as_ref().is_none_or(|f| later(at, &f.at)) =>
+        {
+            let http_status = n.http_status();
+            entry.last_failure = Some(LastFailure {
+                at: at.to_owned(),
+                http_status,
+                message: n
+                    .error_message()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| Cause::of(http_status).explain()),
+                response_excerpt: n.response().and_then(response_excerpt),
+            });
         }
         _ => {}
     }

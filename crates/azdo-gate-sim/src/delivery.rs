@@ -129,7 +129,7 @@ pub(crate) struct PullRequest {
 #[derive(Default)]
 pub(crate) struct Deliveries {
     pub pull_requests: Vec<PullRequest>,
-    /// By id; ids grow with time, so iterating in reverse is newest first.
+    /// By id (seeded history may have ids out of date order).
     pub notifications: BTreeMap<i64, Notification>,
     next_id: i64,
 }

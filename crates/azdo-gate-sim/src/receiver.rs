@@ -52,7 +52,6 @@ struct Inner {
 /// A running receiver; stops when dropped.
 pub struct GateReceiver {
     addr: SocketAddr,
-    credentials: Arc<(String, String)>,
     inner: Arc<Mutex<Inner>>,
     task: JoinHandle<()>,
 }
@@ -76,7 +75,6 @@ impl GateReceiver {
         let credentials = Arc::new((user.to_owned(), password.to_owned()));
         let inner = Arc::new(Mutex::new(Inner::default()));
         let app = {
-            let credentials = Arc::clone(&credentials);
             let inner = Arc::clone(&inner);
             axum::Router::new().fallback(move |request: Request<Body>| {
                 let credentials = Arc::clone(&credentials);
@@ -89,25 +87,12 @@ impl GateReceiver {
                 tracing::warn!(error = %e, "the gate receiver stopped");
             }
         });
-        Ok(GateReceiver {
-            addr,
-            credentials,
-            inner,
-            task,
-        })
+        Ok(GateReceiver { addr, inner, task })
     }
 
     /// `http://127.0.0.1:PORT{path}`.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
-    }
-
-    pub fn user(&self) -> &str {
-        &self.credentials.0
-    }
-
-    pub fn password(&self) -> &str {
-        &self.credentials.1
     }
 
     /// Sets how requests to `path` are answered (default: [`Answer::CheckCredentials`]).

@@ -83,13 +83,7 @@ pub(super) fn query(state: &OrgState, user: &UserRef, body: &[u8]) -> Reply {
     let mut summary: BTreeMap<String, BTreeMap<&'static str, u64>> = BTreeMap::new();
     let mut taken: BTreeMap<String, usize> = BTreeMap::new();
     let mut results = Vec::new();
-    for n in state
-        .deliveries
-        .notifications
-        .values()
-        .rev()
-        .filter(|n| in_window(n))
-    {
+    for n in newest_first(state).filter(|n| in_window(n)) {
         *summary
             .entry(n.subscription_id.clone())
             .or_default()
@@ -130,11 +124,7 @@ pub(super) fn list(state: &OrgState, user: &UserRef, sub_id: &str, query: &Query
     };
     let result = query.get("result").filter(|r| !r.is_empty());
     let status = query.get("status").filter(|s| !s.is_empty());
-    let value: Vec<Value> = state
-        .deliveries
-        .notifications
-        .values()
-        .rev()
+    let value: Vec<Value> = newest_first(state)
         .filter(|n| !n.test && n.subscription_id.eq_ignore_ascii_case(sub_id))
         .filter(|n| result.is_none_or(|r| r.eq_ignore_ascii_case(n.result.as_str())))
         .filter(|n| status.is_none_or(|s| s.eq_ignore_ascii_case(n.stage.as_str())))
@@ -263,6 +253,14 @@ fn view(n: &Notification, details: bool) -> Value {
         );
     }
     value
+}
+
+/// Notifications newest first by creation date (seeded history may be recorded out of order), then
+/// by id.
+fn newest_first(state: &OrgState) -> impl Iterator<Item = &Notification> {
+    let mut all: Vec<&Notification> = state.deliveries.notifications.values().collect();
+    all.sort_by(|a, b| b.created.cmp(&a.created).then(b.id.cmp(&a.id)));
+    all.into_iter()
 }
 
 fn visible(state: &OrgState, user: &UserRef, sub_id: &str) -> bool {
