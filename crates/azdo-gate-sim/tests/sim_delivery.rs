@@ -26,14 +26,14 @@ struct Org {
 }
 
 impl Org {
-    /// The demo organization without subscriptions, deliveries timing out after 300 ms and
-    /// disabling after 3 failures.
+    /// The demo organization without subscriptions, deliveries timing out after 2 s (short for a
+    /// test, long enough for a busy machine's loopback) and disabling after 3 failures.
     async fn start() -> Org {
         let mut scenario = Scenario::demo();
         scenario.subscriptions.clear();
         let options = SimOptions {
             delivery: DeliveryOptions {
-                timeout: Duration::from_millis(300),
+                timeout: Duration::from_secs(2),
                 disable_after_failures: 3,
             },
             ..SimOptions::default()
