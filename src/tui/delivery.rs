@@ -160,8 +160,9 @@ pub(crate) fn result_lines(app: &App) -> Vec<(bool, String)> {
     }
 }
 
-/// Delivery health across the audit's gate subscriptions: (subscriptions with history, failing).
-pub(crate) fn health_counts(report: &AuditReport) -> Option<(usize, usize, u64, u64)> {
+/// Delivery health across the audit's gate subscriptions (each counted once): (failing hooks,
+/// succeeded, failed); `None` when the audit read no delivery history.
+fn health_counts(report: &AuditReport) -> Option<(usize, u64, u64)> {
     let mut seen = std::collections::BTreeSet::new();
     let (mut succeeded, mut failed) = (0, 0);
     for event in report.repositories.iter().flat_map(|r| &r.events) {
@@ -172,17 +173,12 @@ pub(crate) fn health_counts(report: &AuditReport) -> Option<(usize, usize, u64, 
             failed += health.failed;
         }
     }
-    (!seen.is_empty()).then_some((
-        seen.len(),
-        report.summary.failing_deliveries,
-        succeeded,
-        failed,
-    ))
+    (!seen.is_empty()).then_some((report.summary.failing_deliveries, succeeded, failed))
 }
 
 /// `Deliveries (7 days): 40 succeeded · 3 failed · 1 hook failing`, or `None` without history.
 pub(crate) fn health_sentence(report: &AuditReport) -> Option<(bool, String)> {
-    let (_, failing, succeeded, failed) = health_counts(report)?;
+    let (failing, succeeded, failed) = health_counts(report)?;
     let hooks = match failing {
         0 => "every hook delivering".to_owned(),
         1 => "1 hook failing".to_owned(),
