@@ -246,7 +246,8 @@ fn demo_walks_the_whole_first_time_flow_to_the_summary() {
         &[
             "Step 7 of 12 · Store the token",
             "Stored in memory",
-            WEBHOOK,
+            // The demo's own gate receiver on loopback.
+            "http://127.0.0.1:",
         ],
     );
     pane.press(
@@ -263,6 +264,9 @@ fn demo_walks_the_whole_first_time_flow_to_the_summary() {
             "Step 9 of 12 · Coverage",
             "Repositories in fabrikam",
             "selected",
+            // The demo opened pull requests: one hook's gate answered 401.
+            "1 succeeded · 1 failed · 1 hook failing",
+            "gate answers 401",
         ],
     );
     pane.press(
@@ -283,8 +287,17 @@ fn demo_walks_the_whole_first_time_flow_to_the_summary() {
         ],
     );
     pane.press("c", &["Calendar reminder written to"]);
+    // A real test delivery: the wizard, the simulator and the demo's gate receiver.
+    pane.press(
+        "t",
+        &["Azure DevOps delivered a test event to the gate: 200 OK in"],
+    );
     let screen = pane.press("Enter", &["[exit 0]"]);
     assert!(screen.contains("azdo-gate: fabrikam"), "{screen}");
+    assert!(
+        screen.contains("Azure DevOps delivered a test event to the gate: 200 OK"),
+        "{screen}"
+    );
     assert!(screen.contains("This was the demo"), "{screen}");
     assert!(
         !screen.contains("Step 12 of 12"),

@@ -18,9 +18,9 @@ use tokio::sync::Semaphore;
 use super::counter::RequestCounter;
 use super::error::{AdoError, classify};
 use super::models::{
-    AgentPool, BuildDefinitionRef, ConnectionData, ListResponse, NewSubscription,
-    PermissionEvaluationBatch, PolicyConfiguration, Project, Repository, Subscription,
-    SubscriptionFilter, WorkItemField,
+    AgentPool, BuildDefinitionRef, ConnectionData, ListResponse, NewSubscription, Notification,
+    NotificationsQuery, NotificationsQueryAnswer, PermissionEvaluationBatch, PolicyConfiguration,
+    Project, Repository, Subscription, SubscriptionFilter, WorkItemField,
 };
 use super::retry::Backoff;
 use crate::org::OrgUrl;
@@ -30,6 +30,8 @@ const API_VERSION: &str = "7.1";
 /// `connectionData` is published only as a preview.
 const CONNECTION_DATA_VERSION: &str = "7.1-preview.1";
 const CONTINUATION_HEADER: &str = "x-ms-continuationtoken";
+/// Some clients send test notifications with this version; tried when 7.1 is refused as a version.
+const TEST_NOTIFICATION_PREVIEW: &str = "7.2-preview.1";
 /// Upper bound on pages, so a server that keeps handing out tokens cannot loop us forever.
 const MAX_PAGES: usize = 10_000;
 
@@ -320,6 +322,65 @@ impl Client {
             Ok(_) | Err(AdoError::NotFound { .. }) => Ok(()),
             Err(e) => Err(e),
         }
+    }
+
+    // ---- service hook notifications (delivery history) -------------------------------------------
+
+    /// `POST {org}/_apis/hooks/notificationsquery`: a read, whatever the method, so retried as one.
+    pub async fn query_notifications(
+        &self,
+        query: NotificationsQuery,
+    ) -> Result<NotificationsQueryAnswer, AdoError> {
+        let call = Call::new(
+            Method::POST,
+            self.inner.org.api("hooks/notificationsquery"),
+            "POST hooks/notificationsquery",
+        )
+        .json(&query)?
+        .harmless();
+        self.send(call).await?.json("hooks/notificationsquery")
+    }
+
+    /// `POST {org}/_apis/hooks/testnotifications` with `{"subscriptionId"}`: Azure DevOps sends a
+    /// test event through the subscription. Answers the queued notification; 7.2-preview.1 is tried
+    /// when the server refuses 7.1 for this route.
+    pub async fn send_test_notification(
+        &self,
+        subscription_id: &str,
+    ) -> Result<Notification, AdoError> {
+        let body = serde_json::json!({ "subscriptionId": subscription_id });
+        let make = |version| -> Result<Call, AdoError> {
+            let mut call = Call::new(
+                Method::POST,
+                self.inner.org.api("hooks/testnotifications"),
+                "POST hooks/testnotifications",
+            )
+            .query("useRealData", "false")
+            .json(&body)?;
+            call.api_version = version;
+            Ok(call)
+        };
+        match self.send(make(API_VERSION)?).await {
+            Err(AdoError::BadRequest { message })
+                if message.to_ascii_lowercase().contains("version") =>
+            {
+                tracing::info!(%message, "retrying the test notification with {TEST_NOTIFICATION_PREVIEW}");
+                self.send(make(TEST_NOTIFICATION_PREVIEW)?)
+                    .await?
+                    .json("hooks/testnotifications")
+            }
+            answer => answer?.json("hooks/testnotifications"),
+        }
+    }
+
+    /// `GET {org}/_apis/hooks/testnotifications/{id}`.
+    pub async fn get_test_notification(&self, id: i64) -> Result<Notification, AdoError> {
+        let call = Call::new(
+            Method::GET,
+            self.inner.org.api(&format!("hooks/testnotifications/{id}")),
+            "GET hooks/testnotifications/{id}",
+        );
+        self.send(call).await?.json("hooks/testnotifications/{id}")
     }
 
     // ---- branch policies ------------------------------------------------------------------------

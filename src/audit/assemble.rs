@@ -220,6 +220,7 @@ fn summarize(projects: &[ProjectAudit], repositories: &[RepositoryAudit]) -> Aud
         new: repositories.iter().filter(|r| r.new).count(),
         duplicate_subscriptions: subscriptions.len(),
         duplicate_status_policies: policies.len(),
+        failing_deliveries: 0,
     }
 }
 

@@ -125,6 +125,7 @@ impl SubscriptionIndex {
                 scope: Some(scope),
                 duplicate_subscription_ids: Vec::new(),
                 basic_auth_user: hook.basic_auth_user.clone(),
+                deliveries: None,
             },
             None => EventCoverage {
                 event_type: event.to_owned(),
@@ -133,6 +134,7 @@ impl SubscriptionIndex {
                 scope: None,
                 duplicate_subscription_ids: Vec::new(),
                 basic_auth_user: None,
+                deliveries: None,
             },
         }
     }

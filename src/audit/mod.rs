@@ -7,10 +7,12 @@
 
 mod assemble;
 mod coverage;
+pub mod deliveries;
 mod engine;
 mod permissions;
 mod progress;
 mod report;
+pub mod test_delivery;
 
 use std::collections::BTreeSet;
 

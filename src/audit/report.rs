@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::deliveries::DeliveryHealth;
 use crate::ado::models::SubscriptionStatus;
 use crate::org::OrgInfo;
 use crate::profile::SubscriptionScope;
@@ -127,6 +128,9 @@ pub struct EventCoverage {
     /// The matching subscription's basic-auth user: a replacement must keep basic auth.
     #[serde(skip)]
     pub basic_auth_user: Option<String>,
+    /// Azure DevOps' delivery history of that subscription (`audit --deliveries`); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deliveries: Option<DeliveryHealth>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -188,6 +192,8 @@ pub struct AuditSummary {
     pub duplicate_subscriptions: usize,
     /// Extra Status policies a repair deletes.
     pub duplicate_status_policies: usize,
+    /// Gate subscriptions whose last delivery failed (`audit --deliveries`; 0 otherwise).
+    pub failing_deliveries: usize,
 }
 
 /// Repositories per coverage class: the audit's summary, `configure`'s `coverage_after` and the
@@ -268,6 +274,7 @@ impl AuditReport {
             && self.summary.duplicate_subscriptions == 0
             && self.summary.duplicate_status_policies == 0
             && self.summary.coverage.all_covered()
+            && self.summary.failing_deliveries == 0
     }
 
     /// The repository ids to store as the snapshot for "new since last run".

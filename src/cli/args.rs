@@ -42,6 +42,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Report service-hook permissions per project and gating coverage per repository.
     Audit(AuditArgs),
+    /// Have Azure DevOps send a test event through a gate subscription and show what the gate answered
+    /// (exit 0: delivered, 1: the gate refused or did not answer, 2: the test could not be sent).
+    TestDelivery(TestDeliveryArgs),
     /// Plan or apply webhook subscriptions and status policies for repositories that need them.
     Configure(ConfigureArgs),
     /// Remove the stored token and everything recorded about an organization.
@@ -116,6 +119,38 @@ pub struct AuditArgs {
     /// Print one CSV row per repository.
     #[arg(long)]
     pub csv: bool,
+    /// Also read Azure DevOps' delivery history of every gate subscription: succeeded / failed
+    /// deliveries, the last failure and its cause. Exits 1 when a gate hook's last delivery failed.
+    #[arg(long)]
+    pub deliveries: bool,
+    /// How far back --deliveries looks: hours, days or weeks (36h, 7d, 2w).
+    #[arg(long, value_name = "AGE", default_value = "7d", value_parser = parse_since, requires = "deliveries")]
+    pub since: jiff::SignedDuration,
+}
+
+fn parse_since(raw: &str) -> Result<jiff::SignedDuration, String> {
+    crate::audit::deliveries::parse_since(raw)
+        .ok_or_else(|| format!("'{raw}' is not an age like 36h, 7d or 2w"))
+}
+
+#[derive(Debug, Args)]
+pub struct TestDeliveryArgs {
+    #[command(flatten)]
+    pub org: OrgArg,
+    #[command(flatten)]
+    pub token: TokenArgs,
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+    /// The repository (name or id) whose gate subscription to test; default: the first repository
+    /// with one.
+    #[arg(long, value_name = "NAME|ID", conflicts_with = "subscription")]
+    pub repo: Option<String>,
+    /// The subscription to test, by id.
+    #[arg(long, value_name = "ID")]
+    pub subscription: Option<String>,
+    /// Print the result as JSON (schema_version 1).
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

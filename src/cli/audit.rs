@@ -22,7 +22,13 @@ pub async fn run(args: AuditArgs, ctx: &Context) -> Result<Outcome, CliError> {
         profile,
         previous: previous_repository_ids(&state, &org),
     };
-    let report = audit::run(&client, &input, None).await?;
+    let mut report = audit::run(&client, &input, None).await?;
+    if args.deliveries {
+        let since = jiff::Timestamp::now()
+            .checked_sub(args.since)
+            .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        audit::deliveries::check(&client, &mut report, since).await?;
+    }
     record_snapshot(&mut state, &org, &report, jiff::Timestamp::now());
     // The audit is done: its report comes out whether or not the snapshot could be saved.
     if let Err(e) = state.save(&ctx.config_dir) {

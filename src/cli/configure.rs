@@ -55,7 +55,14 @@ pub async fn run(args: ConfigureArgs, ctx: &Context) -> Result<Outcome, CliError
     } else {
         None
     };
-    let report = audit::run(&client, &audit_input, None).await?;
+    let mut report = audit::run(&client, &audit_input, None).await?;
+    // The plan cites why failing hooks fail; without the history it still repairs them.
+    if let Err(e) =
+        audit::deliveries::explain_repairs(&client, &mut report, audit::deliveries::default_since())
+            .await
+    {
+        tracing::warn!(error = %e, "could not read the delivery history of failing hooks");
+    }
     let unknown = selection.unknown_ids(&report);
     if !unknown.is_empty() {
         return Err(CliError::Usage(format!(

@@ -1,8 +1,9 @@
 //! `azdo-gate demo`: the wizard against the built-in simulated organization on loopback, with a
 //! throwaway configuration directory and an in-memory credential store, so nothing is written
-//! outside a temporary directory.
+//! outside a temporary directory. A small gate receiver on loopback gets the simulator's real
+//! deliveries; one of the scenario's hooks sends an old password, so the gate answers it 401.
 
-use azdo_gate_sim::{self as sim, Scenario, SimOptions};
+use azdo_gate_sim::{self as sim, GateReceiver, Scenario, SimOptions};
 use secrecy::SecretString;
 
 use super::context::Context;
@@ -11,8 +12,20 @@ use super::{CliError, Outcome};
 use crate::store::State;
 use crate::tui::{self, DemoContext, StoreTarget, WizardOptions};
 
-/// Where the demo scenario's gating service receives events (its subscriptions point there).
-const DEMO_WEBHOOK_URL: &str = "https://gate.example.com/ado/events";
+/// Where the demo scenario's gating service receives events; the demo points its subscriptions at
+/// a local receiver instead.
+const SCENARIO_WEBHOOK_URL: &str = "https://gate.example.com/ado/events";
+/// The basic-auth credentials the demo gate expects (the scenario's hooks send them, but one).
+const DEMO_GATE_USER: &str = "gate";
+const DEMO_GATE_PASSWORD: &str = "demo-webhook-secret";
+/// Repositories where the demo opens a pull request before the wizard starts, so deliveries (one
+/// refused with 401) are in Azure DevOps' history: storefront-web and storefront-api.
+const PULL_REQUEST_REPOS: [&str; 2] = [
+    "20000001-0000-4000-8000-000000000001",
+    "20000001-0000-4000-8000-000000000002",
+];
+/// The gate user of the demo scenario, who opens them.
+const DEMO_USER: &str = "40000000-0000-4000-8000-000000000001";
 
 /// Runs the demo and prints its summary on stdout once the terminal is restored.
 pub async fn run(ctx: &Context) -> Result<Outcome, CliError> {
@@ -23,13 +36,39 @@ pub async fn run(ctx: &Context) -> Result<Outcome, CliError> {
 }
 
 async fn run_demo(ctx: &Context) -> Result<String, CliError> {
+    let simulator_error = |e: sim::SimError| CliError::Simulator(e.to_string());
+    // A small gate on loopback, so real deliveries arrive somewhere a first-time user can trust.
+    let gate = GateReceiver::start(DEMO_GATE_USER, DEMO_GATE_PASSWORD)
+        .await
+        .map_err(simulator_error)?;
+    // Subscriptions the wizard creates carry no password unless the profile names one.
+    gate.allow_anonymous();
+    let webhook_url = gate.url("/ado/events");
+    let mut scenario = Scenario::demo();
+    for sub in &mut scenario.subscriptions {
+        if let Some(url) = sub.consumer_inputs.get_mut("url")
+            && url == SCENARIO_WEBHOOK_URL
+        {
+            url.clone_from(&webhook_url);
+        }
+    }
     let simulator = sim::start(
-        Scenario::demo(),
+        scenario,
         std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
         SimOptions::default(),
     )
     .await
-    .map_err(|e| CliError::Simulator(e.to_string()))?;
+    .map_err(simulator_error)?;
+    for repo in PULL_REQUEST_REPOS {
+        simulator
+            .create_pull_request(
+                repo,
+                "Add the checkout page",
+                "refs/heads/checkout",
+                DEMO_USER,
+            )
+            .await;
+    }
     let token = simulator
         .primary_token()
         .ok_or_else(|| CliError::Simulator("the demo scenario has no primary token".to_owned()))?;
@@ -42,7 +81,7 @@ async fn run_demo(ctx: &Context) -> Result<String, CliError> {
         demo: Some(DemoContext {
             org_url: simulator.org_url(),
             token: SecretString::from(token),
-            webhook_url: DEMO_WEBHOOK_URL.to_owned(),
+            webhook_url,
             token_page_url: simulator.gate_token_page(),
         }),
         today: ctx.today,
@@ -52,6 +91,7 @@ async fn run_demo(ctx: &Context) -> Result<String, CliError> {
     };
     let outcome = tui::run_wizard(options).await;
     simulator.shutdown().await;
+    drop(gate);
     drop(scratch);
     let summary = outcome.map_err(terminal_error)?;
     Ok(format!(

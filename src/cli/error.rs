@@ -33,6 +33,8 @@ pub enum CliError {
     NoToken { org: String, store: String },
     #[error("{0}")]
     Simulator(String),
+    #[error("the test delivery could not be made: {0}")]
+    TestDelivery(#[from] crate::audit::test_delivery::TestDeliveryError),
     #[error("{0}")]
     Terminal(String),
     #[error("could not write the report: {0}")]

@@ -15,6 +15,7 @@ mod profile_source;
 mod signals;
 #[cfg(feature = "demo")]
 mod sim;
+mod test_delivery;
 mod wizard;
 
 use std::process::ExitCode;
@@ -66,5 +67,6 @@ pub async fn run(cli: Cli) -> Result<Outcome, CliError> {
         None => wizard::run(&ctx).await,
         Some(Command::Audit(args)) => audit::run(args, &ctx).await,
         Some(Command::Configure(args)) => configure::run(args, &ctx).await,
+        Some(Command::TestDelivery(args)) => test_delivery::run(args, &ctx).await,
     }
 }

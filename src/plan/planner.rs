@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::action::{Action, ActionKind, Plan};
 use super::body::BASIC_AUTH_PASSWORD_ENV;
 use super::selection::Selection;
+use crate::audit::deliveries::{DeliveryHealth, failure_note};
 use crate::audit::{
     AuditReport, EventStatus, PolicyPresence, ProjectAudit, ProjectSubscription, RepositoryAudit,
 };
@@ -99,6 +100,8 @@ struct EventNeed<'a> {
     subscription_id: Option<&'a str>,
     scope: Option<SubscriptionScope>,
     basic_auth_user: Option<&'a str>,
+    /// The subscription's delivery history, when the audit read it.
+    deliveries: Option<&'a DeliveryHealth>,
 }
 
 struct Planner<'a> {
@@ -232,6 +235,7 @@ impl<'a> Planner<'a> {
                         subscription_id: e.subscription_id.as_deref(),
                         scope: e.scope,
                         basic_auth_user: e.basic_auth_user.as_deref(),
+                        deliveries: e.deliveries.as_ref(),
                     },
                     None => EventNeed {
                         event_type: event,
@@ -239,6 +243,7 @@ impl<'a> Planner<'a> {
                         subscription_id: None,
                         scope: None,
                         basic_auth_user: None,
+                        deliveries: None,
                     },
                 };
                 Some(need)
@@ -290,7 +295,7 @@ impl<'a> Planner<'a> {
                 repository_id: (!whole_project).then(|| repository.id.clone()),
                 repository: (!whole_project).then(|| repository.name.clone()),
                 event_type: Some(need.event_type.to_owned()),
-                reason,
+                reason: format!("{reason}{}", failure_note(need.deliveries)),
                 subscription_id: Some(id.to_owned()),
                 policy_id: None,
                 ref_name: None,

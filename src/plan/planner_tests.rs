@@ -52,6 +52,7 @@ fn repo(
                 scope: Some(*scope),
                 duplicate_subscription_ids: Vec::new(),
                 basic_auth_user: None,
+                deliveries: None,
             },
             None => EventCoverage {
                 event_type: (*event).into(),
@@ -60,6 +61,7 @@ fn repo(
                 scope: None,
                 duplicate_subscription_ids: Vec::new(),
                 basic_auth_user: None,
+                deliveries: None,
             },
         })
         .collect();

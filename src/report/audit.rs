@@ -12,9 +12,10 @@ use crate::audit::{
 };
 use crate::columns;
 use crate::org::OrgUrl;
+use crate::words::count;
 
 /// The text report fits this many display columns (long names are shortened, notes wrapped).
-const WIDTH: usize = 100;
+pub(super) const WIDTH: usize = 100;
 
 /// `azdo-gate audit --json`.
 pub fn audit_json(report: &AuditReport) -> Result<String, serde_json::Error> {
@@ -139,6 +140,7 @@ pub fn audit_text(report: &AuditReport, org: &OrgUrl) -> String {
     let _ = writeln!(out);
     projects_section(&mut out, report, org, source);
     repositories_section(&mut out, report);
+    out.push_str(&super::deliveries::deliveries_section(report));
     summary_line(&mut out, report);
     out
 }
@@ -419,6 +421,17 @@ fn summary_line(out: &mut String, report: &AuditReport) {
             s.duplicate_subscriptions, s.duplicate_status_policies
         );
     }
+    if s.failing_deliveries > 0 {
+        let _ = writeln!(
+            out,
+            "Deliveries: the last delivery of {} failed (see above).",
+            count(
+                s.failing_deliveries,
+                "gate subscription",
+                "gate subscriptions"
+            )
+        );
+    }
     if report.healthy() {
         let _ = writeln!(out, "Every applicable repository is gated.");
     } else {
@@ -436,7 +449,7 @@ fn summary_line(out: &mut String, report: &AuditReport) {
 
 /// Word-wraps `text` to [`WIDTH`] display columns, every line indented by `indent` spaces; blank
 /// text writes nothing.
-fn wrap_into(out: &mut String, text: &str, indent: usize) {
+pub(super) fn wrap_into(out: &mut String, text: &str, indent: usize) {
     let lead = " ".repeat(indent);
     let room = WIDTH.saturating_sub(indent);
     for row in columns::wrap(text, room, room) {

@@ -4,12 +4,14 @@
 mod audit;
 mod check_text;
 mod configure;
+mod deliveries;
 
 use serde::Serialize;
 
 pub use audit::{audit_csv, audit_json, audit_text};
 pub use check_text::check_text;
 pub use configure::{configure_json, configure_text};
+pub use deliveries::test_delivery_text;
 
 /// The version of every JSON report's shape; bumped only for incompatible changes.
 pub const SCHEMA_VERSION: u32 = 1;

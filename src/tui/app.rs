@@ -1,5 +1,6 @@
 //! The wizard's whole state. `render` draws it, `update` changes it; nothing else does either.
 
+use crate::tui::delivery::TestDeliveryState;
 use std::path::PathBuf;
 
 use jiff::civil::Date;
@@ -97,6 +98,7 @@ pub struct App {
     pub(crate) token_stored: Option<Stored>,
     /// `state.toml` was written during this run.
     pub(crate) state_recorded: bool,
+    pub(crate) test_delivery: TestDeliveryState,
 }
 
 impl App {
@@ -160,6 +162,7 @@ impl App {
             rotation_old: None,
             token_stored: None,
             state_recorded: false,
+            test_delivery: TestDeliveryState::default(),
         }
     }
 

@@ -102,6 +102,14 @@ pub enum Effect {
         /// Raised when the admin stops the apply: no action starts after it.
         stop: StopFlag,
     },
+    /// Have Azure DevOps send a test event through `subscription_id` and wait for the outcome;
+    /// answers with `Msg::TestDelivered`.
+    TestDelivery {
+        request: RequestId,
+        org: OrgUrl,
+        subscription_id: String,
+        storage: Option<StorageKind>,
+    },
     /// Write `state.toml` in the configuration directory; answers with `Msg::StateSaved`.
     SaveState { request: RequestId, state: State },
     /// Write a calendar file (atomically) in the current directory (when `in_current_dir`, falling

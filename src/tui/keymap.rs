@@ -193,6 +193,8 @@ pub enum Action {
     MarkHandedOver,
     /// Summary: commands use this organization when `--org` is omitted.
     MakeDefault,
+    /// Coverage and summary: have Azure DevOps send a test event through a gate subscription.
+    TestDelivery,
 }
 
 /// Cursor and scroll movements in lists.

@@ -9,6 +9,7 @@
 pub mod app;
 mod audit_state;
 mod calendar;
+pub mod delivery;
 pub mod effect;
 mod expiry;
 pub mod flow;

@@ -3,6 +3,7 @@
 //!
 //! `Msg` deliberately has no `Debug`: a paste or a typed character may be part of the token.
 
+use crate::audit::test_delivery::DeliveryOutcome;
 use std::path::PathBuf;
 
 use crossterm::event::KeyEvent;
@@ -97,6 +98,11 @@ pub enum Msg {
         request: RequestId,
         result: Result<AuditReport, TaskError>,
         at: Timestamp,
+    },
+    /// A test delivery finished (or could not be made).
+    TestDelivered {
+        request: RequestId,
+        result: Result<DeliveryOutcome, String>,
     },
     /// An action of the plan started or finished.
     ApplyProgress {

@@ -5,6 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::tui::app::{App, Popup};
 use crate::tui::audit_state;
+use crate::tui::delivery;
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{self, Action};
 use crate::tui::msg::Msg;
@@ -54,6 +55,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             at,
         } => steps::on_audited(app, request, result, at),
         Msg::ApplyProgress { request, event } => apply::on_progress(app, request, event),
+        Msg::TestDelivered { request, result } => delivery::on_result(app, request, result),
         Msg::Applied {
             request,
             result,

@@ -293,6 +293,7 @@ fn event(name: &str, status: EventStatus) -> EventCoverage {
         scope: (status != EventStatus::Absent).then_some(SubscriptionScope::Repository),
         duplicate_subscription_ids: Vec::new(),
         basic_auth_user: None,
+        deliveries: None,
     }
 }
 
@@ -367,6 +368,7 @@ pub fn audit_report(repositories: Vec<RepositoryAudit>) -> AuditReport {
         new: repositories.iter().filter(|r| r.new).count(),
         duplicate_subscriptions: 0,
         duplicate_status_policies: 0,
+        failing_deliveries: 0,
     };
     AuditReport {
         organization: OrgInfo {

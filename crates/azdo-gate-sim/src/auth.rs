@@ -51,7 +51,12 @@ fn required_scopes(route: Route) -> &'static [&'static str] {
         | Route::GetSubscription
         | Route::CreateSubscription
         | Route::ReplaceSubscription
-        | Route::DeleteSubscription => &["vso.work", "vso.build", "vso.code"],
+        | Route::DeleteSubscription
+        | Route::QueryNotifications
+        | Route::ListNotifications
+        | Route::GetNotification
+        | Route::CreateTestNotification
+        | Route::GetTestNotification => &["vso.work", "vso.build", "vso.code"],
         Route::WitFields => &["vso.work"],
         Route::PatchWorkItem => &["vso.work_write"],
         Route::BuildDefinitions => &["vso.build"],

@@ -14,10 +14,12 @@
 mod api;
 mod auth;
 mod canned;
+mod delivery;
 mod faults;
 mod gate_page;
 mod generate;
 mod ids;
+mod receiver;
 mod recorder;
 mod respond;
 mod routes;
@@ -39,8 +41,10 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use canned::Canned;
+pub use delivery::{DeliveryOptions, PullRequestChange};
 pub use faults::Faults;
 pub use gate_page::GATE_TOKEN_PATH;
+pub use receiver::{Answer, GateReceiver, Received};
 pub use recorder::Recorder;
 pub use scenario::{
     AccessLevel, FaultSpec, HookStatus, Permissions, Policy, Project, Repository,
@@ -52,7 +56,7 @@ use server::{Counts, Shared};
 use state::OrgState;
 
 /// Every route label the simulator counts under, in a stable order (`"OTHER"` last).
-pub const ROUTE_LABELS: [&str; 17] = [
+pub const ROUTE_LABELS: [&str; 22] = [
     "GET connectionData",
     "GET projects",
     "GET git/repositories",
@@ -69,6 +73,11 @@ pub const ROUTE_LABELS: [&str; 17] = [
     "PATCH wit/workitems/{id}",
     "GET build/definitions",
     "GET distributedtask/pools",
+    "POST hooks/notificationsquery",
+    "GET hooks/subscriptions/{id}/notifications",
+    "GET hooks/subscriptions/{id}/notifications/{nid}",
+    "POST hooks/testnotifications",
+    "GET hooks/testnotifications/{id}",
     "OTHER",
 ];
 
@@ -100,6 +109,8 @@ pub struct SimOptions {
     pub policy_page_size: usize,
     /// Projects per page when the client sends no `$top` (Azure DevOps: 100).
     pub project_page_size: usize,
+    /// Service hook deliveries: the gate's timeout, when failures disable a subscription.
+    pub delivery: DeliveryOptions,
 }
 
 impl Default for SimOptions {
@@ -108,6 +119,7 @@ impl Default for SimOptions {
             latency: Duration::ZERO,
             policy_page_size: 100,
             project_page_size: 100,
+            delivery: DeliveryOptions::default(),
         }
     }
 }
@@ -137,6 +149,7 @@ pub async fn start(
     let organization = scenario.organization.clone();
     let primary_token = scenario.primary_token().map(str::to_owned);
     let faults = Faults::from_specs(&scenario.faults);
+    let (deliverer, queue) = delivery::Deliverer::new();
     let shared = Arc::new(Shared {
         org: organization.clone(),
         state: RwLock::new(OrgState::build(scenario, &base)),
@@ -149,7 +162,10 @@ pub async fn start(
         },
         stopping: AtomicBool::new(false),
         gate_tokens: Default::default(),
+        deliverer,
+        delivery: options.delivery,
     });
+    tokio::spawn(delivery::run_queue(Arc::downgrade(&shared), queue));
     shared.set_latency(latency);
     let (stop, stopped) = oneshot::channel();
     let task = tokio::spawn(server::serve(listener, Arc::clone(&shared), stopped));
@@ -324,6 +340,75 @@ impl SimHandle {
             }
             None => tracing::warn!(id, "set_subscription_status: no such subscription"),
         }
+    }
+
+    /// Opens a pull request in a repository (by id) as `created_by` (a user id), delivers the
+    /// `git.pullrequest.created` event to every matching subscription and returns once every
+    /// delivery has completed, with the pull request id; `None` for an unknown repository.
+    pub async fn create_pull_request(
+        &self,
+        repo_id: &str,
+        title: &str,
+        source_ref: &str,
+        created_by: &str,
+    ) -> Option<u32> {
+        let (id, queued) = {
+            let mut state = self.shared.write();
+            let repo = state.repo_index(repo_id)?;
+            state.open_pull_request(repo, title, source_ref, created_by)
+        };
+        self.deliver_all(queued).await;
+        Some(id)
+    }
+
+    /// Changes a pull request (`git.pullrequest.updated`) and returns once its deliveries have
+    /// completed; `false` for an unknown pull request.
+    pub async fn update_pull_request(&self, id: u32, change: PullRequestChange) -> bool {
+        let queued = self.shared.write().change_pull_request(id, change);
+        match queued {
+            Some(queued) => {
+                self.deliver_all(queued).await;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Seeds `count` completed deliveries of a subscription at `at` (history from before the
+    /// simulator started): `result` is `succeeded`, `failed`, `filtered` or `pending`, with the
+    /// gate's HTTP status (`None` = timed out). Unknown ids and results are ignored with a warning.
+    pub fn seed_notifications(
+        &self,
+        subscription_id: &str,
+        result: &str,
+        http_status: Option<u16>,
+        at: jiff::Timestamp,
+        count: u32,
+    ) {
+        let Some(result) = delivery::Outcome::parse(result) else {
+            tracing::warn!(result, "seed_notifications: unknown result");
+            return;
+        };
+        let mut state = self.shared.write();
+        for _ in 0..count {
+            if state
+                .seed_notification(subscription_id, result, http_status, at)
+                .is_none()
+            {
+                tracing::warn!(subscription_id, "seed_notifications: no such subscription");
+                return;
+            }
+        }
+    }
+
+    /// Delivers concurrently, as the service does, and waits for every outcome.
+    async fn deliver_all(&self, queued: Vec<i64>) {
+        let mut deliveries = tokio::task::JoinSet::new();
+        for id in queued {
+            let shared = Arc::clone(&self.shared);
+            deliveries.spawn(async move { delivery::deliver(&shared, id).await });
+        }
+        while deliveries.join_next().await.is_some() {}
     }
 
     /// Stops the server and waits until it has closed its listener and connections.

@@ -24,6 +24,11 @@ pub(crate) enum Route {
     PatchWorkItem,
     BuildDefinitions,
     AgentPools,
+    QueryNotifications,
+    ListNotifications,
+    GetNotification,
+    CreateTestNotification,
+    GetTestNotification,
     Other,
 }
 
@@ -36,7 +41,7 @@ enum ProjectSegment {
 }
 
 impl Route {
-    pub(crate) const ALL: [Route; 17] = [
+    pub(crate) const ALL: [Route; 22] = [
         Route::ConnectionData,
         Route::Projects,
         Route::Repositories,
@@ -53,6 +58,11 @@ impl Route {
         Route::PatchWorkItem,
         Route::BuildDefinitions,
         Route::AgentPools,
+        Route::QueryNotifications,
+        Route::ListNotifications,
+        Route::GetNotification,
+        Route::CreateTestNotification,
+        Route::GetTestNotification,
         Route::Other,
     ];
 
@@ -74,6 +84,11 @@ impl Route {
             Self::PatchWorkItem => "PATCH wit/workitems/{id}",
             Self::BuildDefinitions => "GET build/definitions",
             Self::AgentPools => "GET distributedtask/pools",
+            Self::QueryNotifications => "POST hooks/notificationsquery",
+            Self::ListNotifications => "GET hooks/subscriptions/{id}/notifications",
+            Self::GetNotification => "GET hooks/subscriptions/{id}/notifications/{nid}",
+            Self::CreateTestNotification => "POST hooks/testnotifications",
+            Self::GetTestNotification => "GET hooks/testnotifications/{id}",
             Self::Other => "OTHER",
         }
     }
@@ -109,6 +124,8 @@ pub(crate) struct Target {
     pub project: Option<String>,
     /// The `{id}` of item routes.
     pub item: Option<String>,
+    /// The second id of nested item routes (`notifications/{nid}`).
+    pub sub_item: Option<String>,
 }
 
 /// Classifies a request. Anything that is not exactly one of the implemented operations (wrong
@@ -125,6 +142,7 @@ pub(crate) fn classify(method: &Method, path: &str) -> Target {
         org: org.clone(),
         project: None,
         item: None,
+        sub_item: None,
     };
     let Some(apis) = segments
         .iter()
@@ -162,6 +180,17 @@ pub(crate) fn classify(method: &Method, path: &str) -> Target {
         (&Method::PATCH, ["wit", "workitems", _]) => (Route::PatchWorkItem, item_at(2)),
         (&Method::GET, ["build", "definitions"]) => (Route::BuildDefinitions, None),
         (&Method::GET, ["distributedtask", "pools"]) => (Route::AgentPools, None),
+        (&Method::POST, ["hooks", "notificationsquery"]) => (Route::QueryNotifications, None),
+        (&Method::GET, ["hooks", "subscriptions", _, "notifications"]) => {
+            (Route::ListNotifications, item_at(2))
+        }
+        (&Method::GET, ["hooks", "subscriptions", _, "notifications", _]) => {
+            (Route::GetNotification, item_at(2))
+        }
+        (&Method::POST, ["hooks", "testnotifications"]) => (Route::CreateTestNotification, None),
+        (&Method::GET, ["hooks", "testnotifications", _]) => {
+            (Route::GetTestNotification, item_at(2))
+        }
         _ => return other,
     };
     let allowed = match route.project_segment() {
@@ -172,11 +201,15 @@ pub(crate) fn classify(method: &Method, path: &str) -> Target {
     if !allowed {
         return other;
     }
+    let sub_item = (route == Route::GetNotification)
+        .then(|| item_at(4))
+        .flatten();
     Target {
         route,
         org,
         project,
         item,
+        sub_item,
     }
 }
 

@@ -23,6 +23,7 @@ use tokio::task::JoinSet;
 
 use super::api::{self, Call, Pages, Query};
 use super::auth::{self, Caller};
+use super::delivery::{Deliverer, DeliveryOptions};
 use super::faults::{FaultAction, Faults};
 use super::gate_page;
 use super::ids::{is_guid, random_guid};
@@ -46,11 +47,18 @@ pub(crate) struct Shared {
     pub stopping: AtomicBool,
     /// Tokens given to the stand-in gating service page.
     pub gate_tokens: gate_page::Received,
+    pub deliverer: Deliverer,
+    pub delivery: DeliveryOptions,
 }
 
 impl Shared {
     pub fn latency(&self) -> Duration {
         Duration::from_nanos(self.latency_nanos.load(Ordering::Relaxed))
+    }
+
+    pub fn write(&self) -> std::sync::RwLockWriteGuard<'_, OrgState> {
+        // A poisoned lock only means a handler panicked; every mutation leaves the state consistent.
+        self.state.write().unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn set_latency(&self, latency: Duration) {
@@ -370,6 +378,7 @@ fn process(
         caller: &caller,
         project,
         pages: shared.pages,
+        deliverer: &shared.deliverer,
     };
     let mut reply = api::dispatch(&shared.state, &call);
     if let Caller::User(user) = &caller {

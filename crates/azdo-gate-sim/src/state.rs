@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::Value;
 
 use super::auth::UserRef;
+use super::delivery::Deliveries;
 use super::ids::{encode_path_segment, stable_guid};
 use super::scenario::{AccessLevel, HookStatus, Scenario, Visibility};
 
@@ -123,6 +124,8 @@ pub(crate) struct OrgState {
     next_subscription: u64,
     next_policy_id: i64,
     added_repos: u64,
+    /// Pull requests and their service hook notifications.
+    pub deliveries: Deliveries,
 }
 
 impl OrgState {
@@ -148,6 +151,7 @@ impl OrgState {
             next_subscription: 0,
             next_policy_id: 1,
             added_repos: 0,
+            deliveries: Deliveries::default(),
         };
         for user in &scenario.users {
             state.users.insert(

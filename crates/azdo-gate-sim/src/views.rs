@@ -106,7 +106,7 @@ pub(crate) fn repo<'a>(state: &'a OrgState, repo: &'a RepoState) -> RepoView<'a>
 const CONFIDENTIAL_INPUTS: &[&str] = &["basicAuthPassword", "password", "userToken", "apiToken"];
 const MASK: &str = "********";
 
-struct Inputs<'a> {
+pub(crate) struct Inputs<'a> {
     map: &'a BTreeMap<String, String>,
     mask: bool,
 }
@@ -121,6 +121,11 @@ impl Serialize for Inputs<'_> {
         }
         out.end()
     }
+}
+
+/// Consumer inputs with their secrets masked, as every hooks answer shows them.
+pub(crate) fn masked_inputs(map: &BTreeMap<String, String>) -> Inputs<'_> {
+    Inputs { map, mask: true }
 }
 
 #[derive(Serialize)]

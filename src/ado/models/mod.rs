@@ -8,6 +8,7 @@ mod connection;
 mod git;
 mod hooks;
 mod list;
+mod notifications;
 mod policy;
 mod project;
 mod security;
@@ -20,6 +21,10 @@ pub use hooks::{
     IdentityRef, NewSubscription, Subscription, SubscriptionFilter, SubscriptionStatus,
 };
 pub use list::ListResponse;
+pub use notifications::{
+    Notification, NotificationDetails, NotificationResult, NotificationStatus, NotificationSummary,
+    NotificationsQuery, NotificationsQueryAnswer,
+};
 pub use policy::{
     NewPolicyConfiguration, PolicyConfiguration, PolicyScope, PolicyType, PolicyTypeRef,
     STATUS_POLICY_TYPE_ID, StatusPolicySettings,

@@ -174,6 +174,7 @@ fn repositories_are_grouped_by_project_worst_first_and_projects_with_problems_le
             new: 1,
             duplicate_subscriptions: 0,
             duplicate_status_policies: 0,
+            failing_deliveries: 0,
         }
     );
     assert_eq!(report.requests, 9);

@@ -225,6 +225,22 @@ impl EffectRunner {
                 );
                 self.tasks.spawn(step, task);
             }
+            Effect::TestDelivery {
+                request,
+                org,
+                subscription_id,
+                storage,
+            } => {
+                let task = tasks::test_delivery(
+                    self.tx.clone(),
+                    self.credentials.clone(),
+                    request,
+                    org,
+                    subscription_id,
+                    storage,
+                );
+                self.tasks.spawn(step, task);
+            }
             Effect::SaveState { request, state } => {
                 let task =
                     tasks::save_state(self.tx.clone(), self.config_dir.clone(), request, state);

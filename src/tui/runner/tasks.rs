@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use crate::ado::{Client, ClientConfig};
-use crate::audit::{self, AuditInput};
+use crate::audit::{self, AuditInput, test_delivery};
 use crate::checks::{self, CheckInput, ExpiryInput, ExpirySource, TokenSource};
 use crate::domain;
 use crate::org::OrgUrl;
@@ -141,6 +141,15 @@ pub(crate) async fn audit(
                     event
                 }),
             );
+            let mut result = result;
+            // Delivery health is on by default in the wizard; without it the audit still stands.
+            if let Ok(report) = result.as_mut()
+                && let Err(e) =
+                    audit::deliveries::check(&client, report, audit::deliveries::default_since())
+                        .await
+            {
+                tracing::warn!(error = %e, "could not read the delivery history");
+            }
             result.map_err(TaskError::from)
         }
         Err(error) => Err(error),
@@ -221,6 +230,32 @@ pub(crate) async fn apply(
         after: applied.after.map(|after| after.map_err(TaskError::from)),
         at: Timestamp::now(),
     });
+}
+
+/// A test delivery through one subscription, bounded by [`test_delivery::Wait`]'s limit.
+pub(crate) async fn test_delivery(
+    tx: UnboundedSender<Msg>,
+    credentials: Arc<Credentials>,
+    request: RequestId,
+    org: OrgUrl,
+    subscription_id: String,
+    storage: Option<StorageKind>,
+) {
+    let result = match credentials.token_for(&org, storage).await {
+        Ok(token) => match Client::new(org, token, ClientConfig::default()) {
+            Ok(client) => test_delivery::run(
+                &client,
+                &subscription_id,
+                test_delivery::Wait::default(),
+                || {},
+            )
+            .await
+            .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        },
+        Err(e) => Err(e.to_string()),
+    };
+    let _ = tx.send(Msg::TestDelivered { request, result });
 }
 
 /// Writes `state.toml` off the async threads (it is a small file, but a slow disk must not freeze

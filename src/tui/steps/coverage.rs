@@ -17,6 +17,7 @@ use crate::audit::{
 };
 use crate::columns;
 use crate::tui::app::{App, Status, Tone};
+use crate::tui::delivery;
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{Action, Binding, ENTER, ESC, Key, Move};
 use crate::tui::steps::shared::moved;
@@ -64,6 +65,10 @@ pub const KEYMAP: &[Binding] = crate::tui::keymap::list_keymap![
         action: Action::SelectNone,
         hint: None,
         help: "Unselect every repository shown",
+    },
+    Binding {
+        hint: None,
+        ..delivery::TEST_DELIVERY
     },
 ];
 
@@ -369,6 +374,22 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             }
         }
         Action::SelectNone => state.select_none(),
+        Action::TestDelivery => {
+            let repo = state
+                .visible
+                .get(state.cursor)
+                .and_then(|r| match state.rows[*r] {
+                    Row::Repo(repo) => Some(repo),
+                    Row::Project(_) => None,
+                });
+            let subscription = app
+                .audit
+                .report
+                .as_ref()
+                .zip(repo)
+                .and_then(|(report, repo)| delivery::repository_subscription(report, repo));
+            return delivery::start(app, subscription);
+        }
         Action::Filter => state.filtering = true,
         Action::FilterDone => state.filtering = false,
         Action::ClearFilter => {
@@ -484,8 +505,26 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         return;
     };
     let org = app.org().map_or("the organization", |o| o.name());
-    let [header, filter_area, list] = area.layout(&Layout::vertical([
+    // Delivery health and the test delivery's result, under the counts (only when there are some).
+    let mut doctor: Vec<Line> = Vec::new();
+    if let Some((good, sentence)) = delivery::health_sentence(report) {
+        doctor.push(Line::from(vec![
+            Span::styled(
+                sentence,
+                if good {
+                    theme.success()
+                } else {
+                    theme.warning()
+                },
+            ),
+            Span::styled(" · t tests a hook", theme.muted()),
+        ]));
+    }
+    doctor.extend(delivery::lines(app, area.width));
+    let doctor_height = u16::try_from(doctor.len()).unwrap_or(u16::MAX);
+    let [header, doctor_area, filter_area, list] = area.layout(&Layout::vertical([
         Constraint::Length(3),
+        Constraint::Length(doctor_height),
         Constraint::Length(if state.filtering { 3 } else { 1 }),
         Constraint::Fill(1),
     ]));
@@ -516,6 +555,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         ]),
         header,
     );
+    frame.render_widget(Paragraph::new(doctor), doctor_area);
     if state.filtering {
         text_input::render(
             frame,
@@ -584,7 +624,14 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
             }
             Row::Repo(index) => {
                 let repo = &report.repositories[index];
-                let (mark, words) = coverage_words(repo);
+                let (mark, mut words) = coverage_words(repo);
+                if let Some(failing) = repo
+                    .events
+                    .iter()
+                    .find_map(|e| e.deliveries.as_ref().and_then(delivery::failing_words))
+                {
+                    words = columns::truncate(&format!("{words} · {failing}"), 42).into_owned();
+                }
                 let name = columns::truncate(&repo.name, 38);
                 let style = coverage_style(repo.coverage, theme);
                 let mut spans = vec![
@@ -601,6 +648,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
                 if repo.new {
                     spans.push(Span::styled(" NEW ", theme.key()));
                 }
+
                 Line::from(spans)
             }
         };

@@ -457,6 +457,15 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
                 label("Missing permissions"),
                 flagged(lacking.len(), text),
             ]));
+            if let Some((good, sentence)) = crate::tui::delivery::health_sentence(report) {
+                let sentence = sentence
+                    .trim_start_matches("Deliveries (7 days): ")
+                    .to_owned();
+                lines.push(Line::from(vec![
+                    label("Deliveries (7 days)"),
+                    flagged(usize::from(!good), sentence),
+                ]));
+            }
         }
         (AuditRun::Idle, None) => {}
     }

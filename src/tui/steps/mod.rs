@@ -146,7 +146,11 @@ pub(crate) fn on_leave(app: &mut App, step: Step) {
         Step::Verify => app.verify.abandon(),
         Step::Save => app.save.abandon(),
         Step::Permissions | Step::Home => app.audit.abandon(),
-        Step::Coverage => app.coverage.filtering = false,
+        Step::Coverage => {
+            app.coverage.filtering = false;
+            crate::tui::delivery::on_leave(app);
+        }
+        Step::Summary => crate::tui::delivery::on_leave(app),
         _ => {}
     }
 }

@@ -18,6 +18,7 @@ use crate::plan::ActionKind;
 use crate::store::{HandOver, StorageKind, StoreError};
 use crate::tui::app::{App, Status, Tone};
 use crate::tui::calendar;
+use crate::tui::delivery;
 use crate::tui::effect::{Effect, StoreTarget};
 use crate::tui::flow::Flow;
 use crate::tui::keymap::{
@@ -46,6 +47,10 @@ pub const KEYMAP: &[Binding] = &[
         action: Action::MakeDefault,
         hint: None,
         help: "Make this the default organization: commands then work without --org",
+    },
+    Binding {
+        hint: None,
+        ..delivery::TEST_DELIVERY
     },
     SCROLL_UP,
     SCROLL_DOWN,
@@ -177,6 +182,10 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             }
             None => Vec::new(),
         },
+        Action::TestDelivery => {
+            let subscription = delivery::offered_subscription(app);
+            delivery::start(app, subscription)
+        }
         Action::Move(crate::tui::keymap::Move::Up) => {
             app.summary.scroll = app.summary.scroll.saturating_sub(1);
             Vec::new()
@@ -368,6 +377,20 @@ fn facts(app: &App) -> Vec<(Kind, String)> {
         ));
         out.extend(failures.into_iter().map(|f| (Kind::Bad, format!("  {f}"))));
     }
+    let results = delivery::result_lines(app);
+    if !results.is_empty() {
+        out.extend(
+            results
+                .into_iter()
+                .map(|(good, text)| (if good { Kind::Good } else { Kind::Bad }, text)),
+        );
+    } else if created + repaired > 0 && app.test_delivery.running.is_none() {
+        out.push((
+            Kind::KeyHint,
+            "Press t to have Azure DevOps send a test event through a new subscription to the gate."
+                .to_owned(),
+        ));
+    }
     out.push((Kind::Plain, String::new()));
 
     if let Some(summary) = summary {
@@ -509,6 +532,15 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
                 Span::styled(line, theme.value()),
             ])),
         }
+    }
+    if app.test_delivery.running.is_some() {
+        // The wait shows on top; its result joins the facts above once it is in.
+        lines.splice(
+            0..0,
+            delivery::lines(app, width)
+                .into_iter()
+                .chain([Line::default()]),
+        );
     }
     frame.render_widget(Paragraph::new(lines).scroll((app.summary.scroll, 0)), area);
 }

@@ -378,7 +378,7 @@ fn invalid(message: &str) -> Reply {
     )
 }
 
-fn not_found(id: &str) -> Reply {
+pub(super) fn not_found(id: &str) -> Reply {
     Reply::error(
         StatusCode::NOT_FOUND,
         &respond::SUBSCRIPTION_NOT_FOUND,

@@ -6,6 +6,7 @@ mod core;
 mod git;
 mod hooks;
 mod identity;
+mod notifications;
 mod policy;
 mod security;
 mod work;
@@ -17,6 +18,7 @@ use hyper::header::HeaderMap;
 use serde_json::{Map, Value};
 
 use super::auth::{ANONYMOUS_ID, Caller};
+use super::delivery::Deliverer;
 use super::respond::{self, Reply};
 use super::routes::{Route, Target};
 use super::state::OrgState;
@@ -43,6 +45,8 @@ pub(crate) struct Call<'a> {
     /// The project segment, resolved to an index (present iff the path had one).
     pub project: Option<usize>,
     pub pages: Pages,
+    /// Where test notifications go to be delivered.
+    pub deliverer: &'a Deliverer,
 }
 
 pub(crate) fn dispatch(state: &RwLock<OrgState>, call: &Call) -> Reply {
@@ -81,6 +85,18 @@ pub(crate) fn dispatch(state: &RwLock<OrgState>, call: &Call) -> Reply {
             with_project(call, |p| build::definitions(&read(state), p, call.query))
         }
         Route::AgentPools => build::pools(),
+        Route::QueryNotifications => notifications::query(&read(state), user, call.body),
+        Route::ListNotifications => notifications::list(&read(state), user, item(call), call.query),
+        Route::GetNotification => notifications::get(
+            &read(state),
+            user,
+            item(call),
+            call.target.sub_item.as_deref().unwrap_or_default(),
+        ),
+        Route::CreateTestNotification => {
+            notifications::create_test(&mut write(state), user, call.body, call.deliverer)
+        }
+        Route::GetTestNotification => notifications::get_test(&read(state), user, item(call)),
         Route::Other => not_found(call.path),
     }
 }
