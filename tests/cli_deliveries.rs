@@ -400,7 +400,16 @@ async fn the_plan_cites_the_last_failure_of_a_hook_on_probation() {
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let profile = profile(dir.path(), &url);
+    // The hooks use basic auth: a profile without its credentials would plan skips, not repairs.
+    let profile = dir.path().join("profile.toml");
+    std::fs::write(
+        &profile,
+        format!(
+            "webhook_url = \"{url}\"\nbasic_auth_user = \"gate\"\nbasic_auth_secret = \"gate-password\"\n[status_check]\nrequired = false\n"
+        ),
+    )
+    .unwrap();
+    let profile = profile.to_string_lossy().into_owned();
     let out = run(
         dir.path(),
         Some(&sim.primary_token().unwrap()),

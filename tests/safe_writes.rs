@@ -554,7 +554,7 @@ async fn a_basic_auth_webhook_is_recreated_only_with_its_password() {
 async fn concurrent_applies_on_one_organization_make_no_duplicates() {
     for writers in [2, 3] {
         let sim = start(scenario(5, json!([]), json!([]))).await;
-        sim.set_latency(Duration::from_millis(50));
+        sim.set_latency(Duration::from_millis(150));
         let dir = tempfile::tempdir().unwrap();
         let args = apply_args(&sim.org_url());
         let runs: Vec<_> = (0..writers).map(|_| cli(dir.path(), &args)).collect();

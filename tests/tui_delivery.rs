@@ -9,7 +9,7 @@ mod tui_support;
 
 use azdo_gate::audit::deliveries::{DeliveryHealth, LastFailure};
 use azdo_gate::audit::test_delivery::DeliveryOutcome;
-use azdo_gate::audit::{AuditReport, Coverage, EventStatus};
+use azdo_gate::audit::{AuditReport, Coverage, CoverageCounts, EventStatus};
 use azdo_gate::plan::{ActionKind, ActionResult, Outcome};
 use azdo_gate::tui::{App, Effect, Msg, RequestId, Step};
 use crossterm::event::KeyCode;
@@ -231,6 +231,7 @@ fn at_summary() -> App {
             repo.coverage = Coverage::Covered;
         }
     }
+    after.summary.coverage = CoverageCounts::count(&after.repositories);
     send(
         &mut app,
         Msg::Applied {

@@ -274,13 +274,14 @@ impl<'a> Planner<'a> {
             if !self.repaired.insert(id.to_owned()) {
                 return;
             }
-            if let Some(skip) = self.basic_auth_skip(
+            if let Some(mut skip) = self.basic_auth_skip(
                 project,
                 (!whole_project).then_some(repository),
                 need.event_type,
                 id,
                 need.basic_auth_user,
             ) {
+                skip.reason.push_str(&failure_note(need.deliveries));
                 if whole_project {
                     project_actions.push(skip);
                 } else {
