@@ -77,14 +77,20 @@ fn lock_path(config_dir: &Path, name: &str) -> Result<PathBuf, StoreError> {
 }
 
 /// Who holds a lock, as its holder wrote it; "another process" when it wrote nothing readable.
-fn holder(path: &Path) -> String {
+/// Who holds the lock, when its note is written.
+fn holder(path: &Path) -> Option<String> {
     let mut text = String::new();
     let read = File::open(path).and_then(|mut f| f.read_to_string(&mut text));
-    match read.map(|_| text.trim().to_owned()) {
-        Ok(who) if !who.is_empty() => who,
-        _ => "another process".into(),
-    }
+    read.ok()
+        .map(|_| text.trim().to_owned())
+        .filter(|who| !who.is_empty())
 }
+
+/// The holder, when it has not said who it is.
+const ANOTHER: &str = "another process";
+
+/// How long a waiter waits for the holder's note before saying it waits.
+const NAME_WAIT: Duration = Duration::from_secs(1);
 
 /// Takes the organization's writer lock, waiting up to `timeout` while another process holds it
 /// (`on_wait` is told once, with who that is). `what` says what this process does, for the next
@@ -114,12 +120,16 @@ pub fn lock_organization(
         if started.elapsed() >= timeout {
             return Err(LockError::Timeout {
                 organization: organization_name.to_owned(),
-                holder: who,
+                holder: who.clone().unwrap_or_else(|| ANOTHER.to_owned()),
                 waited: started.elapsed().as_secs(),
             });
         }
-        if let Some(tell) = on_wait.take() {
-            tell(&who);
+        // The holder writes its note just after taking the lock: wait a moment for it, so the
+        // admin is told who, but never longer than a second before saying anything.
+        if (who.is_some() || started.elapsed() >= NAME_WAIT)
+            && let Some(tell) = on_wait.take()
+        {
+            tell(who.as_deref().unwrap_or(ANOTHER));
         }
         std::thread::sleep(POLL);
     }
