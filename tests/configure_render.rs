@@ -21,6 +21,7 @@ fn action(kind: ActionKind, repository: Option<(&str, &str)>, event: Option<&str
         event_type: event.map(str::to_owned),
         reason: "because".into(),
         subscription_id: None,
+        policy_id: None,
         ref_name: None,
         fix: None,
     }

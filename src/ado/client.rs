@@ -16,9 +16,9 @@ use tokio::sync::Semaphore;
 use super::counter::RequestCounter;
 use super::error::{AdoError, classify};
 use super::models::{
-    AgentPool, BuildDefinitionRef, ConnectionData, ListResponse, NewSubscription,
-    PermissionEvaluationBatch, PolicyConfiguration, Project, Repository, Subscription,
-    SubscriptionFilter, WorkItemField,
+    AgentPool, BuildDefinitionRef, ConnectionData, ItemKind, ListResponse, Listed,
+    NewSubscription, PermissionEvaluationBatch, PolicyConfiguration, Project, Repository,
+    Subscription, SubscriptionFilter, WorkItemField,
 };
 use super::retry::Backoff;
 use crate::org::OrgUrl;
@@ -221,8 +221,14 @@ impl Client {
     }
 
     /// `GET {org}/_apis/git/repositories`: every repository of every project in one call.
+    /// Repositories that cannot be read are left out; [`Self::list_repositories_listed`] names them.
     pub async fn list_repositories(&self) -> Result<Vec<Repository>, AdoError> {
-        self.get_all(
+        Ok(self.list_repositories_listed().await?.items)
+    }
+
+    /// [`Self::list_repositories`], with the repositories that could not be read.
+    pub async fn list_repositories_listed(&self) -> Result<Listed<Repository>, AdoError> {
+        self.get_all_listed(
             || {
                 Call::new(
                     Method::GET,
@@ -231,6 +237,7 @@ impl Client {
                 )
             },
             "git/repositories",
+            ItemKind::Repository,
         )
         .await
     }
@@ -257,10 +264,21 @@ impl Client {
     // ---- service hooks --------------------------------------------------------------------------
 
     /// `GET {org}/_apis/hooks/subscriptions` with the given filters (the API does not page).
+    /// Subscriptions that cannot be read are left out; [`Self::list_subscriptions_listed`] names
+    /// them.
     pub async fn list_subscriptions(
         &self,
         filter: &SubscriptionFilter,
     ) -> Result<Vec<Subscription>, AdoError> {
+        Ok(self.list_subscriptions_listed(filter).await?.items)
+    }
+
+    /// [`Self::list_subscriptions`], with the subscriptions that could not be read: the list holds
+    /// every tool's hooks, and one odd item must not hide the others.
+    pub async fn list_subscriptions_listed(
+        &self,
+        filter: &SubscriptionFilter,
+    ) -> Result<Listed<Subscription>, AdoError> {
         let mut call = Call::new(
             Method::GET,
             self.inner.org.api("hooks/subscriptions"),
@@ -269,9 +287,11 @@ impl Client {
         for (key, value) in filter.query() {
             call = call.query(key, value);
         }
-        let list: ListResponse<Subscription> =
+        let list: ListResponse<serde_json::Value> =
             self.send(call).await?.json("hooks/subscriptions")?;
-        Ok(list.value)
+        let mut listed = Listed::default();
+        listed.extend_from(ItemKind::Subscription, list.value);
+        Ok(listed)
     }
 
     /// `POST {org}/_apis/hooks/subscriptions`. Not retried after an answer that leaves the outcome
@@ -319,14 +339,27 @@ impl Client {
 
     // ---- branch policies ------------------------------------------------------------------------
 
-    /// `GET {org}/{project}/_apis/policy/configurations[?policyType=]`, every page.
+    /// `GET {org}/{project}/_apis/policy/configurations[?policyType=]`, every page. Policies that
+    /// cannot be read are left out; [`Self::list_policy_configurations_listed`] names them.
     pub async fn list_policy_configurations(
         &self,
         project: &str,
         policy_type: Option<&str>,
     ) -> Result<Vec<PolicyConfiguration>, AdoError> {
+        Ok(self
+            .list_policy_configurations_listed(project, policy_type)
+            .await?
+            .items)
+    }
+
+    /// [`Self::list_policy_configurations`], with the policies that could not be read.
+    pub async fn list_policy_configurations_listed(
+        &self,
+        project: &str,
+        policy_type: Option<&str>,
+    ) -> Result<Listed<PolicyConfiguration>, AdoError> {
         let url = self.inner.org.project_api(project, "policy/configurations");
-        self.get_all(
+        self.get_all_listed(
             || {
                 let call = Call::new(Method::GET, url.clone(), "GET policy/configurations");
                 match policy_type {
@@ -335,6 +368,7 @@ impl Client {
                 }
             },
             "policy/configurations",
+            ItemKind::Policy,
         )
         .await
     }
@@ -352,6 +386,40 @@ impl Client {
         )
         .json(body)?;
         self.send(call).await?.json("policy/configurations")
+    }
+
+    /// `GET {org}/{project}/_apis/policy/configurations/{id}`.
+    pub async fn get_policy_configuration(
+        &self,
+        project: &str,
+        id: i64,
+    ) -> Result<PolicyConfiguration, AdoError> {
+        let call = Call::new(
+            Method::GET,
+            self.inner
+                .org
+                .project_api(project, &format!("policy/configurations/{id}")),
+            "GET policy/configurations/{id}",
+        );
+        self.send(call).await?.json("policy/configurations/{id}")
+    }
+
+    /// `PUT {org}/{project}/_apis/policy/configurations/{id}` with the whole configuration.
+    pub async fn replace_policy_configuration<B: Serialize + ?Sized>(
+        &self,
+        project: &str,
+        id: i64,
+        body: &B,
+    ) -> Result<PolicyConfiguration, AdoError> {
+        let call = Call::new(
+            Method::PUT,
+            self.inner
+                .org
+                .project_api(project, &format!("policy/configurations/{id}")),
+            "PUT policy/configurations/{id}",
+        )
+        .json(body)?;
+        self.send(call).await?.json("policy/configurations/{id}")
     }
 
     /// Probes Code (Read & Write) without side effects: posts an empty policy, which the server must
@@ -433,6 +501,19 @@ impl Client {
     }
 
     // ---- transport ------------------------------------------------------------------------------
+
+    /// [`Self::get_all`], reading each item on its own so an unreadable one is reported, not fatal.
+    async fn get_all_listed<T: DeserializeOwned>(
+        &self,
+        make: impl Fn() -> Call,
+        route: &str,
+        kind: ItemKind,
+    ) -> Result<Listed<T>, AdoError> {
+        let raw: Vec<serde_json::Value> = self.get_all(make, route).await?;
+        let mut listed = Listed::default();
+        listed.extend_from(kind, raw);
+        Ok(listed)
+    }
 
     /// Follows `x-ms-continuationtoken` until the last page.
     async fn get_all<T: DeserializeOwned>(

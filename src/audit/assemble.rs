@@ -8,10 +8,10 @@ use super::AuditInput;
 use super::coverage::{PolicyIndex, SubscriptionIndex, classify};
 use super::permissions::ProjectPermissions;
 use super::report::{
-    AuditReport, AuditSummary, Coverage, PolicyPresence, ProjectAudit, ProjectSubscription,
+    AuditReport, AuditSummary, Coverage, EventStatus, PolicyPresence, ProjectAudit, ProjectSubscription,
     ProjectsSource, RepositoryAudit,
 };
-use crate::ado::models::{PolicyConfiguration, Repository};
+use crate::ado::models::{Listed, PolicyConfiguration, Repository, UnknownItem};
 use crate::checks::OrgInfo;
 use crate::profile::REPO_CREATED_EVENT;
 
@@ -33,7 +33,10 @@ pub(super) struct Fetched<'a> {
     /// The gate's subscriptions (the full list is dropped once indexed).
     pub subscriptions: &'a SubscriptionIndex,
     /// Status policies by lowercase project id; `None` when the profile does not require them.
-    pub policies: Option<&'a BTreeMap<String, Vec<PolicyConfiguration>>>,
+    pub policies: Option<&'a BTreeMap<String, Listed<PolicyConfiguration>>>,
+    /// List items that could not be read (subscriptions, repositories); unreadable policies and
+    /// gate subscriptions with unknown statuses are added while assembling.
+    pub unknown_items: Vec<UnknownItem>,
 }
 
 pub(super) fn assemble(
@@ -44,11 +47,15 @@ pub(super) fn assemble(
 ) -> AuditReport {
     let profile = &input.profile;
     let subscriptions = fetched.subscriptions;
+    let mut unknown_items = fetched.unknown_items.clone();
     let policies = fetched.policies.map(|by_project| {
         PolicyIndex::new(
-            by_project.iter().map(|(p, c)| (p.as_str(), c.as_slice())),
-            &profile.status_check.genre,
-            &profile.status_check.name,
+            by_project
+                .iter()
+                .map(|(p, l)| (p.as_str(), l.items.as_slice(), l.unknown.as_slice())),
+            &profile.status_check,
+            Some(fetched.user_id.as_str()),
+            &mut unknown_items,
         )
     });
 
@@ -61,9 +68,9 @@ pub(super) fn assemble(
                 .iter()
                 .map(|e| subscriptions.event_coverage(repo, e))
                 .collect();
-            let status_policy = policies
+            let (status_policy, status_policy_id) = policies
                 .as_ref()
-                .map_or(PolicyPresence::NotRequired, |p| p.presence(repo));
+                .map_or((PolicyPresence::NotRequired, None), |p| p.presence(repo));
             let coverage = classify(repo, &events, status_policy);
             RepositoryAudit {
                 id: repo.id.clone(),
@@ -79,6 +86,7 @@ pub(super) fn assemble(
                 coverage,
                 events,
                 status_policy,
+                status_policy_id,
             }
         })
         .collect();
@@ -149,7 +157,8 @@ pub(super) fn assemble(
                     project_id: hook.project_id.clone(),
                     event_type: (*event).to_owned(),
                     subscription_id: hook.id.clone(),
-                    status: hook.status.into(),
+                    status: EventStatus::from(&hook.status),
+                    restricted: hook.restricted,
                 })
         })
         .collect();
@@ -181,6 +190,7 @@ pub(super) fn assemble(
         project_subscriptions,
         projects_with_policy,
         user_id: Some(fetched.user_id.clone()),
+        unknown_items,
     }
 }
 

@@ -6,21 +6,27 @@
 //! - a subscription counts for a repository and event when its event type is the event, its
 //!   consumer URL matches the profile's ([`crate::profile::webhook_urls_match`]), its
 //!   `projectId` is the repository's project, and its `repository` input is the repository (scope
-//!   repository) or empty/absent (scope project). Other publisher filters (branch, creator, reviewers) are not
-//!   inspected: DESIGN.md does not make them part of the model.
-//! - a Status policy applies when it is enabled and not deleted, its `statusName` equals the
-//!   profile's name and its `statusGenre` (absent = empty) the profile's genre, both compared
-//!   case-sensitively, and one of its scopes covers the repository's default branch.
+//!   repository) or empty/absent (scope project). Other publisher inputs that restrict delivery
+//!   (`branch`, creator, reviewers, `notificationType`, `mergeResult`) are reported as the event's
+//!   `filters`; one the profile does not ask for makes the event not covered (issue 11).
+//! - a Status policy is the gate's when it is not deleted, its `statusName` equals the profile's
+//!   name and its `statusGenre` (absent = empty) the profile's genre, both compared
+//!   case-sensitively, and one of its scopes covers the repository's default branch. It is
+//!   `present` only when it is also enabled, blocking (if the profile asks for blocking) and open to
+//!   the integration user's statuses (`authorId` absent or that user); otherwise it is
+//!   `disabled`, `other_author` or `not_blocking`, in that order. A Status policy whose settings
+//!   cannot be read makes every repository of its project without a present policy `unknown`.
 //!
 //! GUIDs and ref names are compared case-insensitively: Azure DevOps treats both that way.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::report::{Coverage, EventCoverage, EventStatus, PolicyPresence};
 use crate::ado::models::{
-    PolicyConfiguration, PolicyScope, Repository, Subscription, SubscriptionStatus,
+    ItemKind, PolicyConfiguration, PolicyScope, Repository, Subscription, SubscriptionStatus,
+    UnknownItem,
 };
-use crate::profile::{SubscriptionScope, normalize_webhook_url};
+use crate::profile::{GateProfile, StatusCheck, SubscriptionScope, filter_applies, normalize_webhook_url};
 
 /// The subscriptions that point at the profile's webhook URL, reduced to what classification needs,
 /// so the full list (tens of megabytes in a large organization) can be dropped as soon as it is
@@ -38,12 +44,39 @@ pub(super) struct Hook {
     pub status: SubscriptionStatus,
     /// As the subscription spells it.
     pub project_id: String,
+    /// Its restricting publisher inputs (non-empty ones only).
+    pub filters: BTreeMap<String, String>,
+    /// Some filter is not one the profile asks for.
+    pub restricted: bool,
+}
+
+/// The restricting publisher inputs a subscription sets, and whether any differs from what the
+/// profile asks for. Values compare case-insensitively, as Azure DevOps compares branch names.
+fn hook_filters(sub: &Subscription, profile: &GateProfile) -> (BTreeMap<String, String>, bool) {
+    let wanted = profile.filters_for(&sub.event_type);
+    let filters: BTreeMap<String, String> = sub
+        .publisher_inputs
+        .iter()
+        .filter(|(input, value)| filter_applies(input, &sub.event_type) && !value.is_empty())
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let restricted = filters
+        .iter()
+        .any(|(k, v)| wanted.get(k).is_none_or(|w| !w.eq_ignore_ascii_case(v)));
+    (filters, restricted)
 }
 
 impl SubscriptionIndex {
-    /// Keeps only web-hook subscriptions to `webhook_url` that name a project; URLs are normalised
-    /// once per subscription.
-    pub(super) fn new(subscriptions: &[Subscription], webhook_url: &str) -> Self {
+    /// Keeps only web-hook subscriptions to the profile's webhook URL that name a project; URLs are
+    /// normalised once per subscription. Gate subscriptions with a status this tool does not know
+    /// are also reported as unknown items.
+    pub(super) fn new(
+        subscriptions: &[Subscription],
+        profile: &GateProfile,
+        unknown: &mut Vec<UnknownItem>,
+    ) -> Self {
+        // Without a webhook URL no subscription can be the gate's: every event reads as absent.
+        let webhook_url = profile.webhook_url.as_ref().map_or("", |u| u.as_str());
         let target = normalize_webhook_url(webhook_url);
         let mut index = Self::default();
         for sub in subscriptions {
@@ -64,10 +97,23 @@ impl SubscriptionIndex {
                 sub.repository_id().unwrap_or("").to_ascii_lowercase(),
                 sub.event_type.clone(),
             );
+            if let SubscriptionStatus::Other(status) = &sub.status {
+                unknown.push(UnknownItem {
+                    kind: ItemKind::Subscription,
+                    id: Some(sub.id.clone()),
+                    reason: format!(
+                        "the gate's subscription for {} has status \"{status}\", which this tool does not know; it is treated as not delivering",
+                        sub.event_type
+                    ),
+                });
+            }
+            let (filters, restricted) = hook_filters(sub, profile);
             index.hooks.entry(key).or_default().push(Hook {
                 id: sub.id.clone(),
-                status: sub.status,
+                status: sub.status.clone(),
                 project_id: project.to_owned(),
+                filters,
+                restricted,
             });
         }
         index
@@ -94,24 +140,35 @@ impl SubscriptionIndex {
         let best = repo_hooks
             .chain(wide_hooks)
             .min_by(|(a, a_scope), (b, b_scope)| {
-                (status_rank(a.status), scope_rank(*a_scope), &a.id).cmp(&(
-                    status_rank(b.status),
-                    scope_rank(*b_scope),
-                    &b.id,
-                ))
+                (
+                    status_rank(&a.status),
+                    a.restricted,
+                    scope_rank(*a_scope),
+                    &a.id,
+                )
+                    .cmp(&(
+                        status_rank(&b.status),
+                        b.restricted,
+                        scope_rank(*b_scope),
+                        &b.id,
+                    ))
             });
         match best {
             Some((hook, scope)) => EventCoverage {
                 event_type: event.to_owned(),
-                status: hook.status.into(),
+                status: EventStatus::from(&hook.status),
                 subscription_id: Some(hook.id.clone()),
                 scope: Some(scope),
+                filters: (!hook.filters.is_empty()).then(|| hook.filters.clone()),
+                restricted: hook.restricted,
             },
             None => EventCoverage {
                 event_type: event.to_owned(),
                 status: EventStatus::Absent,
                 subscription_id: None,
                 scope: None,
+                filters: None,
+                restricted: false,
             },
         }
     }
@@ -128,15 +185,16 @@ impl SubscriptionIndex {
     }
 }
 
-/// Enabled first; among unhealthy ones the one closest to working (probation still delivers).
-fn status_rank(status: SubscriptionStatus) -> u8 {
-    match EventStatus::from(status) {
-        EventStatus::Enabled => 0,
-        EventStatus::OnProbation => 1,
-        EventStatus::DisabledBySystem => 2,
-        EventStatus::DisabledByInactiveIdentity => 3,
-        EventStatus::DisabledByUser => 4,
-        EventStatus::Absent => 5,
+/// Enabled first; among unhealthy ones the one closest to working (probation still delivers);
+/// a status nobody knows last.
+fn status_rank(status: &SubscriptionStatus) -> u8 {
+    match status {
+        SubscriptionStatus::Enabled => 0,
+        SubscriptionStatus::OnProbation => 1,
+        SubscriptionStatus::DisabledBySystem => 2,
+        SubscriptionStatus::DisabledByInactiveIdentity => 3,
+        SubscriptionStatus::DisabledByUser => 4,
+        SubscriptionStatus::Other(_) => 5,
     }
 }
 
@@ -148,67 +206,158 @@ fn scope_rank(scope: SubscriptionScope) -> u8 {
     }
 }
 
-/// The scopes of the Status policies that satisfy the profile, by project (lowercase id).
+/// One of the gate's Status policies (name and genre match), reduced to what classification needs.
+#[derive(Debug, Clone)]
+struct GatePolicy {
+    id: i64,
+    /// `present` when it satisfies the profile, else what is wrong with it.
+    state: PolicyPresence,
+    scopes: Vec<PolicyScope>,
+}
+
+/// The gate's Status policies by project (lowercase id), and the projects holding a Status policy
+/// that could not be read.
 #[derive(Default)]
 pub(super) struct PolicyIndex {
-    scopes: HashMap<String, Vec<PolicyScope>>,
+    policies: HashMap<String, Vec<GatePolicy>>,
+    /// Lowercase project id → the id of one unreadable Status policy there.
+    unreadable: HashMap<String, Option<i64>>,
+}
+
+/// What is wrong with a policy that matches the gate's status, or `present`.
+fn policy_state(
+    configuration: &PolicyConfiguration,
+    author_id: Option<&str>,
+    check: &StatusCheck,
+    user_id: Option<&str>,
+) -> PolicyPresence {
+    let author_ok = match (author_id.filter(|a| !a.is_empty()), user_id) {
+        (None, _) => true,
+        (Some(author), Some(user)) => author.eq_ignore_ascii_case(user),
+        (Some(_), None) => false,
+    };
+    if !configuration.is_enabled {
+        PolicyPresence::Disabled
+    } else if !author_ok {
+        PolicyPresence::OtherAuthor
+    } else if check.blocking && !configuration.is_blocking {
+        PolicyPresence::NotBlocking
+    } else {
+        PolicyPresence::Present
+    }
 }
 
 impl PolicyIndex {
-    /// `policies` are each project's Status policy configurations, keyed by project id.
+    /// `policies` are each project's Status policy configurations, keyed by project id, with the
+    /// items of that list that could not be read; `user_id` is the integration user. Unreadable
+    /// policies are added to `unknown`.
     pub(super) fn new<'p>(
-        policies: impl IntoIterator<Item = (&'p str, &'p [PolicyConfiguration])>,
-        genre: &str,
-        name: &str,
+        policies: impl IntoIterator<Item = (&'p str, &'p [PolicyConfiguration], &'p [UnknownItem])>,
+        check: &StatusCheck,
+        user_id: Option<&str>,
+        unknown: &mut Vec<UnknownItem>,
     ) -> Self {
         let mut index = Self::default();
-        for (project, configurations) in policies {
-            let scopes: Vec<PolicyScope> = configurations
-                .iter()
-                .filter(|c| c.is_enabled && !c.is_deleted)
-                .filter_map(PolicyConfiguration::status_settings)
-                .filter(|s| {
-                    s.status_name == name && s.status_genre.as_deref().unwrap_or("") == genre
-                })
-                .flat_map(|s| s.scope)
-                .collect();
-            if !scopes.is_empty() {
+        for (project, configurations, unreadable) in policies {
+            let key = project.to_ascii_lowercase();
+            for item in unreadable {
+                unknown.push(item.clone());
                 index
-                    .scopes
-                    .entry(project.to_ascii_lowercase())
-                    .or_default()
-                    .extend(scopes);
+                    .unreadable
+                    .entry(key.clone())
+                    .or_insert_with(|| item.id.as_deref().and_then(|id| id.parse().ok()));
             }
+            for configuration in configurations.iter().filter(|c| !c.is_deleted) {
+                let settings = match configuration.status_settings() {
+                    None => continue,
+                    Some(Ok(settings)) => settings,
+                    Some(Err(reason)) => {
+                        unknown.push(UnknownItem {
+                            kind: ItemKind::Policy,
+                            id: Some(configuration.id.to_string()),
+                            reason: format!(
+                                "the Status policy's settings could not be read ({reason}); no other Status policy is created in its project while it exists"
+                            ),
+                        });
+                        index
+                            .unreadable
+                            .entry(key.clone())
+                            .or_insert(Some(configuration.id));
+                        continue;
+                    }
+                };
+                if settings.status_name != check.name
+                    || settings.status_genre.as_deref().unwrap_or("") != check.genre
+                {
+                    continue;
+                }
+                let state = policy_state(
+                    configuration,
+                    settings.author_id.as_deref(),
+                    check,
+                    user_id,
+                );
+                index.policies.entry(key.clone()).or_default().push(GatePolicy {
+                    id: configuration.id,
+                    state,
+                    scopes: settings.scope,
+                });
+            }
+        }
+        for policies in index.policies.values_mut() {
+            policies.sort_by_key(|p| p.id);
         }
         index
     }
 
-    /// Whether a satisfying Status policy applies to the repository's default branch.
-    pub(super) fn presence(&self, repo: &Repository) -> PolicyPresence {
-        let applies = self
-            .scopes
-            .get(&repo.project.id.to_ascii_lowercase())
-            .is_some_and(|scopes| {
-                scopes
+    /// Whether a Status policy makes the gate's status required on the repository's default
+    /// branch, and which policy the answer is about. A satisfying policy wins; then an unreadable
+    /// one (it may be the gate's); then the first flawed one (disabled before other author before
+    /// not blocking).
+    pub(super) fn presence(&self, repo: &Repository) -> (PolicyPresence, Option<i64>) {
+        let key = repo.project.id.to_ascii_lowercase();
+        let applying: Vec<&GatePolicy> = self
+            .policies
+            .get(&key)
+            .into_iter()
+            .flatten()
+            .filter(|p| {
+                p.scopes
                     .iter()
                     .any(|s| scope_applies(s, &repo.id, repo.default_branch.as_deref()))
-            });
-        if applies {
-            PolicyPresence::Present
-        } else {
-            PolicyPresence::Absent
+            })
+            .collect();
+        if let Some(good) = applying.iter().find(|p| p.state == PolicyPresence::Present) {
+            return (PolicyPresence::Present, Some(good.id));
+        }
+        if let Some(id) = self.unreadable.get(&key) {
+            return (PolicyPresence::Unknown, *id);
+        }
+        let flawed = [
+            PolicyPresence::Disabled,
+            PolicyPresence::OtherAuthor,
+            PolicyPresence::NotBlocking,
+        ]
+        .into_iter()
+        .find_map(|state| applying.iter().find(|p| p.state == state));
+        match flawed {
+            Some(p) => (p.state, Some(p.id)),
+            None => (PolicyPresence::Absent, None),
         }
     }
 
     /// Whether the project has a project-wide satisfying policy on every default branch
     /// (`repositoryId` null, `matchKind` DefaultBranch): what the planner's project scope creates.
     pub(super) fn has_project_wide(&self, project_id: &str) -> bool {
-        self.scopes
+        self.policies
             .get(&project_id.to_ascii_lowercase())
-            .is_some_and(|scopes| {
-                scopes
-                    .iter()
-                    .any(|s| repository_filter(s).is_none() && match_kind(s) == MatchKind::Default)
+            .is_some_and(|policies| {
+                policies.iter().any(|p| {
+                    p.state == PolicyPresence::Present
+                        && p.scopes.iter().any(|s| {
+                            repository_filter(s).is_none() && match_kind(s) == MatchKind::Default
+                        })
+                })
             })
     }
 }
@@ -262,12 +411,12 @@ fn scope_applies(scope: &PolicyScope, repo_id: &str, default_branch: Option<&str
 
 /// The repository's class. Precedence, first that holds:
 /// 1. disabled repository → not applicable (nothing can be delivered for it);
-/// 2. every event enabled and the policy present or not required → covered;
-/// 3. every event enabled, only the policy missing, and the repository empty → not applicable
-///    (a branch policy needs a default branch);
+/// 2. every event enabled (and unrestricted) and the policy present or not required → covered;
+/// 3. every event enabled, only the policy missing or flawed, and the repository empty → not
+///    applicable (a branch policy needs a default branch);
 /// 4. some event's only match is on probation or disabled → unhealthy (it wins over partial: the
 ///    admin must re-enable or recreate that hook, which creating the missing pieces would not fix);
-/// 5. at least one event enabled or the policy present → partial;
+/// 5. at least one event enabled (even filtered) or some gate policy exists → partial;
 /// 6. otherwise → missing.
 pub(super) fn classify(
     repo: &Repository,
@@ -277,8 +426,8 @@ pub(super) fn classify(
     if repo.is_disabled {
         return Coverage::NotApplicable;
     }
-    let all_enabled = events.iter().all(|e| e.status == EventStatus::Enabled);
-    let policy_ok = policy != PolicyPresence::Absent;
+    let all_enabled = events.iter().all(EventCoverage::is_full);
+    let policy_ok = policy.is_satisfied();
     if all_enabled && policy_ok {
         return Coverage::Covered;
     }
@@ -292,7 +441,7 @@ pub(super) fn classify(
         return Coverage::Unhealthy;
     }
     let something = events.iter().any(|e| e.status == EventStatus::Enabled)
-        || policy == PolicyPresence::Present;
+        || !matches!(policy, PolicyPresence::Absent | PolicyPresence::NotRequired);
     if something {
         Coverage::Partial
     } else {

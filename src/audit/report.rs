@@ -1,9 +1,11 @@
 //! The audit report: what `azdo-gate audit --json` prints, what the wizard's permissions and coverage
 //! steps show, and what the planner turns into actions.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
-use crate::ado::models::SubscriptionStatus;
+use crate::ado::models::{SubscriptionStatus, UnknownItem};
 use crate::checks::OrgInfo;
 use crate::profile::SubscriptionScope;
 
@@ -76,25 +78,49 @@ impl Coverage {
 }
 
 /// The state of one profile event for one repository.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EventStatus {
     Enabled,
     OnProbation,
     DisabledBySystem,
     DisabledByUser,
     DisabledByInactiveIdentity,
+    /// A subscription status this tool does not know (the server-side enum has more values than
+    /// the documented five), as the server spelled it; shown as `other(<value>)`.
+    Other(String),
     Absent,
 }
 
-impl From<SubscriptionStatus> for EventStatus {
-    fn from(s: SubscriptionStatus) -> Self {
+impl EventStatus {
+    /// The JSON and report spelling: the API's for known statuses, `other(<value>)` otherwise.
+    pub fn label(&self) -> String {
+        match self {
+            Self::Enabled => "enabled".into(),
+            Self::OnProbation => "onProbation".into(),
+            Self::DisabledBySystem => "disabledBySystem".into(),
+            Self::DisabledByUser => "disabledByUser".into(),
+            Self::DisabledByInactiveIdentity => "disabledByInactiveIdentity".into(),
+            Self::Other(value) => format!("other({value})"),
+            Self::Absent => "absent".into(),
+        }
+    }
+}
+
+impl Serialize for EventStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.label())
+    }
+}
+
+impl From<&SubscriptionStatus> for EventStatus {
+    fn from(s: &SubscriptionStatus) -> Self {
         match s {
             SubscriptionStatus::Enabled => Self::Enabled,
             SubscriptionStatus::OnProbation => Self::OnProbation,
             SubscriptionStatus::DisabledBySystem => Self::DisabledBySystem,
             SubscriptionStatus::DisabledByUser => Self::DisabledByUser,
             SubscriptionStatus::DisabledByInactiveIdentity => Self::DisabledByInactiveIdentity,
+            SubscriptionStatus::Other(value) => Self::Other(value.clone()),
         }
     }
 }
@@ -107,14 +133,63 @@ pub struct EventCoverage {
     pub subscription_id: Option<String>,
     /// Whether that subscription is for this repository or the whole project.
     pub scope: Option<SubscriptionScope>,
+    /// The publisher inputs that restrict which pull requests the subscription delivers
+    /// (`branch`, `pullrequestCreatedBy`, ...); `None` when it delivers every one.
+    pub filters: Option<BTreeMap<String, String>>,
+    /// Some of those filters are not ones the profile asks for: the subscription misses pull
+    /// requests, so the event is not covered.
+    #[serde(skip)]
+    pub restricted: bool,
 }
 
+impl EventCoverage {
+    /// Enabled and delivering every pull request the profile wants.
+    pub fn is_full(&self) -> bool {
+        self.status == EventStatus::Enabled && !self.restricted
+    }
+}
+
+/// Whether a Status policy makes the gate's status required on the repository's default branch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PolicyPresence {
     Present,
     Absent,
     NotRequired,
+    /// The profile asks for a blocking policy; the matching one is optional.
+    NotBlocking,
+    /// The matching policy is disabled.
+    Disabled,
+    /// The matching policy accepts only statuses posted by another identity
+    /// (`settings.authorId`), so the gate's status can never satisfy it.
+    OtherAuthor,
+    /// A Status policy of the project could not be read: it may be the gate's, so none is created
+    /// beside it.
+    Unknown,
+}
+
+impl PolicyPresence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Present => "present",
+            Self::Absent => "absent",
+            Self::NotRequired => "not_required",
+            Self::NotBlocking => "not_blocking",
+            Self::Disabled => "disabled",
+            Self::OtherAuthor => "other_author",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    /// The policy requirement is met (or there is none).
+    pub fn is_satisfied(self) -> bool {
+        matches!(self, Self::Present | Self::NotRequired)
+    }
+
+    /// A policy exists that `update_status_policy` can put right.
+    pub fn is_repairable(self) -> bool {
+        matches!(self, Self::NotBlocking | Self::Disabled | Self::OtherAuthor)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -129,6 +204,8 @@ pub struct RepositoryAudit {
     pub coverage: Coverage,
     pub events: Vec<EventCoverage>,
     pub status_policy: PolicyPresence,
+    /// The Status policy `status_policy` describes (the one to update when it is not present).
+    pub status_policy_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
@@ -152,6 +229,14 @@ pub struct ProjectSubscription {
     pub event_type: String,
     pub subscription_id: String,
     pub status: EventStatus,
+    /// Filters the profile does not ask for restrict it (see [`EventCoverage::restricted`]).
+    pub restricted: bool,
+}
+
+impl ProjectSubscription {
+    pub fn is_full(&self) -> bool {
+        self.status == EventStatus::Enabled && !self.restricted
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -172,6 +257,9 @@ pub struct AuditReport {
     /// The integration user's id (the policy's authorized account), when known.
     #[serde(skip)]
     pub user_id: Option<String>,
+    /// List items Azure DevOps returned that the tool could not understand; the audit went on
+    /// without them.
+    pub unknown_items: Vec<UnknownItem>,
 }
 
 impl AuditReport {

@@ -14,6 +14,9 @@ pub enum ActionKind {
     /// Replace with status `enabled` (a user disabled it), falling back to a recreate.
     EnableSubscription,
     CreateStatusPolicy,
+    /// Put an existing Status policy right (enabled, blocking, open to the integration user's
+    /// statuses) instead of creating a second one.
+    UpdateStatusPolicy,
     Skip,
 }
 
@@ -24,6 +27,7 @@ impl ActionKind {
             Self::RecreateSubscription => "recreate_subscription",
             Self::EnableSubscription => "enable_subscription",
             Self::CreateStatusPolicy => "create_status_policy",
+            Self::UpdateStatusPolicy => "update_status_policy",
             Self::Skip => "skip",
         }
     }
@@ -49,6 +53,8 @@ pub struct Action {
     pub reason: String,
     /// The existing subscription a recreate or enable acts on.
     pub subscription_id: Option<String>,
+    /// The existing Status policy an update acts on.
+    pub policy_id: Option<i64>,
     /// The branch a repository's Status policy protects (its default branch); `None` for a
     /// project-wide policy, which follows each repository's default branch.
     pub ref_name: Option<String>,

@@ -9,7 +9,8 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::action::{Action, ActionKind, Plan};
 use super::body::{
-    BodyError, policy_body, policy_matches, subscription_body, subscription_matches,
+    BodyError, policy_body, policy_matches, policy_update_body, subscription_body,
+    subscription_matches,
 };
 use crate::ado::models::{
     NewSubscription, STATUS_POLICY_TYPE_ID, SubscriptionFilter, SubscriptionStatus,
@@ -148,6 +149,7 @@ async fn carry_out(
         ActionKind::RecreateSubscription => recreate_subscription(client, input, action).await?,
         ActionKind::EnableSubscription => enable_subscription(client, input, action).await?,
         ActionKind::CreateStatusPolicy => create_policy(client, input, action).await?,
+        ActionKind::UpdateStatusPolicy => update_policy(client, input, action).await?,
         ActionKind::Skip => return Ok(Outcome::Skipped),
     }
     Ok(Outcome::Done)
@@ -197,17 +199,12 @@ async fn find_subscription(
     action: &Action,
     body: &NewSubscription,
 ) -> Result<bool, AdoError> {
-    let url = body
-        .consumer_inputs
-        .get("url")
-        .map(String::as_str)
-        .unwrap_or_default();
     let existing = client
         .list_subscriptions(&event_filter(&body.event_type))
         .await?;
     Ok(existing
         .iter()
-        .any(|s| subscription_matches(s, action, url)))
+        .any(|s| subscription_matches(s, action, body)))
 }
 
 fn event_filter(event_type: &str) -> SubscriptionFilter {
@@ -302,4 +299,21 @@ async fn create_policy(
             .map_err(Failure::from),
         Err(reread) => Err(Failure::Unverified { first, reread }),
     }
+}
+
+/// Re-reads the Status policy and replaces it with the profile's values (a PUT is idempotent, so
+/// the client may retry it).
+async fn update_policy(
+    client: &Client,
+    input: &ApplyInput<'_>,
+    action: &Action,
+) -> Result<(), Failure> {
+    let id = action.policy_id.ok_or(Failure::Body(BodyError::NoPolicy))?;
+    let project = action.project_id.as_str();
+    let existing = client.get_policy_configuration(project, id).await?;
+    let body = policy_update_body(&existing, input.profile, input.user_id.as_deref());
+    client
+        .replace_policy_configuration(project, id, &body)
+        .await?;
+    Ok(())
 }

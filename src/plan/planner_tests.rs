@@ -47,15 +47,19 @@ fn repo(
         .map(|event| match events.iter().find(|(e, ..)| e == event) {
             Some((_, status, sub, scope)) => EventCoverage {
                 event_type: (*event).into(),
-                status: *status,
+                status: status.clone(),
                 subscription_id: sub.map(str::to_owned),
                 scope: Some(*scope),
+                filters: None,
+                restricted: false,
             },
             None => EventCoverage {
                 event_type: (*event).into(),
                 status: EventStatus::Absent,
                 subscription_id: None,
                 scope: None,
+                filters: None,
+                restricted: false,
             },
         })
         .collect();
@@ -84,6 +88,7 @@ fn repo(
         coverage,
         events,
         status_policy: policy,
+        status_policy_id: None,
     }
 }
 
@@ -123,6 +128,7 @@ fn report(projects: Vec<ProjectAudit>, repositories: Vec<RepositoryAudit>) -> Au
         project_subscriptions: Vec::new(),
         projects_with_policy: Vec::new(),
         user_id: Some("user-1".into()),
+        unknown_items: Vec::new(),
     }
 }
 
@@ -247,7 +253,12 @@ fn each_unhealthy_status_is_repaired_the_way_azure_devops_allows() {
             "r1",
             "p1",
             &[
-                (CREATED, status, Some("bad"), SubscriptionScope::Repository),
+                (
+                    CREATED,
+                    status.clone(),
+                    Some("bad"),
+                    SubscriptionScope::Repository,
+                ),
                 enabled(UPDATED, "s2"),
             ],
             PolicyPresence::Present,
@@ -321,6 +332,7 @@ fn repository_scope_never_duplicates_an_enabled_project_wide_subscription() {
         event_type: CREATED.into(),
         subscription_id: "project-sub".into(),
         status: EventStatus::Enabled,
+        restricted: false,
     });
     let plan = run(
         &report,
@@ -502,12 +514,14 @@ fn project_scope_reuses_what_the_project_already_has() {
             event_type: CREATED.into(),
             subscription_id: "proj-created".into(),
             status: EventStatus::Enabled,
+            restricted: false,
         },
         ProjectSubscription {
             project_id: "p1".into(),
             event_type: UPDATED.into(),
             subscription_id: "proj-updated".into(),
             status: EventStatus::DisabledByUser,
+            restricted: false,
         },
     ];
     report.projects_with_policy = vec!["p1".into()];
@@ -541,6 +555,7 @@ fn repo_created_is_one_subscription_per_project() {
         event_type: REPO_CREATED_EVENT.into(),
         subscription_id: "rc3".into(),
         status: EventStatus::Enabled,
+        restricted: false,
     });
     let profile = GateProfile {
         notify_repo_created: true,

@@ -25,6 +25,7 @@ fn code_defaults() -> GateProfile {
         ],
         scope: SubscriptionScope::Repository,
         notify_repo_created: false,
+        filters: BTreeMap::new(),
         status_check: StatusCheck {
             required: true,
             genre: "pr-gate".into(),
@@ -126,7 +127,7 @@ fn unknown_key_names_key_line_and_file() {
         err("webhook_url = \"\"\n\nevents = [\"git.pullrequest.created\"]\nscpoe = \"project\"\n");
     assert_eq!(
         e.to_string(),
-        "profile.toml line 4: unknown key \"scpoe\" (expected one of: webhook_url, basic_auth_user, basic_auth_secret, http_headers, events, scope, notify_repo_created, status_check)"
+        "profile.toml line 4: unknown key \"scpoe\" (expected one of: webhook_url, basic_auth_user, basic_auth_secret, http_headers, events, scope, notify_repo_created, filters, status_check)"
     );
     assert_eq!(e.key(), Some("scpoe"));
     assert_eq!(e.line(), Some(4));

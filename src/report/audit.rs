@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::{MARKS, to_json};
-use crate::ado::models::{GIT_EDIT_POLICIES, GIT_NAMESPACE_ID, SERVICE_HOOKS_NAMESPACE_ID};
+use crate::ado::models::{
+    GIT_EDIT_POLICIES, GIT_NAMESPACE_ID, ItemKind, SERVICE_HOOKS_NAMESPACE_ID,
+};
 use crate::audit::{
     AuditReport, Coverage, EventStatus, PolicyPresence, ProjectAudit, ProjectsSource,
     RepositoryAudit,
@@ -49,13 +51,13 @@ pub fn audit_csv(report: &AuditReport) -> String {
         header.iter().copied().chain(events.iter().copied()),
     );
     for repo in &report.repositories {
-        let statuses: Vec<&str> = events
+        let statuses: Vec<String> = events
             .iter()
             .map(|event| {
                 repo.events
                     .iter()
                     .find(|e| e.event_type == *event)
-                    .map_or("", |e| event_status(e.status))
+                    .map_or_else(String::new, |e| e.status.label())
             })
             .collect();
         let fixed = [
@@ -66,9 +68,12 @@ pub fn audit_csv(report: &AuditReport) -> String {
             bool_str(repo.new),
             bool_str(repo.disabled),
             repo.default_branch.as_deref().unwrap_or(""),
-            policy_str(repo.status_policy),
+            repo.status_policy.as_str(),
         ];
-        csv_row(&mut out, fixed.into_iter().chain(statuses));
+        csv_row(
+            &mut out,
+            fixed.into_iter().chain(statuses.iter().map(String::as_str)),
+        );
     }
     out
 }
@@ -97,25 +102,6 @@ fn bool_str(b: bool) -> &'static str {
     if b { "true" } else { "false" }
 }
 
-/// The API's spelling, as in the JSON report.
-fn event_status(status: EventStatus) -> &'static str {
-    match status {
-        EventStatus::Enabled => "enabled",
-        EventStatus::OnProbation => "onProbation",
-        EventStatus::DisabledBySystem => "disabledBySystem",
-        EventStatus::DisabledByUser => "disabledByUser",
-        EventStatus::DisabledByInactiveIdentity => "disabledByInactiveIdentity",
-        EventStatus::Absent => "absent",
-    }
-}
-
-fn policy_str(p: PolicyPresence) -> &'static str {
-    match p {
-        PolicyPresence::Present => "present",
-        PolicyPresence::Absent => "absent",
-        PolicyPresence::NotRequired => "not_required",
-    }
-}
 
 /// `azdo-gate audit` for a terminal: projects (permission problems first, each with its fix), then
 /// repositories grouped by project, worst first, then a summary line.
@@ -136,8 +122,32 @@ pub fn audit_text(report: &AuditReport, org: &OrgUrl) -> String {
     let _ = writeln!(out);
     projects_section(&mut out, report, org, source);
     repositories_section(&mut out, report);
+    unknown_items_section(&mut out, report);
     summary_line(&mut out, report);
     out
+}
+
+/// What Azure DevOps returned that the tool could not understand; the audit went on without it.
+fn unknown_items_section(out: &mut String, report: &AuditReport) {
+    if report.unknown_items.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "Not understood: {} (left out of the audit)",
+        report.unknown_items.len()
+    );
+    for item in &report.unknown_items {
+        let kind = match item.kind {
+            ItemKind::Subscription => "subscription",
+            ItemKind::Policy => "policy",
+            ItemKind::Repository => "repository",
+        };
+        let id = item.id.as_deref().unwrap_or("(no id)");
+        let _ = writeln!(out, "{} {kind} {id}", MARKS.warn);
+        wrap_into(out, &item.reason, 4);
+    }
+    let _ = writeln!(out);
 }
 
 /// Per project: (covered, applicable) repositories.
@@ -340,26 +350,33 @@ fn repository_lines(out: &mut String, repo: &RepositoryAudit) {
     let mut parts: Vec<String> = repo
         .events
         .iter()
-        .map(|e| format!("{} {}", short_event(&e.event_type), event_status(e.status)))
+        .map(|e| {
+            let filtered = if e.restricted { " (filtered)" } else { "" };
+            format!("{} {}{filtered}", short_event(&e.event_type), e.status.label())
+        })
         .collect();
     if repo.status_policy != PolicyPresence::NotRequired {
-        parts.push(format!("status policy {}", policy_str(repo.status_policy)));
+        parts.push(format!("status policy {}", repo.status_policy.as_str()));
     }
     wrap_into(out, &parts.join(", "), 8);
     for e in &repo.events {
-        if let (
-            Some(id),
-            EventStatus::OnProbation
-            | EventStatus::DisabledBySystem
-            | EventStatus::DisabledByUser
-            | EventStatus::DisabledByInactiveIdentity,
-        ) = (&e.subscription_id, e.status)
-        {
+        let Some(id) = &e.subscription_id else {
+            continue;
+        };
+        if !matches!(e.status, EventStatus::Enabled | EventStatus::Absent) {
             let _ = writeln!(
                 out,
                 "        {} subscription {id} is {}",
                 short_event(&e.event_type),
-                event_status(e.status)
+                e.status.label()
+            );
+        } else if let Some(filters) = e.filters.as_ref().filter(|_| e.restricted) {
+            let list: Vec<String> = filters.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let _ = writeln!(
+                out,
+                "        {} subscription {id} delivers only pull requests matching {}",
+                short_event(&e.event_type),
+                list.join(", ")
             );
         }
     }

@@ -244,6 +244,10 @@ fn title(action: &Action) -> String {
             Some(branch) => format!("create Status policy on {branch} of {target}"),
             None => "create Status policy on the default branch of every repository".to_owned(),
         },
+        ActionKind::UpdateStatusPolicy => match action.policy_id {
+            Some(id) => format!("update Status policy {id}"),
+            None => "update Status policy".to_owned(),
+        },
         ActionKind::Skip if event.is_empty() => format!("skip {target}"),
         ActionKind::Skip => format!("skip {event} for {target}"),
     }

@@ -84,6 +84,7 @@ fn repo(project: &str, name: &str, coverage: Coverage, new: bool) -> RepositoryA
         coverage,
         events: Vec::new(),
         status_policy: crate::audit::PolicyPresence::Absent,
+        status_policy_id: None,
     }
 }
 
@@ -112,6 +113,7 @@ fn audit_report(repositories: Vec<RepositoryAudit>) -> AuditReport {
         project_subscriptions: Vec::new(),
         projects_with_policy: Vec::new(),
         user_id: Some("user-1".into()),
+        unknown_items: Vec::new(),
     }
 }
 

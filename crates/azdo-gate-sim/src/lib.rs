@@ -48,7 +48,7 @@ use server::{Counts, Shared};
 use state::OrgState;
 
 /// Every route label the simulator counts under, in a stable order (`"OTHER"` last).
-pub const ROUTE_LABELS: [&str; 16] = [
+pub const ROUTE_LABELS: [&str; 18] = [
     "GET connectionData",
     "GET projects",
     "GET git/repositories",
@@ -60,6 +60,8 @@ pub const ROUTE_LABELS: [&str; 16] = [
     "DELETE hooks/subscriptions/{id}",
     "GET policy/configurations",
     "POST policy/configurations",
+    "GET policy/configurations/{id}",
+    "PUT policy/configurations/{id}",
     "GET wit/fields",
     "PATCH wit/workitems/{id}",
     "GET build/definitions",

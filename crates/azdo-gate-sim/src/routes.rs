@@ -19,6 +19,8 @@ pub(crate) enum Route {
     DeleteSubscription,
     ListPolicies,
     CreatePolicy,
+    GetPolicy,
+    ReplacePolicy,
     WitFields,
     PatchWorkItem,
     BuildDefinitions,
@@ -35,7 +37,7 @@ enum ProjectSegment {
 }
 
 impl Route {
-    pub(crate) const ALL: [Route; 16] = [
+    pub(crate) const ALL: [Route; 18] = [
         Route::ConnectionData,
         Route::Projects,
         Route::Repositories,
@@ -47,6 +49,8 @@ impl Route {
         Route::DeleteSubscription,
         Route::ListPolicies,
         Route::CreatePolicy,
+        Route::GetPolicy,
+        Route::ReplacePolicy,
         Route::WitFields,
         Route::PatchWorkItem,
         Route::BuildDefinitions,
@@ -67,6 +71,8 @@ impl Route {
             Self::DeleteSubscription => "DELETE hooks/subscriptions/{id}",
             Self::ListPolicies => "GET policy/configurations",
             Self::CreatePolicy => "POST policy/configurations",
+            Self::GetPolicy => "GET policy/configurations/{id}",
+            Self::ReplacePolicy => "PUT policy/configurations/{id}",
             Self::WitFields => "GET wit/fields",
             Self::PatchWorkItem => "PATCH wit/workitems/{id}",
             Self::BuildDefinitions => "GET build/definitions",
@@ -87,7 +93,11 @@ impl Route {
     fn project_segment(self) -> ProjectSegment {
         match self {
             Self::Repositories | Self::WitFields | Self::PatchWorkItem => ProjectSegment::Optional,
-            Self::ListPolicies | Self::CreatePolicy | Self::BuildDefinitions => {
+            Self::ListPolicies
+            | Self::CreatePolicy
+            | Self::GetPolicy
+            | Self::ReplacePolicy
+            | Self::BuildDefinitions => {
                 ProjectSegment::Required
             }
             _ => ProjectSegment::Forbidden,
@@ -153,6 +163,8 @@ pub(crate) fn classify(method: &Method, path: &str) -> Target {
         (&Method::DELETE, ["hooks", "subscriptions", _]) => (Route::DeleteSubscription, item_at(2)),
         (&Method::GET, ["policy", "configurations"]) => (Route::ListPolicies, None),
         (&Method::POST, ["policy", "configurations"]) => (Route::CreatePolicy, None),
+        (&Method::GET, ["policy", "configurations", _]) => (Route::GetPolicy, item_at(2)),
+        (&Method::PUT, ["policy", "configurations", _]) => (Route::ReplacePolicy, item_at(2)),
         (&Method::GET, ["wit", "fields"]) => (Route::WitFields, None),
         (&Method::PATCH, ["wit", "workitems", _]) => (Route::PatchWorkItem, item_at(2)),
         (&Method::GET, ["build", "definitions"]) => (Route::BuildDefinitions, None),

@@ -1,12 +1,15 @@
 //! Typed request and response bodies, shaped after the official examples in `shared/ado-examples/`.
 //!
 //! Every response field that Azure DevOps may omit is an `Option` or defaults, so an older server or a
-//! trimmed answer still deserialises; unknown fields are ignored.
+//! trimmed answer still deserialises; unknown fields are ignored. Fields other tools may have stored
+//! as `null` read like absent ones, unknown enum values are kept (`Other`), and the lists the audit
+//! depends on are read item by item ([`Listed`]).
 
 mod build;
 mod connection;
 mod git;
 mod hooks;
+mod lenient;
 mod list;
 mod policy;
 mod project;
@@ -19,7 +22,7 @@ pub use git::{Repository, RepositoryProject};
 pub use hooks::{
     IdentityRef, NewSubscription, Subscription, SubscriptionFilter, SubscriptionStatus,
 };
-pub use list::ListResponse;
+pub use list::{ItemKind, ListResponse, Listed, UnknownItem};
 pub use policy::{
     NewPolicyConfiguration, PolicyConfiguration, PolicyScope, PolicyType, PolicyTypeRef,
     STATUS_POLICY_TYPE_ID, StatusPolicySettings,

@@ -169,6 +169,7 @@ pub(crate) fn kind_words(kind: ActionKind) -> &'static str {
         ActionKind::RecreateSubscription => "recreate webhook",
         ActionKind::EnableSubscription => "re-enable webhook",
         ActionKind::CreateStatusPolicy => "create status policy",
+        ActionKind::UpdateStatusPolicy => "update status policy",
         ActionKind::Skip => "skip",
     }
 }

@@ -72,6 +72,10 @@ pub(crate) fn dispatch(state: &RwLock<OrgState>, call: &Call) -> Reply {
         Route::CreatePolicy => with_project(call, |p| {
             policy::create(&mut write(state), user, p, call.body)
         }),
+        Route::GetPolicy => with_project(call, |p| policy::get(&read(state), p, item(call))),
+        Route::ReplacePolicy => with_project(call, |p| {
+            policy::replace(&mut write(state), user, p, item(call), call.body)
+        }),
         Route::WitFields => work::fields(&read(state)),
         Route::PatchWorkItem => work::patch(call.headers, item(call), call.body),
         Route::BuildDefinitions => {
