@@ -256,12 +256,14 @@ fn project(id: u8, name: &str, edit: Option<bool>, note: Option<&str>) -> Projec
 }
 
 fn event(name: &str, status: EventStatus) -> EventCoverage {
+    let exists = status != EventStatus::Absent;
     EventCoverage {
         event_type: name.into(),
         status,
-        subscription_id: (status != EventStatus::Absent)
-            .then(|| "30000000-0000-4000-8000-000000000001".to_owned()),
-        scope: (status != EventStatus::Absent).then_some(SubscriptionScope::Repository),
+        subscription_id: exists.then(|| "30000000-0000-4000-8000-000000000001".to_owned()),
+        scope: exists.then_some(SubscriptionScope::Repository),
+        filters: None,
+        restricted: false,
     }
 }
 
@@ -310,6 +312,7 @@ pub fn repo(
             event("git.pullrequest.updated", updated),
         ],
         status_policy: policy,
+        status_policy_id: None,
     }
 }
 
@@ -356,6 +359,7 @@ pub fn audit_report(repositories: Vec<RepositoryAudit>) -> AuditReport {
         project_subscriptions: Vec::new(),
         projects_with_policy: Vec::new(),
         user_id: Some("40000000-0000-4000-8000-000000000001".into()),
+        unknown_items: Vec::new(),
     }
 }
 

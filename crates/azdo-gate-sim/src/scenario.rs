@@ -314,6 +314,13 @@ pub struct Subscription {
     pub modified_by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<String>,
+    /// Fields answered verbatim in place of the simulator's own, for what real organizations send
+    /// and the typed fields cannot say: a `null` input (`{"publisherInputs": {"branch": null}}`
+    /// replaces that one input), a status outside the documented five, another tool's consumer
+    /// shape. Objects are merged one level deep; anything else replaces the field. JSON scenarios
+    /// can write `null`; TOML cannot.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub raw: serde_json::Map<String, serde_json::Value>,
 }
 
 fn tfs() -> String {

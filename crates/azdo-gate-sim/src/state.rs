@@ -85,6 +85,8 @@ pub(crate) struct SubState {
     pub modified_date: String,
     pub event_description: String,
     pub action_description: String,
+    /// Fields answered verbatim in place of the simulator's own (scenario `raw`).
+    pub raw: serde_json::Map<String, Value>,
 }
 
 pub(crate) struct PolicyState {
@@ -278,6 +280,7 @@ impl OrgState {
                 created_date,
                 event_description,
                 action_description,
+                raw: sub.raw,
             };
             state.insert_subscription(seeded);
         }

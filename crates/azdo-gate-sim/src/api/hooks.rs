@@ -127,6 +127,7 @@ pub(super) fn create(state: &mut OrgState, user: &UserRef, body: &[u8]) -> Reply
         modified_date: date,
         event_description,
         action_description,
+        raw: serde_json::Map::new(),
     };
     let reply = Reply::json(&views::subscription(state, &sub, true));
     state.insert_subscription(sub);
