@@ -153,7 +153,11 @@ async fn a_status_policy_with_every_optional_setting_null_is_the_gates_and_never
     let repo = &report.repositories[0];
     assert_eq!(repo.status_policy, PolicyPresence::Present);
     assert_eq!(repo.coverage, Coverage::Covered);
-    assert!(report.unknown_items.is_empty(), "{:?}", report.unknown_items);
+    assert!(
+        report.unknown_items.is_empty(),
+        "{:?}",
+        report.unknown_items
+    );
 
     for _ in 0..2 {
         let (plan, _) = configure(&client, &profile).await;
@@ -194,7 +198,12 @@ async fn odd_subscriptions_are_listed_as_unknown_and_the_audit_completes() {
     // repo-1: a null branch input (reads as no filter). repo-2..4: statuses outside the five
     // documented ones. repo-5: another tool's consumer shape the tool cannot read.
     let mut subscriptions = vec![
-        hook(10, CREATED, 1, json!({ "publisherInputs": { "branch": null } })),
+        hook(
+            10,
+            CREATED,
+            1,
+            json!({ "publisherInputs": { "branch": null } }),
+        ),
         hook(11, UPDATED, 1, json!({ "resourceVersion": null })),
     ];
     for (n, status) in [
@@ -240,7 +249,10 @@ async fn odd_subscriptions_are_listed_as_unknown_and_the_audit_completes() {
     };
     assert_eq!(repo("repo-1")["events"][0]["status"], "enabled");
     assert_eq!(repo("repo-1")["events"][0]["filters"], Value::Null);
-    assert_eq!(repo("repo-3")["events"][0]["status"], "other(pendingDeletion)");
+    assert_eq!(
+        repo("repo-3")["events"][0]["status"],
+        "other(pendingDeletion)"
+    );
     assert_eq!(repo("repo-3")["coverage"], "unhealthy");
     assert_eq!(repo("repo-5")["events"][0]["status"], "absent");
 
@@ -252,11 +264,15 @@ async fn odd_subscriptions_are_listed_as_unknown_and_the_audit_completes() {
     .await;
     let text = common::stdout(&text);
     assert!(text.contains("Not understood: 4"), "{text}");
-    assert!(text.contains(&format!("subscription {}", sub_id(50))), "{text}");
+    assert!(
+        text.contains(&format!("subscription {}", sub_id(50))),
+        "{text}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_branch_filtered_gate_subscription_is_partial_replaced_and_accepted_when_the_profile_asks() {
+async fn a_branch_filtered_gate_subscription_is_partial_replaced_and_accepted_when_the_profile_asks()
+ {
     let mut subscriptions = hooks(1);
     subscriptions[0]["publisher_inputs"]["branch"] = json!("refs/heads/release");
     let policy = status_policy(json!({}));
@@ -284,7 +300,10 @@ async fn a_branch_filtered_gate_subscription_is_partial_replaced_and_accepted_wh
     let repo = serde_json::to_value(&report.repositories[0]).unwrap();
     assert_eq!(repo["coverage"], "partial");
     assert_eq!(repo["events"][0]["status"], "enabled");
-    assert_eq!(repo["events"][0]["filters"], json!({ "branch": "refs/heads/release" }));
+    assert_eq!(
+        repo["events"][0]["filters"],
+        json!({ "branch": "refs/heads/release" })
+    );
 
     let (plan, outcomes) = configure(&client, &profile).await;
     assert_eq!(kinds(&plan), [ActionKind::RecreateSubscription]);
@@ -299,9 +318,21 @@ async fn a_branch_filtered_gate_subscription_is_partial_replaced_and_accepted_wh
 #[tokio::test(flavor = "multi_thread")]
 async fn policies_that_cannot_make_the_gates_status_count_are_updated_never_duplicated() {
     for (extra, flags, expected) in [
-        (json!({}), json!({ "is_blocking": false }), PolicyPresence::NotBlocking),
-        (json!({}), json!({ "is_enabled": false }), PolicyPresence::Disabled),
-        (json!({ "authorId": OTHER_USER }), json!({}), PolicyPresence::OtherAuthor),
+        (
+            json!({}),
+            json!({ "is_blocking": false }),
+            PolicyPresence::NotBlocking,
+        ),
+        (
+            json!({}),
+            json!({ "is_enabled": false }),
+            PolicyPresence::Disabled,
+        ),
+        (
+            json!({ "authorId": OTHER_USER }),
+            json!({}),
+            PolicyPresence::OtherAuthor,
+        ),
     ] {
         let mut policy = status_policy(extra);
         policy
@@ -317,7 +348,11 @@ async fn policies_that_cannot_make_the_gates_status_count_are_updated_never_dupl
         assert_eq!(report.repositories[0].coverage, Coverage::Partial);
 
         let (plan, outcomes) = configure(&client, &profile).await;
-        assert_eq!(kinds(&plan), [ActionKind::UpdateStatusPolicy], "{expected:?}");
+        assert_eq!(
+            kinds(&plan),
+            [ActionKind::UpdateStatusPolicy],
+            "{expected:?}"
+        );
         assert_eq!(plan.actions[0].policy_id, Some(5));
         assert_eq!(outcomes, [Outcome::Done], "{expected:?}");
 

@@ -8,8 +8,8 @@ use super::AuditInput;
 use super::coverage::{PolicyIndex, SubscriptionIndex, classify};
 use super::permissions::ProjectPermissions;
 use super::report::{
-    AuditReport, AuditSummary, Coverage, EventStatus, PolicyPresence, ProjectAudit, ProjectSubscription,
-    ProjectsSource, RepositoryAudit,
+    AuditReport, AuditSummary, Coverage, EventStatus, PolicyPresence, ProjectAudit,
+    ProjectSubscription, ProjectsSource, RepositoryAudit,
 };
 use crate::ado::models::{Listed, PolicyConfiguration, Repository, UnknownItem};
 use crate::checks::OrgInfo;

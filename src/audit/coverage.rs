@@ -26,7 +26,9 @@ use crate::ado::models::{
     ItemKind, PolicyConfiguration, PolicyScope, Repository, Subscription, SubscriptionStatus,
     UnknownItem,
 };
-use crate::profile::{GateProfile, StatusCheck, SubscriptionScope, filter_applies, normalize_webhook_url};
+use crate::profile::{
+    GateProfile, StatusCheck, SubscriptionScope, filter_applies, normalize_webhook_url,
+};
 
 /// The subscriptions that point at the profile's webhook URL, reduced to what classification needs,
 /// so the full list (tens of megabytes in a large organization) can be dropped as soon as it is
@@ -291,17 +293,17 @@ impl PolicyIndex {
                 {
                     continue;
                 }
-                let state = policy_state(
-                    configuration,
-                    settings.author_id.as_deref(),
-                    check,
-                    user_id,
-                );
-                index.policies.entry(key.clone()).or_default().push(GatePolicy {
-                    id: configuration.id,
-                    state,
-                    scopes: settings.scope,
-                });
+                let state =
+                    policy_state(configuration, settings.author_id.as_deref(), check, user_id);
+                index
+                    .policies
+                    .entry(key.clone())
+                    .or_default()
+                    .push(GatePolicy {
+                        id: configuration.id,
+                        state,
+                        scopes: settings.scope,
+                    });
             }
         }
         for policies in index.policies.values_mut() {

@@ -185,7 +185,11 @@ pub fn policy_update_body(
 /// Whether an existing subscription is the one this action creates: same event, project,
 /// repository (none for project-wide), consumer URL and restricting filters (so a filtered
 /// subscription being replaced is not mistaken for its replacement).
-pub fn subscription_matches(existing: &Subscription, action: &Action, body: &NewSubscription) -> bool {
+pub fn subscription_matches(
+    existing: &Subscription,
+    action: &Action,
+    body: &NewSubscription,
+) -> bool {
     let webhook_url = body.consumer_inputs.get("url").map_or("", String::as_str);
     let restricting = |inputs: &BTreeMap<String, String>| -> BTreeMap<String, String> {
         inputs
@@ -216,7 +220,8 @@ pub fn policy_matches(
     action: &Action,
     profile: &GateProfile,
 ) -> bool {
-    let (Some(Ok(settings)), Ok(wanted)) = (existing.status_settings(), policy_scope(action)) else {
+    let (Some(Ok(settings)), Ok(wanted)) = (existing.status_settings(), policy_scope(action))
+    else {
         return false;
     };
     let check = &profile.status_check;

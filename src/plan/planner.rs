@@ -231,7 +231,10 @@ impl<'a> Planner<'a> {
     ) -> Option<Action> {
         let state = repository.status_policy;
         let id = repository.status_policy_id;
-        let which = id.map_or_else(|| "a Status policy".to_owned(), |id| format!("Status policy {id}"));
+        let which = id.map_or_else(
+            || "a Status policy".to_owned(),
+            |id| format!("Status policy {id}"),
+        );
         if state == PolicyPresence::Unknown {
             return Some(self.skip(
                 project,
@@ -334,15 +337,13 @@ impl<'a> Planner<'a> {
         project_actions: &mut Vec<Action>,
     ) {
         let whole_project = need.scope == Some(SubscriptionScope::Project);
-        let repair = need
-            .subscription_id
-            .and_then(|id| {
-                let what = Repair {
-                    status: &need.status,
-                    filters: need.filters,
-                };
-                Some((id, what.action(id, need.event_type, whole_project)?))
-            });
+        let repair = need.subscription_id.and_then(|id| {
+            let what = Repair {
+                status: &need.status,
+                filters: need.filters,
+            };
+            Some((id, what.action(id, need.event_type, whole_project)?))
+        });
         if let Some((id, (kind, reason))) = repair {
             if !self.repaired.insert(id.to_owned()) {
                 return;

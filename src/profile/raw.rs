@@ -10,8 +10,8 @@ use toml::Spanned;
 use super::error::{ProfileError, Source};
 use super::webhook::WebhookUrl;
 use super::{
-    ALLOWED_EVENTS, Applicability, FILTER_INPUTS, DEFAULT_DISPLAY_NAME, DEFAULT_EVENTS, DEFAULT_STATUS_GENRE,
-    DEFAULT_STATUS_NAME, GateProfile, StatusCheck, SubscriptionScope,
+    ALLOWED_EVENTS, Applicability, DEFAULT_DISPLAY_NAME, DEFAULT_EVENTS, DEFAULT_STATUS_GENRE,
+    DEFAULT_STATUS_NAME, FILTER_INPUTS, GateProfile, StatusCheck, SubscriptionScope,
 };
 
 /// Top-level keys, in the order the default profile documents them (for "expected one of").
@@ -324,7 +324,10 @@ fn filters(
     let mut out = BTreeMap::new();
     for (input, value) in filters {
         let key = format!("filters.{}", input.get_ref());
-        if !FILTER_INPUTS.iter().any(|(name, _)| name == input.get_ref()) {
+        if !FILTER_INPUTS
+            .iter()
+            .any(|(name, _)| name == input.get_ref())
+        {
             let known: Vec<&str> = FILTER_INPUTS.iter().map(|(name, _)| *name).collect();
             return Err(src.invalid(
                 input.span(),

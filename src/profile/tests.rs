@@ -406,3 +406,33 @@ fn duplicate_key_is_named() {
     );
     assert_eq!(e.key(), Some("scope"));
 }
+
+#[test]
+fn filters_name_known_publisher_inputs_apply_per_event_and_survive_storing() {
+    let profile =
+        parse("[filters]\nbranch = \"refs/heads/main\"\nnotificationType = \"PushNotification\"\n")
+            .unwrap();
+    assert_eq!(
+        profile.filters_for("git.pullrequest.updated").len(),
+        2,
+        "updated accepts both"
+    );
+    assert_eq!(
+        profile
+            .filters_for("git.pullrequest.created")
+            .into_iter()
+            .collect::<Vec<_>>(),
+        [("branch".to_owned(), "refs/heads/main".to_owned())]
+    );
+    assert!(profile.filters_for("git.repo.created").is_empty());
+    assert_eq!(
+        GateProfile::from_table(&profile.to_table()).unwrap(),
+        profile
+    );
+
+    let e = err("[filters]\nbranchName = \"main\"\n");
+    assert_eq!(e.key(), Some("filters.branchName"));
+    assert!(e.to_string().contains("allowed: branch,"), "{e}");
+    let e = err("[filters]\nbranch = \"\"\n");
+    assert_eq!(e.key(), Some("filters.branch"));
+}

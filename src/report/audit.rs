@@ -102,7 +102,6 @@ fn bool_str(b: bool) -> &'static str {
     if b { "true" } else { "false" }
 }
 
-
 /// `azdo-gate audit` for a terminal: projects (permission problems first, each with its fix), then
 /// repositories grouped by project, worst first, then a summary line.
 pub fn audit_text(report: &AuditReport, org: &OrgUrl) -> String {
@@ -352,7 +351,11 @@ fn repository_lines(out: &mut String, repo: &RepositoryAudit) {
         .iter()
         .map(|e| {
             let filtered = if e.restricted { " (filtered)" } else { "" };
-            format!("{} {}{filtered}", short_event(&e.event_type), e.status.label())
+            format!(
+                "{} {}{filtered}",
+                short_event(&e.event_type),
+                e.status.label()
+            )
         })
         .collect();
     if repo.status_policy != PolicyPresence::NotRequired {

@@ -97,9 +97,7 @@ impl Route {
             | Self::CreatePolicy
             | Self::GetPolicy
             | Self::ReplacePolicy
-            | Self::BuildDefinitions => {
-                ProjectSegment::Required
-            }
+            | Self::BuildDefinitions => ProjectSegment::Required,
             _ => ProjectSegment::Forbidden,
         }
     }

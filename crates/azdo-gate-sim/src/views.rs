@@ -158,7 +158,7 @@ pub(crate) struct SubscriptionView<'a> {
 #[derive(Serialize)]
 #[serde(untagged)]
 pub(crate) enum SubscriptionAnswer<'a> {
-    Typed(SubscriptionView<'a>),
+    Typed(Box<SubscriptionView<'a>>),
     Raw(Value),
 }
 
@@ -169,7 +169,7 @@ pub(crate) fn subscription<'a>(
 ) -> SubscriptionAnswer<'a> {
     let view = typed_subscription(state, sub, mask);
     if sub.raw.is_empty() {
-        return SubscriptionAnswer::Typed(view);
+        return SubscriptionAnswer::Typed(Box::new(view));
     }
     let mut value = serde_json::to_value(&view).unwrap_or(Value::Null);
     if let Some(object) = value.as_object_mut() {
@@ -187,11 +187,7 @@ pub(crate) fn subscription<'a>(
     SubscriptionAnswer::Raw(value)
 }
 
-fn typed_subscription<'a>(
-    state: &OrgState,
-    sub: &'a SubState,
-    mask: bool,
-) -> SubscriptionView<'a> {
+fn typed_subscription<'a>(state: &OrgState, sub: &'a SubState, mask: bool) -> SubscriptionView<'a> {
     SubscriptionView {
         id: &sub.id,
         url: state.api_url(&format!("hooks/subscriptions/{}", sub.id)),

@@ -65,7 +65,11 @@ mod tests {
         assert!(!p.flag && p.list.is_empty());
         assert_eq!(
             p.map.into_iter().collect::<Vec<_>>(),
-            [("b".into(), "x".into()), ("c".into(), "3".into()), ("d".into(), "true".into())]
+            [
+                ("b".into(), "x".into()),
+                ("c".into(), "3".into()),
+                ("d".into(), "true".into())
+            ]
         );
         let p: Probe = serde_json::from_str(r#"{"map": null}"#).unwrap();
         assert!(p.map.is_empty());

@@ -179,7 +179,13 @@ fn repositories_are_grouped_by_project_worst_first_and_projects_with_problems_le
     let wide: Vec<(&str, &str, EventStatus)> = report
         .project_subscriptions
         .iter()
-        .map(|s| (s.project_id.as_str(), s.subscription_id.as_str(), s.status.clone()))
+        .map(|s| {
+            (
+                s.project_id.as_str(),
+                s.subscription_id.as_str(),
+                s.status.clone(),
+            )
+        })
         .collect();
     assert_eq!(
         wide,

@@ -69,7 +69,9 @@ fn statuses(events: &[EventCoverage]) -> Vec<EventStatus> {
 }
 
 fn gate_profile() -> GateProfile {
-    GateProfile::default_profile().with_webhook_url(URL).unwrap()
+    GateProfile::default_profile()
+        .with_webhook_url(URL)
+        .unwrap()
 }
 
 fn check(genre: &str) -> StatusCheck {
@@ -81,9 +83,14 @@ fn check(genre: &str) -> StatusCheck {
 }
 
 fn presence(policies: &[PolicyConfiguration], repo: &Repository, genre: &str) -> PolicyPresence {
-    PolicyIndex::new([(P1, policies, &[][..])], &check(genre), Some(USER), &mut Vec::new())
-        .presence(repo)
-        .0
+    PolicyIndex::new(
+        [(P1, policies, &[][..])],
+        &check(genre),
+        Some(USER),
+        &mut Vec::new(),
+    )
+    .presence(repo)
+    .0
 }
 
 #[test]

@@ -481,7 +481,10 @@ pub(crate) fn coverage_words(repo: &RepositoryAudit) -> (&'static str, String) {
             } else if repo.status_policy == PolicyPresence::Absent {
                 "no status policy".to_owned()
             } else if !repo.status_policy.is_satisfied() {
-                format!("status policy {}", repo.status_policy.as_str().replace('_', " "))
+                format!(
+                    "status policy {}",
+                    repo.status_policy.as_str().replace('_', " ")
+                )
             } else {
                 "incomplete".to_owned()
             };

@@ -70,7 +70,9 @@ fn bind(state: &OrgState, user: &UserRef, project: usize, body: &[u8]) -> Result
         return Err(invalid_argument("settings"));
     };
     if policy_type_name(type_id).is_none() {
-        return Err(invalid(&format!("The policy type '{type_id}' does not exist.")));
+        return Err(invalid(&format!(
+            "The policy type '{type_id}' does not exist."
+        )));
     }
     check_settings(state, project, type_id, &settings)?;
     if !state.grant(project, &user.id).edit_policies {
