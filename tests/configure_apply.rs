@@ -75,6 +75,7 @@ async fn start(scenario: Scenario, concurrency: usize) -> (SimHandle, Client) {
             max_retry_after: Duration::from_millis(20),
         },
         request_timeout: Duration::from_secs(10),
+        api_version: None,
     };
     let org = OrgUrl::parse(&sim.org_url()).unwrap();
     let client = Client::new(org, SecretString::from(TOKEN), config).unwrap();

@@ -98,6 +98,7 @@ fn client(sim: &SimHandle) -> Client {
             max_retry_after: Duration::from_millis(20),
         },
         request_timeout: Duration::from_secs(10),
+        api_version: None,
     };
     let org = OrgUrl::parse(&sim.org_url()).unwrap();
     Client::new(org, SecretString::from(TOKEN), config).unwrap()

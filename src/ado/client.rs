@@ -41,6 +41,9 @@ pub struct ClientConfig {
     pub backoff: Backoff,
     /// Per-request timeout (connect + answer).
     pub request_timeout: Duration,
+    /// The REST API version an Azure DevOps Server said it supports (remembered per organization
+    /// in the state file); `None` = start with the tool's own ([`API_VERSION`]).
+    pub api_version: Option<String>,
 }
 
 impl Default for ClientConfig {
@@ -50,6 +53,7 @@ impl Default for ClientConfig {
             max_attempts: 5,
             backoff: Backoff::default(),
             request_timeout: Duration::from_secs(30),
+            api_version: None,
         }
     }
 }
@@ -151,6 +155,9 @@ struct Inner {
     counter: RequestCounter,
     /// Set once Azure DevOps has accepted this token; a later 401 then means a missing scope.
     token_accepted: AtomicBool,
+    /// The version an Azure DevOps Server supports, once known (from the config or learnt from a
+    /// `VssVersionOutOfRangeException`); replaces [`API_VERSION`] in every request.
+    server_version: std::sync::RwLock<Option<String>>,
     config: ClientConfig,
 }
 
@@ -173,6 +180,7 @@ impl Client {
                 limit: Semaphore::new(config.concurrency.max(1)),
                 counter: RequestCounter::default(),
                 token_accepted: AtomicBool::new(false),
+                server_version: std::sync::RwLock::new(config.api_version.clone()),
                 config,
             }),
         })
@@ -189,6 +197,64 @@ impl Client {
 
     pub fn concurrency(&self) -> usize {
         self.inner.config.concurrency
+    }
+
+    /// The REST API version Azure DevOps Server said it supports, when it refused the tool's own:
+    /// worth remembering for the organization so the next run starts right.
+    pub fn negotiated_api_version(&self) -> Option<String> {
+        self.read_server_version()
+    }
+
+    fn read_server_version(&self) -> Option<String> {
+        // A poisoned lock still holds a complete value (a String is replaced whole).
+        self.inner
+            .server_version
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The `api-version` a call sends: its own, or the server's version keeping the call's
+    /// `-preview.N` suffix.
+    fn api_version_for(&self, call: &Call) -> String {
+        match self.read_server_version() {
+            Some(server) => match call.api_version.split_once('-') {
+                Some((_, stage)) => format!("{server}-{stage}"),
+                None => server,
+            },
+            None => call.api_version.to_owned(),
+        }
+    }
+
+    /// After a `VssVersionOutOfRangeException`: adopts the version the server named when it is
+    /// older than the one just refused. `Ok(true)` = retry with it; an unusable version is an error
+    /// that says so plainly.
+    fn adopt_server_version(&self, sent: &str, supported: Option<&str>) -> Result<bool, AdoError> {
+        let Some(supported) = supported else {
+            return Ok(false);
+        };
+        let number = |v: &str| -> Option<(u32, u32)> {
+            let (major, minor) = v.split('-').next()?.split_once('.')?;
+            Some((major.parse().ok()?, minor.parse().ok()?))
+        };
+        let (Some(wanted), Some(sent_number)) = (number(supported), number(sent)) else {
+            return Ok(false);
+        };
+        if wanted >= sent_number {
+            return Ok(false);
+        }
+        if Some(wanted) < number(super::error::MIN_API_VERSION) {
+            return Err(AdoError::ServerTooOld {
+                supported: supported.to_owned(),
+            });
+        }
+        tracing::info!(%supported, %sent, "Azure DevOps Server supports an older REST API version; using it");
+        *self
+            .inner
+            .server_version
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = Some(supported.to_owned());
+        Ok(true)
     }
 
     // ---- identity -------------------------------------------------------------------------------
@@ -551,7 +617,10 @@ impl Client {
     async fn send(&self, call: Call) -> Result<Answer, AdoError> {
         let max = self.inner.config.max_attempts.max(1);
         let mut attempt = 1;
+        // One retry with the version an Azure DevOps Server names; it does not count as an attempt.
+        let mut version_retried = false;
         loop {
+            let sent = self.api_version_for(&call);
             let result = {
                 // The semaphore is never closed, so acquiring only fails if it were.
                 let _permit = self
@@ -564,12 +633,20 @@ impl Client {
                         timed_out: false,
                     })?;
                 self.inner.counter.record(call.route);
-                self.attempt(&call).await
+                self.attempt(&call, &sent).await
             };
             let (error, retriable) = match result {
                 Ok(answer) => return Ok(answer),
                 Err(failure) => failure,
             };
+            if let AdoError::VersionOutOfRange { supported, .. } = &error
+                && !version_retried
+            {
+                version_retried = true;
+                if self.adopt_server_version(&sent, supported.as_deref())? {
+                    continue;
+                }
+            }
             if attempt >= max || !retriable {
                 return Err(error);
             }
@@ -585,12 +662,12 @@ impl Client {
     }
 
     /// One HTTP exchange. On failure, also says whether retrying is safe for this call.
-    async fn attempt(&self, call: &Call) -> Result<Answer, (AdoError, bool)> {
+    async fn attempt(&self, call: &Call, api_version: &str) -> Result<Answer, (AdoError, bool)> {
         let mut request = self
             .inner
             .http
             .request(call.method.clone(), &call.url)
-            .query(&[("api-version", call.api_version)])
+            .query(&[("api-version", api_version)])
             .query(&call.query)
             .header(ACCEPT, "application/json")
             .header("X-TFS-FedAuthRedirect", "Suppress")

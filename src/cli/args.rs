@@ -161,4 +161,9 @@ pub struct SimArgs {
     /// Delay every answer by this many milliseconds.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub latency_ms: u64,
+    /// Act as Azure DevOps Server supporting REST API versions up to this one (7.0 = Server 2022,
+    /// 6.0 = Server 2020): newer api-versions are refused as the real server does, and the
+    /// organization is also served under the collection URL /tfs/ORGANIZATION.
+    #[arg(long, value_name = "VERSION")]
+    pub server_version: Option<String>,
 }

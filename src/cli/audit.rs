@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use super::args::AuditArgs;
 use super::context::Context;
 use super::{CliError, Outcome, profile_source};
-use crate::ado::{Client, ClientConfig};
+use crate::ado::Client;
 use crate::audit::{self, AuditInput, AuditReport};
 use crate::org::OrgUrl;
 use crate::report;
@@ -16,12 +16,16 @@ pub async fn run(args: AuditArgs, ctx: &Context) -> Result<Outcome, CliError> {
     let mut state = ctx.load_state()?;
     let profile = profile_source::resolve(&args.profile, state.org(&org.key()))?;
     let resolved = ctx.resolve_token(&args.token, &org).await?;
-    let client = Client::new(org.clone(), resolved.token, ClientConfig::default())?;
+    let client = Client::new(org.clone(), resolved.token, state.client_config(&org.key()))?;
     let input = AuditInput {
         profile,
         previous: previous_snapshot(&state, &org),
     };
-    let report = audit::run(&client, &input, None).await?;
+    let report = audit::run(&client, &input, None).await;
+    if state.remember_api_version(&org, &client) {
+        state.save(&ctx.config_dir)?;
+    }
+    let report = report?;
     save_snapshot(&mut state, &org, &report);
     state.save(&ctx.config_dir)?;
     let text = if args.json {

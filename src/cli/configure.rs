@@ -8,7 +8,7 @@ use super::args::{ConfigureArgs, ScopeArg};
 use super::audit::{previous_snapshot, save_snapshot};
 use super::context::Context;
 use super::{CliError, Outcome, profile_source};
-use crate::ado::{Client, ClientConfig};
+use crate::ado::Client;
 use crate::audit::{self, AuditInput};
 use crate::org::OrgUrl;
 use crate::plan::{self, ActionKind, ApplyInput, Mode, Plan, Selection};
@@ -34,12 +34,16 @@ pub async fn run(args: ConfigureArgs, ctx: &Context) -> Result<Outcome, CliError
         };
     }
     let resolved = ctx.resolve_token(&args.token, &org).await?;
-    let client = Client::new(org.clone(), resolved.token, ClientConfig::default())?;
+    let client = Client::new(org.clone(), resolved.token, state.client_config(&org.key()))?;
     let audit_input = AuditInput {
         profile: profile.clone(),
         previous: previous_snapshot(&state, &org),
     };
-    let report = audit::run(&client, &audit_input, None).await?;
+    let report = audit::run(&client, &audit_input, None).await;
+    if state.remember_api_version(&org, &client) {
+        state.save(&ctx.config_dir)?;
+    }
+    let report = report?;
     let unknown = selection.unknown_ids(&report);
     if !unknown.is_empty() {
         return Err(CliError::Usage(format!(

@@ -97,6 +97,51 @@ pub struct SimOptions {
     pub policy_page_size: usize,
     /// Projects per page when the client sends no `$top` (Azure DevOps: 100).
     pub project_page_size: usize,
+    /// Azure DevOps Server mode: the latest REST API version the server supports (`7.0` for
+    /// Server 2022, `6.0` for Server 2020). A newer `api-version` is refused with 400
+    /// `VssVersionOutOfRangeException`, as the real server does, and the organization is served
+    /// under the collection path `/tfs/{organization}` too. `None` = the cloud service.
+    pub server_version: Option<ServerVersion>,
+}
+
+/// A REST API version a simulated Azure DevOps Server supports at most (`7.0`, `6.0`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ServerVersion {
+    pub major: u32,
+    pub minor: u32,
+}
+
+impl std::str::FromStr for ServerVersion {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (major, minor) = s
+            .trim()
+            .split_once('.')
+            .ok_or_else(|| format!("\"{s}\" is not a version like 7.0"))?;
+        let parse = |n: &str| {
+            n.parse::<u32>()
+                .map_err(|_| format!("\"{s}\" is not a version like 7.0"))
+        };
+        let version = ServerVersion {
+            major: parse(major)?,
+            minor: parse(minor)?,
+        };
+        if version < (ServerVersion { major: 1, minor: 0 })
+            || version > (ServerVersion { major: 7, minor: 1 })
+        {
+            return Err(format!(
+                "{s} is not an Azure DevOps Server REST API version (1.0 to 7.1)"
+            ));
+        }
+        Ok(version)
+    }
+}
+
+impl std::fmt::Display for ServerVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)
+    }
 }
 
 impl Default for SimOptions {
@@ -105,6 +150,7 @@ impl Default for SimOptions {
             latency: Duration::ZERO,
             policy_page_size: 100,
             project_page_size: 100,
+            server_version: None,
         }
     }
 }
@@ -126,6 +172,11 @@ pub async fn start(
         .local_addr()
         .map_err(|source| SimError::Bind { addr, source })?;
     let base = format!("http://{local}");
+    // A Server serves its collection under `/tfs/{collection}`; URLs in answers say so.
+    let org_base = match options.server_version {
+        Some(_) => format!("{base}/tfs"),
+        None => base.clone(),
+    };
     let latency = if options.latency.is_zero() {
         Duration::from_millis(scenario.latency_ms)
     } else {
@@ -136,7 +187,8 @@ pub async fn start(
     let faults = Faults::from_specs(&scenario.faults);
     let shared = Arc::new(Shared {
         org: organization.clone(),
-        state: RwLock::new(OrgState::build(scenario, &base)),
+        state: RwLock::new(OrgState::build(scenario, &org_base)),
+        server_version: options.server_version,
         faults,
         counts: Counts::default(),
         latency_nanos: AtomicU64::new(0),
@@ -207,9 +259,13 @@ impl SimHandle {
         self.base.clone()
     }
 
-    /// `http://127.0.0.1:PORT/{organization}`.
+    /// `http://127.0.0.1:PORT/{organization}`; in Server mode the collection URL
+    /// `http://127.0.0.1:PORT/tfs/{organization}` (the bare form is served too).
     pub fn org_url(&self) -> String {
-        format!("{}/{}", self.base, self.shared.org)
+        match self.shared.server_version {
+            Some(_) => format!("{}/tfs/{}", self.base, self.shared.org),
+            None => format!("{}/{}", self.base, self.shared.org),
+        }
     }
 
     /// The scenario's token marked `primary = true` (the gate's token).

@@ -21,6 +21,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, oneshot, watch};
 use tokio::task::JoinSet;
 
+use super::ServerVersion;
 use super::api::{self, Call, Pages, Query};
 use super::auth::{self, Caller};
 use super::faults::{FaultAction, Faults};
@@ -43,6 +44,8 @@ pub(crate) struct Shared {
     pub pages: Pages,
     /// Set once the server is told to stop: requests it then cuts short were not hung up on.
     pub stopping: AtomicBool,
+    /// Azure DevOps Server mode (see `SimOptions::server_version`).
+    pub server_version: Option<ServerVersion>,
 }
 
 impl Shared {
@@ -191,7 +194,7 @@ enum Outcome {
 
 async fn handle(shared: &Shared, kill: &Notify, request: Request<Incoming>) -> Response<Body> {
     let (parts, body) = request.into_parts();
-    let target = classify(&parts.method, parts.uri.path());
+    let target = classify(&parts.method, collection_path(shared, parts.uri.path()));
     shared.counts.record(target.route);
     let mut pending = Unanswered {
         shared,
@@ -203,6 +206,17 @@ async fn handle(shared: &Shared, kill: &Notify, request: Request<Incoming>) -> R
     match outcome {
         Outcome::Answer(response) => response,
         Outcome::DropConnection => drop_connection(kill).await,
+    }
+}
+
+/// A Server also serves its collection under `/tfs/`: the path without that prefix.
+fn collection_path<'p>(shared: &Shared, path: &'p str) -> &'p str {
+    if shared.server_version.is_none() {
+        return path;
+    }
+    match path.get(..5) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("/tfs/") => &path[4..],
+        _ => path,
     }
 }
 
@@ -295,7 +309,9 @@ fn process(
         if target.route == Route::Other {
             return reply_for(api::not_found(path));
         }
-        if let Err(reply) = check_version(target.route, method, query, headers) {
+        if let Err(reply) =
+            check_version(target.route, method, query, headers, shared.server_version)
+        {
             return reply_for(reply);
         }
         let project = match &target.project {
@@ -430,13 +446,15 @@ fn requested_version(query: &Query, headers: &HeaderMap) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// Version rules (`azure-devops-api.md` §0): required; 1.0 to 7.2; 7.2 only as a preview;
-/// `connectionData` only as a preview. Messages follow the service's own wording.
+/// Version rules (`azure-devops-api.md` §0): required; 1.0 to 7.2 (to the server's latest in Server
+/// mode); 7.2 only as a preview; `connectionData` only as a preview. Messages follow the service's
+/// own wording (§13 for Server's).
 fn check_version(
     route: Route,
     method: &Method,
     query: &Query,
     headers: &HeaderMap,
+    server: Option<ServerVersion>,
 ) -> Result<(), Reply> {
     let Some(raw) = requested_version(query, headers) else {
         return Err(Reply::error(
@@ -457,6 +475,18 @@ fn check_version(
         ));
     };
     let number = (version.major, version.minor);
+    if let Some(latest) = server
+        && number > (latest.major, latest.minor)
+    {
+        let number_only = raw.split('-').next().unwrap_or(&raw);
+        return Err(Reply::error(
+            StatusCode::BAD_REQUEST,
+            &respond::VERSION_OUT_OF_RANGE,
+            &format!(
+                "The requested REST API version of {number_only} is out of range for this server. The latest REST API version this server supports is {latest}."
+            ),
+        ));
+    }
     if !((1, 0)..=(7, 2)).contains(&number) {
         return Err(Reply::error(
             StatusCode::BAD_REQUEST,
@@ -502,7 +532,13 @@ mod tests {
         );
         let query = Query::parse(None);
         assert_eq!(requested_version(&query, &headers).as_deref(), Some("7.1"));
-        assert!(check_version(Route::Repositories, &Method::GET, &query, &headers).is_ok());
-        assert!(check_version(Route::ConnectionData, &Method::GET, &query, &headers).is_err());
+        assert!(check_version(Route::Repositories, &Method::GET, &query, &headers, None).is_ok());
+        assert!(
+            check_version(Route::ConnectionData, &Method::GET, &query, &headers, None).is_err()
+        );
+        let server = Some(ServerVersion { major: 7, minor: 0 });
+        let refused =
+            check_version(Route::Repositories, &Method::GET, &query, &headers, server).unwrap_err();
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     }
 }
