@@ -37,13 +37,26 @@ const SEND_ALL_RESOURCES: [(&str, &str); 3] = [
     ("detailedMessagesToSend", "none"),
 ];
 
-/// `git.repo.created` exists only as a preview resource version (`azure-devops-api.md` §6).
+/// The resource version each event's subscription pins, as the service-hooks events reference
+/// shows it in its samples (`azure-devops-api.md` §6 and §13): the payload the gate parses. The
+/// comment event's documented payload is `2.0`; `git.repo.created` and the merged event exist only
+/// as `1.0-preview.1` samples. An organization's own list is
+/// `GET _apis/hooks/publishers/tfs/eventtypes` (`supportedResourceVersions`).
+pub const EVENT_RESOURCE_VERSIONS: [(&str, &str); 5] = [
+    ("git.pullrequest.created", "1.0"),
+    ("git.pullrequest.updated", "1.0"),
+    ("git.pullrequest.merged", "1.0-preview.1"),
+    ("ms.vss-code.git-pullrequest-comment-event", "2.0"),
+    (REPO_CREATED_EVENT, "1.0-preview.1"),
+];
+
+/// The pinned resource version of `event_type`; `1.0` (the documented recommendation) for an
+/// event outside the table, which the profile never allows.
 fn resource_version(event_type: &str) -> &'static str {
-    if event_type == REPO_CREATED_EVENT {
-        "1.0-preview.1"
-    } else {
-        "1.0"
-    }
+    EVENT_RESOURCE_VERSIONS
+        .iter()
+        .find(|(event, _)| *event == event_type)
+        .map_or("1.0", |(_, version)| version)
 }
 
 /// The subscription an action creates (or replaces, with `status`). The password is exposed here
@@ -279,6 +292,35 @@ mod tests {
             ref_name: repository.map(|_| "refs/heads/main".to_owned()),
             fix: None,
         }
+    }
+
+    #[test]
+    fn every_event_pins_the_documented_resource_version() {
+        let mut profile = profile();
+        profile.events = crate::profile::ALLOWED_EVENTS
+            .iter()
+            .map(|e| (*e).to_owned())
+            .collect();
+        let pinned: Vec<(String, String)> = crate::profile::ALLOWED_EVENTS
+            .iter()
+            .chain([&REPO_CREATED_EVENT])
+            .map(|event| {
+                let a = action(ActionKind::CreateSubscription, Some("r1"), Some(event));
+                let body = subscription_body(&a, &profile, None, None).unwrap();
+                ((*event).to_owned(), body.resource_version)
+            })
+            .collect();
+        let expected: Vec<(String, String)> = [
+            ("git.pullrequest.created", "1.0"),
+            ("git.pullrequest.updated", "1.0"),
+            ("git.pullrequest.merged", "1.0-preview.1"),
+            ("ms.vss-code.git-pullrequest-comment-event", "2.0"),
+            ("git.repo.created", "1.0-preview.1"),
+        ]
+        .iter()
+        .map(|(e, v)| ((*e).to_owned(), (*v).to_owned()))
+        .collect();
+        assert_eq!(pinned, expected);
     }
 
     #[test]
