@@ -372,3 +372,58 @@ async fn policies_that_cannot_make_the_gates_status_count_are_updated_never_dupl
         sim.shutdown().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn contribute_to_pull_requests_is_evaluated_per_project_and_its_absence_is_a_gap_with_a_fix() {
+    let mut scenario = scenario(1, json!([status_policy(json!({}))]), json!(hooks(1)));
+    scenario.projects[0].permissions.push(azdo_gate_sim::Permissions {
+        user: USER.into(),
+        service_hooks_view: true,
+        service_hooks_edit: true,
+        edit_policies: true,
+        contribute_pull_requests: false,
+    });
+    let sim = start(scenario).await;
+    let dir = tempfile::tempdir().unwrap();
+    let org = sim.org_url();
+    let audit = ["audit", "--org", &org, "--webhook-url", HOOK];
+    let out = run(dir.path(), Some(TOKEN), &[&audit[..], &["--json"]].concat()).await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report = json(&out);
+    let project = &report["projects"][0];
+    assert_eq!(project["contribute_pull_requests"], false);
+    assert_eq!(project["edit_policies"], true);
+    assert_eq!(report["summary"]["projects_missing_permissions"], 1);
+    let text = common::stdout(&run(dir.path(), Some(TOKEN), &audit).await);
+    assert!(text.contains("Contribute to pull requests"), "{text}");
+    assert!(
+        text.contains(&format!("--token repoV2/{ALPHA} --allow-bit 16384")),
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn permission_batches_the_server_finds_too_large_are_halved_until_they_fit() {
+    let scenario = Scenario::generated(60, 60, 0, HOOK);
+    let token = scenario.primary_token().unwrap().to_owned();
+    let options = azdo_gate_sim::SimOptions {
+        max_evaluations_per_batch: 100,
+        ..azdo_gate_sim::SimOptions::default()
+    };
+    let sim = azdo_gate_sim::start(scenario, "127.0.0.1:0".parse().unwrap(), options)
+        .await
+        .unwrap();
+    let org = OrgUrl::parse(&sim.org_url()).unwrap();
+    let client = Client::new(org, SecretString::from(token), ClientConfig::default()).unwrap();
+    let report = audit(&client, &profile()).await;
+    assert_eq!(report.projects.len(), 60);
+    assert!(
+        report.projects.iter().all(|p| !p.permissions_unknown()),
+        "every project evaluated"
+    );
+    // 240 evaluations refused, two halves of 120 refused, four quarters of 60 answered.
+    assert_eq!(
+        sim.requests_by_route()["POST security/permissionevaluationbatch"],
+        7
+    );
+}

@@ -128,6 +128,7 @@ pub(super) fn assemble(
                 name: p.name.clone(),
                 service_hooks: permissions.hooks,
                 edit_policies: permissions.edit_policies,
+                contribute_pull_requests: permissions.contribute_pull_requests,
                 permissions_note: permissions.note,
                 fully_covered: !gaps.get(&key).copied().unwrap_or(false),
             }

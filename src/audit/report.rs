@@ -31,6 +31,9 @@ pub struct ProjectAudit {
     pub name: String,
     pub service_hooks: HookPermissions,
     pub edit_policies: Option<bool>,
+    /// Git "Contribute to pull requests": without it the gate cannot post the status a blocking
+    /// policy waits for.
+    pub contribute_pull_requests: Option<bool>,
     /// Why permissions are unknown (the evaluation call was refused), for the human report.
     #[serde(skip)]
     pub permissions_note: Option<String>,
@@ -45,11 +48,14 @@ impl ProjectAudit {
         self.service_hooks.view == Some(false)
             || self.service_hooks.edit == Some(false)
             || self.edit_policies == Some(false)
+            || self.contribute_pull_requests == Some(false)
     }
 
     /// Permissions could not be determined.
     pub fn permissions_unknown(&self) -> bool {
-        self.service_hooks.edit.is_none() || self.edit_policies.is_none()
+        self.service_hooks.edit.is_none()
+            || self.edit_policies.is_none()
+            || self.contribute_pull_requests.is_none()
     }
 }
 

@@ -30,6 +30,7 @@ fn project(id: &str, name: &str) -> ProjectAudit {
             edit: Some(true),
         },
         edit_policies: Some(true),
+        contribute_pull_requests: Some(true),
         permissions_note: None,
         fully_covered: false,
     }

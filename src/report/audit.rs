@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 
 use super::{MARKS, to_json};
 use crate::ado::models::{
-    GIT_EDIT_POLICIES, GIT_NAMESPACE_ID, ItemKind, SERVICE_HOOKS_NAMESPACE_ID,
+    GIT_EDIT_POLICIES, GIT_NAMESPACE_ID, GIT_PULL_REQUEST_CONTRIBUTE, ItemKind,
+    SERVICE_HOOKS_NAMESPACE_ID,
 };
 use crate::audit::{
     AuditReport, Coverage, EventStatus, PolicyPresence, ProjectAudit, ProjectsSource,
@@ -242,11 +243,15 @@ fn permission_fix(out: &mut String, project: &ProjectAudit, org: &OrgUrl) {
             (
                 GIT_NAMESPACE_ID,
                 "repoV2",
-                if project.edit_policies == Some(false) {
+                (if project.edit_policies == Some(false) {
                     GIT_EDIT_POLICIES
                 } else {
                     0
-                },
+                }) | (if project.contribute_pull_requests == Some(false) {
+                    GIT_PULL_REQUEST_CONTRIBUTE
+                } else {
+                    0
+                }),
             ),
         ];
         let _ = writeln!(
@@ -275,15 +280,22 @@ fn permission_fix(out: &mut String, project: &ProjectAudit, org: &OrgUrl) {
     }
 }
 
-fn missing_what(project: &ProjectAudit) -> &'static str {
-    let hooks =
-        project.service_hooks.view == Some(false) || project.service_hooks.edit == Some(false);
-    let policies = project.edit_policies == Some(false);
-    match (hooks, policies) {
-        (true, true) => "service hooks or branch policies",
-        (true, false) => "service hooks",
-        _ => "branch policies",
-    }
+fn missing_what(project: &ProjectAudit) -> String {
+    let missing: Vec<&str> = [
+        (
+            project.service_hooks.view == Some(false) || project.service_hooks.edit == Some(false),
+            "service hooks",
+        ),
+        (project.edit_policies == Some(false), "branch policies"),
+        (
+            project.contribute_pull_requests == Some(false),
+            "pull-request statuses (Contribute to pull requests)",
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(lacking, what)| lacking.then_some(what))
+    .collect();
+    missing.join(" or ")
 }
 
 fn repositories_section(out: &mut String, report: &AuditReport) {

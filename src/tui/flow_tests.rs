@@ -97,6 +97,7 @@ fn audit_report(repositories: Vec<RepositoryAudit>) -> AuditReport {
             edit: Some(true),
         },
         edit_policies: Some(true),
+        contribute_pull_requests: Some(true),
         permissions_note: None,
         fully_covered: false,
     };

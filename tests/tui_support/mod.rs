@@ -250,6 +250,7 @@ fn project(id: u8, name: &str, edit: Option<bool>, note: Option<&str>) -> Projec
             edit,
         },
         edit_policies: edit,
+        contribute_pull_requests: edit.map(|_| true),
         permissions_note: note.map(str::to_owned),
         fully_covered: false,
     }

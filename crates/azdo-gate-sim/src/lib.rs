@@ -102,6 +102,9 @@ pub struct SimOptions {
     /// `VssVersionOutOfRangeException`, as the real server does, and the organization is served
     /// under the collection path `/tfs/{organization}` too. `None` = the cloud service.
     pub server_version: Option<ServerVersion>,
+    /// Most evaluations a permission batch may hold; a larger one is refused with 400. The real
+    /// cap is undocumented; the default lets the tool's 500-evaluation batches through.
+    pub max_evaluations_per_batch: usize,
 }
 
 /// A REST API version a simulated Azure DevOps Server supports at most (`7.0`, `6.0`).
@@ -151,6 +154,7 @@ impl Default for SimOptions {
             policy_page_size: 100,
             project_page_size: 100,
             server_version: None,
+            max_evaluations_per_batch: 500,
         }
     }
 }
@@ -195,6 +199,7 @@ pub async fn start(
         pages: Pages {
             projects: options.project_page_size.max(1),
             policies: options.policy_page_size.max(1),
+            evaluations: options.max_evaluations_per_batch.max(1),
         },
         stopping: AtomicBool::new(false),
     });

@@ -212,6 +212,10 @@ pub struct Permissions {
     /// Git `EditPolicies` (bit 2048) on `repoV2/{projectId}[/{repoId}]`.
     #[serde(default = "yes")]
     pub edit_policies: bool,
+    /// Git `PullRequestContribute` (bit 16384, "Contribute to pull requests": posting a pull
+    /// request status) on `repoV2/{projectId}[/{repoId}]`.
+    #[serde(default = "yes")]
+    pub contribute_pull_requests: bool,
 }
 
 fn yes() -> bool {

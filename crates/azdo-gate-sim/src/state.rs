@@ -34,6 +34,7 @@ pub(crate) struct Grant {
     pub hooks_view: bool,
     pub hooks_edit: bool,
     pub edit_policies: bool,
+    pub contribute_pull_requests: bool,
 }
 
 impl Grant {
@@ -41,6 +42,7 @@ impl Grant {
         hooks_view: true,
         hooks_edit: true,
         edit_policies: true,
+        contribute_pull_requests: true,
     };
 }
 
@@ -201,6 +203,7 @@ impl OrgState {
                             hooks_view: g.service_hooks_view,
                             hooks_edit: g.service_hooks_edit,
                             edit_policies: g.edit_policies,
+                            contribute_pull_requests: g.contribute_pull_requests,
                         },
                     )
                 })

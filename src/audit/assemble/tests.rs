@@ -48,6 +48,7 @@ fn granted(view: bool, edit: bool, policies: bool) -> ProjectPermissions {
             edit: Some(edit),
         },
         edit_policies: Some(policies),
+        contribute_pull_requests: Some(true),
         note: None,
     }
 }

@@ -29,6 +29,8 @@ pub(crate) use policy::policy_views;
 pub(crate) struct Pages {
     pub projects: usize,
     pub policies: usize,
+    /// Most evaluations one permission batch may hold.
+    pub evaluations: usize,
 }
 
 /// One authenticated request, ready for its handler.
@@ -58,7 +60,9 @@ pub(crate) fn dispatch(state: &RwLock<OrgState>, call: &Call) -> Reply {
         Route::ConnectionData => identity::connection_data(&read(state), call.caller),
         Route::Projects => core::list_projects(&read(state), call.query, call.pages.projects),
         Route::Repositories => git::list_repositories(&read(state), user, call.project),
-        Route::PermissionBatch => security::evaluate(&read(state), user, call.body),
+        Route::PermissionBatch => {
+            security::evaluate(&read(state), user, call.body, call.pages.evaluations)
+        }
         Route::ListSubscriptions => hooks::list(&read(state), user, call.query),
         Route::GetSubscription => hooks::get(&read(state), user, item(call)),
         Route::CreateSubscription => hooks::create(&mut write(state), user, call.body),
