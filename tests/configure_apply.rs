@@ -76,6 +76,7 @@ async fn start(scenario: Scenario, concurrency: usize) -> (SimHandle, Client) {
         },
         request_timeout: Duration::from_secs(10),
         api_version: None,
+        max_body_bytes: azdo_gate::ado::MAX_BODY_BYTES,
     };
     let org = OrgUrl::parse(&sim.org_url()).unwrap();
     let client = Client::new(org, SecretString::from(TOKEN), config).unwrap();

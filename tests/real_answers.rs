@@ -99,6 +99,7 @@ fn client(sim: &SimHandle) -> Client {
         },
         request_timeout: Duration::from_secs(10),
         api_version: None,
+        max_body_bytes: azdo_gate::ado::MAX_BODY_BYTES,
     };
     let org = OrgUrl::parse(&sim.org_url()).unwrap();
     Client::new(org, SecretString::from(TOKEN), config).unwrap()
@@ -374,15 +375,18 @@ async fn policies_that_cannot_make_the_gates_status_count_are_updated_never_dupl
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn contribute_to_pull_requests_is_evaluated_per_project_and_its_absence_is_a_gap_with_a_fix() {
+async fn contribute_to_pull_requests_is_evaluated_per_project_and_its_absence_is_a_gap_with_a_fix()
+{
     let mut scenario = scenario(1, json!([status_policy(json!({}))]), json!(hooks(1)));
-    scenario.projects[0].permissions.push(azdo_gate_sim::Permissions {
-        user: USER.into(),
-        service_hooks_view: true,
-        service_hooks_edit: true,
-        edit_policies: true,
-        contribute_pull_requests: false,
-    });
+    scenario.projects[0]
+        .permissions
+        .push(azdo_gate_sim::Permissions {
+            user: USER.into(),
+            service_hooks_view: true,
+            service_hooks_edit: true,
+            edit_policies: true,
+            contribute_pull_requests: false,
+        });
     let sim = start(scenario).await;
     let dir = tempfile::tempdir().unwrap();
     let org = sim.org_url();
@@ -425,5 +429,62 @@ async fn permission_batches_the_server_finds_too_large_are_halved_until_they_fit
     assert_eq!(
         sim.requests_by_route()["POST security/permissionevaluationbatch"],
         7
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_answer_larger_than_the_cap_is_refused_with_a_clear_error() {
+    let sim = start(scenario(40, json!([]), json!([]))).await;
+    let config = ClientConfig {
+        max_body_bytes: 4 * 1024,
+        ..ClientConfig::default()
+    };
+    let org = OrgUrl::parse(&sim.org_url()).unwrap();
+    let client = Client::new(org, SecretString::from(TOKEN), config).unwrap();
+    let error = client.list_repositories().await.unwrap_err();
+    assert_eq!(error.kind(), "response_too_large", "{error}");
+    assert!(
+        error.to_string().contains("GET git/repositories"),
+        "{error}"
+    );
+    assert_eq!(
+        sim.requests_by_route()["GET git/repositories"],
+        1,
+        "not retried"
+    );
+    assert!(
+        client.connection_data().await.is_ok(),
+        "small answers still read"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn names_with_control_characters_are_escaped_in_text_and_formulas_neutralised_in_csv() {
+    let mut scenario = scenario(2, json!([]), json!([]));
+    scenario.projects[0].name = "Alpha\u{1b}]0;owned\u{7}".into();
+    scenario.projects[0].repositories[0].name = "web\u{1b}[2J\rok".into();
+    scenario.projects[0].repositories[1].name = "=HYPERLINK(\"https://evil.example\")".into();
+    let sim = start(scenario).await;
+    let dir = tempfile::tempdir().unwrap();
+    let org = sim.org_url();
+    let audit = ["audit", "--org", &org, "--webhook-url", HOOK];
+
+    let text = common::stdout(&run(dir.path(), Some(TOKEN), &audit).await);
+    assert!(!text.contains('\u{1b}') && !text.contains('\r') && !text.contains('\u{7}'));
+    assert!(text.contains("web\\u{1b}[2J\\u{d}ok"), "{text}");
+    assert!(text.contains("Alpha\\u{1b}]0;owned\\u{7}"), "{text}");
+
+    let csv =
+        common::stdout(&run(dir.path(), Some(TOKEN), &[&audit[..], &["--csv"]].concat()).await);
+    assert!(
+        csv.contains(",\"'=HYPERLINK(\"\"https://evil.example\"\")\","),
+        "{csv}"
+    );
+    assert!(!csv.contains(",=HYPERLINK"), "{csv}");
+
+    let json_out = json(&run(dir.path(), Some(TOKEN), &[&audit[..], &["--json"]].concat()).await);
+    assert_eq!(
+        json_out["projects"][0]["name"], "Alpha\u{1b}]0;owned\u{7}",
+        "JSON keeps the real name"
     );
 }

@@ -44,7 +44,13 @@ pub struct ClientConfig {
     /// The REST API version an Azure DevOps Server said it supports (remembered per organization
     /// in the state file); `None` = start with the tool's own ([`API_VERSION`]).
     pub api_version: Option<String>,
+    /// Largest answer body read, so a broken or hostile server cannot exhaust memory.
+    pub max_body_bytes: usize,
 }
+
+/// The default cap on an answer body: 16 times the largest real list measured (the 20 000
+/// subscriptions of a large organization are 16 MB).
+pub const MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
 
 impl Default for ClientConfig {
     fn default() -> Self {
@@ -54,6 +60,7 @@ impl Default for ClientConfig {
             backoff: Backoff::default(),
             request_timeout: Duration::from_secs(30),
             api_version: None,
+            max_body_bytes: MAX_BODY_BYTES,
         }
     }
 }
@@ -688,11 +695,12 @@ impl Client {
         };
         let status = response.status();
         let headers = response.headers().clone();
-        let body = match response.bytes().await {
+        let body = match read_capped(response, self.inner.config.max_body_bytes, call.route).await {
             Ok(b) => b,
-            Err(e) => {
+            Err(BodyFailure::Network(e)) => {
                 return Err((network_error(&e), call.retry == Retry::Idempotent));
             }
+            Err(BodyFailure::TooLarge(error)) => return Err((error, false)),
         };
         let content_type = headers
             .get(CONTENT_TYPE)
@@ -734,6 +742,40 @@ impl Client {
         value.set_sensitive(true);
         value
     }
+}
+
+enum BodyFailure {
+    Network(reqwest::Error),
+    TooLarge(AdoError),
+}
+
+/// Reads the answer body chunk by chunk, refusing one larger than `limit` (announced by
+/// `Content-Length` or found while reading) before it is all in memory.
+async fn read_capped(
+    mut response: reqwest::Response,
+    limit: usize,
+    route: &str,
+) -> Result<bytes::Bytes, BodyFailure> {
+    let too_large = || {
+        BodyFailure::TooLarge(AdoError::TooLarge {
+            route: route.to_owned(),
+            limit_mb: limit / (1024 * 1024),
+        })
+    };
+    let announced = response
+        .content_length()
+        .and_then(|n| usize::try_from(n).ok());
+    if announced.is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    let mut body = bytes::BytesMut::with_capacity(announced.unwrap_or(0).min(limit));
+    while let Some(chunk) = response.chunk().await.map_err(BodyFailure::Network)? {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }
 
 fn network_error(e: &reqwest::Error) -> AdoError {

@@ -48,6 +48,10 @@ pub enum AdoError {
         "this Azure DevOps Server supports REST API {supported} at most; azdo-gate needs {MIN_API_VERSION} or later (Azure DevOps Server 2019 or later) for service hooks, branch policies and permission evaluation"
     )]
     ServerTooOld { supported: String },
+    #[error(
+        "Azure DevOps sent an answer larger than {limit_mb} MB for {route}; it was not read (a misconfigured proxy or server?)"
+    )]
+    TooLarge { route: String, limit_mb: usize },
 }
 
 /// The oldest REST API version whose hooks, policy and security calls the tool uses as it does
@@ -108,6 +112,7 @@ impl AdoError {
             Self::UnexpectedStatus { .. } => "unexpected_status",
             Self::VersionOutOfRange { .. } => "api_version_out_of_range",
             Self::ServerTooOld { .. } => "server_too_old",
+            Self::TooLarge { .. } => "response_too_large",
         }
     }
 }

@@ -7,7 +7,7 @@ mod error;
 pub mod models;
 mod retry;
 
-pub use client::{Client, ClientConfig};
+pub use client::{Client, ClientConfig, MAX_BODY_BYTES};
 pub use counter::RequestCounter;
 pub use error::AdoError;
 pub use retry::Backoff;

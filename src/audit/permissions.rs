@@ -23,8 +23,8 @@ use futures::stream;
 use super::progress::{AuditPhase, Progress};
 use super::report::HookPermissions;
 use crate::ado::models::{
-    GIT_EDIT_POLICIES, GIT_NAMESPACE_ID, GIT_PULL_REQUEST_CONTRIBUTE, PermissionEvaluation, PermissionEvaluationBatch,
-    SERVICE_HOOKS_EDIT, SERVICE_HOOKS_NAMESPACE_ID, SERVICE_HOOKS_VIEW,
+    GIT_EDIT_POLICIES, GIT_NAMESPACE_ID, GIT_PULL_REQUEST_CONTRIBUTE, PermissionEvaluation,
+    PermissionEvaluationBatch, SERVICE_HOOKS_EDIT, SERVICE_HOOKS_NAMESPACE_ID, SERVICE_HOOKS_VIEW,
 };
 use crate::ado::{AdoError, Client};
 
@@ -163,10 +163,8 @@ pub(super) fn read(
                     ))
                     .copied()
             });
-            let complete = view.is_some()
-                && edit.is_some()
-                && policies.is_some()
-                && contribute.is_some();
+            let complete =
+                view.is_some() && edit.is_some() && policies.is_some() && contribute.is_some();
             let permissions = ProjectPermissions {
                 hooks: HookPermissions { view, edit },
                 edit_policies: policies,

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use super::clean::{escape_controls, neutralize_formula};
 use super::{MARKS, to_json};
 use crate::ado::models::{
     GIT_EDIT_POLICIES, GIT_NAMESPACE_ID, GIT_PULL_REQUEST_CONTRIBUTE, ItemKind,
@@ -90,12 +91,13 @@ fn csv_row<'a>(out: &mut String, fields: impl Iterator<Item = &'a str>) {
 }
 
 fn csv_field(field: &str) -> String {
+    let field = neutralize_formula(field);
     let needs_quotes =
         field.contains([',', '"', '\n', '\r']) || field.starts_with(' ') || field.ends_with(' ');
     if needs_quotes {
         format!("\"{}\"", field.replace('"', "\"\""))
     } else {
-        field.to_owned()
+        field.into_owned()
     }
 }
 
@@ -143,9 +145,9 @@ fn unknown_items_section(out: &mut String, report: &AuditReport) {
             ItemKind::Policy => "policy",
             ItemKind::Repository => "repository",
         };
-        let id = item.id.as_deref().unwrap_or("(no id)");
+        let id = escape_controls(item.id.as_deref().unwrap_or("(no id)"));
         let _ = writeln!(out, "{} {kind} {id}", MARKS.warn);
-        wrap_into(out, &item.reason, 4);
+        wrap_into(out, &escape_controls(&item.reason), 4);
     }
     let _ = writeln!(out);
 }
@@ -228,7 +230,7 @@ fn permission_fix(out: &mut String, project: &ProjectAudit, org: &OrgUrl) {
             out,
             "{} {}: the integration user cannot manage {}.",
             MARKS.fail,
-            project.name,
+            escape_controls(&project.name),
             missing_what(project)
         );
         let _ = writeln!(
@@ -272,7 +274,12 @@ fn permission_fix(out: &mut String, project: &ProjectAudit, org: &OrgUrl) {
             );
         }
     } else {
-        let _ = writeln!(out, "{} {}: permissions unknown.", MARKS.warn, project.name);
+        let _ = writeln!(
+            out,
+            "{} {}: permissions unknown.",
+            MARKS.warn,
+            escape_controls(&project.name)
+        );
         if let Some(note) = &project.permissions_note {
             wrap_into(out, note, 2);
         }
@@ -439,9 +446,11 @@ fn summary_line(out: &mut String, report: &AuditReport) {
 }
 
 /// Cuts a name to `max` characters, ending in `…` when shortened.
+/// A server-supplied name for the text report: control characters escaped, then cut to `max`.
 fn shorten(s: &str, max: usize) -> String {
+    let s = escape_controls(s);
     if s.chars().count() <= max {
-        s.to_owned()
+        s.into_owned()
     } else {
         let cut: String = s.chars().take(max.saturating_sub(1)).collect();
         format!("{cut}…")

@@ -29,7 +29,7 @@ pub use policy::{
 };
 pub use project::Project;
 pub use security::{
-    GIT_EDIT_POLICIES, GIT_NAMESPACE_ID, GIT_PULL_REQUEST_CONTRIBUTE, PermissionEvaluation, PermissionEvaluationBatch,
-    SERVICE_HOOKS_EDIT, SERVICE_HOOKS_NAMESPACE_ID, SERVICE_HOOKS_VIEW,
+    GIT_EDIT_POLICIES, GIT_NAMESPACE_ID, GIT_PULL_REQUEST_CONTRIBUTE, PermissionEvaluation,
+    PermissionEvaluationBatch, SERVICE_HOOKS_EDIT, SERVICE_HOOKS_NAMESPACE_ID, SERVICE_HOOKS_VIEW,
 };
 pub use work::WorkItemField;
