@@ -488,3 +488,33 @@ async fn names_with_control_characters_are_escaped_in_text_and_formulas_neutrali
         "JSON keeps the real name"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chunked_answer_is_cut_off_at_the_cap_without_a_content_length() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut request = [0u8; 4096];
+        let _ = socket.read(&mut request).await;
+        let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+        socket.write_all(head.as_bytes()).await.unwrap();
+        let chunk = format!("400\r\n{}\r\n", " ".repeat(0x400));
+        for _ in 0..64 {
+            if socket.write_all(chunk.as_bytes()).await.is_err() {
+                return; // the client stopped reading: what the cap is for
+            }
+        }
+        let _ = socket.write_all(b"0\r\n\r\n").await;
+    });
+    let config = ClientConfig {
+        max_body_bytes: 4 * 1024,
+        max_attempts: 1,
+        ..ClientConfig::default()
+    };
+    let org = OrgUrl::parse(&format!("http://{addr}/fabrikam")).unwrap();
+    let client = Client::new(org, SecretString::from(TOKEN), config).unwrap();
+    let error = client.list_repositories().await.unwrap_err();
+    assert_eq!(error.kind(), "response_too_large", "{error}");
+}
