@@ -68,6 +68,9 @@ async fn start(scenario: Scenario, concurrency: usize) -> (SimHandle, Client) {
     .unwrap();
     let config = ClientConfig {
         concurrency,
+        adaptive: false,
+        max_concurrency: azdo_gate::ado::MAX_CONCURRENCY,
+        throttle_budget: azdo_gate::ado::THROTTLE_BUDGET,
         max_attempts: 3,
         backoff: Backoff {
             base: Duration::from_millis(5),

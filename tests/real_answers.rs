@@ -91,6 +91,9 @@ fn status_policy(extra: Value) -> Value {
 fn client(sim: &SimHandle) -> Client {
     let config = ClientConfig {
         concurrency: 4,
+        adaptive: false,
+        max_concurrency: azdo_gate::ado::MAX_CONCURRENCY,
+        throttle_budget: azdo_gate::ado::THROTTLE_BUDGET,
         max_attempts: 3,
         backoff: Backoff {
             base: Duration::from_millis(5),

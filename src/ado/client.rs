@@ -11,10 +11,10 @@ use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tokio::sync::Semaphore;
 
 use super::counter::RequestCounter;
 use super::error::{AdoError, classify};
+use super::limiter::{Limiter, Signal};
 use super::models::{
     AgentPool, BuildDefinitionRef, ConnectionData, ItemKind, ListResponse, Listed, NewSubscription,
     PermissionEvaluationBatch, PolicyConfiguration, Project, Repository, Subscription,
@@ -34,8 +34,15 @@ const MAX_PAGES: usize = 10_000;
 /// Tunables; the defaults suit a real organization.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
-    /// Requests in flight at once.
+    /// Requests in flight at once to start with (and always, when not `adaptive`).
     pub concurrency: usize,
+    /// Grow concurrency while Azure DevOps answers freely, halve it when it signals pressure,
+    /// between [`MIN_CONCURRENCY`] and `max_concurrency`.
+    pub adaptive: bool,
+    /// The most requests ever in flight (`--max-concurrency`).
+    pub max_concurrency: usize,
+    /// Total time one request may spend waiting on throttling (429s) before it gives up.
+    pub throttle_budget: Duration,
     /// Attempts per request, the first included.
     pub max_attempts: u32,
     pub backoff: Backoff,
@@ -48,6 +55,13 @@ pub struct ClientConfig {
     pub max_body_bytes: usize,
 }
 
+/// Bounds of adaptive concurrency.
+pub const MIN_CONCURRENCY: usize = 4;
+pub const MAX_CONCURRENCY: usize = 32;
+/// How long one request may wait on 429s in total before the run gives up: the documented
+/// throttling window is five minutes (`azure-devops-api.md` §9).
+pub const THROTTLE_BUDGET: Duration = Duration::from_secs(300);
+
 /// The default cap on an answer body: 16 times the largest real list measured (the 20 000
 /// subscriptions of a large organization are 16 MB).
 pub const MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
@@ -56,9 +70,13 @@ impl Default for ClientConfig {
     fn default() -> Self {
         Self {
             concurrency: 8,
+            adaptive: true,
+            max_concurrency: MAX_CONCURRENCY,
+            throttle_budget: THROTTLE_BUDGET,
             max_attempts: 5,
             backoff: Backoff::default(),
-            request_timeout: Duration::from_secs(30),
+            // Azure DevOps may hold a request for up to 30 s before answering (§9): twice that.
+            request_timeout: Duration::from_secs(60),
             api_version: None,
             max_body_bytes: MAX_BODY_BYTES,
         }
@@ -158,7 +176,7 @@ struct Inner {
     http: reqwest::Client,
     org: OrgUrl,
     pat: SecretString,
-    limit: Semaphore,
+    limit: Limiter,
     counter: RequestCounter,
     /// Set once Azure DevOps has accepted this token; a later 401 then means a missing scope.
     token_accepted: AtomicBool,
@@ -184,7 +202,12 @@ impl Client {
                 http,
                 org,
                 pat,
-                limit: Semaphore::new(config.concurrency.max(1)),
+                limit: Limiter::new(
+                    config.concurrency,
+                    MIN_CONCURRENCY.min(config.concurrency),
+                    config.max_concurrency,
+                    config.adaptive,
+                ),
                 counter: RequestCounter::default(),
                 token_accepted: AtomicBool::new(false),
                 server_version: std::sync::RwLock::new(config.api_version.clone()),
@@ -202,8 +225,15 @@ impl Client {
         &self.inner.counter
     }
 
+    /// The most requests that may be in flight: what callers size their own fan-out by (the
+    /// client's limiter decides how many actually are).
     pub fn concurrency(&self) -> usize {
-        self.inner.config.concurrency
+        self.inner.limit.max()
+    }
+
+    /// How many requests may be in flight right now.
+    pub fn current_concurrency(&self) -> usize {
+        self.inner.limit.current()
     }
 
     /// The REST API version Azure DevOps Server said it supports, when it refused the tool's own:
@@ -626,16 +656,17 @@ impl Client {
         let mut attempt = 1;
         // One retry with the version an Azure DevOps Server names; it does not count as an attempt.
         let mut version_retried = false;
+        let mut throttle_waited = Duration::ZERO;
         loop {
             let sent = self.api_version_for(&call);
             let result = {
-                // The semaphore is never closed, so acquiring only fails if it were.
-                let _permit = self
+                // The limiter's semaphore is never closed, so acquiring only fails if it were.
+                let _slot = self
                     .inner
                     .limit
                     .acquire()
                     .await
-                    .map_err(|_| AdoError::Network {
+                    .ok_or_else(|| AdoError::Network {
                         message: "the client is shutting down".into(),
                         timed_out: false,
                     })?;
@@ -654,17 +685,33 @@ impl Client {
                     continue;
                 }
             }
-            if attempt >= max || !retriable {
-                return Err(error);
-            }
-            let retry_after = match &error {
-                AdoError::Throttled { retry_after, .. } => *retry_after,
+            // Throttling is Azure DevOps asking for patience, not a failure: it does not use up
+            // attempts while the total wait stays within the budget.
+            let throttled = match &error {
+                AdoError::Throttled { retry_after, .. } => Some(*retry_after),
                 _ => None,
             };
-            let wait = self.inner.config.backoff.delay(attempt, retry_after);
-            tracing::info!(route = call.route, attempt, ?wait, error = %error, "retrying");
+            let patient = throttled.is_some() && throttle_waited < self.inner.config.throttle_budget;
+            if !retriable || (attempt >= max && !patient) {
+                return Err(error);
+            }
+            let wait = self
+                .inner
+                .config
+                .backoff
+                .delay(attempt, throttled.flatten());
+            if throttled.is_some() {
+                throttle_waited += wait;
+                tracing::warn!(
+                    route = call.route,
+                    wait_s = wait.as_secs_f64(),
+                    "Azure DevOps asked us to slow down; waiting"
+                );
+            } else {
+                tracing::info!(route = call.route, attempt, ?wait, error = %error, "retrying");
+                attempt += 1;
+            }
             tokio::time::sleep(wait).await;
-            attempt += 1;
         }
     }
 
@@ -695,6 +742,7 @@ impl Client {
         };
         let status = response.status();
         let headers = response.headers().clone();
+        self.observe(status, &headers);
         let body = match read_capped(response, self.inner.config.max_body_bytes, call.route).await {
             Ok(b) => b,
             Err(BodyFailure::Network(e)) => {
@@ -730,6 +778,45 @@ impl Client {
             Retry::NotCarriedOut => matches!(error, AdoError::Throttled { .. }),
         };
         Err((error, retriable))
+    }
+
+    /// What an answer's status and rate-limit headers say about Azure DevOps' load (§9): a
+    /// `Retry-After` pauses every request; a 429, a 5xx, a held request (`X-RateLimit-Delay`) or a
+    /// nearly spent budget (`X-RateLimit-Remaining` under a tenth of `X-RateLimit-Limit`) lowers the
+    /// concurrency; a plain success raises it.
+    fn observe(&self, status: StatusCode, headers: &HeaderMap) {
+        if let Some(wait) = retry_after(headers) {
+            self.inner
+                .limit
+                .pause(wait.min(self.inner.config.backoff.max_retry_after));
+        }
+        let number = |name: &str| -> Option<f64> {
+            headers
+                .get(name)?
+                .to_str()
+                .ok()?
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite())
+        };
+        let delayed = number("X-RateLimit-Delay").is_some_and(|d| d > 0.0);
+        let nearly_spent = match (number("X-RateLimit-Remaining"), number("X-RateLimit-Limit")) {
+            (Some(remaining), Some(limit)) => remaining * 10.0 < limit,
+            _ => false,
+        };
+        let signal = if status == StatusCode::TOO_MANY_REQUESTS
+            || status.is_server_error()
+            || delayed
+            || nearly_spent
+        {
+            Signal::Pressure
+        } else if status.is_success() {
+            Signal::Free
+        } else {
+            Signal::Neutral
+        };
+        self.inner.limit.record(signal);
     }
 
     /// `Basic base64(":" + PAT)`, marked sensitive so it never shows in debug output.
