@@ -17,6 +17,7 @@ mod canned;
 mod faults;
 mod generate;
 mod ids;
+mod limiter;
 mod respond;
 mod routes;
 mod scenario;
@@ -38,6 +39,7 @@ use tokio::task::JoinHandle;
 
 pub use canned::Canned;
 pub use faults::Faults;
+pub use limiter::RateLimit;
 pub use scenario::{
     AccessLevel, FaultSpec, HookStatus, Permissions, Policy, Project, Repository,
     STATUS_POLICY_TYPE, Scenario, Subscription, Token, User, Visibility,
@@ -105,6 +107,9 @@ pub struct SimOptions {
     /// Most evaluations a permission batch may hold; a larger one is refused with 400. The real
     /// cap is undocumented; the default lets the tool's 500-evaluation batches through.
     pub max_evaluations_per_batch: usize,
+    /// Azure DevOps' rate limiter: delays announced in `X-RateLimit-*` headers near the budget,
+    /// 429 beyond it. `None` = unlimited.
+    pub rate_limit: Option<RateLimit>,
 }
 
 /// A REST API version a simulated Azure DevOps Server supports at most (`7.0`, `6.0`).
@@ -155,6 +160,7 @@ impl Default for SimOptions {
             project_page_size: 100,
             server_version: None,
             max_evaluations_per_batch: 500,
+            rate_limit: None,
         }
     }
 }
@@ -193,6 +199,7 @@ pub async fn start(
         org: organization.clone(),
         state: RwLock::new(OrgState::build(scenario, &org_base)),
         server_version: options.server_version,
+        limiter: options.rate_limit.map(limiter::Limiter::new),
         faults,
         counts: Counts::default(),
         latency_nanos: AtomicU64::new(0),

@@ -22,6 +22,7 @@ use tokio::sync::{Notify, oneshot, watch};
 use tokio::task::JoinSet;
 
 use super::ServerVersion;
+use super::limiter::{Limiter, Verdict};
 use super::api::{self, Call, Pages, Query};
 use super::auth::{self, Caller};
 use super::faults::{FaultAction, Faults};
@@ -46,6 +47,8 @@ pub(crate) struct Shared {
     pub stopping: AtomicBool,
     /// Azure DevOps Server mode (see `SimOptions::server_version`).
     pub server_version: Option<ServerVersion>,
+    /// The rate limiter, when on (`SimOptions::rate_limit`).
+    pub limiter: Option<Limiter>,
 }
 
 impl Shared {
@@ -232,8 +235,16 @@ async fn pipeline(
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
+    let verdict = shared.limiter.as_ref().map(|l| (l.admit(), l.budget()));
+    match verdict {
+        Some((Verdict::Blocked { retry_after_secs }, _)) => {
+            return Outcome::Answer(finish(respond::throttled(retry_after_secs), &activity));
+        }
+        Some((Verdict::Delayed { delay, .. }, _)) => tokio::time::sleep(delay).await,
+        _ => {}
+    }
     let fault = shared.faults.take(target.route.label());
-    let reply = match fault {
+    let mut reply = match fault {
         Some(FaultAction::Throttle { retry_after_secs }) => respond::throttled(retry_after_secs),
         Some(FaultAction::Fail { status }) => respond::server_error(status, &activity),
         Some(FaultAction::Malformed) => respond::truncated_json(),
@@ -268,6 +279,13 @@ async fn pipeline(
             reply
         }
     };
+    if let Some((Verdict::Delayed { delay, remaining }, budget)) = verdict {
+        reply
+            .header("x-ratelimit-resource", "Concurrency")
+            .header("x-ratelimit-delay", &format!("{:.3}", delay.as_secs_f64()))
+            .header("x-ratelimit-limit", &budget.to_string())
+            .header("x-ratelimit-remaining", &remaining.to_string());
+    }
     tracing::debug!(
         route = target.route.label(),
         status = reply.status.as_u16(),
