@@ -111,6 +111,28 @@ pub struct AuditArgs {
     /// Print one CSV row per repository.
     #[arg(long)]
     pub csv: bool,
+    #[command(flatten)]
+    pub concurrency: ConcurrencyArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ConcurrencyArg {
+    /// At most this many requests in flight (1-32). Without it the tool starts at 8 and grows up
+    /// to 32 while Azure DevOps answers freely, slowing down as soon as it signals pressure.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=32))]
+    pub max_concurrency: Option<u8>,
+}
+
+impl ConcurrencyArg {
+    /// `config` capped at `--max-concurrency`.
+    pub fn apply(&self, mut config: crate::ado::ClientConfig) -> crate::ado::ClientConfig {
+        if let Some(max) = self.max_concurrency {
+            let max = usize::from(max);
+            config.max_concurrency = max;
+            config.concurrency = config.concurrency.min(max);
+        }
+        config
+    }
 }
 
 #[derive(Debug, Args)]
@@ -141,6 +163,8 @@ pub struct ConfigureArgs {
     /// covers repositories created later). Overrides the profile.
     #[arg(long, value_enum)]
     pub scope: Option<ScopeArg>,
+    #[command(flatten)]
+    pub concurrency: ConcurrencyArg,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -16,7 +16,8 @@ pub async fn run(args: AuditArgs, ctx: &Context) -> Result<Outcome, CliError> {
     let mut state = ctx.load_state()?;
     let profile = profile_source::resolve(&args.profile, state.org(&org.key()))?;
     let resolved = ctx.resolve_token(&args.token, &org).await?;
-    let client = Client::new(org.clone(), resolved.token, state.client_config(&org.key()))?;
+    let config = args.concurrency.apply(state.client_config(&org.key()));
+    let client = Client::new(org.clone(), resolved.token, config)?;
     let input = AuditInput {
         profile,
         previous: previous_snapshot(&state, &org),

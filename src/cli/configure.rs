@@ -34,7 +34,8 @@ pub async fn run(args: ConfigureArgs, ctx: &Context) -> Result<Outcome, CliError
         };
     }
     let resolved = ctx.resolve_token(&args.token, &org).await?;
-    let client = Client::new(org.clone(), resolved.token, state.client_config(&org.key()))?;
+    let config = args.concurrency.apply(state.client_config(&org.key()));
+    let client = Client::new(org.clone(), resolved.token, config)?;
     let audit_input = AuditInput {
         profile: profile.clone(),
         previous: previous_snapshot(&state, &org),
