@@ -691,7 +691,8 @@ impl Client {
                 AdoError::Throttled { retry_after, .. } => Some(*retry_after),
                 _ => None,
             };
-            let patient = throttled.is_some() && throttle_waited < self.inner.config.throttle_budget;
+            let patient =
+                throttled.is_some() && throttle_waited < self.inner.config.throttle_budget;
             if !retriable || (attempt >= max && !patient) {
                 return Err(error);
             }

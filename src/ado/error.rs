@@ -173,7 +173,7 @@ fn last_version(message: &str) -> Option<String> {
     message
         .split(|c: char| !(c.is_ascii_digit() || c == '.'))
         .map(|word| word.trim_matches('.'))
-        .filter(|word| {
+        .rfind(|word| {
             word.split_once('.').is_some_and(|(major, minor)| {
                 !major.is_empty()
                     && !minor.is_empty()
@@ -181,7 +181,6 @@ fn last_version(message: &str) -> Option<String> {
                     && minor.bytes().all(|b| b.is_ascii_digit())
             })
         })
-        .next_back()
         .map(str::to_owned)
 }
 

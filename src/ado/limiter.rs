@@ -90,7 +90,11 @@ impl Limiter {
 
     /// The most requests that may ever be in flight.
     pub(crate) fn max(&self) -> usize {
-        if self.adaptive { self.max } else { self.current() }
+        if self.adaptive {
+            self.max
+        } else {
+            self.current()
+        }
     }
 
     /// The current limit.
@@ -179,7 +183,11 @@ mod tests {
         for _ in 0..2 {
             limiter.record(Signal::Free);
         }
-        assert_eq!(limiter.current(), 9, "one more after about a window of free answers");
+        assert_eq!(
+            limiter.current(),
+            9,
+            "one more after about a window of free answers"
+        );
         assert_eq!(limiter.semaphore.available_permits(), 9);
         for _ in 0..10_000 {
             limiter.record(Signal::Free);

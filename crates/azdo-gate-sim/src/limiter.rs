@@ -24,9 +24,14 @@ pub struct RateLimit {
 pub(crate) enum Verdict {
     Free,
     /// Serve it after holding it this long; `remaining` units are left.
-    Delayed { delay: Duration, remaining: u32 },
+    Delayed {
+        delay: Duration,
+        remaining: u32,
+    },
     /// Refuse it with 429; retry after this many seconds.
-    Blocked { retry_after_secs: u32 },
+    Blocked {
+        retry_after_secs: u32,
+    },
 }
 
 pub(crate) struct Limiter {
@@ -59,7 +64,10 @@ impl Limiter {
         let used = u32::try_from(spent.len()).unwrap_or(u32::MAX);
         if used >= self.config.budget {
             let oldest = spent.front().copied().unwrap_or(now);
-            let wait = self.config.window.saturating_sub(now.duration_since(oldest));
+            let wait = self
+                .config
+                .window
+                .saturating_sub(now.duration_since(oldest));
             let secs = u32::try_from(wait.as_secs()).unwrap_or(u32::MAX);
             return Verdict::Blocked {
                 retry_after_secs: (secs + u32::from(wait.subsec_nanos() > 0)).max(1),

@@ -22,11 +22,11 @@ use tokio::sync::{Notify, oneshot, watch};
 use tokio::task::JoinSet;
 
 use super::ServerVersion;
-use super::limiter::{Limiter, Verdict};
 use super::api::{self, Call, Pages, Query};
 use super::auth::{self, Caller};
 use super::faults::{FaultAction, Faults};
 use super::ids::{is_guid, random_guid};
+use super::limiter::{Limiter, Verdict};
 use super::respond::{self, Reply};
 use super::routes::{Route, Target, classify};
 use super::state::OrgState;
