@@ -80,6 +80,7 @@ async fn start(scenario: Scenario, concurrency: usize) -> (SimHandle, Client) {
         request_timeout: Duration::from_secs(10),
         api_version: None,
         max_body_bytes: azdo_gate::ado::MAX_BODY_BYTES,
+        on_throttle: None,
     };
     let org = OrgUrl::parse(&sim.org_url()).unwrap();
     let client = Client::new(org, SecretString::from(TOKEN), config).unwrap();

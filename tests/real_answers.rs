@@ -103,6 +103,7 @@ fn client(sim: &SimHandle) -> Client {
         request_timeout: Duration::from_secs(10),
         api_version: None,
         max_body_bytes: azdo_gate::ado::MAX_BODY_BYTES,
+        on_throttle: None,
     };
     let org = OrgUrl::parse(&sim.org_url()).unwrap();
     Client::new(org, SecretString::from(TOKEN), config).unwrap()

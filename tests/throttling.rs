@@ -3,6 +3,8 @@
 //! finishes with every answer.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is how a test fails
 
+mod common;
+
 use std::time::Duration;
 
 use azdo_gate::ado::{Client, ClientConfig};
@@ -57,5 +59,49 @@ async fn an_audit_under_the_rate_limiter_slows_down_waits_and_completes() {
         sim.requests_total() > needed,
         "the limiter blocked some requests: {:?}",
         sim.requests_by_route()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_burst_of_429s_is_waited_out_and_the_progress_line_says_so() {
+    let mut scenario = Scenario::demo();
+    scenario.faults.push(azdo_gate_sim::FaultSpec::Throttle {
+        route: Some("GET git/repositories".into()),
+        count: 6,
+        retry_after_secs: 1,
+    });
+    let sim = common::start(scenario).await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = common::run(
+        dir.path(),
+        Some(&common::demo_token("gate")),
+        &[
+            "audit",
+            "--org",
+            &sim.org_url(),
+            "--json",
+            "--webhook-url",
+            WEBHOOK,
+        ],
+    )
+    .await;
+    let stderr = common::stderr(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "six 429s in a row do not end the run: {stderr}"
+    );
+    assert_eq!(
+        stderr
+            .matches("Azure DevOps asked us to slow down; waiting 1 s")
+            .count(),
+        6,
+        "{stderr}"
+    );
+    assert!(
+        common::json(&out)["summary"]["repositories"]
+            .as_u64()
+            .unwrap()
+            > 0
     );
 }

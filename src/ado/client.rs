@@ -53,6 +53,9 @@ pub struct ClientConfig {
     pub api_version: Option<String>,
     /// Largest answer body read, so a broken or hostile server cannot exhaust memory.
     pub max_body_bytes: usize,
+    /// Told how long the client waits each time Azure DevOps throttles it, so a progress line can
+    /// say "Azure DevOps asked us to slow down; waiting 12 s".
+    pub on_throttle: Option<tokio::sync::mpsc::UnboundedSender<Duration>>,
 }
 
 /// Bounds of adaptive concurrency.
@@ -79,6 +82,7 @@ impl Default for ClientConfig {
             request_timeout: Duration::from_secs(60),
             api_version: None,
             max_body_bytes: MAX_BODY_BYTES,
+            on_throttle: None,
         }
     }
 }
@@ -703,6 +707,10 @@ impl Client {
                 .delay(attempt, throttled.flatten());
             if throttled.is_some() {
                 throttle_waited += wait;
+                if let Some(tx) = &self.inner.config.on_throttle {
+                    // Nobody listening any more only means nobody shows the line.
+                    let _ = tx.send(wait);
+                }
                 tracing::warn!(
                     route = call.route,
                     wait_s = wait.as_secs_f64(),

@@ -124,13 +124,23 @@ pub struct ConcurrencyArg {
 }
 
 impl ConcurrencyArg {
-    /// `config` capped at `--max-concurrency`.
+    /// `config` capped at `--max-concurrency`, telling stderr whenever Azure DevOps throttles.
     pub fn apply(&self, mut config: crate::ado::ClientConfig) -> crate::ado::ClientConfig {
         if let Some(max) = self.max_concurrency {
             let max = usize::from(max);
             config.max_concurrency = max;
             config.concurrency = config.concurrency.min(max);
         }
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<std::time::Duration>();
+        tokio::spawn(async move {
+            while let Some(wait) = rx.recv().await {
+                eprintln!(
+                    "Azure DevOps asked us to slow down; waiting {} s",
+                    wait.as_secs_f64().round().max(1.0)
+                );
+            }
+        });
+        config.on_throttle = Some(tx);
         config
     }
 }
