@@ -116,3 +116,21 @@ async fn a_server_collection_works_end_to_end_and_the_second_run_starts_at_its_v
         sim.shutdown().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_too_old_for_the_tool_is_refused_plainly() {
+    let sim = server("4.1").await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        dir.path(),
+        Some(&demo_token("gate")),
+        &["audit", "--org", &sim.org_url(), "--webhook-url", GATE_URL],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = stderr(&out);
+    assert!(
+        stderr.contains("supports REST API 4.1 at most; azdo-gate needs 5.0 or later"),
+        "{stderr}"
+    );
+}
