@@ -522,3 +522,30 @@ async fn a_chunked_answer_is_cut_off_at_the_cap_without_a_content_length() {
     let error = client.list_repositories().await.unwrap_err();
     assert_eq!(error.kind(), "response_too_large", "{error}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_system_disabled_subscription_is_repaired_whether_or_not_a_put_revives_it() {
+    for revives in [false, true] {
+        let mut subscriptions = hooks(1);
+        subscriptions[0]["status"] = json!("disabledBySystem");
+        let scenario = scenario(1, json!([status_policy(json!({}))]), json!(subscriptions));
+        let options = azdo_gate_sim::SimOptions {
+            put_revives_disabled_by_system: revives,
+            ..azdo_gate_sim::SimOptions::default()
+        };
+        let sim = azdo_gate_sim::start(scenario, "127.0.0.1:0".parse().unwrap(), options)
+            .await
+            .unwrap();
+        let client = client(&sim);
+        let (_, outcomes) = configure(&client, &profile()).await;
+        assert_eq!(outcomes, [Outcome::Done], "revives: {revives}");
+        let report = audit(&client, &profile()).await;
+        assert_eq!(
+            report.repositories[0].coverage,
+            Coverage::Covered,
+            "revives: {revives}"
+        );
+        assert_eq!(sim.subscriptions().len(), 2, "revives: {revives}");
+        sim.shutdown().await;
+    }
+}

@@ -107,6 +107,10 @@ pub struct SimOptions {
     /// Most evaluations a permission batch may hold; a larger one is refused with 400. The real
     /// cap is undocumented; the default lets the tool's 500-evaluation batches through.
     pub max_evaluations_per_batch: usize,
+    /// Whether a PUT with `"status": "enabled"` revives a `disabledBySystem` subscription. The
+    /// real behaviour is unverified (Sentry found it did not: the default), so tests can run the
+    /// tool against both.
+    pub put_revives_disabled_by_system: bool,
     /// Azure DevOps' rate limiter: delays announced in `X-RateLimit-*` headers near the budget,
     /// 429 beyond it. `None` = unlimited.
     pub rate_limit: Option<RateLimit>,
@@ -161,6 +165,7 @@ impl Default for SimOptions {
             server_version: None,
             max_evaluations_per_batch: 500,
             rate_limit: None,
+            put_revives_disabled_by_system: false,
         }
     }
 }
@@ -197,7 +202,11 @@ pub async fn start(
     let faults = Faults::from_specs(&scenario.faults);
     let shared = Arc::new(Shared {
         org: organization.clone(),
-        state: RwLock::new(OrgState::build(scenario, &org_base)),
+        state: RwLock::new({
+            let mut state = OrgState::build(scenario, &org_base);
+            state.put_revives_disabled_by_system = options.put_revives_disabled_by_system;
+            state
+        }),
         server_version: options.server_version,
         limiter: options.rate_limit.map(limiter::Limiter::new),
         faults,

@@ -127,6 +127,9 @@ pub(crate) struct OrgState {
     next_subscription: u64,
     next_policy_id: i64,
     added_repos: u64,
+    /// A PUT with `"status": "enabled"` revives a `disabledBySystem` subscription (unverified
+    /// either way, `azure-devops-api.md` §13; Sentry found it did not).
+    pub put_revives_disabled_by_system: bool,
 }
 
 impl OrgState {
@@ -152,6 +155,7 @@ impl OrgState {
             next_subscription: 0,
             next_policy_id: 1,
             added_repos: 0,
+            put_revives_disabled_by_system: false,
         };
         for user in &scenario.users {
             state.users.insert(
