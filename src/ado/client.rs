@@ -16,7 +16,7 @@ use super::counter::RequestCounter;
 use super::error::{AdoError, classify};
 use super::limiter::{Limiter, Signal};
 use super::models::{
-    AgentPool, BuildDefinitionRef, ConnectionData, ItemKind, ListResponse, Listed, NewSubscription,
+    AgentPool, BuildDefinitionRef, ConnectionData, Item, ItemKind, ListResponse, Listed, NewSubscription,
     PermissionEvaluationBatch, PolicyConfiguration, Project, Repository, Subscription,
     SubscriptionFilter, WorkItemField,
 };
@@ -394,7 +394,7 @@ impl Client {
         for (key, value) in filter.query() {
             call = call.query(key, value);
         }
-        let list: ListResponse<serde_json::Value> =
+        let list: ListResponse<Item<Subscription>> =
             self.send(call).await?.json("hooks/subscriptions")?;
         let mut listed = Listed::default();
         listed.extend_from(ItemKind::Subscription, list.value);
@@ -616,9 +616,9 @@ impl Client {
         route: &str,
         kind: ItemKind,
     ) -> Result<Listed<T>, AdoError> {
-        let raw: Vec<serde_json::Value> = self.get_all(make, route).await?;
+        let items: Vec<Item<T>> = self.get_all(make, route).await?;
         let mut listed = Listed::default();
-        listed.extend_from(kind, raw);
+        listed.extend_from(kind, items);
         Ok(listed)
     }
 

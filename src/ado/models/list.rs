@@ -47,16 +47,36 @@ impl<T> Default for Listed<T> {
     }
 }
 
-impl<T: DeserializeOwned> Listed<T> {
-    /// Reads each raw item as `T`; an item that does not fit becomes an [`UnknownItem`].
-    pub fn extend_from(&mut self, kind: ItemKind, raw: Vec<serde_json::Value>) {
-        for value in raw {
-            match T::deserialize(&value) {
-                Ok(item) => self.items.push(item),
-                Err(e) => self.unknown.push(UnknownItem {
+/// One list item, read on its own: a `T`, or why it is not one. Each item passes through a
+/// transient JSON value, so a large list never exists twice in memory.
+pub enum Item<T> {
+    Read(T),
+    Unreadable { id: Option<String>, reason: String },
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Item<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(d)?;
+        Ok(match T::deserialize(&value) {
+            Ok(item) => Item::Read(item),
+            Err(e) => Item::Unreadable {
+                id: item_id(&value),
+                reason: e.to_string(),
+            },
+        })
+    }
+}
+
+impl<T> Listed<T> {
+    /// Adds the items of one page; an unreadable one becomes an [`UnknownItem`] of `kind`.
+    pub fn extend_from(&mut self, kind: ItemKind, items: Vec<Item<T>>) {
+        for item in items {
+            match item {
+                Item::Read(item) => self.items.push(item),
+                Item::Unreadable { id, reason } => self.unknown.push(UnknownItem {
                     kind,
-                    id: item_id(&value),
-                    reason: format!("could not read the {}: {e}", kind_word(kind)),
+                    id,
+                    reason: format!("could not read the {}: {reason}", kind_word(kind)),
                 }),
             }
         }

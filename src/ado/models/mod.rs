@@ -22,7 +22,7 @@ pub use git::{Repository, RepositoryProject};
 pub use hooks::{
     IdentityRef, NewSubscription, Subscription, SubscriptionFilter, SubscriptionStatus,
 };
-pub use list::{ItemKind, ListResponse, Listed, UnknownItem};
+pub use list::{Item, ItemKind, ListResponse, Listed, UnknownItem};
 pub use policy::{
     NewPolicyConfiguration, PolicyConfiguration, PolicyScope, PolicyType, PolicyTypeRef,
     STATUS_POLICY_TYPE_ID, StatusPolicySettings,
