@@ -16,9 +16,9 @@ use super::counter::RequestCounter;
 use super::error::{AdoError, classify};
 use super::limiter::{Limiter, Signal};
 use super::models::{
-    AgentPool, BuildDefinitionRef, ConnectionData, Item, ItemKind, ListResponse, Listed, NewSubscription,
-    PermissionEvaluationBatch, PolicyConfiguration, Project, Repository, Subscription,
-    SubscriptionFilter, WorkItemField,
+    AgentPool, BuildDefinitionRef, ConnectionData, Item, ItemKind, ListResponse, Listed,
+    NewSubscription, PermissionEvaluationBatch, PolicyConfiguration, Project, Repository,
+    Subscription, SubscriptionFilter, WorkItemField,
 };
 use super::retry::Backoff;
 use crate::org::OrgUrl;
