@@ -4,12 +4,15 @@
 //!
 //! Run with `cargo bench --bench audit`.
 //!
-//! 1. 50 ms latency per request, concurrency 8: wall time, requests, and the ratio of wall time to
-//!    the round-trip lower bound. The lower bound treats the audit's phases as sequential, each
-//!    costing ⌈its requests / 8⌉ round trips of 50 ms (a paged listing costs one round trip per
-//!    page, pages being sequential). A second, tighter bound follows the engine's own schedule:
+//! 1. 50 ms latency per request, fixed concurrency 8: wall time, requests, and the ratio of wall
+//!    time to the round-trip lower bound. The lower bound treats the audit's phases as sequential,
+//!    each costing ⌈its requests / 8⌉ round trips of 50 ms (a paged listing costs one round trip
+//!    per page, pages being sequential). A second, tighter bound follows the engine's own schedule:
 //!    identity → subscriptions → {repositories, project pages} → {permission batches, policies}.
-//! 2. The same audit without latency (target < 2 s).
+//! 2. The same with adaptive concurrency (the default, 8 growing to 32): the speed-up over 1.
+//! 3. Adaptive, without latency (target < 2 s).
+//! 4. Adaptive, without latency, with the simulator's rate limiter on (a budget of 300 requests
+//!    per second): every request answered in the end, the 429s counted.
 //!
 //! Each measurement runs in a fresh process (this binary re-runs itself), and the simulator runs in
 //! a process of its own (the binary again, in its simulator role), so the audit's peak RSS (VmHWM)
@@ -35,8 +38,21 @@ const CONCURRENCY: usize = 8;
 const LATENCY: Duration = Duration::from_millis(50);
 /// Set in the child processes: the latency to measure with, in milliseconds.
 const CHILD_ENV: &str = "AZDO_GATE_BENCH_AUDIT_LATENCY_MS";
+/// Set in the child processes: `fixed`, `adaptive` or `limited` (adaptive, simulator limiter on).
+const MODE_ENV: &str = "AZDO_GATE_BENCH_AUDIT_MODE";
 /// Set in the simulator's process: serve the generated organization with this latency.
 const SIM_ENV: &str = "AZDO_GATE_BENCH_SIM_LATENCY_MS";
+/// Set in the simulator's process: turn the rate limiter on.
+const SIM_LIMIT_ENV: &str = "AZDO_GATE_BENCH_SIM_LIMITED";
+/// The audit's requests when nothing is throttled (1 identity, 1 refused projects page, 1
+/// repositories, 1 subscriptions, 8 permission batches, 1 000 policy listings).
+const UNTHROTTLED_REQUESTS: u64 = 1_012;
+/// The rate limiter of run 4: budget per window.
+const LIMIT: sim::RateLimit = sim::RateLimit {
+    budget: 300,
+    window: Duration::from_secs(1),
+    delay: Duration::from_millis(10),
+};
 
 fn main() {
     if let Ok(ms) = std::env::var(SIM_ENV) {
@@ -45,16 +61,18 @@ fn main() {
             .enable_all()
             .build()
             .unwrap_or_else(|e| panic!("tokio runtime: {e}"));
-        runtime.block_on(serve(latency));
+        let limited = std::env::var(SIM_LIMIT_ENV).is_ok();
+        runtime.block_on(serve(latency, limited));
         return;
     }
     if let Ok(ms) = std::env::var(CHILD_ENV) {
         let latency = Duration::from_millis(ms.parse().unwrap_or(0));
+        let mode = std::env::var(MODE_ENV).unwrap_or_default();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
             .unwrap_or_else(|e| panic!("tokio runtime: {e}"));
-        runtime.block_on(measure(latency));
+        runtime.block_on(measure(latency, &mode));
         return;
     }
     println!(
@@ -63,13 +81,37 @@ fn main() {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     let me = std::env::current_exe().unwrap_or_else(|e| panic!("own path: {e}"));
-    for latency in [LATENCY, Duration::ZERO] {
-        let status = Command::new(&me)
+    let mut walls = BTreeMap::new();
+    for (latency, mode) in [
+        (LATENCY, "fixed"),
+        (LATENCY, "adaptive"),
+        (Duration::ZERO, "adaptive"),
+        (Duration::ZERO, "limited"),
+    ] {
+        let output = Command::new(&me)
             .env(CHILD_ENV, latency.as_millis().to_string())
-            .status()
+            .env(MODE_ENV, mode)
+            .stderr(Stdio::inherit())
+            .output()
             .unwrap_or_else(|e| panic!("re-running {}: {e}", me.display()));
-        assert!(status.success(), "the measurement failed: {status}");
+        let text = String::from_utf8_lossy(&output.stdout);
+        print!("{text}");
+        assert!(
+            output.status.success(),
+            "the measurement failed: {}",
+            output.status
+        );
+        let wall: Option<f64> = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("wall time"))
+            .and_then(|rest| rest.split_whitespace().next()?.parse().ok());
+        walls.insert((latency, mode), wall.unwrap_or(f64::NAN));
     }
+    println!(
+        "\nadaptive speed-up at {} ms latency: {:.2}x (fixed concurrency 8 / adaptive, same run)",
+        LATENCY.as_millis(),
+        walls[&(LATENCY, "fixed")] / walls[&(LATENCY, "adaptive")]
+    );
     println!(
         "\n(peak RSS of the audit's process: client, engine, report; the simulator runs apart)"
     );
@@ -77,7 +119,7 @@ fn main() {
 
 /// The simulator's role: print the organization URL and the gate's token, then serve until the
 /// measuring process closes our stdin.
-async fn serve(latency: Duration) {
+async fn serve(latency: Duration, limited: bool) {
     let scenario = Scenario::generated(PROJECTS, REPOS, SUBSCRIPTIONS, WEBHOOK);
     let token = scenario
         .primary_token()
@@ -85,6 +127,7 @@ async fn serve(latency: Duration) {
         .to_owned();
     let options = SimOptions {
         latency,
+        rate_limit: limited.then_some(LIMIT),
         ..SimOptions::default()
     };
     let sim = sim::start(scenario, ([127, 0, 0, 1], 0).into(), options)
@@ -100,9 +143,14 @@ async fn serve(latency: Duration) {
 /// Starts the simulator's process; returns it with its organization URL and token.
 fn start_simulator(
     latency: Duration,
+    limited: bool,
 ) -> (Child, BufReader<std::process::ChildStdout>, String, String) {
     let me = std::env::current_exe().unwrap_or_else(|e| panic!("own path: {e}"));
-    let mut child = Command::new(me)
+    let mut command = Command::new(me);
+    if limited {
+        command.env(SIM_LIMIT_ENV, "1");
+    }
+    let mut child = command
         .env_remove(CHILD_ENV)
         .env(SIM_ENV, latency.as_millis().to_string())
         .stdin(Stdio::piped())
@@ -125,8 +173,9 @@ fn start_simulator(
     (child, lines, url.to_owned(), token.to_owned())
 }
 
-async fn measure(latency: Duration) {
-    let (mut simulator, mut sim_out, url, token) = start_simulator(latency);
+async fn measure(latency: Duration, mode: &str) {
+    let limited = mode == "limited";
+    let (mut simulator, mut sim_out, url, token) = start_simulator(latency, limited);
     let org = OrgUrl::parse(&url).unwrap_or_else(|e| panic!("org url: {e}"));
     let input = AuditInput {
         profile: GateProfile::default_profile()
@@ -136,6 +185,7 @@ async fn measure(latency: Duration) {
     };
     let config = ClientConfig {
         concurrency: CONCURRENCY,
+        adaptive: mode != "fixed",
         ..ClientConfig::default()
     };
     let client = Client::new(org, SecretString::from(token), config)
@@ -158,10 +208,27 @@ async fn measure(latency: Duration) {
     let _ = simulator.wait();
     let routes: BTreeMap<String, u64> = serde_json::from_str(counts.trim()).unwrap_or_default();
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
-    println!("\n[latency {} ms]", latency.as_millis());
+    println!("\n[latency {} ms, {mode}]", latency.as_millis());
     println!("  wall time         {:>8.0} ms", ms(wall));
     println!("  requests          {:>8}  {routes:?}", report.requests);
-    if !latency.is_zero() {
+    if limited {
+        println!(
+            "  rate limiter      {} per {:?}: {} requests refused with 429 and retried, none failed (the audit completed)",
+            LIMIT.budget,
+            LIMIT.window,
+            report.requests.saturating_sub(UNTHROTTLED_REQUESTS)
+        );
+    }
+    println!(
+        "  concurrency       {} at the end ({})",
+        client.current_concurrency(),
+        if mode == "fixed" {
+            "fixed"
+        } else {
+            "adaptive 4–32"
+        }
+    );
+    if !latency.is_zero() && mode == "fixed" {
         let bound = |round_trips: u64| latency * u32::try_from(round_trips).unwrap_or(u32::MAX);
         for (name, round_trips) in [
             ("phases sequential", sequential_round_trips(&routes)),

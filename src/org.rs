@@ -3,7 +3,7 @@
 //! Accepted: a bare organization name (`fabrikam`), `https://dev.azure.com/fabrikam[/...]`,
 //! `https://fabrikam.visualstudio.com[/...]`, an Azure DevOps Server collection URL
 //! (`https://tfs.example.com/tfs/DefaultCollection[/...]`), and, for the simulator and tests only,
-//! `http://127.0.0.1:PORT/fabrikam`. Plain `http` to any other host is refused here, before any token
+//! `http://127.0.0.1:PORT/fabrikam` or `http://127.0.0.1:PORT/tfs/DefaultCollection`. Plain `http` to any other host is refused here, before any token
 //! can be sent. Both cloud host forms address the same organization, so the legacy
 //! `*.visualstudio.com` form is normalised to `dev.azure.com`.
 
@@ -157,15 +157,20 @@ impl OrgUrl {
         }
         let origin = url.origin().ascii_serialization();
         if loopback {
-            let name = segments
-                .first()
-                .ok_or_else(|| OrgError::MissingOrganization(input.to_owned()))?;
+            // `/tfs/{collection}` is a simulated Azure DevOps Server's collection URL.
+            let (prefix, name) = match segments.as_slice() {
+                [first, second, ..] if first.eq_ignore_ascii_case("tfs") => {
+                    (format!("/{first}"), *second)
+                }
+                [first, ..] => (String::new(), *first),
+                [] => return Err(OrgError::MissingOrganization(input.to_owned())),
+            };
             if !is_valid_org_name(name) {
-                return Err(OrgError::InvalidName((*name).to_owned()));
+                return Err(OrgError::InvalidName(name.to_owned()));
             }
             return Ok(Self {
-                base: format!("{origin}/{name}"),
-                name: (*name).to_owned(),
+                base: format!("{origin}{prefix}/{name}"),
+                name: name.to_owned(),
                 deployment: Deployment::Loopback,
             });
         }
@@ -304,6 +309,12 @@ mod tests {
                 "http://127.0.0.1:4321/fabrikam/",
                 "http://127.0.0.1:4321/fabrikam",
                 "fabrikam",
+                Deployment::Loopback,
+            ),
+            (
+                "http://127.0.0.1:4321/tfs/DefaultCollection/_apis",
+                "http://127.0.0.1:4321/tfs/DefaultCollection",
+                "DefaultCollection",
                 Deployment::Loopback,
             ),
             (

@@ -347,9 +347,9 @@ async fn without_a_required_status_check_no_policy_is_read() {
     );
 }
 
-/// 4 + ⌈P/100⌉ + ⌈3P/500⌉ + P with the status check required, whatever the number of repositories.
+/// 4 + ⌈P/100⌉ + ⌈4P/500⌉ + P with the status check required, whatever the number of repositories.
 fn budget(projects: u64) -> u64 {
-    4 + projects.div_ceil(100) + (3 * projects).div_ceil(500) + projects
+    4 + projects.div_ceil(100) + (4 * projects).div_ceil(500) + projects
 }
 
 #[tokio::test]
@@ -374,7 +374,7 @@ async fn the_audit_of_300_projects_stays_within_its_request_budget() {
         let routes = sim.requests_by_route();
         assert_eq!(routes["GET git/repositories"], 1);
         assert_eq!(routes["GET hooks/subscriptions"], 1);
-        assert_eq!(routes[BATCH_ROUTE], 2);
+        assert_eq!(routes[BATCH_ROUTE], 3);
         assert_eq!(routes[POLICY_ROUTE], 300);
         counts.push(report.requests);
     }

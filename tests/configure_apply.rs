@@ -67,6 +67,9 @@ async fn start(scenario: Scenario, concurrency: usize) -> (SimHandle, Client) {
     .unwrap();
     let config = ClientConfig {
         concurrency,
+        adaptive: false,
+        max_concurrency: azdo_gate::ado::MAX_CONCURRENCY,
+        throttle_budget: azdo_gate::ado::THROTTLE_BUDGET,
         max_attempts: 3,
         backoff: Backoff {
             base: Duration::from_millis(5),
@@ -74,6 +77,9 @@ async fn start(scenario: Scenario, concurrency: usize) -> (SimHandle, Client) {
             max_retry_after: Duration::from_millis(20),
         },
         request_timeout: Duration::from_secs(10),
+        api_version: None,
+        max_body_bytes: azdo_gate::ado::MAX_BODY_BYTES,
+        on_throttle: None,
     };
     let org = OrgUrl::parse(&sim.org_url()).unwrap();
     let client = Client::new(org, SecretString::from(TOKEN), config).unwrap();

@@ -582,3 +582,52 @@ fn without_a_terminal_the_wizard_refuses_and_points_to_the_commands() {
         assert!(output.stdout.is_empty());
     }
 }
+
+/// Azure DevOps Server (issue 11): the wizard gates an organization served as a Server 2022
+/// collection (`http://127.0.0.1:PORT/tfs/fabrikam`, REST API 7.0 at most).
+#[test]
+fn the_wizard_gates_an_azure_devops_server_collection() {
+    if !tmux_ready() {
+        return;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let options = SimOptions {
+        server_version: Some("7.0".parse().unwrap()),
+        ..SimOptions::default()
+    };
+    let sim = runtime
+        .block_on(sim::start(
+            scenario(),
+            "127.0.0.1:0".parse().unwrap(),
+            options,
+        ))
+        .unwrap();
+    assert!(sim.org_url().contains("/tfs/fabrikam"));
+    let good = sim.primary_token().unwrap();
+    let subscriptions_before = sim.subscriptions().len();
+    let config = tempfile::tempdir().unwrap();
+    let pane = Pane::start("server", &command(config.path(), "--insecure-storage"));
+    pane.wait_for(&["Step 1 of 11 · Welcome"]);
+    pane.press("Enter", &["Step 2 of 11 · Organization"]);
+    pane.type_text(&sim.org_url());
+    pane.press("Enter", &["Step 3 of 11 · Create the token"]);
+    pane.press("Enter", &["Step 4 of 11 · Paste the token"]);
+    pane.type_text(&good);
+    pane.press("Enter", &["Ready once you confirm the user"]);
+    pane.press("y", &["Confirmed: the dedicated gate user"]);
+    pane.press("Enter", &["Stored in insecure file"]);
+    pane.type_text(WEBHOOK);
+    pane.wait_for(&["A valid https address."]);
+    pane.press("Enter", &["Step 7 of 11 · Permissions", "✗ Payments"]);
+    pane.press("Enter", &["Step 8 of 11 · Coverage"]);
+    pane.press("Enter", &["Step 9 of 11 · Plan"]);
+    pane.press("Enter", &["changes to fabrikam?"]);
+    pane.press("y", &["Every change was made"]);
+    pane.press("Enter", &["Step 11 of 11 · Summary"]);
+    pane.press("Enter", &["[exit 0]"]);
+    assert!(sim.subscriptions().len() > subscriptions_before);
+}

@@ -96,6 +96,7 @@ fn client(sim: &SimHandle, timeout: Duration) -> Client {
             max_retry_after: Duration::from_millis(20),
         },
         request_timeout: timeout,
+        ..ClientConfig::default()
     };
     let org = OrgUrl::parse(&sim.org_url()).unwrap();
     Client::new(org, SecretString::from(TOKEN), config).unwrap()

@@ -13,14 +13,15 @@ use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tokio::sync::Semaphore;
 
 use super::counter::RequestCounter;
 use super::error::{AdoError, classify};
+use super::limiter::{Limiter, Signal};
 use super::models::{
-    AgentPool, BuildDefinitionRef, ConnectionData, ListResponse, NewSubscription, Notification,
-    NotificationsQuery, NotificationsQueryAnswer, PermissionEvaluationBatch, PolicyConfiguration,
-    Project, Repository, Subscription, SubscriptionFilter, WorkItemField,
+    AgentPool, BuildDefinitionRef, ConnectionData, Item, ItemKind, ListResponse, Listed,
+    NewSubscription, Notification, NotificationsQuery, NotificationsQueryAnswer,
+    PermissionEvaluationBatch, PolicyConfiguration, Project, Repository, Subscription,
+    SubscriptionFilter, WorkItemField,
 };
 use super::retry::Backoff;
 use crate::org::OrgUrl;
@@ -38,22 +39,55 @@ const MAX_PAGES: usize = 10_000;
 /// Tunables; the defaults suit a real organization.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
-    /// Requests in flight at once.
+    /// Requests in flight at once to start with (and always, when not `adaptive`).
     pub concurrency: usize,
+    /// Grow concurrency while Azure DevOps answers freely, halve it when it signals pressure,
+    /// between [`MIN_CONCURRENCY`] and `max_concurrency`.
+    pub adaptive: bool,
+    /// The most requests ever in flight (`--max-concurrency`).
+    pub max_concurrency: usize,
+    /// Total time one request may spend waiting on throttling (429s) before it gives up.
+    pub throttle_budget: Duration,
     /// Attempts per request, the first included.
     pub max_attempts: u32,
     pub backoff: Backoff,
     /// Per-request timeout (connect + answer).
     pub request_timeout: Duration,
+    /// The REST API version an Azure DevOps Server said it supports (remembered per organization
+    /// in the state file); `None` = start with the tool's own ([`API_VERSION`]).
+    pub api_version: Option<String>,
+    /// Largest answer body read, so a broken or hostile server cannot exhaust memory.
+    pub max_body_bytes: usize,
+    /// Told how long the client waits each time Azure DevOps throttles it, so a progress line can
+    /// say "Azure DevOps asked us to slow down; waiting 12 s".
+    pub on_throttle: Option<tokio::sync::mpsc::UnboundedSender<Duration>>,
 }
+
+/// Bounds of adaptive concurrency.
+pub const MIN_CONCURRENCY: usize = 4;
+pub const MAX_CONCURRENCY: usize = 32;
+/// How long one request may wait on 429s in total before the run gives up: the documented
+/// throttling window is five minutes (`azure-devops-api.md` §9).
+pub const THROTTLE_BUDGET: Duration = Duration::from_secs(300);
+
+/// The default cap on an answer body: 16 times the largest real list measured (the 20 000
+/// subscriptions of a large organization are 16 MB).
+pub const MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
 
 impl Default for ClientConfig {
     fn default() -> Self {
         Self {
             concurrency: 8,
+            adaptive: true,
+            max_concurrency: MAX_CONCURRENCY,
+            throttle_budget: THROTTLE_BUDGET,
             max_attempts: 5,
             backoff: Backoff::default(),
-            request_timeout: Duration::from_secs(30),
+            // Azure DevOps may hold a request for up to 30 s before answering (§9): twice that.
+            request_timeout: Duration::from_secs(60),
+            api_version: None,
+            max_body_bytes: MAX_BODY_BYTES,
+            on_throttle: None,
         }
     }
 }
@@ -151,10 +185,13 @@ struct Inner {
     http: reqwest::Client,
     org: OrgUrl,
     pat: SecretString,
-    limit: Semaphore,
+    limit: Limiter,
     counter: RequestCounter,
     /// Set once Azure DevOps has accepted this token; a later 401 then means a missing scope.
     token_accepted: AtomicBool,
+    /// The version an Azure DevOps Server supports, once known (from the config or learnt from a
+    /// `VssVersionOutOfRangeException`); replaces [`API_VERSION`] in every request.
+    server_version: std::sync::RwLock<Option<String>>,
     config: ClientConfig,
 }
 
@@ -177,9 +214,15 @@ impl Client {
                 http,
                 org,
                 pat,
-                limit: Semaphore::new(config.concurrency.max(1)),
+                limit: Limiter::new(
+                    config.concurrency,
+                    MIN_CONCURRENCY.min(config.concurrency),
+                    config.max_concurrency,
+                    config.adaptive,
+                ),
                 counter: RequestCounter::default(),
                 token_accepted: AtomicBool::new(false),
+                server_version: std::sync::RwLock::new(config.api_version.clone()),
                 config,
             }),
         })
@@ -194,8 +237,73 @@ impl Client {
         &self.inner.counter
     }
 
+    /// The most requests that may be in flight: what callers size their own fan-out by (the
+    /// client's limiter decides how many actually are).
     pub fn concurrency(&self) -> usize {
-        self.inner.config.concurrency
+        self.inner.limit.max()
+    }
+
+    /// How many requests may be in flight right now.
+    pub fn current_concurrency(&self) -> usize {
+        self.inner.limit.current()
+    }
+
+    /// The REST API version Azure DevOps Server said it supports, when it refused the tool's own:
+    /// worth remembering for the organization so the next run starts right.
+    pub fn negotiated_api_version(&self) -> Option<String> {
+        self.read_server_version()
+    }
+
+    fn read_server_version(&self) -> Option<String> {
+        // A poisoned lock still holds a complete value (a String is replaced whole).
+        self.inner
+            .server_version
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The `api-version` a call sends: its own, or the server's version keeping the call's
+    /// `-preview.N` suffix.
+    fn api_version_for(&self, call: &Call) -> String {
+        match self.read_server_version() {
+            Some(server) => match call.api_version.split_once('-') {
+                Some((_, stage)) => format!("{server}-{stage}"),
+                None => server,
+            },
+            None => call.api_version.to_owned(),
+        }
+    }
+
+    /// After a `VssVersionOutOfRangeException`: adopts the version the server named when it is
+    /// older than the one just refused. `Ok(true)` = retry with it; an unusable version is an error
+    /// that says so plainly.
+    fn adopt_server_version(&self, sent: &str, supported: Option<&str>) -> Result<bool, AdoError> {
+        let Some(supported) = supported else {
+            return Ok(false);
+        };
+        let number = |v: &str| -> Option<(u32, u32)> {
+            let (major, minor) = v.split('-').next()?.split_once('.')?;
+            Some((major.parse().ok()?, minor.parse().ok()?))
+        };
+        let (Some(wanted), Some(sent_number)) = (number(supported), number(sent)) else {
+            return Ok(false);
+        };
+        if wanted >= sent_number {
+            return Ok(false);
+        }
+        if Some(wanted) < number(super::error::MIN_API_VERSION) {
+            return Err(AdoError::ServerTooOld {
+                supported: supported.to_owned(),
+            });
+        }
+        tracing::info!(%supported, %sent, "Azure DevOps Server supports an older REST API version; using it");
+        *self
+            .inner
+            .server_version
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = Some(supported.to_owned());
+        Ok(true)
     }
 
     // ---- identity -------------------------------------------------------------------------------
@@ -228,8 +336,14 @@ impl Client {
     }
 
     /// `GET {org}/_apis/git/repositories`: every repository of every project in one call.
+    /// Repositories that cannot be read are left out; [`Self::list_repositories_listed`] names them.
     pub async fn list_repositories(&self) -> Result<Vec<Repository>, AdoError> {
-        self.get_all(
+        Ok(self.list_repositories_listed().await?.items)
+    }
+
+    /// [`Self::list_repositories`], with the repositories that could not be read.
+    pub async fn list_repositories_listed(&self) -> Result<Listed<Repository>, AdoError> {
+        self.get_all_listed(
             || {
                 Call::new(
                     Method::GET,
@@ -238,6 +352,7 @@ impl Client {
                 )
             },
             "git/repositories",
+            ItemKind::Repository,
         )
         .await
     }
@@ -264,10 +379,21 @@ impl Client {
     // ---- service hooks --------------------------------------------------------------------------
 
     /// `GET {org}/_apis/hooks/subscriptions` with the given filters (the API does not page).
+    /// Subscriptions that cannot be read are left out; [`Self::list_subscriptions_listed`] names
+    /// them.
     pub async fn list_subscriptions(
         &self,
         filter: &SubscriptionFilter,
     ) -> Result<Vec<Subscription>, AdoError> {
+        Ok(self.list_subscriptions_listed(filter).await?.items)
+    }
+
+    /// [`Self::list_subscriptions`], with the subscriptions that could not be read: the list holds
+    /// every tool's hooks, and one odd item must not hide the others.
+    pub async fn list_subscriptions_listed(
+        &self,
+        filter: &SubscriptionFilter,
+    ) -> Result<Listed<Subscription>, AdoError> {
         let mut call = Call::new(
             Method::GET,
             self.inner.org.api("hooks/subscriptions"),
@@ -276,9 +402,11 @@ impl Client {
         for (key, value) in filter.query() {
             call = call.query(key, value);
         }
-        let list: ListResponse<Subscription> =
+        let list: ListResponse<Item<Subscription>> =
             self.send(call).await?.json("hooks/subscriptions")?;
-        Ok(list.value)
+        let mut listed = Listed::default();
+        listed.extend_from(ItemKind::Subscription, list.value);
+        Ok(listed)
     }
 
     /// `POST {org}/_apis/hooks/subscriptions`. Not retried after an answer that leaves the outcome
@@ -385,14 +513,27 @@ impl Client {
 
     // ---- branch policies ------------------------------------------------------------------------
 
-    /// `GET {org}/{project}/_apis/policy/configurations[?policyType=]`, every page.
+    /// `GET {org}/{project}/_apis/policy/configurations[?policyType=]`, every page. Policies that
+    /// cannot be read are left out; [`Self::list_policy_configurations_listed`] names them.
     pub async fn list_policy_configurations(
         &self,
         project: &str,
         policy_type: Option<&str>,
     ) -> Result<Vec<PolicyConfiguration>, AdoError> {
+        Ok(self
+            .list_policy_configurations_listed(project, policy_type)
+            .await?
+            .items)
+    }
+
+    /// [`Self::list_policy_configurations`], with the policies that could not be read.
+    pub async fn list_policy_configurations_listed(
+        &self,
+        project: &str,
+        policy_type: Option<&str>,
+    ) -> Result<Listed<PolicyConfiguration>, AdoError> {
         let url = self.inner.org.project_api(project, "policy/configurations");
-        self.get_all(
+        self.get_all_listed(
             || {
                 let call = Call::new(Method::GET, url.clone(), "GET policy/configurations");
                 match policy_type {
@@ -401,6 +542,7 @@ impl Client {
                 }
             },
             "policy/configurations",
+            ItemKind::Policy,
         )
         .await
     }
@@ -438,6 +580,40 @@ impl Client {
             Ok(_) | Err(AdoError::NotFound { .. }) => Ok(()),
             Err(e) => Err(e),
         }
+    }
+
+    /// `GET {org}/{project}/_apis/policy/configurations/{id}`.
+    pub async fn get_policy_configuration(
+        &self,
+        project: &str,
+        id: i64,
+    ) -> Result<PolicyConfiguration, AdoError> {
+        let call = Call::new(
+            Method::GET,
+            self.inner
+                .org
+                .project_api(project, &format!("policy/configurations/{id}")),
+            "GET policy/configurations/{id}",
+        );
+        self.send(call).await?.json("policy/configurations/{id}")
+    }
+
+    /// `PUT {org}/{project}/_apis/policy/configurations/{id}` with the whole configuration.
+    pub async fn replace_policy_configuration<B: Serialize + ?Sized>(
+        &self,
+        project: &str,
+        id: i64,
+        body: &B,
+    ) -> Result<PolicyConfiguration, AdoError> {
+        let call = Call::new(
+            Method::PUT,
+            self.inner
+                .org
+                .project_api(project, &format!("policy/configurations/{id}")),
+            "PUT policy/configurations/{id}",
+        )
+        .json(body)?;
+        self.send(call).await?.json("policy/configurations/{id}")
     }
 
     /// Probes Code (Read & Write) without side effects: posts an empty policy, which the server must
@@ -520,6 +696,19 @@ impl Client {
 
     // ---- transport ------------------------------------------------------------------------------
 
+    /// [`Self::get_all`], reading each item on its own so an unreadable one is reported, not fatal.
+    async fn get_all_listed<T: DeserializeOwned>(
+        &self,
+        make: impl Fn() -> Call,
+        route: &str,
+        kind: ItemKind,
+    ) -> Result<Listed<T>, AdoError> {
+        let items: Vec<Item<T>> = self.get_all(make, route).await?;
+        let mut listed = Listed::default();
+        listed.extend_from(kind, items);
+        Ok(listed)
+    }
+
     /// Follows `x-ms-continuationtoken` until the last page.
     async fn get_all<T: DeserializeOwned>(
         &self,
@@ -556,46 +745,79 @@ impl Client {
     async fn send(&self, call: Call) -> Result<Answer, AdoError> {
         let max = self.inner.config.max_attempts.max(1);
         let mut attempt = 1;
+        // One retry with the version an Azure DevOps Server names; it does not count as an attempt.
+        let mut version_retried = false;
+        let mut throttle_waited = Duration::ZERO;
         loop {
+            let sent = self.api_version_for(&call);
             let result = {
-                // The semaphore is never closed, so acquiring only fails if it were.
-                let _permit = self
+                // The limiter's semaphore is never closed, so acquiring only fails if it were.
+                let _slot = self
                     .inner
                     .limit
                     .acquire()
                     .await
-                    .map_err(|_| AdoError::Network {
+                    .ok_or_else(|| AdoError::Network {
                         message: "the client is shutting down".into(),
                         timed_out: false,
                     })?;
                 self.inner.counter.record(call.route);
-                self.attempt(&call).await
+                self.attempt(&call, &sent).await
             };
             let (error, retriable) = match result {
                 Ok(answer) => return Ok(answer),
                 Err(failure) => failure,
             };
-            if attempt >= max || !retriable {
-                return Err(error);
+            if let AdoError::VersionOutOfRange { supported, .. } = &error
+                && !version_retried
+            {
+                version_retried = true;
+                if self.adopt_server_version(&sent, supported.as_deref())? {
+                    continue;
+                }
             }
-            let retry_after = match &error {
-                AdoError::Throttled { retry_after, .. } => *retry_after,
+            // Throttling is Azure DevOps asking for patience, not a failure: it does not use up
+            // attempts while the total wait stays within the budget.
+            let throttled = match &error {
+                AdoError::Throttled { retry_after, .. } => Some(*retry_after),
                 _ => None,
             };
-            let wait = self.inner.config.backoff.delay(attempt, retry_after);
-            tracing::info!(route = call.route, attempt, ?wait, error = %error, "retrying");
+            let patient =
+                throttled.is_some() && throttle_waited < self.inner.config.throttle_budget;
+            if !retriable || (attempt >= max && !patient) {
+                return Err(error);
+            }
+            let wait = self
+                .inner
+                .config
+                .backoff
+                .delay(attempt, throttled.flatten());
+            if throttled.is_some() {
+                throttle_waited += wait;
+                if let Some(tx) = &self.inner.config.on_throttle {
+                    // Nobody listening any more only means nobody shows the line.
+                    let _ = tx.send(wait);
+                }
+                tracing::warn!(
+                    route = call.route,
+                    wait_s = wait.as_secs_f64(),
+                    "Azure DevOps asked us to slow down; waiting"
+                );
+            } else {
+                tracing::info!(route = call.route, attempt, ?wait, error = %error, "retrying");
+                attempt += 1;
+            }
             tokio::time::sleep(wait).await;
-            attempt += 1;
         }
     }
 
     /// One HTTP exchange. On failure, also says whether retrying is safe for this call.
-    async fn attempt(&self, call: &Call) -> Result<Answer, (AdoError, bool)> {
+    async fn attempt(&self, call: &Call, api_version: &str) -> Result<Answer, (AdoError, bool)> {
         let mut request = self
             .inner
             .http
             .request(call.method.clone(), &call.url)
-            .query(&[("api-version", call.api_version)])
+            .query(&[("api-version", api_version)])
             .query(&call.query)
             .header(ACCEPT, "application/json")
             .header("X-TFS-FedAuthRedirect", "Suppress")
@@ -616,16 +838,18 @@ impl Client {
         };
         let status = response.status();
         let headers = response.headers().clone();
+        self.observe(status, &headers);
         if status.is_redirection() {
             let error = redirected(status, &headers);
             log_failure(call, status, &headers, &error);
             return Err((error, false));
         }
-        let body = match response.bytes().await {
+        let body = match read_capped(response, self.inner.config.max_body_bytes, call.route).await {
             Ok(b) => b,
-            Err(e) => {
+            Err(BodyFailure::Network(e)) => {
                 return Err((network_error(&e), call.retry == Retry::Idempotent));
             }
+            Err(BodyFailure::TooLarge(error)) => return Err((error, false)),
         };
         let content_type = headers
             .get(CONTENT_TYPE)
@@ -657,6 +881,45 @@ impl Client {
         Err((error, retriable))
     }
 
+    /// What an answer's status and rate-limit headers say about Azure DevOps' load (§9): a
+    /// `Retry-After` pauses every request; a 429, a 5xx, a held request (`X-RateLimit-Delay`) or a
+    /// nearly spent budget (`X-RateLimit-Remaining` under a tenth of `X-RateLimit-Limit`) lowers the
+    /// concurrency; a plain success raises it.
+    fn observe(&self, status: StatusCode, headers: &HeaderMap) {
+        if let Some(wait) = retry_after(headers) {
+            self.inner
+                .limit
+                .pause(wait.min(self.inner.config.backoff.max_retry_after));
+        }
+        let number = |name: &str| -> Option<f64> {
+            headers
+                .get(name)?
+                .to_str()
+                .ok()?
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite())
+        };
+        let delayed = number("X-RateLimit-Delay").is_some_and(|d| d > 0.0);
+        let nearly_spent = match (number("X-RateLimit-Remaining"), number("X-RateLimit-Limit")) {
+            (Some(remaining), Some(limit)) => remaining * 10.0 < limit,
+            _ => false,
+        };
+        let signal = if status == StatusCode::TOO_MANY_REQUESTS
+            || status.is_server_error()
+            || delayed
+            || nearly_spent
+        {
+            Signal::Pressure
+        } else if status.is_success() {
+            Signal::Free
+        } else {
+            Signal::Neutral
+        };
+        self.inner.limit.record(signal);
+    }
+
     /// `Basic base64(":" + PAT)`, marked sensitive so it never shows in debug output.
     fn authorization(&self) -> HeaderValue {
         let raw = format!(":{}", self.inner.pat.expose_secret());
@@ -667,6 +930,40 @@ impl Client {
         value.set_sensitive(true);
         value
     }
+}
+
+enum BodyFailure {
+    Network(reqwest::Error),
+    TooLarge(AdoError),
+}
+
+/// Reads the answer body chunk by chunk, refusing one larger than `limit` (announced by
+/// `Content-Length` or found while reading) before it is all in memory.
+async fn read_capped(
+    mut response: reqwest::Response,
+    limit: usize,
+    route: &str,
+) -> Result<bytes::Bytes, BodyFailure> {
+    let too_large = || {
+        BodyFailure::TooLarge(AdoError::TooLarge {
+            route: route.to_owned(),
+            limit_mb: limit / (1024 * 1024),
+        })
+    };
+    let announced = response
+        .content_length()
+        .and_then(|n| usize::try_from(n).ok());
+    if announced.is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    let mut body = bytes::BytesMut::with_capacity(announced.unwrap_or(0).min(limit));
+    while let Some(chunk) = response.chunk().await.map_err(BodyFailure::Network)? {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }
 
 fn network_error(e: &reqwest::Error) -> AdoError {

@@ -40,7 +40,26 @@ pub enum AdoError {
     Redirected { status: u16, host: String },
     #[error("unexpected HTTP status {status}{}", detail(.message))]
     UnexpectedStatus { status: u16, message: String },
+    /// Azure DevOps Server refused the REST API version (`VssVersionOutOfRangeException`);
+    /// `supported` is the latest version it names, when the message says.
+    #[error("Azure DevOps Server does not support this REST API version{}", detail(.message))]
+    VersionOutOfRange {
+        supported: Option<String>,
+        message: String,
+    },
+    #[error(
+        "this Azure DevOps Server supports REST API {supported} at most; azdo-gate needs {MIN_API_VERSION} or later (Azure DevOps Server 2019 or later) for service hooks, branch policies and permission evaluation"
+    )]
+    ServerTooOld { supported: String },
+    #[error(
+        "Azure DevOps sent an answer larger than {limit_mb} MB for {route}; it was not read (a misconfigured proxy or server?)"
+    )]
+    TooLarge { route: String, limit_mb: usize },
 }
+
+/// The oldest REST API version whose hooks, policy and security calls the tool uses as it does
+/// (Azure DevOps Server 2019).
+pub const MIN_API_VERSION: &str = "5.0";
 
 fn detail(message: &str) -> String {
     if message.is_empty() {
@@ -95,6 +114,9 @@ impl AdoError {
             Self::Malformed { .. } => "malformed_response",
             Self::Redirected { .. } => "redirected",
             Self::UnexpectedStatus { .. } => "unexpected_status",
+            Self::VersionOutOfRange { .. } => "api_version_out_of_range",
+            Self::ServerTooOld { .. } => "server_too_old",
+            Self::TooLarge { .. } => "response_too_large",
         }
     }
 }
@@ -130,6 +152,10 @@ pub(crate) fn classify(
             message,
         },
         401 => AdoError::TokenRejected { message },
+        400 if body.contains(VERSION_OUT_OF_RANGE) => AdoError::VersionOutOfRange {
+            supported: last_version(&message),
+            message,
+        },
         400 => AdoError::BadRequest { message },
         403 => AdoError::PermissionDenied { message },
         404 => AdoError::NotFound { message },
@@ -140,6 +166,26 @@ pub(crate) fn classify(
         500..=599 => AdoError::Server { status, message },
         _ => AdoError::UnexpectedStatus { status, message },
     }
+}
+
+/// The `typeKey` (and type name) of Azure DevOps Server's answer to a too new `api-version`.
+const VERSION_OUT_OF_RANGE: &str = "VssVersionOutOfRangeException";
+
+/// The last `major.minor` in a message: "The requested REST API version of 7.1 is out of range for
+/// this server. The latest REST API version this server supports is 7.0." → `7.0`.
+fn last_version(message: &str) -> Option<String> {
+    message
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .map(|word| word.trim_matches('.'))
+        .rfind(|word| {
+            word.split_once('.').is_some_and(|(major, minor)| {
+                !major.is_empty()
+                    && !minor.is_empty()
+                    && major.bytes().all(|b| b.is_ascii_digit())
+                    && minor.bytes().all(|b| b.is_ascii_digit())
+            })
+        })
+        .map(str::to_owned)
 }
 
 /// Extracts the human message from a wrapped-exception JSON body or an HTML `<title>`, trimmed to a
@@ -201,6 +247,16 @@ mod tests {
             classify(401, "application/json", body, None, true, "GET projects"),
             AdoError::ScopeMissing { ref route, .. } if route == "GET projects"
         ));
+    }
+
+    #[test]
+    fn a_version_out_of_range_names_the_supported_version() {
+        let body = r#"{"$id":"1","message":"The requested REST API version of 7.1 is out of range for this server. The latest REST API version this server supports is 6.1.","typeKey":"VssVersionOutOfRangeException"}"#;
+        assert!(matches!(
+            classify(400, "application/json", body, None, false, "r"),
+            AdoError::VersionOutOfRange { supported: Some(ref v), .. } if v == "6.1"
+        ));
+        assert_eq!(last_version("nothing here."), None);
     }
 
     #[test]

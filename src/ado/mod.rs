@@ -4,10 +4,13 @@
 mod client;
 mod counter;
 mod error;
+mod limiter;
 pub mod models;
 mod retry;
 
-pub use client::{Client, ClientConfig};
+pub use client::{
+    Client, ClientConfig, MAX_BODY_BYTES, MAX_CONCURRENCY, MIN_CONCURRENCY, THROTTLE_BUDGET,
+};
 pub use counter::RequestCounter;
 pub use error::AdoError;
 pub use retry::Backoff;

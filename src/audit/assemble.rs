@@ -8,10 +8,10 @@ use super::AuditInput;
 use super::coverage::{PolicyIndex, Preference, SubscriptionIndex, classify};
 use super::permissions::ProjectPermissions;
 use super::report::{
-    AuditReport, AuditSummary, Coverage, CoverageCounts, EventCoverage, PolicyPresence,
-    ProjectAudit, ProjectSubscription, ProjectsSource, RepositoryAudit,
+    AuditReport, AuditSummary, Coverage, CoverageCounts, EventCoverage, EventStatus,
+    PolicyPresence, ProjectAudit, ProjectSubscription, ProjectsSource, RepositoryAudit,
 };
-use crate::ado::models::{PolicyConfiguration, Repository};
+use crate::ado::models::{Listed, PolicyConfiguration, Repository, UnknownItem};
 use crate::org::OrgInfo;
 use crate::profile::REPO_CREATED_EVENT;
 
@@ -33,7 +33,10 @@ pub(super) struct Fetched<'a> {
     /// The gate's subscriptions (the full list is dropped once indexed).
     pub subscriptions: &'a SubscriptionIndex,
     /// Status policies by lowercase project id; `None` when the profile does not require them.
-    pub policies: Option<&'a BTreeMap<String, Vec<PolicyConfiguration>>>,
+    pub policies: Option<&'a BTreeMap<String, Listed<PolicyConfiguration>>>,
+    /// List items that could not be read (subscriptions, repositories); unreadable policies and
+    /// gate subscriptions with unknown statuses are added while assembling.
+    pub unknown_items: Vec<UnknownItem>,
 }
 
 pub(super) fn assemble(
@@ -48,11 +51,15 @@ pub(super) fn assemble(
         url: profile.webhook_url.as_ref().map_or("", |u| u.as_str()),
         basic_auth_user: profile.basic_auth_user.as_deref(),
     };
+    let mut unknown_items = fetched.unknown_items.clone();
     let policies = fetched.policies.map(|by_project| {
         PolicyIndex::new(
-            by_project.iter().map(|(p, c)| (p.as_str(), c.as_slice())),
-            &profile.status_check.genre,
-            &profile.status_check.name,
+            by_project
+                .iter()
+                .map(|(p, l)| (p.as_str(), l.items.as_slice(), l.unknown.as_slice())),
+            &profile.status_check,
+            Some(fetched.user_id.as_str()),
+            &mut unknown_items,
         )
     });
 
@@ -68,9 +75,9 @@ pub(super) fn assemble(
                     ..subscriptions.event_coverage(repo, e)
                 })
                 .collect();
-            let status_policy = policies
+            let (status_policy, status_policy_id) = policies
                 .as_ref()
-                .map_or(PolicyPresence::NotRequired, |p| p.presence(repo));
+                .map_or((PolicyPresence::NotRequired, None), |p| p.presence(repo));
             let duplicate_status_policy_ids = policies
                 .as_ref()
                 .map_or_else(Vec::new, |p| p.duplicates(repo));
@@ -90,6 +97,7 @@ pub(super) fn assemble(
                 events,
                 status_policy,
                 duplicate_status_policy_ids,
+                status_policy_id,
             }
         })
         .collect();
@@ -131,6 +139,7 @@ pub(super) fn assemble(
                 name: p.name.clone(),
                 service_hooks: permissions.hooks,
                 edit_policies: permissions.edit_policies,
+                contribute_pull_requests: permissions.contribute_pull_requests,
                 permissions_note: permissions.note,
                 fully_covered: !gaps.get(&key).copied().unwrap_or(false),
             }
@@ -160,8 +169,9 @@ pub(super) fn assemble(
                     project_id: hook.project_id.clone(),
                     event_type: (*event).to_owned(),
                     subscription_id: hook.id.clone(),
-                    status: hook.status.into(),
+                    status: EventStatus::from(&hook.status),
                     basic_auth_user: hook.basic_auth_user.clone(),
+                    restricted: hook.restricted,
                 })
         })
         .collect();
@@ -193,6 +203,7 @@ pub(super) fn assemble(
         project_subscriptions,
         projects_with_policy,
         user_id: Some(fetched.user_id.clone()),
+        unknown_items,
     }
 }
 

@@ -6,21 +6,29 @@
 //! - a subscription counts for a repository and event when its event type is the event, its
 //!   consumer URL matches the profile's ([`crate::profile::webhook_urls_match`]), its
 //!   `projectId` is the repository's project, and its `repository` input is the repository (scope
-//!   repository) or empty/absent (scope project). Other publisher filters (branch, creator, reviewers) are not
-//!   inspected: DESIGN.md does not make them part of the model.
-//! - a Status policy applies when it is enabled and not deleted, its `statusName` equals the
-//!   profile's name and its `statusGenre` (absent = empty) the profile's genre, both compared
-//!   case-sensitively, and one of its scopes covers the repository's default branch.
+//!   repository) or empty/absent (scope project). Other publisher inputs that restrict delivery
+//!   (`branch`, creator, reviewers, `notificationType`, `mergeResult`) are reported as the event's
+//!   `filters`; one the profile does not ask for makes the event not covered (issue 11).
+//! - a Status policy is the gate's when it is not deleted, its `statusName` equals the profile's
+//!   name and its `statusGenre` (absent = empty) the profile's genre, both compared
+//!   case-sensitively, and one of its scopes covers the repository's default branch. It is
+//!   `present` only when it is also enabled, blocking (if the profile asks for blocking) and open to
+//!   the integration user's statuses (`authorId` absent or that user); otherwise it is
+//!   `disabled`, `other_author` or `not_blocking`, in that order. A Status policy whose settings
+//!   cannot be read makes every repository of its project without a present policy `unknown`.
 //!
 //! GUIDs and ref names are compared case-insensitively: Azure DevOps treats both that way.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::report::{Coverage, EventCoverage, EventStatus, PolicyPresence};
 use crate::ado::models::{
-    PolicyConfiguration, PolicyScope, Repository, Subscription, SubscriptionStatus,
+    ItemKind, PolicyConfiguration, PolicyScope, Repository, Subscription, SubscriptionStatus,
+    UnknownItem,
 };
-use crate::profile::{SubscriptionScope, normalize_webhook_url};
+use crate::profile::{
+    GateProfile, StatusCheck, SubscriptionScope, filter_applies, normalize_webhook_url,
+};
 
 /// The subscriptions that point at the profile's webhook URL, reduced to what classification needs,
 /// so the full list (tens of megabytes in a large organization) can be dropped as soon as it is
@@ -42,6 +50,10 @@ pub(super) struct Hook {
     pub url: String,
     pub basic_auth_user: Option<String>,
     pub created_date: Option<String>,
+    /// Its restricting publisher inputs (non-empty ones only).
+    pub filters: BTreeMap<String, String>,
+    /// Some filter is not one the profile asks for.
+    pub restricted: bool,
 }
 
 /// What the kept subscription among duplicates should look like: the profile's.
@@ -50,10 +62,33 @@ pub(super) struct Preference<'a> {
     pub basic_auth_user: Option<&'a str>,
 }
 
+/// The restricting publisher inputs a subscription sets, and whether any differs from what the
+/// profile asks for. Values compare case-insensitively, as Azure DevOps compares branch names.
+fn hook_filters(sub: &Subscription, profile: &GateProfile) -> (BTreeMap<String, String>, bool) {
+    let wanted = profile.filters_for(&sub.event_type);
+    let filters: BTreeMap<String, String> = sub
+        .publisher_inputs
+        .iter()
+        .filter(|(input, value)| filter_applies(input, &sub.event_type) && !value.is_empty())
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let restricted = filters
+        .iter()
+        .any(|(k, v)| wanted.get(k).is_none_or(|w| !w.eq_ignore_ascii_case(v)));
+    (filters, restricted)
+}
+
 impl SubscriptionIndex {
-    /// Keeps only web-hook subscriptions to `webhook_url` that name a project; URLs are normalised
-    /// once per subscription.
-    pub(super) fn new(subscriptions: &[Subscription], webhook_url: &str) -> Self {
+    /// Keeps only web-hook subscriptions to the profile's webhook URL that name a project; URLs are
+    /// normalised once per subscription. Gate subscriptions with a status this tool does not know
+    /// are also reported as unknown items.
+    pub(super) fn new(
+        subscriptions: &[Subscription],
+        profile: &GateProfile,
+        unknown: &mut Vec<UnknownItem>,
+    ) -> Self {
+        // Without a webhook URL no subscription can be the gate's: every event reads as absent.
+        let webhook_url = profile.webhook_url.as_ref().map_or("", |u| u.as_str());
         let target = normalize_webhook_url(webhook_url);
         let mut index = Self::default();
         for sub in subscriptions {
@@ -74,9 +109,20 @@ impl SubscriptionIndex {
                 sub.repository_id().unwrap_or("").to_ascii_lowercase(),
                 sub.event_type.clone(),
             );
+            if let SubscriptionStatus::Other(status) = &sub.status {
+                unknown.push(UnknownItem {
+                    kind: ItemKind::Subscription,
+                    id: Some(sub.id.clone()),
+                    reason: format!(
+                        "the gate's subscription for {} has status \"{status}\", which this tool does not know; it is treated as not delivering",
+                        sub.event_type
+                    ),
+                });
+            }
+            let (filters, restricted) = hook_filters(sub, profile);
             index.hooks.entry(key).or_default().push(Hook {
                 id: sub.id.clone(),
-                status: sub.status,
+                status: sub.status.clone(),
                 project_id: project.to_owned(),
                 url: sub.consumer_url().unwrap_or_default().to_owned(),
                 basic_auth_user: sub
@@ -85,6 +131,8 @@ impl SubscriptionIndex {
                     .filter(|u| !u.is_empty())
                     .cloned(),
                 created_date: sub.created_date.clone(),
+                filters,
+                restricted,
             });
         }
         index
@@ -111,21 +159,30 @@ impl SubscriptionIndex {
         let best = repo_hooks
             .chain(wide_hooks)
             .min_by(|(a, a_scope), (b, b_scope)| {
-                (status_rank(a.status), scope_rank(*a_scope), &a.id).cmp(&(
-                    status_rank(b.status),
-                    scope_rank(*b_scope),
-                    &b.id,
-                ))
+                (
+                    status_rank(&a.status),
+                    a.restricted,
+                    scope_rank(*a_scope),
+                    &a.id,
+                )
+                    .cmp(&(
+                        status_rank(&b.status),
+                        b.restricted,
+                        scope_rank(*b_scope),
+                        &b.id,
+                    ))
             });
         match best {
             Some((hook, scope)) => EventCoverage {
                 event_type: event.to_owned(),
-                status: hook.status.into(),
+                status: EventStatus::from(&hook.status),
                 subscription_id: Some(hook.id.clone()),
                 scope: Some(scope),
                 duplicate_subscription_ids: Vec::new(),
                 basic_auth_user: hook.basic_auth_user.clone(),
                 deliveries: None,
+                filters: (!hook.filters.is_empty()).then(|| hook.filters.clone()),
+                restricted: hook.restricted,
             },
             None => EventCoverage {
                 event_type: event.to_owned(),
@@ -135,6 +192,8 @@ impl SubscriptionIndex {
                 duplicate_subscription_ids: Vec::new(),
                 basic_auth_user: None,
                 deliveries: None,
+                filters: None,
+                restricted: false,
             },
         }
     }
@@ -195,15 +254,16 @@ fn preference_key<'h>(
     )
 }
 
-/// Enabled first; among unhealthy ones the one closest to working (probation still delivers).
-fn status_rank(status: SubscriptionStatus) -> u8 {
-    match EventStatus::from(status) {
-        EventStatus::Enabled => 0,
-        EventStatus::OnProbation => 1,
-        EventStatus::DisabledBySystem => 2,
-        EventStatus::DisabledByInactiveIdentity => 3,
-        EventStatus::DisabledByUser => 4,
-        EventStatus::Absent => 5,
+/// Enabled first; among unhealthy ones the one closest to working (probation still delivers);
+/// a status nobody knows last.
+fn status_rank(status: &SubscriptionStatus) -> u8 {
+    match status {
+        SubscriptionStatus::Enabled => 0,
+        SubscriptionStatus::OnProbation => 1,
+        SubscriptionStatus::DisabledBySystem => 2,
+        SubscriptionStatus::DisabledByInactiveIdentity => 3,
+        SubscriptionStatus::DisabledByUser => 4,
+        SubscriptionStatus::Other(_) => 5,
     }
 }
 
@@ -215,19 +275,48 @@ fn scope_rank(scope: SubscriptionScope) -> u8 {
     }
 }
 
-/// The Status policies that satisfy the profile, by project (lowercase id).
-#[derive(Default)]
-pub(super) struct PolicyIndex {
-    policies: HashMap<String, Vec<StatusPolicy>>,
-}
-
-/// One satisfying Status policy: its id and where it applies.
-struct StatusPolicy {
+/// One of the gate's Status policies (name and genre match), reduced to what classification needs.
+#[derive(Debug, Clone)]
+struct GatePolicy {
     id: i64,
+    /// `present` when it satisfies the profile, else what is wrong with it.
+    state: PolicyPresence,
     scopes: Vec<PolicyScope>,
 }
 
-impl StatusPolicy {
+/// The gate's Status policies by project (lowercase id), and the projects holding a Status policy
+/// that could not be read.
+#[derive(Default)]
+pub(super) struct PolicyIndex {
+    policies: HashMap<String, Vec<GatePolicy>>,
+    /// Lowercase project id → the id of one unreadable Status policy there.
+    unreadable: HashMap<String, Option<i64>>,
+}
+
+/// What is wrong with a policy that matches the gate's status, or `present`.
+fn policy_state(
+    configuration: &PolicyConfiguration,
+    author_id: Option<&str>,
+    check: &StatusCheck,
+    user_id: Option<&str>,
+) -> PolicyPresence {
+    let author_ok = match (author_id.filter(|a| !a.is_empty()), user_id) {
+        (None, _) => true,
+        (Some(author), Some(user)) => author.eq_ignore_ascii_case(user),
+        (Some(_), None) => false,
+    };
+    if !configuration.is_enabled {
+        PolicyPresence::Disabled
+    } else if !author_ok {
+        PolicyPresence::OtherAuthor
+    } else if check.blocking && !configuration.is_blocking {
+        PolicyPresence::NotBlocking
+    } else {
+        PolicyPresence::Present
+    }
+}
+
+impl GatePolicy {
     /// Applies to every default branch of the project, whatever the repository.
     fn project_wide(&self) -> bool {
         self.scopes
@@ -244,56 +333,81 @@ impl StatusPolicy {
 }
 
 impl PolicyIndex {
-    /// `policies` are each project's Status policy configurations, keyed by project id.
+    /// `policies` are each project's Status policy configurations, keyed by project id, with the
+    /// items of that list that could not be read; `user_id` is the integration user. Unreadable
+    /// policies are added to `unknown`.
     pub(super) fn new<'p>(
-        policies: impl IntoIterator<Item = (&'p str, &'p [PolicyConfiguration])>,
-        genre: &str,
-        name: &str,
+        policies: impl IntoIterator<Item = (&'p str, &'p [PolicyConfiguration], &'p [UnknownItem])>,
+        check: &StatusCheck,
+        user_id: Option<&str>,
+        unknown: &mut Vec<UnknownItem>,
     ) -> Self {
         let mut index = Self::default();
-        for (project, configurations) in policies {
-            let found: Vec<StatusPolicy> = configurations
-                .iter()
-                .filter(|c| c.is_enabled && !c.is_deleted)
-                .filter_map(|c| Some((c.id, c.status_settings()?)))
-                .filter(|(_, s)| {
-                    s.status_name == name && s.status_genre.as_deref().unwrap_or("") == genre
-                })
-                .map(|(id, s)| StatusPolicy {
-                    id,
-                    scopes: s.scope,
-                })
-                .collect();
-            if !found.is_empty() {
+        for (project, configurations, unreadable) in policies {
+            let key = project.to_ascii_lowercase();
+            for item in unreadable {
+                unknown.push(item.clone());
+                index
+                    .unreadable
+                    .entry(key.clone())
+                    .or_insert_with(|| item.id.as_deref().and_then(|id| id.parse().ok()));
+            }
+            for configuration in configurations.iter().filter(|c| !c.is_deleted) {
+                let settings = match configuration.status_settings() {
+                    None => continue,
+                    Some(Ok(settings)) => settings,
+                    Some(Err(reason)) => {
+                        unknown.push(UnknownItem {
+                            kind: ItemKind::Policy,
+                            id: Some(configuration.id.to_string()),
+                            reason: format!(
+                                "the Status policy's settings could not be read ({reason}); no other Status policy is created in its project while it exists"
+                            ),
+                        });
+                        index
+                            .unreadable
+                            .entry(key.clone())
+                            .or_insert(Some(configuration.id));
+                        continue;
+                    }
+                };
+                if settings.status_name != check.name
+                    || settings.status_genre.as_deref().unwrap_or("") != check.genre
+                {
+                    continue;
+                }
+                let state =
+                    policy_state(configuration, settings.author_id.as_deref(), check, user_id);
                 index
                     .policies
-                    .entry(project.to_ascii_lowercase())
+                    .entry(key.clone())
                     .or_default()
-                    .extend(found);
+                    .push(GatePolicy {
+                        id: configuration.id,
+                        state,
+                        scopes: settings.scope,
+                    });
             }
         }
+        for policies in index.policies.values_mut() {
+            policies.sort_by_key(|p| p.id);
+        }
         index
-    }
-
-    fn scopes(&self, project_id: &str) -> impl Iterator<Item = &PolicyScope> {
-        self.policies
-            .get(&project_id.to_ascii_lowercase())
-            .into_iter()
-            .flatten()
-            .flat_map(|p| &p.scopes)
     }
 
     /// The satisfying Status policies beyond the one kept that apply to the repository's default
     /// branch: what a repair deletes. A project-wide one is kept first (it may gate other
     /// repositories), then the oldest (lowest id); a policy is deleted only when every scope of it
     /// is this repository's or it is project-wide like the kept one, so no other branch loses it.
+    /// Flawed policies are never duplicates: they are updated, not deleted.
     pub(super) fn duplicates(&self, repo: &Repository) -> Vec<String> {
         let Some(policies) = self.policies.get(&repo.project.id.to_ascii_lowercase()) else {
             return Vec::new();
         };
         let branch = repo.default_branch.as_deref();
-        let mut applying: Vec<&StatusPolicy> = policies
+        let mut applying: Vec<&GatePolicy> = policies
             .iter()
+            .filter(|p| p.state == PolicyPresence::Present)
             .filter(|p| p.scopes.iter().any(|s| scope_applies(s, &repo.id, branch)))
             .collect();
         applying.sort_by_key(|p| (!p.project_wide(), p.id));
@@ -306,23 +420,55 @@ impl PolicyIndex {
             .collect()
     }
 
-    /// Whether a satisfying Status policy applies to the repository's default branch.
-    pub(super) fn presence(&self, repo: &Repository) -> PolicyPresence {
-        let applies = self
-            .scopes(&repo.project.id)
-            .any(|s| scope_applies(s, &repo.id, repo.default_branch.as_deref()));
-        if applies {
-            PolicyPresence::Present
-        } else {
-            PolicyPresence::Absent
+    /// Whether a Status policy makes the gate's status required on the repository's default
+    /// branch, and which policy the answer is about. A satisfying policy wins; then an unreadable
+    /// one (it may be the gate's); then the first flawed one (disabled before other author before
+    /// not blocking).
+    pub(super) fn presence(&self, repo: &Repository) -> (PolicyPresence, Option<i64>) {
+        let key = repo.project.id.to_ascii_lowercase();
+        let applying: Vec<&GatePolicy> = self
+            .policies
+            .get(&key)
+            .into_iter()
+            .flatten()
+            .filter(|p| {
+                p.scopes
+                    .iter()
+                    .any(|s| scope_applies(s, &repo.id, repo.default_branch.as_deref()))
+            })
+            .collect();
+        if let Some(good) = applying.iter().find(|p| p.state == PolicyPresence::Present) {
+            return (PolicyPresence::Present, Some(good.id));
+        }
+        if let Some(id) = self.unreadable.get(&key) {
+            return (PolicyPresence::Unknown, *id);
+        }
+        let flawed = [
+            PolicyPresence::Disabled,
+            PolicyPresence::OtherAuthor,
+            PolicyPresence::NotBlocking,
+        ]
+        .into_iter()
+        .find_map(|state| applying.iter().find(|p| p.state == state));
+        match flawed {
+            Some(p) => (p.state, Some(p.id)),
+            None => (PolicyPresence::Absent, None),
         }
     }
 
     /// Whether the project has a project-wide satisfying policy on every default branch
     /// (`repositoryId` null, `matchKind` DefaultBranch): what the planner's project scope creates.
     pub(super) fn has_project_wide(&self, project_id: &str) -> bool {
-        self.scopes(project_id)
-            .any(|s| repository_filter(s).is_none() && match_kind(s) == MatchKind::Default)
+        self.policies
+            .get(&project_id.to_ascii_lowercase())
+            .is_some_and(|policies| {
+                policies.iter().any(|p| {
+                    p.state == PolicyPresence::Present
+                        && p.scopes.iter().any(|s| {
+                            repository_filter(s).is_none() && match_kind(s) == MatchKind::Default
+                        })
+                })
+            })
     }
 }
 
@@ -375,12 +521,12 @@ fn scope_applies(scope: &PolicyScope, repo_id: &str, default_branch: Option<&str
 
 /// The repository's class. Precedence, first that holds:
 /// 1. disabled repository → not applicable (nothing can be delivered for it);
-/// 2. every event enabled and the policy present or not required → covered;
-/// 3. every event enabled, only the policy missing, and the repository empty → not applicable
-///    (a branch policy needs a default branch);
+/// 2. every event enabled (and unrestricted) and the policy present or not required → covered;
+/// 3. every event enabled, only the policy missing or flawed, and the repository empty → not
+///    applicable (a branch policy needs a default branch);
 /// 4. some event's only match is on probation or disabled → unhealthy (it wins over partial: the
 ///    admin must re-enable or recreate that hook, which creating the missing pieces would not fix);
-/// 5. at least one event enabled or the policy present → partial;
+/// 5. at least one event enabled (even filtered) or some gate policy exists → partial;
 /// 6. otherwise → missing.
 pub(super) fn classify(
     repo: &Repository,
@@ -390,8 +536,8 @@ pub(super) fn classify(
     if repo.is_disabled {
         return Coverage::NotApplicable;
     }
-    let all_enabled = events.iter().all(|e| e.status == EventStatus::Enabled);
-    let policy_ok = policy != PolicyPresence::Absent;
+    let all_enabled = events.iter().all(EventCoverage::is_full);
+    let policy_ok = policy.is_satisfied();
     if all_enabled && policy_ok {
         return Coverage::Covered;
     }
@@ -405,7 +551,7 @@ pub(super) fn classify(
         return Coverage::Unhealthy;
     }
     let something = events.iter().any(|e| e.status == EventStatus::Enabled)
-        || policy == PolicyPresence::Present;
+        || !matches!(policy, PolicyPresence::Absent | PolicyPresence::NotRequired);
     if something {
         Coverage::Partial
     } else {

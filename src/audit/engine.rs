@@ -26,7 +26,7 @@ use super::permissions;
 use super::progress::{AuditEvent, AuditPhase, Progress};
 use super::report::{AuditReport, ProjectsSource};
 use crate::ado::models::{
-    PolicyConfiguration, Project, Repository, RepositoryProject, STATUS_POLICY_TYPE_ID,
+    Listed, PolicyConfiguration, Project, Repository, RepositoryProject, STATUS_POLICY_TYPE_ID,
     SubscriptionFilter,
 };
 use crate::ado::{AdoError, Client};
@@ -53,27 +53,23 @@ pub async fn run(
     // read and reduced to the gate's hooks before the repository listing starts, so the two
     // transient peaks never add up. It costs one round trip.
     progress.phase(AuditPhase::Subscriptions, 0, 1);
+    let mut unknown_items = Vec::new();
     let subscriptions = {
         let all = client
-            .list_subscriptions(&SubscriptionFilter::webhooks())
+            .list_subscriptions_listed(&SubscriptionFilter::webhooks())
             .await?;
-        // Without a webhook URL no subscription can be the gate's: every event reads as absent.
-        let url = input
-            .profile
-            .webhook_url
-            .as_ref()
-            .map_or("", |u| u.as_str());
-        SubscriptionIndex::new(&all, url)
+        unknown_items.extend(all.unknown);
+        SubscriptionIndex::new(&all.items, &input.profile, &mut unknown_items)
     };
     progress.phase(AuditPhase::Subscriptions, 1, 1);
 
     // One repository listing, awaited by both branches that need it.
     let repositories = async move {
         progress.phase(AuditPhase::Repositories, 0, 1);
-        let repos = client
-            .list_repositories()
-            .await
-            .map(|all| Arc::new(all.into_iter().map(slim).collect::<Vec<_>>()));
+        let repos = client.list_repositories_listed().await.map(|all| {
+            let repos: Vec<_> = all.items.into_iter().map(slim).collect();
+            (Arc::new(repos), Arc::new(all.unknown))
+        });
         progress.phase(AuditPhase::Repositories, 1, 1);
         repos
     }
@@ -86,7 +82,7 @@ pub async fn run(
             if !input.profile.status_check.required {
                 return Ok(None);
             }
-            let repos = repositories.await?;
+            let (repos, _) = repositories.await?;
             fetch_policies(client, projects_needing_policies(&repos), progress)
                 .await
                 .map(Some)
@@ -96,7 +92,7 @@ pub async fn run(
     let permissions = {
         let repositories = repositories.clone();
         async move {
-            let (listed, repos) =
+            let (listed, (repos, _)) =
                 futures::try_join!(list_projects(client, progress), repositories)?;
             let (source, projects) = merge_projects(listed, &repos);
             let ids: Vec<String> = projects.iter().map(|p| p.id.clone()).collect();
@@ -107,7 +103,8 @@ pub async fn run(
 
     let ((projects_source, projects, permissions), policies) =
         futures::try_join!(permissions, policies)?;
-    let repositories = repositories.await?;
+    let (repositories, unreadable_repositories) = repositories.await?;
+    unknown_items.extend(unreadable_repositories.iter().cloned());
 
     let fetched = Fetched {
         user_id: identity.authenticated_user.id,
@@ -117,6 +114,7 @@ pub async fn run(
         repositories: &repositories,
         subscriptions: &subscriptions,
         policies: policies.as_ref(),
+        unknown_items,
     };
     let requests = client.requests().total().saturating_sub(start);
     Ok(assemble(
@@ -201,13 +199,13 @@ fn projects_needing_policies(repos: &[Repository]) -> Vec<String> {
         .collect()
 }
 
-/// One project's Status policies, keyed by its lowercase id.
+/// One project's Status policies (and the ones that could not be read), keyed by its lowercase id.
 async fn status_policies(
     client: &Client,
     project_id: String,
-) -> Result<(String, Vec<PolicyConfiguration>), AdoError> {
+) -> Result<(String, Listed<PolicyConfiguration>), AdoError> {
     let policies = client
-        .list_policy_configurations(&project_id, Some(STATUS_POLICY_TYPE_ID))
+        .list_policy_configurations_listed(&project_id, Some(STATUS_POLICY_TYPE_ID))
         .await?;
     Ok((project_id.to_ascii_lowercase(), policies))
 }
@@ -218,7 +216,7 @@ async fn fetch_policies(
     client: &Client,
     project_ids: Vec<String>,
     progress: &Progress,
-) -> Result<BTreeMap<String, Vec<PolicyConfiguration>>, AdoError> {
+) -> Result<BTreeMap<String, Listed<PolicyConfiguration>>, AdoError> {
     let total = project_ids.len();
     progress.phase(AuditPhase::Policies, 0, total);
     // Owned ids: a stream over borrowed ones would make the audit's future fail `Send` (rustc's

@@ -2,7 +2,7 @@
 //! number of requests that grows with projects, never with repositories.
 //!
 //! For P projects (status check required): 1 `connectionData` + 1 repository listing + ⌈P/100⌉
-//! project pages (1 refused request with the gate's token) + ⌈P/166⌉ permission batches + 1
+//! project pages (1 refused request with the gate's token) + ⌈P/125⌉ permission batches + 1
 //! subscription listing + one Status-policy listing per project that has an enabled repository.
 
 mod assemble;

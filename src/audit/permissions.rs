@@ -1,16 +1,19 @@
 //! The integration user's permissions in every project, in as few `permissionevaluationbatch` calls
-//! as the 500-evaluation limit allows (`azure-devops-api.md` §5).
+//! as a 500-evaluation batch allows (`azure-devops-api.md` §5). The 500 has no documented source, so
+//! a batch the server refuses with 400 is split like a refused one (below).
 //!
-//! Per project three evaluations, kept in one batch so a refused batch maps onto whole projects:
+//! Per project four evaluations, kept in one batch so a refused batch maps onto whole projects:
 //! ServiceHooks View (1) and Edit (2) on `PublisherSecurity/{projectId}`, and Git EditPolicies
-//! (2048) on `repoV2/{projectId}`, all with `alwaysAllowAdministrators`. Batches run concurrently.
+//! (2048) and PullRequestContribute (16384, "Contribute to pull requests": posting the gate's
+//! status) on `repoV2/{projectId}`, all with `alwaysAllowAdministrators`. Batches run concurrently.
 //!
 //! A refused batch never reads as "granted": its projects become unknown, with the reason. A 401
 //! means the token may not evaluate permissions at all, so nothing is retried. A 403 may come from
-//! one locked-down project poisoning the whole batch, so the batch is split in halves, and the
-//! refused halves again, until the refused projects are isolated: k refused projects among n cost
-//! about 2·k·log2(n) extra requests, and at most [`ISOLATION_BUDGET`] in total (then the remaining
-//! refused groups stay unknown as a whole). This happens only when a batch was refused.
+//! one locked-down project poisoning the whole batch, and a 400 from a batch larger than the
+//! server's cap, so the batch is split in halves, and the refused halves again, until the refused
+//! projects are isolated (or the halves fit): k refused projects among n cost about 2·k·log2(n)
+//! extra requests, and at most [`ISOLATION_BUDGET`] in total (then the remaining refused groups stay
+//! unknown as a whole). This happens only when a batch was refused.
 
 use std::collections::HashMap;
 
@@ -20,15 +23,15 @@ use futures::stream;
 use super::progress::{AuditPhase, Progress};
 use super::report::HookPermissions;
 use crate::ado::models::{
-    GIT_EDIT_POLICIES, GIT_NAMESPACE_ID, PermissionEvaluation, PermissionEvaluationBatch,
-    SERVICE_HOOKS_EDIT, SERVICE_HOOKS_NAMESPACE_ID, SERVICE_HOOKS_VIEW,
+    GIT_EDIT_POLICIES, GIT_NAMESPACE_ID, GIT_PULL_REQUEST_CONTRIBUTE, PermissionEvaluation,
+    PermissionEvaluationBatch, SERVICE_HOOKS_EDIT, SERVICE_HOOKS_NAMESPACE_ID, SERVICE_HOOKS_VIEW,
 };
 use crate::ado::{AdoError, Client};
 
-/// The API's limit on evaluations per batch.
+/// Evaluations per batch (the assumed limit; a 400 splits the batch).
 pub const MAX_EVALUATIONS_PER_BATCH: usize = 500;
-const EVALUATIONS_PER_PROJECT: usize = 3;
-/// 166 projects (498 evaluations) per batch.
+const EVALUATIONS_PER_PROJECT: usize = 4;
+/// 125 projects (500 evaluations) per batch.
 pub const PROJECTS_PER_BATCH: usize = MAX_EVALUATIONS_PER_BATCH / EVALUATIONS_PER_PROJECT;
 /// Extra requests allowed for isolating the projects behind refused batches.
 pub const ISOLATION_BUDGET: usize = 64;
@@ -38,6 +41,7 @@ pub const ISOLATION_BUDGET: usize = 64;
 pub(super) struct ProjectPermissions {
     pub hooks: HookPermissions,
     pub edit_policies: Option<bool>,
+    pub contribute_pull_requests: Option<bool>,
     /// Why some permission is unknown.
     pub note: Option<String>,
 }
@@ -72,7 +76,9 @@ pub(super) async fn evaluate(
             progress.phase(AuditPhase::Permissions, done, total);
             match answer {
                 Ok(answer) => known.extend(read(&group, &answer)),
-                Err(e @ AdoError::PermissionDenied { .. }) => refused.push((group, e)),
+                Err(e @ (AdoError::PermissionDenied { .. } | AdoError::BadRequest { .. })) => {
+                    refused.push((group, e));
+                }
                 Err(e @ (AdoError::ScopeMissing { .. } | AdoError::TokenRejected { .. })) => {
                     let note = format!("this token may not evaluate permissions ({e})");
                     known.extend(unknown(&group, &note));
@@ -100,7 +106,7 @@ pub(super) async fn evaluate(
     Ok(known)
 }
 
-/// The batch for a group of projects, three evaluations per project.
+/// The batch for a group of projects, four evaluations per project.
 pub(super) fn batch(project_ids: &[String]) -> PermissionEvaluationBatch {
     PermissionEvaluationBatch {
         always_allow_administrators: true,
@@ -113,6 +119,7 @@ pub(super) fn batch(project_ids: &[String]) -> PermissionEvaluationBatch {
 
 fn evaluations(project_id: &str) -> [PermissionEvaluation; EVALUATIONS_PER_PROJECT] {
     let hooks = format!("PublisherSecurity/{project_id}");
+    let git = format!("repoV2/{project_id}");
     [
         PermissionEvaluation::new(
             SERVICE_HOOKS_NAMESPACE_ID,
@@ -120,11 +127,8 @@ fn evaluations(project_id: &str) -> [PermissionEvaluation; EVALUATIONS_PER_PROJE
             SERVICE_HOOKS_VIEW,
         ),
         PermissionEvaluation::new(SERVICE_HOOKS_NAMESPACE_ID, hooks, SERVICE_HOOKS_EDIT),
-        PermissionEvaluation::new(
-            GIT_NAMESPACE_ID,
-            format!("repoV2/{project_id}"),
-            GIT_EDIT_POLICIES,
-        ),
+        PermissionEvaluation::new(GIT_NAMESPACE_ID, git.clone(), GIT_EDIT_POLICIES),
+        PermissionEvaluation::new(GIT_NAMESPACE_ID, git, GIT_PULL_REQUEST_CONTRIBUTE),
     ]
 }
 
@@ -150,7 +154,7 @@ pub(super) fn read(
     project_ids
         .iter()
         .map(|project| {
-            let [view, edit, policies] = evaluations(project).map(|e| {
+            let [view, edit, policies, contribute] = evaluations(project).map(|e| {
                 values
                     .get(&(
                         e.security_namespace_id.to_ascii_lowercase(),
@@ -159,10 +163,12 @@ pub(super) fn read(
                     ))
                     .copied()
             });
-            let complete = view.is_some() && edit.is_some() && policies.is_some();
+            let complete =
+                view.is_some() && edit.is_some() && policies.is_some() && contribute.is_some();
             let permissions = ProjectPermissions {
                 hooks: HookPermissions { view, edit },
                 edit_policies: policies,
+                contribute_pull_requests: contribute,
                 note: (!complete)
                     .then(|| "Azure DevOps did not answer every permission evaluation".to_owned()),
             };
@@ -195,12 +201,12 @@ mod tests {
     }
 
     #[test]
-    fn a_batch_holds_three_evaluations_per_project_within_the_limit() {
+    fn a_batch_holds_four_evaluations_per_project_within_the_limit() {
         let batch = batch(&ids(PROJECTS_PER_BATCH));
-        assert_eq!(batch.evaluations.len(), 498);
+        assert_eq!(batch.evaluations.len(), 500);
         assert!(batch.evaluations.len() <= MAX_EVALUATIONS_PER_BATCH);
         assert!(batch.always_allow_administrators);
-        let first: Vec<(&str, &str, u32)> = batch.evaluations[..3]
+        let first: Vec<(&str, &str, u32)> = batch.evaluations[..4]
             .iter()
             .map(|e| {
                 (
@@ -216,6 +222,7 @@ mod tests {
                 (SERVICE_HOOKS_NAMESPACE_ID, "PublisherSecurity/p0", 1),
                 (SERVICE_HOOKS_NAMESPACE_ID, "PublisherSecurity/p0", 2),
                 (GIT_NAMESPACE_ID, "repoV2/p0", 2048),
+                (GIT_NAMESPACE_ID, "repoV2/p0", 16384),
             ]
         );
     }

@@ -1,10 +1,12 @@
 //! The audit report: what `azdo-gate audit --json` prints, what the wizard's permissions and coverage
 //! steps show, and what the planner turns into actions.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use super::deliveries::DeliveryHealth;
-use crate::ado::models::SubscriptionStatus;
+use crate::ado::models::{SubscriptionStatus, UnknownItem};
 use crate::org::OrgInfo;
 use crate::profile::SubscriptionScope;
 
@@ -30,6 +32,9 @@ pub struct ProjectAudit {
     pub name: String,
     pub service_hooks: HookPermissions,
     pub edit_policies: Option<bool>,
+    /// Git "Contribute to pull requests": without it the gate cannot post the status a blocking
+    /// policy waits for.
+    pub contribute_pull_requests: Option<bool>,
     /// Why permissions are unknown (the evaluation call was refused), for the human report.
     #[serde(skip)]
     pub permissions_note: Option<String>,
@@ -44,11 +49,14 @@ impl ProjectAudit {
         self.service_hooks.view == Some(false)
             || self.service_hooks.edit == Some(false)
             || self.edit_policies == Some(false)
+            || self.contribute_pull_requests == Some(false)
     }
 
     /// Permissions could not be determined.
     pub fn permissions_unknown(&self) -> bool {
-        self.service_hooks.edit.is_none() || self.edit_policies.is_none()
+        self.service_hooks.edit.is_none()
+            || self.edit_policies.is_none()
+            || self.contribute_pull_requests.is_none()
     }
 }
 
@@ -77,39 +85,49 @@ impl Coverage {
 }
 
 /// The state of one profile event for one repository.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EventStatus {
     Enabled,
     OnProbation,
     DisabledBySystem,
     DisabledByUser,
     DisabledByInactiveIdentity,
+    /// A subscription status this tool does not know (the server-side enum has more values than
+    /// the documented five), as the server spelled it; shown as `other(<value>)`.
+    Other(String),
     Absent,
 }
 
 impl EventStatus {
-    /// The API's spelling, as in the JSON report.
-    pub fn as_str(self) -> &'static str {
+    /// The JSON and report spelling: the API's for known statuses, `other(<value>)` otherwise.
+    pub fn label(&self) -> String {
         match self {
-            Self::Enabled => "enabled",
-            Self::OnProbation => "onProbation",
-            Self::DisabledBySystem => "disabledBySystem",
-            Self::DisabledByUser => "disabledByUser",
-            Self::DisabledByInactiveIdentity => "disabledByInactiveIdentity",
-            Self::Absent => "absent",
+            Self::Enabled => "enabled".into(),
+            Self::OnProbation => "onProbation".into(),
+            Self::DisabledBySystem => "disabledBySystem".into(),
+            Self::DisabledByUser => "disabledByUser".into(),
+            Self::DisabledByInactiveIdentity => "disabledByInactiveIdentity".into(),
+            Self::Other(value) => format!("other({value})"),
+            Self::Absent => "absent".into(),
         }
     }
 }
 
-impl From<SubscriptionStatus> for EventStatus {
-    fn from(s: SubscriptionStatus) -> Self {
+impl Serialize for EventStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.label())
+    }
+}
+
+impl From<&SubscriptionStatus> for EventStatus {
+    fn from(s: &SubscriptionStatus) -> Self {
         match s {
             SubscriptionStatus::Enabled => Self::Enabled,
             SubscriptionStatus::OnProbation => Self::OnProbation,
             SubscriptionStatus::DisabledBySystem => Self::DisabledBySystem,
             SubscriptionStatus::DisabledByUser => Self::DisabledByUser,
             SubscriptionStatus::DisabledByInactiveIdentity => Self::DisabledByInactiveIdentity,
+            SubscriptionStatus::Other(value) => Self::Other(value.clone()),
         }
     }
 }
@@ -131,14 +149,39 @@ pub struct EventCoverage {
     /// Azure DevOps' delivery history of that subscription (`audit --deliveries`); absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deliveries: Option<DeliveryHealth>,
+    /// The publisher inputs that restrict which pull requests the subscription delivers
+    /// (`branch`, `pullrequestCreatedBy`, ...); `None` when it delivers every one.
+    pub filters: Option<BTreeMap<String, String>>,
+    /// Some of those filters are not ones the profile asks for: the subscription misses pull
+    /// requests, so the event is not covered.
+    #[serde(skip)]
+    pub restricted: bool,
 }
 
+impl EventCoverage {
+    /// Enabled and delivering every pull request the profile wants.
+    pub fn is_full(&self) -> bool {
+        self.status == EventStatus::Enabled && !self.restricted
+    }
+}
+
+/// Whether a Status policy makes the gate's status required on the repository's default branch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PolicyPresence {
     Present,
     Absent,
     NotRequired,
+    /// The profile asks for a blocking policy; the matching one is optional.
+    NotBlocking,
+    /// The matching policy is disabled.
+    Disabled,
+    /// The matching policy accepts only statuses posted by another identity
+    /// (`settings.authorId`), so the gate's status can never satisfy it.
+    OtherAuthor,
+    /// A Status policy of the project could not be read: it may be the gate's, so none is created
+    /// beside it.
+    Unknown,
 }
 
 impl PolicyPresence {
@@ -147,7 +190,21 @@ impl PolicyPresence {
             Self::Present => "present",
             Self::Absent => "absent",
             Self::NotRequired => "not_required",
+            Self::NotBlocking => "not_blocking",
+            Self::Disabled => "disabled",
+            Self::OtherAuthor => "other_author",
+            Self::Unknown => "unknown",
         }
+    }
+
+    /// The policy requirement is met (or there is none).
+    pub fn is_satisfied(self) -> bool {
+        matches!(self, Self::Present | Self::NotRequired)
+    }
+
+    /// A policy exists that `update_status_policy` can put right.
+    pub fn is_repairable(self) -> bool {
+        matches!(self, Self::NotBlocking | Self::Disabled | Self::OtherAuthor)
     }
 }
 
@@ -163,6 +220,8 @@ pub struct RepositoryAudit {
     pub coverage: Coverage,
     pub events: Vec<EventCoverage>,
     pub status_policy: PolicyPresence,
+    /// The Status policy `status_policy` describes (the one to update when it is not present).
+    pub status_policy_id: Option<i64>,
     /// Extra Status policies requiring the gate's status on the default branch again: what a
     /// repair deletes (never the one kept).
     pub duplicate_status_policy_ids: Vec<String>,
@@ -245,6 +304,14 @@ pub struct ProjectSubscription {
     /// Its basic-auth user: a replacement must keep basic auth.
     #[serde(skip)]
     pub basic_auth_user: Option<String>,
+    /// Filters the profile does not ask for restrict it (see [`EventCoverage::restricted`]).
+    pub restricted: bool,
+}
+
+impl ProjectSubscription {
+    pub fn is_full(&self) -> bool {
+        self.status == EventStatus::Enabled && !self.restricted
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -265,6 +332,9 @@ pub struct AuditReport {
     /// The integration user's id (the policy's authorized account), when known.
     #[serde(skip)]
     pub user_id: Option<String>,
+    /// List items Azure DevOps returned that the tool could not understand; the audit went on
+    /// without them.
+    pub unknown_items: Vec<UnknownItem>,
 }
 
 impl AuditReport {

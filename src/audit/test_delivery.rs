@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::deliveries::{Cause, response_excerpt, status_text};
 use crate::ado::models::{Notification, NotificationResult, Repository, Subscription};
 use crate::ado::{AdoError, Client};
+use crate::profile::GateProfile;
 
 /// How long to wait for Azure DevOps to complete a test delivery (its own timeout towards the gate
 /// is shorter), and how often to look.
@@ -141,11 +142,12 @@ pub async fn run(
 pub fn find_subscription(
     subscriptions: &[Subscription],
     repositories: &[Repository],
-    webhook_url: &str,
-    events: &[String],
+    profile: &GateProfile,
     repo: Option<&str>,
 ) -> Option<(String, String, String)> {
-    let index = super::coverage::SubscriptionIndex::new(subscriptions, webhook_url);
+    // Odd subscriptions are the audit's to report; here they are simply not candidates.
+    let index = super::coverage::SubscriptionIndex::new(subscriptions, profile, &mut Vec::new());
+    let events = &profile.events;
     let mut candidates: Vec<&Repository> = repositories
         .iter()
         .filter(|r| {

@@ -126,6 +126,38 @@ pub struct AuditArgs {
     /// How far back --deliveries looks: hours, days or weeks (36h, 7d, 2w).
     #[arg(long, value_name = "AGE", default_value = "7d", value_parser = parse_since, requires = "deliveries")]
     pub since: jiff::SignedDuration,
+    #[command(flatten)]
+    pub concurrency: ConcurrencyArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ConcurrencyArg {
+    /// At most this many requests in flight (1-32). Without it the tool starts at 8 and grows up
+    /// to 32 while Azure DevOps answers freely, slowing down as soon as it signals pressure.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=32))]
+    pub max_concurrency: Option<u8>,
+}
+
+impl ConcurrencyArg {
+    /// `config` capped at `--max-concurrency`, telling stderr whenever Azure DevOps throttles.
+    pub fn apply(&self, mut config: crate::ado::ClientConfig) -> crate::ado::ClientConfig {
+        if let Some(max) = self.max_concurrency {
+            let max = usize::from(max);
+            config.max_concurrency = max;
+            config.concurrency = config.concurrency.min(max);
+        }
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<std::time::Duration>();
+        tokio::spawn(async move {
+            while let Some(wait) = rx.recv().await {
+                eprintln!(
+                    "Azure DevOps asked us to slow down; waiting {} s",
+                    wait.as_secs_f64().round().max(1.0)
+                );
+            }
+        });
+        config.on_throttle = Some(tx);
+        config
+    }
 }
 
 fn parse_since(raw: &str) -> Result<jiff::SignedDuration, String> {
@@ -185,6 +217,8 @@ pub struct ConfigureArgs {
     /// changing the same organization.
     #[arg(long, value_name = "SECONDS", default_value_t = 120)]
     pub lock_timeout: u64,
+    #[command(flatten)]
+    pub concurrency: ConcurrencyArg,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -205,4 +239,9 @@ pub struct SimArgs {
     /// Delay every answer by this many milliseconds.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub latency_ms: u64,
+    /// Act as Azure DevOps Server supporting REST API versions up to this one (7.0 = Server 2022,
+    /// 6.0 = Server 2020): newer api-versions are refused as the real server does, and the
+    /// organization is also served under the collection URL /tfs/ORGANIZATION.
+    #[arg(long, value_name = "VERSION")]
+    pub server_version: Option<String>,
 }

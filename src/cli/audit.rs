@@ -3,7 +3,7 @@
 use super::args::AuditArgs;
 use super::context::Context;
 use super::{CliError, Outcome, profile_source};
-use crate::ado::{Client, ClientConfig};
+use crate::ado::Client;
 use crate::audit::{self, AuditInput};
 use crate::domain::{previous_repository_ids, record_snapshot};
 use crate::report;
@@ -13,16 +13,20 @@ pub async fn run(args: AuditArgs, ctx: &Context) -> Result<Outcome, CliError> {
     let org = ctx.org(&args.org, &state)?;
     let profile = profile_source::resolve(&args.profile, state.org(&org.key()))?;
     let resolved = ctx.resolve_token(&args.token, &org, &state).await?;
-    let client = Client::new(
-        org.clone(),
-        resolved.token.into_secret(),
-        ClientConfig::default(),
-    )?;
+    let config = args.concurrency.apply(state.client_config(&org.key()));
+    let client = Client::new(org.clone(), resolved.token.into_secret(), config)?;
     let input = AuditInput {
         profile,
         previous: previous_repository_ids(&state, &org),
     };
-    let mut report = audit::run(&client, &input, None).await?;
+    let report = audit::run(&client, &input, None).await;
+    // The version a Server negotiated is kept for the next run, whether or not the audit worked.
+    if state.remember_api_version(&org, &client)
+        && let Err(e) = state.save(&ctx.config_dir)
+    {
+        eprintln!("warning: the API version was not remembered ({e})");
+    }
+    let mut report = report?;
     if args.deliveries {
         let since = jiff::Timestamp::now()
             .checked_sub(args.since)

@@ -3,7 +3,6 @@
 use super::args::CheckArgs;
 use super::context::Context;
 use super::{CliError, Outcome};
-use crate::ado::ClientConfig;
 use crate::checks::{self, CheckInput, ExpiryInput, TokenReport, TokenSource};
 use crate::domain;
 use crate::org::OrgUrl;
@@ -33,7 +32,7 @@ pub async fn run(args: CheckArgs, ctx: &Context) -> Result<Outcome, CliError> {
         expiry: ExpiryInput::resolve(args.expires_on, stored_expiry),
         warn_days: args.warn_days,
         today: ctx.today,
-        client: ClientConfig::default(),
+        client: state.client_config(&org.key()),
     };
     let report = checks::run(input, None).await?;
     if known || args.record {

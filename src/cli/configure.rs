@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::args::{ConfigureArgs, ScopeArg};
 use super::context::{Context, recorded_storage};
 use super::{CliError, INTERRUPTED_EXIT, Outcome, profile_source, signals};
-use crate::ado::{Client, ClientConfig};
+use crate::ado::Client;
 use crate::audit::{self, AuditInput, CoverageCounts};
 use crate::domain::{self, previous_repository_ids, record_snapshot};
 use crate::org::OrgUrl;
@@ -39,11 +39,8 @@ pub async fn run(args: ConfigureArgs, ctx: &Context) -> Result<Outcome, CliError
         };
     }
     let resolved = ctx.resolve_token(&args.token, &org, &state).await?;
-    let client = Client::new(
-        org.clone(),
-        resolved.token.into_secret(),
-        ClientConfig::default(),
-    )?;
+    let config = args.concurrency.apply(state.client_config(&org.key()));
+    let client = Client::new(org.clone(), resolved.token.into_secret(), config)?;
     let audit_input = AuditInput {
         profile: profile.clone(),
         previous: previous_repository_ids(&state, &org),
@@ -55,7 +52,14 @@ pub async fn run(args: ConfigureArgs, ctx: &Context) -> Result<Outcome, CliError
     } else {
         None
     };
-    let mut report = audit::run(&client, &audit_input, None).await?;
+    let report = audit::run(&client, &audit_input, None).await;
+    // The version a Server negotiated is kept for the next run, whether or not the audit worked.
+    if state.remember_api_version(&org, &client)
+        && let Err(e) = state.save(&ctx.config_dir)
+    {
+        eprintln!("warning: the API version was not remembered ({e})");
+    }
+    let mut report = report?;
     // The plan cites why failing hooks fail; without the history it still repairs them.
     if let Err(e) =
         audit::deliveries::explain_repairs(&client, &mut report, audit::deliveries::default_since())

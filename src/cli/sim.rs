@@ -11,8 +11,15 @@ pub async fn run(args: SimArgs) -> Result<Outcome, CliError> {
         Some(path) => Scenario::from_path(path).map_err(|e| CliError::Simulator(e.to_string()))?,
         None => Scenario::demo(),
     };
+    let server_version = args
+        .server_version
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(|e: String| CliError::Simulator(format!("--server-version: {e}")))?;
     let options = SimOptions {
         latency: Duration::from_millis(args.latency_ms),
+        server_version,
         ..SimOptions::default()
     };
     let handle = sim::start(scenario, args.addr, options)

@@ -51,8 +51,7 @@ pub async fn run(args: TestDeliveryArgs, ctx: &Context) -> Result<Outcome, CliEr
             let found = test_delivery::find_subscription(
                 &subscriptions,
                 &repositories,
-                &url,
-                &profile.events,
+                &profile,
                 args.repo.as_deref(),
             );
             let Some((id, event, repo)) = found else {

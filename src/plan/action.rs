@@ -16,6 +16,9 @@ pub enum ActionKind {
     DeleteDuplicateSubscription,
     /// Delete an extra Status policy that requires the same status on the same branch again.
     DeleteDuplicateStatusPolicy,
+    /// Put an existing Status policy right (enabled, blocking, open to the integration user's
+    /// statuses) instead of creating a second one.
+    UpdateStatusPolicy,
     Skip,
 }
 
@@ -28,6 +31,7 @@ impl ActionKind {
             Self::CreateStatusPolicy => "create_status_policy",
             Self::DeleteDuplicateSubscription => "delete_duplicate_subscription",
             Self::DeleteDuplicateStatusPolicy => "delete_duplicate_status_policy",
+            Self::UpdateStatusPolicy => "update_status_policy",
             Self::Skip => "skip",
         }
     }
@@ -41,6 +45,7 @@ impl ActionKind {
             Self::CreateStatusPolicy => "create Status policy",
             Self::DeleteDuplicateSubscription => "delete duplicate subscription",
             Self::DeleteDuplicateStatusPolicy => "delete duplicate Status policy",
+            Self::UpdateStatusPolicy => "update Status policy",
             Self::Skip => "skip",
         }
     }

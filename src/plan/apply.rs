@@ -16,7 +16,8 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::action::{Action, ActionKind, Plan};
 use super::body::{
-    BodyError, enable_body, policy_body, policy_matches, subscription_body, subscription_matches,
+    BodyError, enable_body, policy_body, policy_matches, policy_update_body, subscription_body,
+    subscription_matches,
 };
 use crate::ado::models::{
     NewSubscription, STATUS_POLICY_TYPE_ID, SubscriptionFilter, SubscriptionStatus,
@@ -209,15 +210,12 @@ async fn carry_out(
             client.delete_subscription(existing_id(action)?).await?;
         }
         ActionKind::DeleteDuplicateStatusPolicy => {
-            let id = action
-                .policy_id
-                .as_deref()
-                .and_then(|id| id.parse::<i64>().ok())
-                .ok_or(Failure::Body(BodyError::NoPolicy))?;
+            let id = policy_id(action)?;
             client
                 .delete_policy_configuration(&action.project_id, id)
                 .await?;
         }
+        ActionKind::UpdateStatusPolicy => update_policy(client, input, action).await?,
         ActionKind::Skip => return Ok(Outcome::Skipped),
     }
     Ok(Outcome::Done)
@@ -289,18 +287,13 @@ async fn find_subscription(
     body: &NewSubscription,
     replacing: Option<&str>,
 ) -> Result<bool, AdoError> {
-    let url = body
-        .consumer_inputs
-        .get("url")
-        .map(String::as_str)
-        .unwrap_or_default();
     let existing = client
         .list_subscriptions(&event_filter(&body.event_type))
         .await?;
     Ok(existing
         .iter()
         .filter(|s| Some(s.id.as_str()) != replacing)
-        .any(|s| subscription_matches(s, action, url)))
+        .any(|s| subscription_matches(s, action, body)))
 }
 
 fn event_filter(event_type: &str) -> SubscriptionFilter {
@@ -308,6 +301,15 @@ fn event_filter(event_type: &str) -> SubscriptionFilter {
         event_type: Some(event_type.to_owned()),
         ..SubscriptionFilter::webhooks()
     }
+}
+
+/// The existing Status policy a delete or update acts on.
+fn policy_id(action: &Action) -> Result<i64, Failure> {
+    action
+        .policy_id
+        .as_deref()
+        .and_then(|id| id.parse::<i64>().ok())
+        .ok_or(Failure::Body(BodyError::NoPolicy))
 }
 
 fn existing_id(action: &Action) -> Result<&str, Failure> {
@@ -415,4 +417,21 @@ async fn create_policy(
             .map_err(Failure::from),
         Err(reread) => Err(Failure::Unverified { first, reread }),
     }
+}
+
+/// Re-reads the Status policy and replaces it with the profile's values (a PUT is idempotent, so
+/// the client may retry it).
+async fn update_policy(
+    client: &Client,
+    input: &ApplyInput<'_>,
+    action: &Action,
+) -> Result<(), Failure> {
+    let id = policy_id(action)?;
+    let project = action.project_id.as_str();
+    let existing = client.get_policy_configuration(project, id).await?;
+    let body = policy_update_body(&existing, input.profile, input.user_id.as_deref());
+    client
+        .replace_policy_configuration(project, id, &body)
+        .await?;
+    Ok(())
 }

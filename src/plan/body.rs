@@ -11,7 +11,7 @@ use crate::ado::models::{
     NewPolicyConfiguration, NewSubscription, PolicyConfiguration, PolicyScope, PolicyTypeRef,
     STATUS_POLICY_TYPE_ID, Subscription, SubscriptionStatus,
 };
-use crate::profile::{GateProfile, REPO_CREATED_EVENT, webhook_urls_match};
+use crate::profile::{GateProfile, REPO_CREATED_EVENT, filter_applies, webhook_urls_match};
 
 /// Why an action's request body cannot be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -74,13 +74,26 @@ const SEND_ALL_RESOURCES: [(&str, &str); 3] = [
     ("detailedMessagesToSend", "none"),
 ];
 
-/// `git.repo.created` exists only as a preview resource version (`azure-devops-api.md` §6).
+/// The resource version each event's subscription pins, as the service-hooks events reference
+/// shows it in its samples (`azure-devops-api.md` §6 and §13): the payload the gate parses. The
+/// comment event's documented payload is `2.0`; `git.repo.created` and the merged event exist only
+/// as `1.0-preview.1` samples. An organization's own list is
+/// `GET _apis/hooks/publishers/tfs/eventtypes` (`supportedResourceVersions`).
+pub const EVENT_RESOURCE_VERSIONS: [(&str, &str); 5] = [
+    ("git.pullrequest.created", "1.0"),
+    ("git.pullrequest.updated", "1.0"),
+    ("git.pullrequest.merged", "1.0-preview.1"),
+    ("ms.vss-code.git-pullrequest-comment-event", "2.0"),
+    (REPO_CREATED_EVENT, "1.0-preview.1"),
+];
+
+/// The pinned resource version of `event_type`; `1.0` (the documented recommendation) for an
+/// event outside the table, which the profile never allows.
 fn resource_version(event_type: &str) -> &'static str {
-    if event_type == REPO_CREATED_EVENT {
-        "1.0-preview.1"
-    } else {
-        "1.0"
-    }
+    EVENT_RESOURCE_VERSIONS
+        .iter()
+        .find(|(event, _)| *event == event_type)
+        .map_or("1.0", |(_, version)| version)
 }
 
 /// The subscription an action creates (or replaces, with `status`). The password is exposed here
@@ -104,6 +117,7 @@ pub fn subscription_body(
             action.repository_id.clone().unwrap_or_default(),
         );
         publisher_inputs.insert("branch".into(), String::new());
+        publisher_inputs.extend(profile.filters_for(event_type));
     }
     let mut consumer_inputs = BTreeMap::from([("url".to_owned(), url.as_str().to_owned())]);
     if let Some(user) = &profile.basic_auth_user {
@@ -189,10 +203,53 @@ pub fn policy_body(
     })
 }
 
+/// The body that puts an existing Status policy right: its own settings (scope, genre, name and
+/// whatever else its creator set) kept, but enabled, blocking as the profile asks, and open to the
+/// integration user's statuses (`authorId` = that user when known, else removed: anyone).
+pub fn policy_update_body(
+    existing: &PolicyConfiguration,
+    profile: &GateProfile,
+    author_id: Option<&str>,
+) -> NewPolicyConfiguration {
+    let mut settings = existing.settings.clone();
+    if let Some(map) = settings.as_object_mut() {
+        match author_id {
+            Some(author) => {
+                map.insert("authorId".into(), author.into());
+            }
+            None => {
+                map.remove("authorId");
+            }
+        }
+    }
+    NewPolicyConfiguration {
+        is_enabled: true,
+        is_blocking: profile.status_check.blocking || existing.is_blocking,
+        policy_type: PolicyTypeRef {
+            id: existing.policy_type.id.clone(),
+        },
+        settings,
+    }
+}
+
 /// Whether an existing subscription is the one this action creates: same event, project,
-/// repository (none for project-wide) and consumer URL.
-pub fn subscription_matches(existing: &Subscription, action: &Action, webhook_url: &str) -> bool {
-    existing.event_type == action.event_type.as_deref().unwrap_or_default()
+/// repository (none for project-wide), consumer URL and restricting filters (so a filtered
+/// subscription being replaced is not mistaken for its replacement).
+pub fn subscription_matches(
+    existing: &Subscription,
+    action: &Action,
+    body: &NewSubscription,
+) -> bool {
+    let webhook_url = body.consumer_inputs.get("url").map_or("", String::as_str);
+    let restricting = |inputs: &BTreeMap<String, String>| -> BTreeMap<String, String> {
+        inputs
+            .iter()
+            .filter(|(k, v)| filter_applies(k, &body.event_type) && !v.is_empty())
+            .map(|(k, v)| (k.clone(), v.to_ascii_lowercase()))
+            .collect()
+    };
+    restricting(&existing.publisher_inputs) == restricting(&body.publisher_inputs)
+        && existing.event_type == action.event_type.as_deref().unwrap_or_default()
         && existing
             .project_id()
             .is_some_and(|p| p.eq_ignore_ascii_case(&action.project_id))
@@ -213,7 +270,8 @@ pub fn policy_matches(
     action: &Action,
     profile: &GateProfile,
 ) -> bool {
-    let (Some(settings), Ok(wanted)) = (existing.status_settings(), policy_scope(action)) else {
+    let (Some(Ok(settings)), Ok(wanted)) = (existing.status_settings(), policy_scope(action))
+    else {
         return false;
     };
     let check = &profile.status_check;
@@ -271,6 +329,35 @@ mod tests {
             ref_name: repository.map(|_| "refs/heads/main".to_owned()),
             fix: None,
         }
+    }
+
+    #[test]
+    fn every_event_pins_the_documented_resource_version() {
+        let mut profile = profile();
+        profile.events = crate::profile::ALLOWED_EVENTS
+            .iter()
+            .map(|e| (*e).to_owned())
+            .collect();
+        let pinned: Vec<(String, String)> = crate::profile::ALLOWED_EVENTS
+            .iter()
+            .chain([&REPO_CREATED_EVENT])
+            .map(|event| {
+                let a = action(ActionKind::CreateSubscription, Some("r1"), Some(event));
+                let body = subscription_body(&a, &profile, None, None).unwrap();
+                ((*event).to_owned(), body.resource_version)
+            })
+            .collect();
+        let expected: Vec<(String, String)> = [
+            ("git.pullrequest.created", "1.0"),
+            ("git.pullrequest.updated", "1.0"),
+            ("git.pullrequest.merged", "1.0-preview.1"),
+            ("ms.vss-code.git-pullrequest-comment-event", "2.0"),
+            ("git.repo.created", "1.0-preview.1"),
+        ]
+        .iter()
+        .map(|(e, v)| ((*e).to_owned(), (*v).to_owned()))
+        .collect();
+        assert_eq!(pinned, expected);
     }
 
     #[test]
@@ -406,26 +493,27 @@ mod tests {
             "consumerInputs": {"url": "https://GATE.example.com/events/", "basicAuthPassword": "********"}
         }))
         .unwrap();
-        assert!(subscription_matches(
-            &existing,
-            &a,
-            "https://gate.example.com/events"
-        ));
-        assert!(!subscription_matches(
-            &existing,
-            &a,
-            "https://other.example.com/events"
-        ));
+        let body = subscription_body(&a, &profile(), None, None).unwrap();
+        assert!(subscription_matches(&existing, &a, &body));
+        let mut elsewhere = body.clone();
+        elsewhere
+            .consumer_inputs
+            .insert("url".into(), "https://other.example.com/events".into());
+        assert!(!subscription_matches(&existing, &a, &elsewhere));
+        let mut filtered = body.clone();
+        filtered
+            .publisher_inputs
+            .insert("branch".into(), "refs/heads/release".into());
+        assert!(
+            !subscription_matches(&existing, &a, &filtered),
+            "a subscription without the filter is not the filtered one"
+        );
         let project_wide = action(
             ActionKind::CreateSubscription,
             None,
             Some("git.pullrequest.created"),
         );
-        assert!(!subscription_matches(
-            &existing,
-            &project_wide,
-            "https://gate.example.com/events"
-        ));
+        assert!(!subscription_matches(&existing, &project_wide, &body));
 
         let profile = profile();
         let policy = |scope: serde_json::Value| -> PolicyConfiguration {

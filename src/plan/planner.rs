@@ -27,6 +27,7 @@ pub fn plan(
         profile,
         org,
         repaired: BTreeSet::new(),
+        updated_policies: BTreeSet::new(),
         actions: Vec::new(),
     };
     for project in project_order(report) {
@@ -102,6 +103,8 @@ struct EventNeed<'a> {
     basic_auth_user: Option<&'a str>,
     /// The subscription's delivery history, when the audit read it.
     deliveries: Option<&'a DeliveryHealth>,
+    /// The enabled subscription found restricts delivery with filters the profile does not ask for.
+    filters: Option<&'a BTreeMap<String, String>>,
 }
 
 struct Planner<'a> {
@@ -111,6 +114,8 @@ struct Planner<'a> {
     /// Subscriptions already planned for repair, so one shared by several repositories is
     /// repaired once.
     repaired: BTreeSet<String>,
+    /// Status policies already planned for update.
+    updated_policies: BTreeSet<i64>,
     actions: Vec<Action>,
 }
 
@@ -173,9 +178,13 @@ impl<'a> Planner<'a> {
             return vec![self.skip(project, Some(repository), None, reason, None)];
         }
         let needs = self.needs(repository);
+        let policy_flawed = self.profile.status_check.required
+            && repository.default_branch.is_some()
+            && !repository.status_policy.is_satisfied()
+            && repository.status_policy != PolicyPresence::Absent;
         let mut own = Vec::new();
         self.duplicates(project, repository, &mut own, project_actions);
-        if needs.events.is_empty() && !needs.policy {
+        if needs.events.is_empty() && !needs.policy && !policy_flawed {
             if own.is_empty() {
                 let reason = nothing_to_do(repository, self.profile.status_check.required);
                 own.push(self.skip(project, Some(repository), None, reason, None));
@@ -215,7 +224,80 @@ impl<'a> Planner<'a> {
                 }
             }
         }
+        if policy_flawed {
+            own.extend(self.flawed_policy(project, repository, project_actions));
+        }
         own
+    }
+
+    /// A Status policy exists but does not make the gate's status count: update it (once per
+    /// policy, as a project action: one policy may cover many repositories), or, when it could not
+    /// be read, leave it and say so. Never a second policy beside it.
+    fn flawed_policy(
+        &mut self,
+        project: &ProjectRef<'a>,
+        repository: &RepositoryAudit,
+        project_actions: &mut Vec<Action>,
+    ) -> Option<Action> {
+        let state = repository.status_policy;
+        let id = repository.status_policy_id;
+        let which = id.map_or_else(
+            || "a Status policy".to_owned(),
+            |id| format!("Status policy {id}"),
+        );
+        if state == PolicyPresence::Unknown {
+            return Some(self.skip(
+                project,
+                Some(repository),
+                None,
+                format!(
+                    "{which} in project {} could not be read, so the tool cannot tell whether it is the gate's; no second policy is created beside it",
+                    project.name
+                ),
+                Some(format!(
+                    "fix or delete {which} in the branch policies of project {}, then run again",
+                    project.name
+                )),
+            ));
+        }
+        let id = id?;
+        if project.cannot_edit_policies() {
+            return Some(self.skip(
+                project,
+                Some(repository),
+                None,
+                format!(
+                    "{which} does not make the gate's status count ({}), and the integration user cannot edit branch policies in project {}",
+                    state.as_str(),
+                    project.name
+                ),
+                Some(self.permission_fix(project)),
+            ));
+        }
+        if !self.updated_policies.insert(id) {
+            return None;
+        }
+        let problem = match state {
+            PolicyPresence::Disabled => "is disabled",
+            PolicyPresence::OtherAuthor => {
+                "accepts only statuses posted by another identity, so the gate's status can never satisfy it"
+            }
+            _ => "is optional, but the profile asks for a blocking policy",
+        };
+        project_actions.push(Action {
+            kind: ActionKind::UpdateStatusPolicy,
+            project_id: project.id.to_owned(),
+            project: project.name.to_owned(),
+            repository_id: None,
+            repository: None,
+            event_type: None,
+            reason: format!("{which} {problem}: update it with the profile's settings"),
+            subscription_id: None,
+            policy_id: Some(id.to_string()),
+            ref_name: None,
+            fix: None,
+        });
+        None
     }
 
     /// Events without an enabled subscription, and whether the Status policy is missing where it
@@ -228,14 +310,15 @@ impl<'a> Planner<'a> {
             .filter_map(|event| {
                 let found = repository.events.iter().find(|e| &e.event_type == event);
                 let need = match found {
-                    Some(e) if e.status == EventStatus::Enabled => return None,
+                    Some(e) if e.is_full() => return None,
                     Some(e) => EventNeed {
                         event_type: &e.event_type,
-                        status: e.status,
+                        status: e.status.clone(),
                         subscription_id: e.subscription_id.as_deref(),
                         scope: e.scope,
                         basic_auth_user: e.basic_auth_user.as_deref(),
                         deliveries: e.deliveries.as_ref(),
+                        filters: e.filters.as_ref().filter(|_| e.restricted),
                     },
                     None => EventNeed {
                         event_type: event,
@@ -244,6 +327,7 @@ impl<'a> Planner<'a> {
                         scope: None,
                         basic_auth_user: None,
                         deliveries: None,
+                        filters: None,
                     },
                 };
                 Some(need)
@@ -267,9 +351,13 @@ impl<'a> Planner<'a> {
         project_actions: &mut Vec<Action>,
     ) {
         let whole_project = need.scope == Some(SubscriptionScope::Project);
-        let repair = need
-            .subscription_id
-            .and_then(|id| Some((id, repair(id, need.event_type, need.status, whole_project)?)));
+        let repair = need.subscription_id.and_then(|id| {
+            let what = Repair {
+                status: &need.status,
+                filters: need.filters,
+            };
+            Some((id, what.action(id, need.event_type, whole_project)?))
+        });
         if let Some((id, (kind, reason))) = repair {
             if !self.repaired.insert(id.to_owned()) {
                 return;
@@ -313,7 +401,7 @@ impl<'a> Planner<'a> {
         // repository would send every event twice.
         if self
             .project_subscription(project.id, need.event_type)
-            .is_some_and(|s| s.status == EventStatus::Enabled)
+            .is_some_and(ProjectSubscription::is_full)
         {
             return;
         }
@@ -342,9 +430,13 @@ impl<'a> Planner<'a> {
     ) -> Option<Action> {
         let existing = self.project_subscription(project.id, event);
         let (kind, reason, subscription_id) = match existing {
-            Some(s) if s.status == EventStatus::Enabled => return None,
+            Some(s) if s.is_full() => return None,
             Some(s) => {
-                let (kind, reason) = repair(&s.subscription_id, event, s.status, true)?;
+                let what = Repair {
+                    status: &s.status,
+                    filters: None,
+                };
+                let (kind, reason) = what.action(&s.subscription_id, event, true)?;
                 if !self.repaired.insert(s.subscription_id.clone()) {
                     return None;
                 }
@@ -379,7 +471,7 @@ impl<'a> Planner<'a> {
     fn repo_created(&mut self, project: &ProjectRef<'a>, out: &mut Vec<Action>) {
         let healthy = self
             .project_subscription(project.id, REPO_CREATED_EVENT)
-            .is_some_and(|s| s.status == EventStatus::Enabled);
+            .is_some_and(ProjectSubscription::is_full);
         if healthy {
             return;
         }
@@ -586,14 +678,10 @@ impl<'a> Planner<'a> {
             .iter()
             .filter(|s| s.project_id == project_id && s.event_type == event);
         let first = matching.next()?;
-        if first.status == EventStatus::Enabled {
+        if first.is_full() {
             return Some(first);
         }
-        Some(
-            matching
-                .find(|s| s.status == EventStatus::Enabled)
-                .unwrap_or(first),
-        )
+        Some(matching.find(|s| s.is_full()).unwrap_or(first))
     }
 
     fn project_has_policy(&self, project_id: &str) -> bool {
@@ -644,42 +732,65 @@ fn nothing_to_do(repository: &RepositoryAudit, policy_required: bool) -> String 
     }
 }
 
-/// How an unhealthy subscription is repaired, and why; `None` for a status that needs no repair.
-fn repair(
-    id: &str,
-    event: &str,
-    status: EventStatus,
-    whole_project: bool,
-) -> Option<(ActionKind, String)> {
-    let what = if whole_project {
-        format!("project-wide subscription {id} for {event}")
-    } else {
-        format!("subscription {id} for {event}")
-    };
-    let repair = match status {
-        EventStatus::DisabledByUser => (
-            ActionKind::EnableSubscription,
-            format!("{what} was disabled by a user: enable it again"),
-        ),
-        EventStatus::DisabledBySystem => (
-            ActionKind::RecreateSubscription,
-            format!(
-                "{what} was disabled by Azure DevOps after failed deliveries: delete and create it again (updating it does not revive it)"
+/// The state of a subscription that needs repair.
+struct Repair<'s> {
+    status: &'s EventStatus,
+    /// Filters the profile does not ask for, on an enabled subscription.
+    filters: Option<&'s BTreeMap<String, String>>,
+}
+
+impl Repair<'_> {
+    /// How the subscription is repaired, and why; `None` when it needs no repair.
+    fn action(&self, id: &str, event: &str, whole_project: bool) -> Option<(ActionKind, String)> {
+        let what = if whole_project {
+            format!("project-wide subscription {id} for {event}")
+        } else {
+            format!("subscription {id} for {event}")
+        };
+        let repair = match self.status {
+            EventStatus::DisabledByUser => (
+                ActionKind::EnableSubscription,
+                format!("{what} was disabled by a user: enable it again"),
             ),
-        ),
-        EventStatus::DisabledByInactiveIdentity => (
-            ActionKind::RecreateSubscription,
-            format!(
-                "{what} was disabled because its owner is inactive or lost access: delete and create it again as the integration user"
+            EventStatus::DisabledBySystem => (
+                ActionKind::RecreateSubscription,
+                format!(
+                    "{what} was disabled by Azure DevOps after failed deliveries: delete and create it again (updating it does not revive it)"
+                ),
             ),
-        ),
-        EventStatus::OnProbation => (
-            ActionKind::RecreateSubscription,
-            format!("{what} is on probation after failed deliveries: delete and create it again"),
-        ),
-        EventStatus::Enabled | EventStatus::Absent => return None,
-    };
-    Some(repair)
+            EventStatus::DisabledByInactiveIdentity => (
+                ActionKind::RecreateSubscription,
+                format!(
+                    "{what} was disabled because its owner is inactive or lost access: delete and create it again as the integration user"
+                ),
+            ),
+            EventStatus::OnProbation => (
+                ActionKind::RecreateSubscription,
+                format!(
+                    "{what} is on probation after failed deliveries: delete and create it again"
+                ),
+            ),
+            EventStatus::Other(status) => (
+                ActionKind::RecreateSubscription,
+                format!(
+                    "{what} has status \"{status}\", which this tool does not know: replace it with a new one"
+                ),
+            ),
+            EventStatus::Enabled => {
+                let filters = self.filters?;
+                let list: Vec<String> = filters.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                (
+                    ActionKind::RecreateSubscription,
+                    format!(
+                        "{what} delivers only pull requests matching {}: replace it with one the profile's filters allow",
+                        list.join(", ")
+                    ),
+                )
+            }
+            EventStatus::Absent => return None,
+        };
+        Some(repair)
+    }
 }
 
 fn status_label(genre: &str, name: &str) -> String {

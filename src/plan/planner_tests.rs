@@ -30,6 +30,7 @@ fn project(id: &str, name: &str) -> ProjectAudit {
             edit: Some(true),
         },
         edit_policies: Some(true),
+        contribute_pull_requests: Some(true),
         permissions_note: None,
         fully_covered: false,
     }
@@ -47,12 +48,14 @@ fn repo(
         .map(|event| match events.iter().find(|(e, ..)| e == event) {
             Some((_, status, sub, scope)) => EventCoverage {
                 event_type: (*event).into(),
-                status: *status,
+                status: status.clone(),
                 subscription_id: sub.map(str::to_owned),
                 scope: Some(*scope),
                 duplicate_subscription_ids: Vec::new(),
                 basic_auth_user: None,
                 deliveries: None,
+                filters: None,
+                restricted: false,
             },
             None => EventCoverage {
                 event_type: (*event).into(),
@@ -62,6 +65,8 @@ fn repo(
                 duplicate_subscription_ids: Vec::new(),
                 basic_auth_user: None,
                 deliveries: None,
+                filters: None,
+                restricted: false,
             },
         })
         .collect();
@@ -91,6 +96,7 @@ fn repo(
         events,
         status_policy: policy,
         duplicate_status_policy_ids: Vec::new(),
+        status_policy_id: None,
     }
 }
 
@@ -130,6 +136,7 @@ fn report(projects: Vec<ProjectAudit>, repositories: Vec<RepositoryAudit>) -> Au
         project_subscriptions: Vec::new(),
         projects_with_policy: Vec::new(),
         user_id: Some("user-1".into()),
+        unknown_items: Vec::new(),
     }
 }
 
@@ -254,7 +261,12 @@ fn each_unhealthy_status_is_repaired_the_way_azure_devops_allows() {
             "r1",
             "p1",
             &[
-                (CREATED, status, Some("bad"), SubscriptionScope::Repository),
+                (
+                    CREATED,
+                    status.clone(),
+                    Some("bad"),
+                    SubscriptionScope::Repository,
+                ),
                 enabled(UPDATED, "s2"),
             ],
             PolicyPresence::Present,
@@ -329,6 +341,7 @@ fn repository_scope_never_duplicates_an_enabled_project_wide_subscription() {
         subscription_id: "project-sub".into(),
         status: EventStatus::Enabled,
         basic_auth_user: None,
+        restricted: false,
     });
     let plan = run(
         &report,
@@ -511,6 +524,7 @@ fn project_scope_reuses_what_the_project_already_has() {
             subscription_id: "proj-created".into(),
             status: EventStatus::Enabled,
             basic_auth_user: None,
+            restricted: false,
         },
         ProjectSubscription {
             project_id: "p1".into(),
@@ -518,6 +532,7 @@ fn project_scope_reuses_what_the_project_already_has() {
             subscription_id: "proj-updated".into(),
             status: EventStatus::DisabledByUser,
             basic_auth_user: None,
+            restricted: false,
         },
     ];
     report.projects_with_policy = vec!["p1".into()];
@@ -552,6 +567,7 @@ fn repo_created_is_one_subscription_per_project() {
         subscription_id: "rc3".into(),
         status: EventStatus::Enabled,
         basic_auth_user: None,
+        restricted: false,
     });
     let profile = GateProfile {
         notify_repo_created: true,

@@ -40,6 +40,16 @@ pub const DEFAULT_EVENTS: [&str; 2] = ["git.pullrequest.created", "git.pullreque
 /// repositories as soon as they exist.
 pub const REPO_CREATED_EVENT: &str = "git.repo.created";
 
+/// The publisher inputs that restrict which pull requests a subscription delivers, with the events
+/// that accept each (`azure-devops-api.md` §6 and §13); `None` = every pull-request event.
+pub const FILTER_INPUTS: [(&str, Option<&str>); 5] = [
+    ("branch", None),
+    ("pullrequestCreatedBy", None),
+    ("pullrequestReviewersContains", None),
+    ("notificationType", Some("git.pullrequest.updated")),
+    ("mergeResult", Some("git.pullrequest.merged")),
+];
+
 /// Status check genre, name and display name used when a profile does not set them.
 const DEFAULT_STATUS_GENRE: &str = "pr-gate";
 const DEFAULT_STATUS_NAME: &str = "gate";
@@ -76,6 +86,10 @@ pub struct GateProfile {
     pub scope: SubscriptionScope,
     /// Also subscribe [`REPO_CREATED_EVENT`] per project.
     pub notify_repo_created: bool,
+    /// Publisher filters the gate's subscriptions carry on purpose (e.g. only pull requests into
+    /// one branch), by input name (one of [`FILTER_INPUTS`]); a subscription with exactly these is
+    /// not flagged as filtered, and new subscriptions get them.
+    pub filters: BTreeMap<String, String>,
     pub status_check: StatusCheck,
 }
 
@@ -249,6 +263,12 @@ impl GateProfile {
             "notify_repo_created".into(),
             self.notify_repo_created.into(),
         );
+        let filters: toml::Table = self
+            .filters
+            .iter()
+            .map(|(input, value)| (input.clone(), value.as_str().into()))
+            .collect();
+        table.insert("filters".into(), filters.into());
         table.insert("status_check".into(), self.status_check.to_table().into());
         table
     }
@@ -297,6 +317,15 @@ impl GateProfile {
         })
     }
 
+    /// The filters the profile asks for that `event` accepts.
+    pub fn filters_for(&self, event: &str) -> BTreeMap<String, String> {
+        self.filters
+            .iter()
+            .filter(|(input, _)| filter_applies(input, event))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
     /// The webhook URL, or an error telling the user every way to give one.
     pub fn require_webhook_url(&self) -> Result<&str, ProfileError> {
         self.webhook_url
@@ -304,6 +333,14 @@ impl GateProfile {
             .map(WebhookUrl::as_str)
             .ok_or(ProfileError::MissingWebhookUrl)
     }
+}
+
+/// Whether the publisher input `input` is a filter of `event` (`git.repo.created` has none).
+pub fn filter_applies(input: &str, event: &str) -> bool {
+    event != REPO_CREATED_EVENT
+        && FILTER_INPUTS
+            .iter()
+            .any(|(name, only)| *name == input && only.is_none_or(|e| e == event))
 }
 
 impl StatusCheck {

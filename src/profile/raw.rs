@@ -11,7 +11,7 @@ use super::error::{ProfileError, Source};
 use super::webhook::WebhookUrl;
 use super::{
     ALLOWED_EVENTS, Applicability, DEFAULT_DISPLAY_NAME, DEFAULT_EVENTS, DEFAULT_STATUS_GENRE,
-    DEFAULT_STATUS_NAME, GateProfile, StatusCheck, SubscriptionScope,
+    DEFAULT_STATUS_NAME, FILTER_INPUTS, GateProfile, StatusCheck, SubscriptionScope,
 };
 
 /// Top-level keys, in the order the default profile documents them (for "expected one of").
@@ -24,6 +24,7 @@ const TOP_KEYS: &[&str] = &[
     "events",
     "scope",
     "notify_repo_created",
+    "filters",
     "status_check",
 ];
 
@@ -53,6 +54,8 @@ struct RawProfile {
     scope: Option<Spanned<String>>,
     #[serde(default)]
     notify_repo_created: bool,
+    #[serde(default)]
+    filters: BTreeMap<Spanned<String>, Spanned<String>>,
     #[serde(default)]
     status_check: RawStatusCheck,
 }
@@ -127,6 +130,7 @@ impl RawProfile {
             events,
             scope,
             notify_repo_created: self.notify_repo_created,
+            filters: filters(src, self.filters)?,
             status_check: self.status_check.validate(src)?,
         })
     }
@@ -316,6 +320,46 @@ fn events_list(
             ));
         }
         out.push(event.into_inner());
+    }
+    Ok(out)
+}
+
+/// `[filters]`: publisher inputs the gate's subscriptions should carry, each a known input with a
+/// one-line, non-empty value.
+fn filters(
+    src: &Source<'_>,
+    filters: BTreeMap<Spanned<String>, Spanned<String>>,
+) -> Result<BTreeMap<String, String>, ProfileError> {
+    let mut out = BTreeMap::new();
+    for (input, value) in filters {
+        let key = format!("filters.{}", input.get_ref());
+        if !FILTER_INPUTS
+            .iter()
+            .any(|(name, _)| name == input.get_ref())
+        {
+            let known: Vec<&str> = FILTER_INPUTS.iter().map(|(name, _)| *name).collect();
+            return Err(src.invalid(
+                input.span(),
+                &key,
+                format!(
+                    "filters: {:?} is not a publisher filter (allowed: {})",
+                    input.get_ref(),
+                    known.join(", ")
+                ),
+            ));
+        }
+        let text = value.get_ref();
+        if text.trim().is_empty() || text.chars().any(char::is_control) {
+            return Err(src.invalid(
+                value.span(),
+                &key,
+                format!(
+                    "filters: the value of {:?} must be one non-empty line",
+                    input.get_ref()
+                ),
+            ));
+        }
+        out.insert(input.into_inner(), value.into_inner());
     }
     Ok(out)
 }

@@ -26,6 +26,7 @@ fn code_defaults() -> GateProfile {
         ],
         scope: SubscriptionScope::Repository,
         notify_repo_created: false,
+        filters: BTreeMap::new(),
         status_check: StatusCheck {
             required: true,
             genre: "pr-gate".into(),
@@ -127,7 +128,7 @@ fn unknown_key_names_key_line_and_file() {
         err("webhook_url = \"\"\n\nevents = [\"git.pullrequest.created\"]\nscpoe = \"project\"\n");
     assert_eq!(
         e.to_string(),
-        "profile.toml line 4: unknown key \"scpoe\" (expected one of: webhook_url, token_page_url, basic_auth_user, basic_auth_secret, http_headers, events, scope, notify_repo_created, status_check)"
+        "profile.toml line 4: unknown key \"scpoe\" (expected one of: webhook_url, token_page_url, basic_auth_user, basic_auth_secret, http_headers, events, scope, notify_repo_created, filters, status_check)"
     );
     assert_eq!(e.key(), Some("scpoe"));
     assert_eq!(e.line(), Some(4));
@@ -405,4 +406,34 @@ fn duplicate_key_is_named() {
         "profile.toml line 2: duplicate key \"scope\""
     );
     assert_eq!(e.key(), Some("scope"));
+}
+
+#[test]
+fn filters_name_known_publisher_inputs_apply_per_event_and_survive_storing() {
+    let profile =
+        parse("[filters]\nbranch = \"refs/heads/main\"\nnotificationType = \"PushNotification\"\n")
+            .unwrap();
+    assert_eq!(
+        profile.filters_for("git.pullrequest.updated").len(),
+        2,
+        "updated accepts both"
+    );
+    assert_eq!(
+        profile
+            .filters_for("git.pullrequest.created")
+            .into_iter()
+            .collect::<Vec<_>>(),
+        [("branch".to_owned(), "refs/heads/main".to_owned())]
+    );
+    assert!(profile.filters_for("git.repo.created").is_empty());
+    assert_eq!(
+        GateProfile::from_table(&profile.to_table()).unwrap(),
+        profile
+    );
+
+    let e = err("[filters]\nbranchName = \"main\"\n");
+    assert_eq!(e.key(), Some("filters.branchName"));
+    assert!(e.to_string().contains("allowed: branch,"), "{e}");
+    let e = err("[filters]\nbranch = \"\"\n");
+    assert_eq!(e.key(), Some("filters.branch"));
 }

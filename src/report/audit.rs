@@ -4,8 +4,12 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use super::clean::{escape_controls, neutralize_formula};
 use super::{MARKS, to_json};
-use crate::ado::models::{GIT_EDIT_POLICIES, GIT_NAMESPACE_ID, SERVICE_HOOKS_NAMESPACE_ID};
+use crate::ado::models::{
+    GIT_EDIT_POLICIES, GIT_NAMESPACE_ID, GIT_PULL_REQUEST_CONTRIBUTE, ItemKind,
+    SERVICE_HOOKS_NAMESPACE_ID,
+};
 use crate::audit::{
     AuditReport, Coverage, EventStatus, PolicyPresence, ProjectAudit, ProjectsSource,
     RepositoryAudit,
@@ -58,13 +62,13 @@ pub fn audit_csv(report: &AuditReport) -> String {
             .chain(duplicates),
     );
     for repo in &report.repositories {
-        let statuses: Vec<&str> = events
+        let statuses: Vec<String> = events
             .iter()
             .map(|event| {
                 repo.events
                     .iter()
                     .find(|e| e.event_type == *event)
-                    .map_or("", |e| e.status.as_str())
+                    .map_or_else(String::new, |e| e.status.label())
             })
             .collect();
         // Ids joined by spaces, so the cell stays one CSV field.
@@ -88,10 +92,13 @@ pub fn audit_csv(report: &AuditReport) -> String {
         ];
         csv_row(
             &mut out,
-            fixed.into_iter().chain(statuses).chain([
-                duplicate_subscriptions.as_str(),
-                duplicate_policies.as_str(),
-            ]),
+            fixed
+                .into_iter()
+                .chain(statuses.iter().map(String::as_str))
+                .chain([
+                    duplicate_subscriptions.as_str(),
+                    duplicate_policies.as_str(),
+                ]),
         );
     }
     out
@@ -108,12 +115,13 @@ fn csv_row<'a>(out: &mut String, fields: impl Iterator<Item = &'a str>) {
 }
 
 fn csv_field(field: &str) -> String {
+    let field = neutralize_formula(field);
     let needs_quotes =
         field.contains([',', '"', '\n', '\r']) || field.starts_with(' ') || field.ends_with(' ');
     if needs_quotes {
         format!("\"{}\"", field.replace('"', "\"\""))
     } else {
-        field.to_owned()
+        field.into_owned()
     }
 }
 
@@ -141,8 +149,32 @@ pub fn audit_text(report: &AuditReport, org: &OrgUrl) -> String {
     projects_section(&mut out, report, org, source);
     repositories_section(&mut out, report);
     out.push_str(&super::deliveries::deliveries_section(report));
+    unknown_items_section(&mut out, report);
     summary_line(&mut out, report);
     out
+}
+
+/// What Azure DevOps returned that the tool could not understand; the audit went on without it.
+fn unknown_items_section(out: &mut String, report: &AuditReport) {
+    if report.unknown_items.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "Not understood: {} (left out of the audit)",
+        report.unknown_items.len()
+    );
+    for item in &report.unknown_items {
+        let kind = match item.kind {
+            ItemKind::Subscription => "subscription",
+            ItemKind::Policy => "policy",
+            ItemKind::Repository => "repository",
+        };
+        let id = escape_controls(item.id.as_deref().unwrap_or("(no id)"));
+        let _ = writeln!(out, "{} {kind} {id}", MARKS.warn);
+        wrap_into(out, &escape_controls(&item.reason), 4);
+    }
+    let _ = writeln!(out);
 }
 
 /// Per project: (covered, applicable) repositories.
@@ -189,7 +221,7 @@ fn projects_section(out: &mut String, report: &AuditReport, org: &OrgUrl, source
         let _ = writeln!(
             out,
             "{mark} {} {:<11} {:<11} {:<14} {covered}/{applicable}",
-            columns::pad(&columns::truncate(&project.name, 40), 40),
+            columns::pad(&shorten(&project.name, 40), 40),
             yes_no(project.service_hooks.view),
             yes_no(project.service_hooks.edit),
             yes_no(project.edit_policies),
@@ -223,7 +255,7 @@ fn permission_fix(out: &mut String, project: &ProjectAudit, org: &OrgUrl) {
             out,
             "{} {}: the integration user cannot manage {}.",
             MARKS.fail,
-            project.name,
+            escape_controls(&project.name),
             missing_what(project)
         );
         let _ = writeln!(
@@ -238,11 +270,15 @@ fn permission_fix(out: &mut String, project: &ProjectAudit, org: &OrgUrl) {
             (
                 GIT_NAMESPACE_ID,
                 "repoV2",
-                if project.edit_policies == Some(false) {
+                (if project.edit_policies == Some(false) {
                     GIT_EDIT_POLICIES
                 } else {
                     0
-                },
+                }) | (if project.contribute_pull_requests == Some(false) {
+                    GIT_PULL_REQUEST_CONTRIBUTE
+                } else {
+                    0
+                }),
             ),
         ];
         let _ = writeln!(
@@ -263,7 +299,12 @@ fn permission_fix(out: &mut String, project: &ProjectAudit, org: &OrgUrl) {
             );
         }
     } else {
-        let _ = writeln!(out, "{} {}: permissions unknown.", MARKS.warn, project.name);
+        let _ = writeln!(
+            out,
+            "{} {}: permissions unknown.",
+            MARKS.warn,
+            escape_controls(&project.name)
+        );
         if let Some(note) = &project.permissions_note {
             wrap_into(out, note, 2);
         }
@@ -271,15 +312,22 @@ fn permission_fix(out: &mut String, project: &ProjectAudit, org: &OrgUrl) {
     }
 }
 
-fn missing_what(project: &ProjectAudit) -> &'static str {
-    let hooks =
-        project.service_hooks.view == Some(false) || project.service_hooks.edit == Some(false);
-    let policies = project.edit_policies == Some(false);
-    match (hooks, policies) {
-        (true, true) => "service hooks or branch policies",
-        (true, false) => "service hooks",
-        _ => "branch policies",
-    }
+fn missing_what(project: &ProjectAudit) -> String {
+    let missing: Vec<&str> = [
+        (
+            project.service_hooks.view == Some(false) || project.service_hooks.edit == Some(false),
+            "service hooks",
+        ),
+        (project.edit_policies == Some(false), "branch policies"),
+        (
+            project.contribute_pull_requests == Some(false),
+            "pull-request statuses (Contribute to pull requests)",
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(lacking, what)| lacking.then_some(what))
+    .collect();
+    missing.join(" or ")
 }
 
 fn repositories_section(out: &mut String, report: &AuditReport) {
@@ -296,7 +344,7 @@ fn repositories_section(out: &mut String, report: &AuditReport) {
             let _ = writeln!(
                 out,
                 "  {} ({covered} of {applicable} covered)",
-                columns::truncate(&repo.project, 70)
+                shorten(&repo.project, 70)
             );
         }
         repository_lines(out, repo);
@@ -337,7 +385,7 @@ fn repository_lines(out: &mut String, repo: &RepositoryAudit) {
         "    {} {:<15} {}{why}{new}",
         coverage_mark(repo.coverage),
         coverage_word(repo.coverage),
-        columns::truncate(&repo.name, 60)
+        shorten(&repo.name, 60)
     );
     for event in &repo.events {
         if !event.duplicate_subscription_ids.is_empty() {
@@ -362,26 +410,37 @@ fn repository_lines(out: &mut String, repo: &RepositoryAudit) {
     let mut parts: Vec<String> = repo
         .events
         .iter()
-        .map(|e| format!("{} {}", short_event(&e.event_type), e.status.as_str()))
+        .map(|e| {
+            let filtered = if e.restricted { " (filtered)" } else { "" };
+            format!(
+                "{} {}{filtered}",
+                short_event(&e.event_type),
+                e.status.label()
+            )
+        })
         .collect();
     if repo.status_policy != PolicyPresence::NotRequired {
         parts.push(format!("status policy {}", repo.status_policy.as_str()));
     }
     wrap_into(out, &parts.join(", "), 8);
     for e in &repo.events {
-        if let (
-            Some(id),
-            EventStatus::OnProbation
-            | EventStatus::DisabledBySystem
-            | EventStatus::DisabledByUser
-            | EventStatus::DisabledByInactiveIdentity,
-        ) = (&e.subscription_id, e.status)
-        {
+        let Some(id) = &e.subscription_id else {
+            continue;
+        };
+        if !matches!(e.status, EventStatus::Enabled | EventStatus::Absent) {
             let _ = writeln!(
                 out,
                 "        {} subscription {id} is {}",
                 short_event(&e.event_type),
-                e.status.as_str()
+                e.status.label()
+            );
+        } else if let Some(filters) = e.filters.as_ref().filter(|_| e.restricted) {
+            let list: Vec<String> = filters.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let _ = writeln!(
+                out,
+                "        {} subscription {id} delivers only pull requests matching {}",
+                short_event(&e.event_type),
+                list.join(", ")
             );
         }
     }
@@ -445,6 +504,12 @@ fn summary_line(out: &mut String, report: &AuditReport) {
             report.organization.name
         );
     }
+}
+
+/// A server-supplied name for the text report: control characters escaped, then cut to `max`
+/// display columns.
+fn shorten(s: &str, max: usize) -> String {
+    columns::truncate(&escape_controls(s), max).into_owned()
 }
 
 /// Word-wraps `text` to [`WIDTH`] display columns, every line indented by `indent` spaces; blank

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use super::MARKS;
+use super::clean::escape_controls;
 use crate::checks::{Finding, FindingCode, ScopeStatus, Severity, TokenReport};
 
 /// The line of the report a finding belongs under.
@@ -91,13 +92,16 @@ pub fn check_text(report: &TokenReport) -> String {
             let unique = if id.unique_name.is_empty() {
                 String::new()
             } else {
-                format!(" ({})", id.unique_name)
+                format!(" ({})", escape_controls(&id.unique_name))
             };
             check_line(
                 &mut out,
                 report,
                 worst(report, &Line::Identity, MARKS.ok),
-                &format!("Comments will appear as {}{unique}", id.display_name),
+                &format!(
+                    "Comments will appear as {}{unique}",
+                    escape_controls(&id.display_name)
+                ),
                 &Line::Identity,
             );
         }

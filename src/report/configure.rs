@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use super::clean::escape_controls;
 use super::{MARKS, to_json};
 use crate::audit::CoverageCounts;
 use crate::columns;
@@ -135,13 +136,23 @@ pub fn configure_text(
     for (action, outcome, error) in &lines {
         if project != Some(action.project_id.as_str()) {
             project = Some(&action.project_id);
-            let _ = writeln!(out, "\nProject {}", action.project);
+            let _ = writeln!(out, "\nProject {}", escape_controls(&action.project));
         }
         let mark = mark(mode, action.kind, *outcome);
         wrap(&mut out, &format!("  {mark} "), "    ", &title(action));
-        wrap(&mut out, "      ", "      ", &action.reason);
+        wrap(
+            &mut out,
+            "      ",
+            "      ",
+            &escape_controls(&action.reason),
+        );
         if let Some(fix) = &action.fix {
-            wrap(&mut out, "      Fix: ", "           ", fix);
+            wrap(
+                &mut out,
+                "      Fix: ",
+                "           ",
+                &escape_controls(fix),
+            );
         }
         if let Some(error) = error {
             wrap(&mut out, "      Error: ", "             ", error);
@@ -235,7 +246,7 @@ fn mark(mode: Mode, kind: ActionKind, outcome: Outcome) -> &'static str {
 fn title(action: &Action) -> String {
     let event = action.event_type.as_deref().unwrap_or_default();
     let target = match (&action.repository, &action.repository_id) {
-        (Some(name), _) => format!("repository {name}"),
+        (Some(name), _) => format!("repository {}", escape_controls(name)),
         (None, Some(id)) => format!("repository {id}"),
         (None, None) if event == crate::profile::REPO_CREATED_EVENT => "the project".to_owned(),
         (None, None) => "every repository of the project".to_owned(),
@@ -262,6 +273,10 @@ fn title(action: &Action) -> String {
             let policy = action.policy_id.as_deref().unwrap_or_default();
             format!("{words} {policy} of {target}")
         }
+        ActionKind::UpdateStatusPolicy => match action.policy_id.as_deref() {
+            Some(id) => format!("{words} {id} of {target}"),
+            None => format!("{words} of {target}"),
+        },
         ActionKind::Skip if event.is_empty() => format!("{words} {target}"),
         ActionKind::Skip => format!("{words} {event} for {target}"),
     }

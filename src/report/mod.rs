@@ -3,6 +3,7 @@
 
 mod audit;
 mod check_text;
+mod clean;
 mod configure;
 mod deliveries;
 
@@ -10,6 +11,7 @@ use serde::Serialize;
 
 pub use audit::{audit_csv, audit_json, audit_text};
 pub use check_text::check_text;
+pub use clean::{escape_controls, escape_report_names, neutralize_formula};
 pub use configure::{configure_json, configure_text};
 pub use deliveries::test_delivery_text;
 

@@ -13,6 +13,8 @@ use super::atomic::write_private;
 use super::error::line_and_column;
 use super::lock::lock_state;
 use super::{StorageKind, StoreError};
+use crate::ado::{Client, ClientConfig};
+use crate::org::OrgUrl;
 use crate::org::{Identity, OrgInfo};
 use crate::token::Fingerprint;
 
@@ -101,6 +103,10 @@ pub struct OrgState {
     /// Keys this version does not know (written by a newer one), kept as they are.
     #[serde(flatten, default, skip_serializing_if = "toml::Table::is_empty")]
     pub extra: toml::Table,
+    /// The REST API version this Azure DevOps Server supports (learnt when it refused the tool's
+    /// own), so later runs start with it and send no request it must refuse.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_version: Option<String>,
 }
 
 /// What is known about the stored token without holding it.
@@ -288,10 +294,34 @@ impl State {
                 snapshot: None,
                 rotation: None,
                 extra: toml::Table::new(),
+                api_version: None,
             });
         name.clone_into(&mut org.organization.name);
         url.clone_into(&mut org.organization.url);
         org
+    }
+
+    /// The client settings for the organization: the defaults, starting at the REST API version
+    /// its server is known to support.
+    pub fn client_config(&self, key: &str) -> ClientConfig {
+        ClientConfig {
+            api_version: self.org(key).and_then(|o| o.api_version.clone()),
+            ..ClientConfig::default()
+        }
+    }
+
+    /// Remembers the REST API version a client learnt for the organization; `true` when that
+    /// changed the state (so it needs saving).
+    pub fn remember_api_version(&mut self, org: &OrgUrl, client: &Client) -> bool {
+        let Some(version) = client.negotiated_api_version() else {
+            return false;
+        };
+        let entry = self.org_mut(&org.key(), org.name(), org.base());
+        if entry.api_version.as_deref() == Some(version.as_str()) {
+            return false;
+        }
+        entry.api_version = Some(version);
+        true
     }
 
     /// Forgets an organization (and that it was the default); returns what was remembered.

@@ -154,7 +154,8 @@ pub(crate) fn on_audited(
     match result {
         Ok(report) => {
             app.audit.run = AuditRun::Idle;
-            app.audit.report = Some(report);
+            // Names are drawn in many places; escaping them once keeps terminal sequences out.
+            app.audit.report = Some(crate::report::escape_report_names(report));
             app.audit.taken_at = Some(at);
             app.audit.fresh = true;
         }

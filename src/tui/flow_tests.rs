@@ -88,6 +88,7 @@ fn repo(project: &str, name: &str, coverage: Coverage, new: bool) -> RepositoryA
         events: Vec::new(),
         status_policy: crate::audit::PolicyPresence::Absent,
         duplicate_status_policy_ids: Vec::new(),
+        status_policy_id: None,
     }
 }
 
@@ -100,6 +101,7 @@ fn audit_report(repositories: Vec<RepositoryAudit>) -> AuditReport {
             edit: Some(true),
         },
         edit_policies: Some(true),
+        contribute_pull_requests: Some(true),
         permissions_note: None,
         fully_covered: false,
     };
@@ -123,6 +125,7 @@ fn audit_report(repositories: Vec<RepositoryAudit>) -> AuditReport {
         project_subscriptions: Vec::new(),
         projects_with_policy: Vec::new(),
         user_id: Some("user-1".into()),
+        unknown_items: Vec::new(),
     }
 }
 

@@ -279,21 +279,24 @@ fn project(id: u8, name: &str, edit: Option<bool>, note: Option<&str>) -> Projec
             edit,
         },
         edit_policies: edit,
+        contribute_pull_requests: edit.map(|_| true),
         permissions_note: note.map(str::to_owned),
         fully_covered: false,
     }
 }
 
 fn event(name: &str, status: EventStatus) -> EventCoverage {
+    let exists = status != EventStatus::Absent;
     EventCoverage {
         event_type: name.into(),
         status,
-        subscription_id: (status != EventStatus::Absent)
-            .then(|| "30000000-0000-4000-8000-000000000001".to_owned()),
-        scope: (status != EventStatus::Absent).then_some(SubscriptionScope::Repository),
+        subscription_id: exists.then(|| "30000000-0000-4000-8000-000000000001".to_owned()),
+        scope: exists.then_some(SubscriptionScope::Repository),
         duplicate_subscription_ids: Vec::new(),
         basic_auth_user: None,
         deliveries: None,
+        filters: None,
+        restricted: false,
     }
 }
 
@@ -343,6 +346,7 @@ pub fn repo(
         ],
         status_policy: policy,
         duplicate_status_policy_ids: Vec::new(),
+        status_policy_id: None,
     }
 }
 
@@ -383,6 +387,7 @@ pub fn audit_report(repositories: Vec<RepositoryAudit>) -> AuditReport {
         project_subscriptions: Vec::new(),
         projects_with_policy: Vec::new(),
         user_id: Some("40000000-0000-4000-8000-000000000001".into()),
+        unknown_items: Vec::new(),
     }
 }
 

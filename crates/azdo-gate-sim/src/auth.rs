@@ -45,8 +45,8 @@ fn required_scopes(route: Route) -> &'static [&'static str] {
     match route {
         Route::ConnectionData | Route::PermissionBatch | Route::Other => &[],
         Route::Projects => &["vso.project", "vso.profile"],
-        Route::Repositories | Route::ListPolicies => &["vso.code"],
-        Route::CreatePolicy | Route::DeletePolicy => &["vso.code_write"],
+        Route::Repositories | Route::ListPolicies | Route::GetPolicy => &["vso.code"],
+        Route::CreatePolicy | Route::DeletePolicy | Route::ReplacePolicy => &["vso.code_write"],
         Route::ListSubscriptions
         | Route::GetSubscription
         | Route::CreateSubscription

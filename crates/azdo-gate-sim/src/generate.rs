@@ -86,6 +86,7 @@ impl Scenario {
                         created_date: None,
                         modified_by: None,
                         modified_date: None,
+                        raw: serde_json::Map::new(),
                     }
                 })
                 .collect()

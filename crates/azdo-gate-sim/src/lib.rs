@@ -19,6 +19,7 @@ mod faults;
 mod gate_page;
 mod generate;
 mod ids;
+mod limiter;
 mod receiver;
 mod recorder;
 mod respond;
@@ -44,6 +45,7 @@ pub use canned::Canned;
 pub use delivery::{DeliveryOptions, PullRequestChange};
 pub use faults::Faults;
 pub use gate_page::GATE_TOKEN_PATH;
+pub use limiter::RateLimit;
 pub use receiver::{Answer, GateReceiver, Received};
 pub use recorder::Recorder;
 pub use scenario::{
@@ -56,7 +58,7 @@ use server::{Counts, Shared};
 use state::OrgState;
 
 /// Every route label the simulator counts under, in a stable order (`"OTHER"` last).
-pub const ROUTE_LABELS: [&str; 22] = [
+pub const ROUTE_LABELS: [&str; 24] = [
     "GET connectionData",
     "GET projects",
     "GET git/repositories",
@@ -69,6 +71,8 @@ pub const ROUTE_LABELS: [&str; 22] = [
     "GET policy/configurations",
     "POST policy/configurations",
     "DELETE policy/configurations/{id}",
+    "GET policy/configurations/{id}",
+    "PUT policy/configurations/{id}",
     "GET wit/fields",
     "PATCH wit/workitems/{id}",
     "GET build/definitions",
@@ -111,6 +115,61 @@ pub struct SimOptions {
     pub project_page_size: usize,
     /// Service hook deliveries: the gate's timeout, when failures disable a subscription.
     pub delivery: DeliveryOptions,
+    /// Azure DevOps Server mode: the latest REST API version the server supports (`7.0` for
+    /// Server 2022, `6.0` for Server 2020). A newer `api-version` is refused with 400
+    /// `VssVersionOutOfRangeException`, as the real server does, and the organization is served
+    /// under the collection path `/tfs/{organization}` too. `None` = the cloud service.
+    pub server_version: Option<ServerVersion>,
+    /// Most evaluations a permission batch may hold; a larger one is refused with 400. The real
+    /// cap is undocumented; the default lets the tool's 500-evaluation batches through.
+    pub max_evaluations_per_batch: usize,
+    /// Whether a PUT with `"status": "enabled"` revives a `disabledBySystem` subscription. The
+    /// real behaviour is unverified (Sentry found it did not: the default), so tests can run the
+    /// tool against both.
+    pub put_revives_disabled_by_system: bool,
+    /// Azure DevOps' rate limiter: delays announced in `X-RateLimit-*` headers near the budget,
+    /// 429 beyond it. `None` = unlimited.
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// A REST API version a simulated Azure DevOps Server supports at most (`7.0`, `6.0`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ServerVersion {
+    pub major: u32,
+    pub minor: u32,
+}
+
+impl std::str::FromStr for ServerVersion {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (major, minor) = s
+            .trim()
+            .split_once('.')
+            .ok_or_else(|| format!("\"{s}\" is not a version like 7.0"))?;
+        let parse = |n: &str| {
+            n.parse::<u32>()
+                .map_err(|_| format!("\"{s}\" is not a version like 7.0"))
+        };
+        let version = ServerVersion {
+            major: parse(major)?,
+            minor: parse(minor)?,
+        };
+        if version < (ServerVersion { major: 1, minor: 0 })
+            || version > (ServerVersion { major: 7, minor: 1 })
+        {
+            return Err(format!(
+                "{s} is not an Azure DevOps Server REST API version (1.0 to 7.1)"
+            ));
+        }
+        Ok(version)
+    }
+}
+
+impl std::fmt::Display for ServerVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)
+    }
 }
 
 impl Default for SimOptions {
@@ -120,6 +179,10 @@ impl Default for SimOptions {
             policy_page_size: 100,
             project_page_size: 100,
             delivery: DeliveryOptions::default(),
+            server_version: None,
+            max_evaluations_per_batch: 500,
+            rate_limit: None,
+            put_revives_disabled_by_system: false,
         }
     }
 }
@@ -141,6 +204,11 @@ pub async fn start(
         .local_addr()
         .map_err(|source| SimError::Bind { addr, source })?;
     let base = format!("http://{local}");
+    // A Server serves its collection under `/tfs/{collection}`; URLs in answers say so.
+    let org_base = match options.server_version {
+        Some(_) => format!("{base}/tfs"),
+        None => base.clone(),
+    };
     let latency = if options.latency.is_zero() {
         Duration::from_millis(scenario.latency_ms)
     } else {
@@ -152,13 +220,20 @@ pub async fn start(
     let (deliverer, queue) = delivery::Deliverer::new();
     let shared = Arc::new(Shared {
         org: organization.clone(),
-        state: RwLock::new(OrgState::build(scenario, &base)),
+        state: RwLock::new({
+            let mut state = OrgState::build(scenario, &org_base);
+            state.put_revives_disabled_by_system = options.put_revives_disabled_by_system;
+            state
+        }),
+        server_version: options.server_version,
+        limiter: options.rate_limit.map(limiter::Limiter::new),
         faults,
         counts: Counts::default(),
         latency_nanos: AtomicU64::new(0),
         pages: Pages {
             projects: options.project_page_size.max(1),
             policies: options.policy_page_size.max(1),
+            evaluations: options.max_evaluations_per_batch.max(1),
         },
         stopping: AtomicBool::new(false),
         gate_tokens: Default::default(),
@@ -227,9 +302,13 @@ impl SimHandle {
         self.base.clone()
     }
 
-    /// `http://127.0.0.1:PORT/{organization}`.
+    /// `http://127.0.0.1:PORT/{organization}`; in Server mode the collection URL
+    /// `http://127.0.0.1:PORT/tfs/{organization}` (the bare form is served too).
     pub fn org_url(&self) -> String {
-        format!("{}/{}", self.base, self.shared.org)
+        match self.shared.server_version {
+            Some(_) => format!("{}/tfs/{}", self.base, self.shared.org),
+            None => format!("{}/{}", self.base, self.shared.org),
+        }
     }
 
     /// The scenario's token marked `primary = true` (the gate's token).

@@ -20,6 +20,8 @@ pub(crate) enum Route {
     ListPolicies,
     CreatePolicy,
     DeletePolicy,
+    GetPolicy,
+    ReplacePolicy,
     WitFields,
     PatchWorkItem,
     BuildDefinitions,
@@ -41,7 +43,7 @@ enum ProjectSegment {
 }
 
 impl Route {
-    pub(crate) const ALL: [Route; 22] = [
+    pub(crate) const ALL: [Route; 24] = [
         Route::ConnectionData,
         Route::Projects,
         Route::Repositories,
@@ -54,6 +56,8 @@ impl Route {
         Route::ListPolicies,
         Route::CreatePolicy,
         Route::DeletePolicy,
+        Route::GetPolicy,
+        Route::ReplacePolicy,
         Route::WitFields,
         Route::PatchWorkItem,
         Route::BuildDefinitions,
@@ -80,6 +84,8 @@ impl Route {
             Self::ListPolicies => "GET policy/configurations",
             Self::CreatePolicy => "POST policy/configurations",
             Self::DeletePolicy => "DELETE policy/configurations/{id}",
+            Self::GetPolicy => "GET policy/configurations/{id}",
+            Self::ReplacePolicy => "PUT policy/configurations/{id}",
             Self::WitFields => "GET wit/fields",
             Self::PatchWorkItem => "PATCH wit/workitems/{id}",
             Self::BuildDefinitions => "GET build/definitions",
@@ -108,6 +114,8 @@ impl Route {
             Self::ListPolicies
             | Self::CreatePolicy
             | Self::DeletePolicy
+            | Self::GetPolicy
+            | Self::ReplacePolicy
             | Self::BuildDefinitions => ProjectSegment::Required,
             _ => ProjectSegment::Forbidden,
         }
@@ -176,6 +184,8 @@ pub(crate) fn classify(method: &Method, path: &str) -> Target {
         (&Method::GET, ["policy", "configurations"]) => (Route::ListPolicies, None),
         (&Method::POST, ["policy", "configurations"]) => (Route::CreatePolicy, None),
         (&Method::DELETE, ["policy", "configurations", _]) => (Route::DeletePolicy, item_at(2)),
+        (&Method::GET, ["policy", "configurations", _]) => (Route::GetPolicy, item_at(2)),
+        (&Method::PUT, ["policy", "configurations", _]) => (Route::ReplacePolicy, item_at(2)),
         (&Method::GET, ["wit", "fields"]) => (Route::WitFields, None),
         (&Method::PATCH, ["wit", "workitems", _]) => (Route::PatchWorkItem, item_at(2)),
         (&Method::GET, ["build", "definitions"]) => (Route::BuildDefinitions, None),

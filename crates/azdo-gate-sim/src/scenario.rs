@@ -212,6 +212,10 @@ pub struct Permissions {
     /// Git `EditPolicies` (bit 2048) on `repoV2/{projectId}[/{repoId}]`.
     #[serde(default = "yes")]
     pub edit_policies: bool,
+    /// Git `PullRequestContribute` (bit 16384, "Contribute to pull requests": posting a pull
+    /// request status) on `repoV2/{projectId}[/{repoId}]`.
+    #[serde(default = "yes")]
+    pub contribute_pull_requests: bool,
 }
 
 fn yes() -> bool {
@@ -314,6 +318,13 @@ pub struct Subscription {
     pub modified_by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<String>,
+    /// Fields answered verbatim in place of the simulator's own, for what real organizations send
+    /// and the typed fields cannot say: a `null` input (`{"publisherInputs": {"branch": null}}`
+    /// replaces that one input), a status outside the documented five, another tool's consumer
+    /// shape. Objects are merged one level deep; anything else replaces the field. JSON scenarios
+    /// can write `null`; TOML cannot.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub raw: serde_json::Map<String, serde_json::Value>,
 }
 
 fn tfs() -> String {

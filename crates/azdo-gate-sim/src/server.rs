@@ -21,12 +21,14 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, oneshot, watch};
 use tokio::task::JoinSet;
 
+use super::ServerVersion;
 use super::api::{self, Call, Pages, Query};
 use super::auth::{self, Caller};
 use super::delivery::{Deliverer, DeliveryOptions};
 use super::faults::{FaultAction, Faults};
 use super::gate_page;
 use super::ids::{is_guid, random_guid};
+use super::limiter::{Limiter, Verdict};
 use super::respond::{self, Reply};
 use super::routes::{Route, Target, classify};
 use super::state::OrgState;
@@ -49,6 +51,10 @@ pub(crate) struct Shared {
     pub gate_tokens: gate_page::Received,
     pub deliverer: Deliverer,
     pub delivery: DeliveryOptions,
+    /// Azure DevOps Server mode (see `SimOptions::server_version`).
+    pub server_version: Option<ServerVersion>,
+    /// The rate limiter, when on (`SimOptions::rate_limit`).
+    pub limiter: Option<Limiter>,
 }
 
 impl Shared {
@@ -209,7 +215,7 @@ async fn handle(shared: &Arc<Shared>, kill: &Notify, request: Request<Incoming>)
         let reply = gate_page::answer(&shared.gate_tokens, &parts.method, &body);
         return finish(reply, &random_guid());
     }
-    let target = classify(&parts.method, parts.uri.path());
+    let target = classify(&parts.method, collection_path(shared, parts.uri.path()));
     shared.counts.record(target.route);
     let mut pending = Unanswered {
         shared,
@@ -221,6 +227,17 @@ async fn handle(shared: &Arc<Shared>, kill: &Notify, request: Request<Incoming>)
     match outcome {
         Outcome::Answer(response) => response,
         Outcome::DropConnection => drop_connection(kill).await,
+    }
+}
+
+/// A Server also serves its collection under `/tfs/`: the path without that prefix.
+fn collection_path<'p>(shared: &Shared, path: &'p str) -> &'p str {
+    if shared.server_version.is_none() {
+        return path;
+    }
+    match path.get(..5) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("/tfs/") => &path[4..],
+        _ => path,
     }
 }
 
@@ -236,8 +253,16 @@ async fn pipeline(
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
+    let verdict = shared.limiter.as_ref().map(|l| (l.admit(), l.budget()));
+    match verdict {
+        Some((Verdict::Blocked { retry_after_secs }, _)) => {
+            return Outcome::Answer(finish(respond::throttled(retry_after_secs), &activity));
+        }
+        Some((Verdict::Delayed { delay, .. }, _)) => tokio::time::sleep(delay).await,
+        _ => {}
+    }
     let fault = shared.faults.take(target.route.label());
-    let reply = match fault {
+    let mut reply = match fault {
         Some(FaultAction::Throttle { retry_after_secs }) => respond::throttled(retry_after_secs),
         Some(FaultAction::Fail { status }) => respond::server_error(status, &activity),
         Some(FaultAction::Malformed) => respond::truncated_json(),
@@ -303,6 +328,13 @@ async fn pipeline(
             reply
         }
     };
+    if let Some((Verdict::Delayed { delay, remaining }, budget)) = verdict {
+        reply
+            .header("x-ratelimit-resource", "Concurrency")
+            .header("x-ratelimit-delay", &format!("{:.3}", delay.as_secs_f64()))
+            .header("x-ratelimit-limit", &budget.to_string())
+            .header("x-ratelimit-remaining", &remaining.to_string());
+    }
     tracing::debug!(
         route = target.route.label(),
         status = reply.status.as_u16(),
@@ -357,7 +389,9 @@ fn process(
         if target.route == Route::Other {
             return reply_for(api::not_found(path));
         }
-        if let Err(reply) = check_version(target.route, method, query, headers) {
+        if let Err(reply) =
+            check_version(target.route, method, query, headers, shared.server_version)
+        {
             return reply_for(reply);
         }
         let project = match &target.project {
@@ -493,13 +527,15 @@ fn requested_version(query: &Query, headers: &HeaderMap) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// Version rules (`azure-devops-api.md` §0): required; 1.0 to 7.2; 7.2 only as a preview;
-/// `connectionData` only as a preview. Messages follow the service's own wording.
+/// Version rules (`azure-devops-api.md` §0): required; 1.0 to 7.2 (to the server's latest in Server
+/// mode); 7.2 only as a preview; `connectionData` only as a preview. Messages follow the service's
+/// own wording (§13 for Server's).
 fn check_version(
     route: Route,
     method: &Method,
     query: &Query,
     headers: &HeaderMap,
+    server: Option<ServerVersion>,
 ) -> Result<(), Reply> {
     let Some(raw) = requested_version(query, headers) else {
         return Err(Reply::error(
@@ -520,6 +556,18 @@ fn check_version(
         ));
     };
     let number = (version.major, version.minor);
+    if let Some(latest) = server
+        && number > (latest.major, latest.minor)
+    {
+        let number_only = raw.split('-').next().unwrap_or(&raw);
+        return Err(Reply::error(
+            StatusCode::BAD_REQUEST,
+            &respond::VERSION_OUT_OF_RANGE,
+            &format!(
+                "The requested REST API version of {number_only} is out of range for this server. The latest REST API version this server supports is {latest}."
+            ),
+        ));
+    }
     if !((1, 0)..=(7, 2)).contains(&number) {
         return Err(Reply::error(
             StatusCode::BAD_REQUEST,
@@ -565,7 +613,13 @@ mod tests {
         );
         let query = Query::parse(None);
         assert_eq!(requested_version(&query, &headers).as_deref(), Some("7.1"));
-        assert!(check_version(Route::Repositories, &Method::GET, &query, &headers).is_ok());
-        assert!(check_version(Route::ConnectionData, &Method::GET, &query, &headers).is_err());
+        assert!(check_version(Route::Repositories, &Method::GET, &query, &headers, None).is_ok());
+        assert!(
+            check_version(Route::ConnectionData, &Method::GET, &query, &headers, None).is_err()
+        );
+        let server = Some(ServerVersion { major: 7, minor: 0 });
+        let refused =
+            check_version(Route::Repositories, &Method::GET, &query, &headers, server).unwrap_err();
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     }
 }

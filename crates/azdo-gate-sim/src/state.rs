@@ -35,6 +35,7 @@ pub(crate) struct Grant {
     pub hooks_view: bool,
     pub hooks_edit: bool,
     pub edit_policies: bool,
+    pub contribute_pull_requests: bool,
 }
 
 impl Grant {
@@ -42,6 +43,7 @@ impl Grant {
         hooks_view: true,
         hooks_edit: true,
         edit_policies: true,
+        contribute_pull_requests: true,
     };
 }
 
@@ -86,6 +88,8 @@ pub(crate) struct SubState {
     pub modified_date: String,
     pub event_description: String,
     pub action_description: String,
+    /// Fields answered verbatim in place of the simulator's own (scenario `raw`).
+    pub raw: serde_json::Map<String, Value>,
 }
 
 pub(crate) struct PolicyState {
@@ -126,6 +130,9 @@ pub(crate) struct OrgState {
     added_repos: u64,
     /// Pull requests and their service hook notifications.
     pub deliveries: Deliveries,
+    /// A PUT with `"status": "enabled"` revives a `disabledBySystem` subscription (unverified
+    /// either way, `azure-devops-api.md` §13; Sentry found it did not).
+    pub put_revives_disabled_by_system: bool,
 }
 
 impl OrgState {
@@ -152,6 +159,7 @@ impl OrgState {
             next_policy_id: 1,
             added_repos: 0,
             deliveries: Deliveries::default(),
+            put_revives_disabled_by_system: false,
         };
         for user in &scenario.users {
             state.users.insert(
@@ -203,6 +211,7 @@ impl OrgState {
                             hooks_view: g.service_hooks_view,
                             hooks_edit: g.service_hooks_edit,
                             edit_policies: g.edit_policies,
+                            contribute_pull_requests: g.contribute_pull_requests,
                         },
                     )
                 })
@@ -282,6 +291,7 @@ impl OrgState {
                 created_date,
                 event_description,
                 action_description,
+                raw: sub.raw,
             };
             state.insert_subscription(seeded);
         }

@@ -158,11 +158,41 @@ pub(crate) struct SubscriptionView<'a> {
     consumer_inputs: Inputs<'a>,
 }
 
+/// A subscription's answer: the typed view, or (when the scenario overrides fields with `raw`) the
+/// view with those fields replaced.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub(crate) enum SubscriptionAnswer<'a> {
+    Typed(Box<SubscriptionView<'a>>),
+    Raw(Value),
+}
+
 pub(crate) fn subscription<'a>(
     state: &OrgState,
     sub: &'a SubState,
     mask: bool,
-) -> SubscriptionView<'a> {
+) -> SubscriptionAnswer<'a> {
+    let view = typed_subscription(state, sub, mask);
+    if sub.raw.is_empty() {
+        return SubscriptionAnswer::Typed(Box::new(view));
+    }
+    let mut value = serde_json::to_value(&view).unwrap_or(Value::Null);
+    if let Some(object) = value.as_object_mut() {
+        for (key, raw) in &sub.raw {
+            match (object.get_mut(key).and_then(Value::as_object_mut), raw) {
+                (Some(inner), Value::Object(fields)) => {
+                    inner.extend(fields.iter().map(|(k, v)| (k.clone(), v.clone())));
+                }
+                _ => {
+                    object.insert(key.clone(), raw.clone());
+                }
+            }
+        }
+    }
+    SubscriptionAnswer::Raw(value)
+}
+
+fn typed_subscription<'a>(state: &OrgState, sub: &'a SubState, mask: bool) -> SubscriptionView<'a> {
     SubscriptionView {
         id: &sub.id,
         url: state.api_url(&format!("hooks/subscriptions/{}", sub.id)),

@@ -702,6 +702,7 @@ async fn subscription_list_filters_and_trims_to_viewable_projects() {
         service_hooks_view: false,
         service_hooks_edit: false,
         edit_policies: true,
+        contribute_pull_requests: true,
     });
     let org = Org::with(scenario, SimOptions::default()).await;
     let (_, _, all) = org

@@ -1,5 +1,7 @@
 use serde::{Deserialize, Serialize};
 
+use super::lenient::or_default;
+
 /// `GET {org}/_apis/git/repositories` entry (7.1 fields).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -18,11 +20,11 @@ pub struct Repository {
     pub remote_url: Option<String>,
     #[serde(default)]
     pub web_url: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
     pub is_disabled: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
     pub is_fork: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
     pub is_in_maintenance: bool,
 }
 

@@ -2,26 +2,66 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-/// Service hook subscription status, as the hooks API spells it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
+use super::lenient::{inputs, or_default};
+
+/// Service hook subscription status, as the hooks API spells it. The server-side enum knows more
+/// values than the five documented ones (disabled for missing permissions, pending deletion, jailed
+/// for volume, ...): those are kept as [`SubscriptionStatus::Other`], never a parse failure.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SubscriptionStatus {
     Enabled,
     OnProbation,
     DisabledByUser,
     DisabledBySystem,
     DisabledByInactiveIdentity,
+    /// A value this tool does not know, as the server spelled it.
+    Other(String),
 }
 
 impl SubscriptionStatus {
-    pub fn as_str(self) -> &'static str {
+    const KNOWN: [Self; 5] = [
+        Self::Enabled,
+        Self::OnProbation,
+        Self::DisabledByUser,
+        Self::DisabledBySystem,
+        Self::DisabledByInactiveIdentity,
+    ];
+
+    pub fn as_str(&self) -> &str {
         match self {
             Self::Enabled => "enabled",
             Self::OnProbation => "onProbation",
             Self::DisabledByUser => "disabledByUser",
             Self::DisabledBySystem => "disabledBySystem",
             Self::DisabledByInactiveIdentity => "disabledByInactiveIdentity",
+            Self::Other(value) => value,
         }
+    }
+
+    /// The API spelling (case-insensitive), or [`Self::Other`].
+    pub fn parse(value: &str) -> Self {
+        Self::KNOWN
+            .into_iter()
+            .find(|s| s.as_str().eq_ignore_ascii_case(value))
+            .unwrap_or_else(|| Self::Other(value.to_owned()))
+    }
+}
+
+impl Serialize for SubscriptionStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for SubscriptionStatus {
+    /// Absent or `null` reads as enabled, the server's default; numbers (the .NET enum's values)
+    /// are kept as their text.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match Option::<serde_json::Value>::deserialize(d)? {
+            None | Some(serde_json::Value::Null) => Self::Enabled,
+            Some(serde_json::Value::String(s)) => Self::parse(&s),
+            Some(other) => Self::Other(other.to_string()),
+        })
     }
 }
 
@@ -29,6 +69,7 @@ impl SubscriptionStatus {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IdentityRef {
+    #[serde(default, deserialize_with = "or_default")]
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
@@ -44,13 +85,17 @@ pub struct Subscription {
     pub id: String,
     #[serde(default)]
     pub url: Option<String>,
+    #[serde(default, deserialize_with = "or_default")]
     pub publisher_id: String,
+    #[serde(default, deserialize_with = "or_default")]
     pub event_type: String,
     #[serde(default)]
     pub resource_version: Option<String>,
     #[serde(default)]
     pub event_description: Option<String>,
+    #[serde(default, deserialize_with = "or_default")]
     pub consumer_id: String,
+    #[serde(default, deserialize_with = "or_default")]
     pub consumer_action_id: String,
     #[serde(default)]
     pub action_description: Option<String>,
@@ -65,9 +110,9 @@ pub struct Subscription {
     pub modified_by: Option<IdentityRef>,
     #[serde(default)]
     pub modified_date: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "inputs")]
     pub publisher_inputs: BTreeMap<String, String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "inputs")]
     pub consumer_inputs: BTreeMap<String, String>,
     #[serde(default)]
     pub probation_retries: Option<u32>,

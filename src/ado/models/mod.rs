@@ -1,12 +1,15 @@
 //! Typed request and response bodies, shaped after the official examples in `shared/ado-examples/`.
 //!
 //! Every response field that Azure DevOps may omit is an `Option` or defaults, so an older server or a
-//! trimmed answer still deserialises; unknown fields are ignored.
+//! trimmed answer still deserialises; unknown fields are ignored. Fields other tools may have stored
+//! as `null` read like absent ones, unknown enum values are kept (`Other`), and the lists the audit
+//! depends on are read item by item ([`Listed`]).
 
 mod build;
 mod connection;
 mod git;
 mod hooks;
+mod lenient;
 mod list;
 mod notifications;
 mod policy;
@@ -20,7 +23,7 @@ pub use git::{Repository, RepositoryProject};
 pub use hooks::{
     IdentityRef, NewSubscription, Subscription, SubscriptionFilter, SubscriptionStatus,
 };
-pub use list::ListResponse;
+pub use list::{Item, ItemKind, ListResponse, Listed, UnknownItem};
 pub use notifications::{
     Notification, NotificationDetails, NotificationResult, NotificationStatus, NotificationSummary,
     NotificationsQuery, NotificationsQueryAnswer,
@@ -31,7 +34,7 @@ pub use policy::{
 };
 pub use project::Project;
 pub use security::{
-    GIT_EDIT_POLICIES, GIT_NAMESPACE_ID, PermissionEvaluation, PermissionEvaluationBatch,
-    SERVICE_HOOKS_EDIT, SERVICE_HOOKS_NAMESPACE_ID, SERVICE_HOOKS_VIEW,
+    GIT_EDIT_POLICIES, GIT_NAMESPACE_ID, GIT_PULL_REQUEST_CONTRIBUTE, PermissionEvaluation,
+    PermissionEvaluationBatch, SERVICE_HOOKS_EDIT, SERVICE_HOOKS_NAMESPACE_ID, SERVICE_HOOKS_VIEW,
 };
 pub use work::WorkItemField;

@@ -1,6 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::IdentityRef;
+use super::lenient::or_default;
 
 /// Policy type "Status": require a successful status from an external service.
 pub const STATUS_POLICY_TYPE_ID: &str = "cbdc66da-9728-4af8-aada-9a5a32e4a226";
@@ -15,11 +16,11 @@ pub struct PolicyConfiguration {
     pub revision: Option<i64>,
     #[serde(rename = "type")]
     pub policy_type: PolicyType,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
     pub is_enabled: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
     pub is_blocking: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
     pub is_deleted: bool,
     #[serde(default)]
     pub settings: serde_json::Value,
@@ -41,7 +42,9 @@ pub struct PolicyType {
     pub url: Option<String>,
 }
 
-/// Settings of a Status policy (type [`STATUS_POLICY_TYPE_ID`]).
+/// Settings of a Status policy (type [`STATUS_POLICY_TYPE_ID`]). Stored as the creating client
+/// sent them, so every optional field accepts `null` as well as absence; only a missing or
+/// non-string `statusName`, or values of the wrong type, make the settings unreadable.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct StatusPolicySettings {
@@ -50,16 +53,16 @@ pub struct StatusPolicySettings {
     pub status_name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
     pub invalidate_on_source_update: bool,
     /// `None` = applies by default; `Some(1)` = conditional (only once a status was posted).
     #[serde(default)]
     pub policy_applicability: Option<u8>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_display_name: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
     pub filename_patterns: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
     pub scope: Vec<PolicyScope>,
 }
 
@@ -83,12 +86,13 @@ impl PolicyConfiguration {
             .eq_ignore_ascii_case(STATUS_POLICY_TYPE_ID)
     }
 
-    /// The Status policy settings, when this is a Status policy with readable settings.
-    pub fn status_settings(&self) -> Option<StatusPolicySettings> {
+    /// The Status policy settings: `None` when this is not a Status policy, `Some(Err(why))` when
+    /// its settings cannot be read (such a policy is *unknown*, never absent).
+    pub fn status_settings(&self) -> Option<Result<StatusPolicySettings, String>> {
         if !self.is_status_policy() {
             return None;
         }
-        serde_json::from_value(self.settings.clone()).ok()
+        Some(StatusPolicySettings::deserialize(&self.settings).map_err(|e| e.to_string()))
     }
 }
 

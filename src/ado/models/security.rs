@@ -7,6 +7,8 @@ pub const SERVICE_HOOKS_EDIT: u32 = 2;
 /// Git repositories namespace; tokens are `repoV2/{projectId}[/{repoId}]`.
 pub const GIT_NAMESPACE_ID: &str = "2e9eb7ed-3c0a-47d4-87c1-0ffdd275fd87";
 pub const GIT_EDIT_POLICIES: u32 = 2048;
+/// Git "Contribute to pull requests": what posting a pull-request status needs (§13).
+pub const GIT_PULL_REQUEST_CONTRIBUTE: u32 = 16384;
 
 /// `POST {org}/_apis/security/permissionevaluationbatch` request and response (the server echoes the
 /// evaluations with `value` filled in).

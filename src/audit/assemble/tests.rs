@@ -48,6 +48,7 @@ fn granted(view: bool, edit: bool, policies: bool) -> ProjectPermissions {
             edit: Some(edit),
         },
         edit_policies: Some(policies),
+        contribute_pull_requests: Some(true),
         note: None,
     }
 }
@@ -124,8 +125,9 @@ fn repositories_are_grouped_by_project_worst_first_and_projects_with_problems_le
         projects: refs(&[ALPHA, BETA, GAMMA]),
         permissions,
         repositories: &repos,
-        subscriptions: &SubscriptionIndex::new(&subs, URL),
+        subscriptions: &SubscriptionIndex::new(&subs, &profile(true), &mut Vec::new()),
         policies: None,
+        unknown_items: Vec::new(),
     };
     let report = assemble(
         org(),
@@ -183,7 +185,13 @@ fn repositories_are_grouped_by_project_worst_first_and_projects_with_problems_le
     let wide: Vec<(&str, &str, EventStatus)> = report
         .project_subscriptions
         .iter()
-        .map(|s| (s.project_id.as_str(), s.subscription_id.as_str(), s.status))
+        .map(|s| {
+            (
+                s.project_id.as_str(),
+                s.subscription_id.as_str(),
+                s.status.clone(),
+            )
+        })
         .collect();
     assert_eq!(
         wide,
@@ -212,6 +220,7 @@ fn without_a_snapshot_nothing_is_new() {
         repositories: &repos,
         subscriptions: &SubscriptionIndex::default(),
         policies: None,
+        unknown_items: Vec::new(),
     };
     let report = assemble(org(), &input(false, None), &fetched, 0);
     assert!(!report.repositories[0].new);
@@ -237,6 +246,7 @@ fn unknown_permissions_are_never_granted_and_come_after_missing_ones() {
         repositories: &[],
         subscriptions: &SubscriptionIndex::default(),
         policies: None,
+        unknown_items: Vec::new(),
     };
     let report = assemble(org(), &input(false, None), &fetched, 0);
     let names: Vec<&str> = report.projects.iter().map(|p| p.name.as_str()).collect();
@@ -283,13 +293,20 @@ fn policies_decide_coverage_and_project_wide_ones_are_reported_for_planning() {
         .collect();
     let wide: PolicyConfiguration = serde_json::from_value(json!({
         "id": 7, "type": { "id": crate::ado::models::STATUS_POLICY_TYPE_ID }, "isEnabled": true,
+        "isBlocking": true,
         "settings": { "statusGenre": "pr-gate", "statusName": "gate",
                       "scope": [{ "repositoryId": null, "matchKind": "DefaultBranch" }] },
     }))
     .unwrap();
     let policies = BTreeMap::from([
-        ("p-alpha".to_owned(), vec![wide]),
-        ("p-beta".to_owned(), Vec::new()),
+        (
+            "p-alpha".to_owned(),
+            Listed {
+                items: vec![wide],
+                unknown: Vec::new(),
+            },
+        ),
+        ("p-beta".to_owned(), Listed::default()),
     ]);
     let fetched = Fetched {
         user_id: "u1".into(),
@@ -297,8 +314,9 @@ fn policies_decide_coverage_and_project_wide_ones_are_reported_for_planning() {
         projects: refs(&[ALPHA, BETA]),
         permissions: HashMap::new(),
         repositories: &repos,
-        subscriptions: &SubscriptionIndex::new(&subs, URL),
+        subscriptions: &SubscriptionIndex::new(&subs, &profile(true), &mut Vec::new()),
         policies: Some(&policies),
+        unknown_items: Vec::new(),
     };
     let report = assemble(org(), &input(true, None), &fetched, 0);
     let by_name = |n: &str| report.repositories.iter().find(|r| r.name == n).unwrap();
@@ -326,8 +344,9 @@ fn repo_created_subscriptions_are_reported_when_the_profile_asks_for_them() {
         projects: refs(&[ALPHA]),
         permissions: HashMap::new(),
         repositories: &[],
-        subscriptions: &SubscriptionIndex::new(&subs, URL),
+        subscriptions: &SubscriptionIndex::new(&subs, &profile(true), &mut Vec::new()),
         policies: None,
+        unknown_items: Vec::new(),
     };
     let mut audit_input = input(false, None);
     assert!(

@@ -9,6 +9,7 @@ const P1: &str = "11111111-0000-0000-0000-000000000001";
 const P2: &str = "11111111-0000-0000-0000-000000000002";
 const R1: &str = "22222222-0000-0000-0000-000000000001";
 const R2: &str = "22222222-0000-0000-0000-000000000002";
+const USER: &str = "33333333-0000-0000-0000-000000000001";
 
 fn repo(id: &str, project: &str, default_branch: Option<&str>, disabled: bool) -> Repository {
     serde_json::from_value(json!({
@@ -56,7 +57,7 @@ fn status_settings(genre: Option<&str>, name: &str, scope: Value) -> Value {
 }
 
 fn events(subs: &[Subscription], repo: &Repository) -> Vec<EventCoverage> {
-    let index = SubscriptionIndex::new(subs, URL);
+    let index = SubscriptionIndex::new(subs, &gate_profile(), &mut Vec::new());
     [CREATED, UPDATED]
         .iter()
         .map(|e| index.event_coverage(repo, e))
@@ -64,11 +65,32 @@ fn events(subs: &[Subscription], repo: &Repository) -> Vec<EventCoverage> {
 }
 
 fn statuses(events: &[EventCoverage]) -> Vec<EventStatus> {
-    events.iter().map(|e| e.status).collect()
+    events.iter().map(|e| e.status.clone()).collect()
+}
+
+fn gate_profile() -> GateProfile {
+    GateProfile::default_profile()
+        .with_webhook_url(URL)
+        .unwrap()
+}
+
+fn check(genre: &str) -> StatusCheck {
+    StatusCheck {
+        genre: genre.to_owned(),
+        name: "gate".to_owned(),
+        ..gate_profile().status_check
+    }
 }
 
 fn presence(policies: &[PolicyConfiguration], repo: &Repository, genre: &str) -> PolicyPresence {
-    PolicyIndex::new([(P1, policies)], genre, "gate").presence(repo)
+    PolicyIndex::new(
+        [(P1, policies, &[][..])],
+        &check(genre),
+        Some(USER),
+        &mut Vec::new(),
+    )
+    .presence(repo)
+    .0
 }
 
 #[test]
@@ -354,7 +376,7 @@ fn project_wide_policies_apply_to_every_repository_of_their_project() {
 }
 
 #[test]
-fn only_enabled_undeleted_policies_with_the_exact_genre_and_name_count() {
+fn only_undeleted_policies_with_the_exact_genre_and_name_count_and_a_disabled_one_says_so() {
     let main = repo(R1, P1, Some("refs/heads/main"), false);
     let scope = json!([{ "repositoryId": null, "matchKind": "DefaultBranch" }]);
     let with = |enabled, deleted, genre: Option<&str>, name: &str| {
@@ -370,7 +392,7 @@ fn only_enabled_undeleted_policies_with_the_exact_genre_and_name_count() {
             &main,
             "pr-gate"
         ),
-        PolicyPresence::Absent
+        PolicyPresence::Disabled
     );
     assert_eq!(
         presence(&with(true, true, Some("pr-gate"), "gate"), &main, "pr-gate"),
@@ -423,7 +445,13 @@ fn only_a_project_wide_default_branch_policy_counts_as_the_projects_policy() {
             false,
             status_settings(Some("pr-gate"), "gate", scope),
         )];
-        PolicyIndex::new([(P1, &policies[..])], "pr-gate", "gate").has_project_wide(P1)
+        PolicyIndex::new(
+            [(P1, &policies[..], &[][..])],
+            &check("pr-gate"),
+            Some(USER),
+            &mut Vec::new(),
+        )
+        .has_project_wide(P1)
     };
     assert!(index(
         json!([{ "repositoryId": null, "matchKind": "DefaultBranch" }])

@@ -462,6 +462,7 @@ fn coverage_class_words(repo: &RepositoryAudit) -> (&'static str, String) {
                     EventStatus::OnProbation => Some("on probation"),
                     EventStatus::DisabledByUser => Some("disabled by a user"),
                     EventStatus::DisabledByInactiveIdentity => Some("disabled: inactive identity"),
+                    EventStatus::Other(_) => Some("unknown hook status"),
                     EventStatus::Enabled | EventStatus::Absent => None,
                 })
                 .unwrap_or("hook not enabled");
@@ -475,8 +476,15 @@ fn coverage_class_words(repo: &RepositoryAudit) -> (&'static str, String) {
                 .count();
             let why = if absent > 0 {
                 format!("{} missing", count(absent, "event", "events"))
+            } else if repo.events.iter().any(|e| e.restricted) {
+                "filtered hook".to_owned()
             } else if repo.status_policy == PolicyPresence::Absent {
                 "no status policy".to_owned()
+            } else if !repo.status_policy.is_satisfied() {
+                format!(
+                    "status policy {}",
+                    repo.status_policy.as_str().replace('_', " ")
+                )
             } else {
                 "incomplete".to_owned()
             };

@@ -127,6 +127,7 @@ pub(super) fn create(state: &mut OrgState, user: &UserRef, body: &[u8]) -> Reply
         modified_date: date,
         event_description,
         action_description,
+        raw: serde_json::Map::new(),
     };
     let reply = Reply::json(&views::subscription(state, &sub, true));
     state.insert_subscription(sub);
@@ -152,6 +153,7 @@ pub(super) fn replace(state: &mut OrgState, user: &UserRef, id: &str, body: &[u8
         &input.publisher_inputs,
         &input.consumer_inputs,
     );
+    let revives = state.put_revives_disabled_by_system;
     let Some(sub) = state.subscription_mut(id) else {
         return not_found(id);
     };
@@ -171,7 +173,7 @@ pub(super) fn replace(state: &mut OrgState, user: &UserRef, id: &str, body: &[u8
     sub.event_description = event_description;
     sub.action_description = action_description;
     if let Some(status) = input.status
-        && sub.status != HookStatus::DisabledBySystem
+        && (revives || sub.status != HookStatus::DisabledBySystem)
     {
         sub.status = status;
         if status == HookStatus::Enabled {

@@ -31,6 +31,8 @@ pub(crate) use policy::policy_views;
 pub(crate) struct Pages {
     pub projects: usize,
     pub policies: usize,
+    /// Most evaluations one permission batch may hold.
+    pub evaluations: usize,
 }
 
 /// One authenticated request, ready for its handler.
@@ -62,7 +64,9 @@ pub(crate) fn dispatch(state: &RwLock<OrgState>, call: &Call) -> Reply {
         Route::ConnectionData => identity::connection_data(&read(state), call.caller),
         Route::Projects => core::list_projects(&read(state), call.query, call.pages.projects),
         Route::Repositories => git::list_repositories(&read(state), user, call.project),
-        Route::PermissionBatch => security::evaluate(&read(state), user, call.body),
+        Route::PermissionBatch => {
+            security::evaluate(&read(state), user, call.body, call.pages.evaluations)
+        }
         Route::ListSubscriptions => hooks::list(&read(state), user, call.query),
         Route::GetSubscription => hooks::get(&read(state), user, item(call)),
         Route::CreateSubscription => hooks::create(&mut write(state), user, call.body),
@@ -78,6 +82,10 @@ pub(crate) fn dispatch(state: &RwLock<OrgState>, call: &Call) -> Reply {
         }),
         Route::DeletePolicy => with_project(call, |p| {
             policy::delete(&mut write(state), user, p, item(call))
+        }),
+        Route::GetPolicy => with_project(call, |p| policy::get(&read(state), p, item(call))),
+        Route::ReplacePolicy => with_project(call, |p| {
+            policy::replace(&mut write(state), user, p, item(call), call.body)
         }),
         Route::WitFields => work::fields(&read(state)),
         Route::PatchWorkItem => work::patch(call.headers, item(call), call.body),

@@ -43,38 +43,47 @@ pub(super) fn list(state: &OrgState, project: usize, query: &Query, page_size: u
     reply
 }
 
-pub(super) fn create(state: &mut OrgState, user: &UserRef, project: usize, body: &[u8]) -> Reply {
+/// A configuration body the server accepts: its type, flags and settings (scope normalised).
+struct Body {
+    type_id: String,
+    is_enabled: bool,
+    is_blocking: bool,
+    settings: Value,
+}
+
+/// Binds and validates a create or replace body, and checks Git EditPolicies.
+fn bind(state: &OrgState, user: &UserRef, project: usize, body: &[u8]) -> Result<Body, Reply> {
     let Some(object) = json_object(body) else {
-        return null_body("configuration");
+        return Err(null_body("configuration"));
     };
     let Some(type_id) = field(&object, "type")
         .and_then(Value::as_object)
         .and_then(|t| field(t, "id"))
         .and_then(Value::as_str)
     else {
-        return invalid_argument("type");
+        return Err(invalid_argument("type"));
     };
     let Some(mut settings) = field(&object, "settings")
         .filter(|s| s.is_object())
         .cloned()
     else {
-        return invalid_argument("settings");
+        return Err(invalid_argument("settings"));
     };
     if policy_type_name(type_id).is_none() {
-        return invalid(&format!("The policy type '{type_id}' does not exist."));
+        return Err(invalid(&format!(
+            "The policy type '{type_id}' does not exist."
+        )));
     }
-    if let Err(reply) = check_settings(state, project, type_id, &settings) {
-        return reply;
-    }
+    check_settings(state, project, type_id, &settings)?;
     if !state.grant(project, &user.id).edit_policies {
-        return Reply::error(
+        return Err(Reply::error(
             StatusCode::FORBIDDEN,
             &respond::GIT_PERMISSION,
             &format!(
                 "TF401027: You need the Git 'EditPolicies' permission to perform this action. Details: identity '{}', scope 'repository'.",
                 user.display_name
             ),
-        );
+        ));
     }
     normalize_policy_scope(&mut settings);
     let flag = |name| {
@@ -82,14 +91,27 @@ pub(super) fn create(state: &mut OrgState, user: &UserRef, project: usize, body:
             .and_then(Value::as_bool)
             .unwrap_or(false)
     };
-    let id = state.take_policy_id();
-    let policy = PolicyState {
-        id,
+    Ok(Body {
         type_id: type_id.to_ascii_lowercase(),
-        revision: 1,
         is_enabled: flag("isEnabled"),
         is_blocking: flag("isBlocking"),
         settings,
+    })
+}
+
+pub(super) fn create(state: &mut OrgState, user: &UserRef, project: usize, body: &[u8]) -> Reply {
+    let body = match bind(state, user, project, body) {
+        Ok(body) => body,
+        Err(reply) => return reply,
+    };
+    let id = state.take_policy_id();
+    let policy = PolicyState {
+        id,
+        type_id: body.type_id,
+        revision: 1,
+        is_enabled: body.is_enabled,
+        is_blocking: body.is_blocking,
+        settings: body.settings,
         created_by: user.id.clone(),
         created_date: now(),
     };
@@ -122,6 +144,66 @@ pub(super) fn delete(state: &mut OrgState, user: &UserRef, project: usize, id: &
             &format!("TF401047: The policy configuration with ID {id} does not exist."),
         ),
     }
+}
+
+/// `GET {project}/_apis/policy/configurations/{id}`.
+pub(super) fn get(state: &OrgState, project: usize, id: &str) -> Reply {
+    match find(state, project, id) {
+        Ok(id) => Reply::json(&views::policy(
+            state,
+            project,
+            &state.projects[project].policies[&id],
+        )),
+        Err(reply) => reply,
+    }
+}
+
+/// `PUT {project}/_apis/policy/configurations/{id}`: the whole configuration is replaced and the
+/// revision goes up; the creator stays.
+pub(super) fn replace(
+    state: &mut OrgState,
+    user: &UserRef,
+    project: usize,
+    id: &str,
+    body: &[u8],
+) -> Reply {
+    let id = match find(state, project, id) {
+        Ok(id) => id,
+        Err(reply) => return reply,
+    };
+    let body = match bind(state, user, project, body) {
+        Ok(body) => body,
+        Err(reply) => return reply,
+    };
+    let Some(policy) = state.projects[project].policies.get_mut(&id) else {
+        return not_found_policy(&id.to_string());
+    };
+    policy.type_id = body.type_id;
+    policy.is_enabled = body.is_enabled;
+    policy.is_blocking = body.is_blocking;
+    policy.settings = body.settings;
+    policy.revision += 1;
+    Reply::json(&views::policy(
+        state,
+        project,
+        &state.projects[project].policies[&id],
+    ))
+}
+
+/// The id of an existing policy of the project, or the 404 answer. Message UNVERIFIED.
+fn find(state: &OrgState, project: usize, id: &str) -> Result<i64, Reply> {
+    id.parse::<i64>()
+        .ok()
+        .filter(|id| state.projects[project].policies.contains_key(id))
+        .ok_or_else(|| not_found_policy(id))
+}
+
+fn not_found_policy(id: &str) -> Reply {
+    Reply::error(
+        StatusCode::NOT_FOUND,
+        &respond::NOT_FOUND,
+        &format!("TF400947: The policy configuration with ID {id} does not exist."),
+    )
 }
 
 /// Policies of a project as the API lists them (for `SimHandle::policies`).

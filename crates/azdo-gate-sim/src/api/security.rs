@@ -3,7 +3,9 @@
 //!
 //! Modelled namespaces: ServiceHooks (`PublisherSecurity/{projectId}`: 1 view, 2 edit, 4 delete —
 //! delete follows edit) and Git repositories (`repoV2/{projectId}[/{repoId}]`: 2048 EditPolicies
-//! per the scenario, every other bit granted). Anything else evaluates to false.
+//! and 16384 PullRequestContribute per the scenario, every other bit granted). Anything else
+//! evaluates to false. A batch larger than the server's cap is refused with 400 (the real cap is
+//! undocumented; `SimOptions::max_evaluations_per_batch`).
 
 use hyper::StatusCode;
 use serde::Serialize;
@@ -17,6 +19,7 @@ use crate::state::OrgState;
 const SERVICE_HOOKS: &str = "cb594ebe-87dd-4fc9-ac2c-6a10a4c92046";
 const GIT_REPOSITORIES: &str = "2e9eb7ed-3c0a-47d4-87c1-0ffdd275fd87";
 const EDIT_POLICIES: u64 = 2048;
+const PULL_REQUEST_CONTRIBUTE: u64 = 16384;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -32,13 +35,24 @@ struct Answer<'a> {
     evaluations: Vec<Evaluated<'a>>,
 }
 
-pub(super) fn evaluate(state: &OrgState, user: &UserRef, body: &[u8]) -> Reply {
+pub(super) fn evaluate(state: &OrgState, user: &UserRef, body: &[u8], cap: usize) -> Reply {
     let Some(batch) = json_object(body) else {
         return null_body("evaluationBatch");
     };
     let Some(items) = field(&batch, "evaluations").and_then(Value::as_array) else {
         return null_body("evaluationBatch.Evaluations");
     };
+    if items.len() > cap {
+        // Wording UNVERIFIED: the real limit and its message are undocumented.
+        return Reply::error(
+            StatusCode::BAD_REQUEST,
+            &respond::ARGUMENT,
+            &format!(
+                "The number of permission evaluations ({}) exceeds the maximum of {cap} per batch.",
+                items.len()
+            ),
+        );
+    }
     let mut evaluations = Vec::with_capacity(items.len());
     for item in items {
         let Some(item) = item.as_object() else {
@@ -122,11 +136,14 @@ fn allowed(
         if !repo_ok {
             return false;
         }
-        if grant.edit_policies {
-            u64::MAX
-        } else {
-            !EDIT_POLICIES
+        let mut granted = u64::MAX;
+        if !grant.edit_policies {
+            granted &= !EDIT_POLICIES;
         }
+        if !grant.contribute_pull_requests {
+            granted &= !PULL_REQUEST_CONTRIBUTE;
+        }
+        granted
     } else {
         return false;
     };
