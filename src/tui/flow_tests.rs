@@ -975,7 +975,16 @@ fn the_old_token_is_dropped_when_the_rotation_ends() {
 }
 
 #[test]
-fn a_first_setup_keeps_no_old_token() {
-    let (app, _) = at_permissions();
-    assert_eq!(super::old_token::old_store(&app), None);
+fn a_setup_after_a_rotation_keeps_no_old_token() {
+    let mut app = home();
+    press(&mut app, KeyCode::Char('r'));
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.step(), Step::Home);
+    press(&mut app, KeyCode::Char('n'));
+    assert_eq!((app.flow, app.step()), (Flow::Setup, Step::Organization));
+    assert_eq!(
+        super::old_token::old_store(&app),
+        None,
+        "only a rotation replaces a token"
+    );
 }
