@@ -844,6 +844,82 @@ fn rotation_ends_with_the_revoke_checklist_then_the_summary() {
 }
 
 #[test]
+fn rotation_offers_the_old_token_back_when_azure_devops_rejects_the_new_one() {
+    let mut app = rotating();
+    key(&mut app, KeyCode::Enter);
+    send(&mut app, Msg::Paste(NEW_TOKEN.into()));
+    let request = request_of(&key(&mut app, KeyCode::Enter), |e| match e {
+        Effect::VerifyToken { request, .. } => Some(*request),
+        _ => None,
+    });
+    finish_checks(&mut app, request, &[]);
+    send(
+        &mut app,
+        Msg::Verified {
+            request,
+            result: Ok(report_clean()),
+            at: at(),
+        },
+    );
+    key(&mut app, KeyCode::Char('y'));
+    key(&mut app, KeyCode::Enter);
+    type_text(&mut app, GATE_PAGE);
+    key(&mut app, KeyCode::Enter);
+    let request = request_of(&key(&mut app, KeyCode::Char('y')), |e| match e {
+        Effect::StoreToken { request, .. } => Some(*request),
+        _ => None,
+    });
+    send(&mut app, Msg::OldTokenKept);
+    send(
+        &mut app,
+        Msg::TokenStored {
+            request,
+            result: Ok(Stored {
+                target: StoreTarget::OsStore,
+                description: "Secret Service (GNOME Keyring)".into(),
+            }),
+            at: at(),
+        },
+    );
+    let saved = request_of(&key(&mut app, KeyCode::Enter), |e| match e {
+        Effect::SaveState { request, .. } => Some(*request),
+        _ => None,
+    });
+    let effects = send(
+        &mut app,
+        Msg::StateSaved {
+            request: saved,
+            result: Ok(()),
+        },
+    );
+    send(
+        &mut app,
+        Msg::Audited {
+            request: audit_request(&effects),
+            result: Err(TaskError::Ado(AdoError::TokenRejected {
+                message: "TF400813: The user '' is not authorized to access this resource.".into(),
+            })),
+            at: at(),
+        },
+    );
+    let shown = screen(&app);
+    assert!(shown.contains("u  put the old token back"), "{shown}");
+    assert!(!shown.contains(NEW_TOKEN));
+    insta::assert_snapshot!(shown);
+    let effects = key(&mut app, KeyCode::Char('u'));
+    assert!(
+        matches!(
+            effects.as_slice(),
+            [Effect::RestoreOldToken {
+                target: StoreTarget::OsStore,
+                ..
+            }]
+        ),
+        "{effects:?}"
+    );
+}
+
+#[test]
 fn handover_first_time_asks_for_the_gating_services_token_page() {
     let mut app = at_handover();
     let shown = screen(&app);

@@ -12,6 +12,7 @@ use crate::tui::audit_state::AuditState;
 use crate::tui::effect::{Effect, StoreTarget};
 use crate::tui::flow::Flow;
 use crate::tui::msg::{RequestId, Stored};
+use crate::tui::old_token::OldTokenState;
 use crate::tui::steps::apply::ApplyState;
 use crate::tui::steps::coverage::CoverageState;
 use crate::tui::steps::handover::HandOverState;
@@ -94,6 +95,8 @@ pub struct App {
     pub(crate) revoke: RevokeState,
     /// What was known about the token being replaced, while rotating.
     pub(crate) rotation_old: Option<TokenMeta>,
+    /// While rotating: whether the runner keeps the old token, and putting it back.
+    pub(crate) old_token: OldTokenState,
     /// Where the token was stored during this run, for the summaries.
     pub(crate) token_stored: Option<Stored>,
     /// `state.toml` was written during this run.
@@ -160,6 +163,7 @@ impl App {
             home,
             revoke: RevokeState::default(),
             rotation_old: None,
+            old_token: OldTokenState::default(),
             token_stored: None,
             state_recorded: false,
             test_delivery: TestDeliveryState::default(),
@@ -204,6 +208,7 @@ impl App {
         self.handover = HandOverState::default();
         self.save = SaveState::new(self.save.target);
         self.token_stored = None;
+        self.old_token = OldTokenState::default();
     }
 
     /// Moves to `step`: the old step's tasks are cancelled and its transient state dropped.
@@ -215,7 +220,13 @@ impl App {
         steps::on_leave(self, left);
         self.step = step;
         self.status = None;
-        vec![Effect::CancelStep(left)]
+        let mut effects = vec![Effect::CancelStep(left)];
+        if self.flow == Flow::Rotate && matches!(step, Step::Summary | Step::Home) {
+            // The rotation ends here: the old token the runner kept is no longer needed.
+            self.old_token.kept = false;
+            effects.push(Effect::ForgetOldToken);
+        }
+        effects
     }
 
     /// Moves forwards to the flow's next step and starts whatever that step runs on arrival.

@@ -70,13 +70,25 @@ pub enum Effect {
         today: Date,
     },
     /// Store the verified token (replacing any previous one for the organization) and use it for
-    /// the rest of the run; answers with `Msg::TokenStored`.
+    /// the rest of the run; answers with `Msg::TokenStored`. In a rotation, `keep_old` names the
+    /// store the token being replaced is in: the runner reads it from there first (once) and keeps
+    /// it in memory until [`Effect::ForgetOldToken`], answering `Msg::OldTokenKept`.
     StoreToken {
         request: RequestId,
         org: OrgUrl,
         token: Pat,
         target: StoreTarget,
+        keep_old: Option<StoreTarget>,
     },
+    /// Write the old token the runner kept back into `target` and use it again for the rest of
+    /// the run; answers with `Msg::OldTokenRestored`.
+    RestoreOldToken {
+        request: RequestId,
+        org: OrgUrl,
+        target: StoreTarget,
+    },
+    /// The rotation is over: the runner drops the old token it kept.
+    ForgetOldToken,
     /// Audit the organization with the token in use (or the one stored as `storage`); answers
     /// with `Msg::AuditProgress` as phases go and `Msg::Audited`.
     RunAudit {

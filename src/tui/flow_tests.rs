@@ -811,3 +811,183 @@ fn a_first_run_starts_on_the_welcome_screen() {
     assert_eq!(app.step(), Step::Welcome);
     assert!(!app.home_available());
 }
+
+/// A rotation past the store step: the runner kept the old token (`kept`) and stored the new one;
+/// returns the permissions step's audit, made with the new token.
+fn rotated_to_permissions(kept: bool) -> (App, RequestId) {
+    let mut app = home();
+    press(&mut app, KeyCode::Char('r'));
+    press(&mut app, KeyCode::Enter);
+    let (mut app, request) = verifying(app);
+    verified(&mut app, request, Vec::new());
+    press(&mut app, KeyCode::Char('y'));
+    let effects = verified_then_handed_over(&mut app);
+    let keep_old = find(&effects, |e| match e {
+        Effect::StoreToken { keep_old, .. } => Some(*keep_old),
+        _ => None,
+    });
+    assert_eq!(
+        keep_old,
+        Some(Some(StoreTarget::InsecureFile)),
+        "the old token is read from its store before the new one overwrites it"
+    );
+    let (request, target) = store_request(&effects).unwrap();
+    if kept {
+        update(&mut app, Msg::OldTokenKept);
+    }
+    stored(&mut app, request, target);
+    let (request, _) = save_request(&press(&mut app, KeyCode::Enter)).unwrap();
+    let effects = update(
+        &mut app,
+        Msg::StateSaved {
+            request,
+            result: Ok(()),
+        },
+    );
+    assert_eq!(app.step(), Step::Permissions);
+    (app, audit_request(&effects).unwrap())
+}
+
+fn offers_the_old_token(app: &App) -> bool {
+    super::steps::keymap(app)
+        .iter()
+        .any(|b| b.action == super::keymap::Action::RestoreOldToken)
+}
+
+fn rejected() -> Result<AuditReport, TaskError> {
+    Err(TaskError::Ado(AdoError::TokenRejected {
+        message: "TF400813: The user '' is not authorized to access this resource.".into(),
+    }))
+}
+
+#[test]
+fn a_rejected_new_token_can_be_swapped_back_for_the_old_one() {
+    let (mut app, audit) = rotated_to_permissions(true);
+    audited(&mut app, audit, rejected());
+    assert!(offers_the_old_token(&app));
+    let shown = format!("{:?}", app.old_token);
+    assert!(
+        !shown.contains(TOKEN) && !shown.contains(OLD_TOKEN),
+        "{shown}"
+    );
+
+    let effects = press(&mut app, KeyCode::Char('u'));
+    let [
+        Effect::RestoreOldToken {
+            request, target, ..
+        },
+    ] = effects.as_slice()
+    else {
+        panic!("u asks the runner to put the old token back: {effects:?}");
+    };
+    assert_eq!(*target, StoreTarget::InsecureFile, "where the old one was");
+    assert!(!offers_the_old_token(&app), "not twice while it runs");
+    let effects = update(
+        &mut app,
+        Msg::OldTokenRestored {
+            request: *request,
+            result: Ok(Stored {
+                target: StoreTarget::InsecureFile,
+                description: "the test file".into(),
+            }),
+        },
+    );
+    let (request, state) = save_request(&effects).expect("the old token is recorded again");
+    let org = state.org("https://dev.azure.com/fabrikam").unwrap();
+    assert_eq!(
+        org.token.as_ref().and_then(|t| t.fingerprint.clone()),
+        Some(crate::token::Pat::parse(OLD_TOKEN).unwrap().fingerprint()),
+        "state.toml describes the old token again"
+    );
+    assert!(org.rotation.is_none(), "the rotation is undone");
+
+    let effects = update(
+        &mut app,
+        Msg::StateSaved {
+            request,
+            result: Ok(()),
+        },
+    );
+    assert_eq!(app.step(), Step::Home);
+    assert!(effects.contains(&Effect::ForgetOldToken));
+    assert!(
+        audit_request(&effects).is_some(),
+        "home audits with the old token"
+    );
+    let status = app.status.as_ref().unwrap();
+    assert!(
+        status
+            .text
+            .starts_with("The old token is back in the test file"),
+        "{}",
+        status.text
+    );
+    assert!(
+        !app.saved_and_changed().iter().any(|s| s.contains("stored")),
+        "the new token is no longer claimed stored"
+    );
+}
+
+#[test]
+fn the_old_token_is_offered_back_only_when_azure_devops_rejects_the_new_one() {
+    let (mut app, audit) = rotated_to_permissions(true);
+    audited(
+        &mut app,
+        audit,
+        Err(TaskError::Ado(AdoError::Network {
+            message: "connection reset".into(),
+            timed_out: false,
+        })),
+    );
+    assert!(
+        !offers_the_old_token(&app),
+        "a network failure is no reason"
+    );
+    assert!(press(&mut app, KeyCode::Char('u')).is_empty());
+
+    let (mut app, audit) = rotated_to_permissions(false);
+    audited(&mut app, audit, rejected());
+    assert!(
+        !offers_the_old_token(&app),
+        "nothing to offer when the runner could not read the old token"
+    );
+}
+
+#[test]
+fn the_old_token_is_dropped_when_the_rotation_ends() {
+    let (mut app, audit) = rotated_to_permissions(true);
+    audited(&mut app, audit, Ok(report()));
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.step(), Step::Revoke);
+    assert!(app.old_token.kept, "kept until the rotation ends");
+    let effects = press(&mut app, KeyCode::Char('l'));
+    assert_eq!(app.step(), Step::Summary);
+    assert!(effects.contains(&Effect::ForgetOldToken), "{effects:?}");
+    assert!(!app.old_token.kept);
+
+    let (mut app, _) = rotated_to_permissions(true);
+    app.touched = false;
+    let effects = press(&mut app, KeyCode::Char('q'));
+    assert!(
+        matches!(
+            effects.as_slice(),
+            [_, Effect::ForgetOldToken, Effect::Exit { .. }]
+        ),
+        "quitting drops it too: {effects:?}"
+    );
+}
+
+#[test]
+fn a_setup_after_a_rotation_keeps_no_old_token() {
+    let mut app = home();
+    press(&mut app, KeyCode::Char('r'));
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.step(), Step::Home);
+    press(&mut app, KeyCode::Char('n'));
+    assert_eq!((app.flow, app.step()), (Flow::Setup, Step::Organization));
+    assert_eq!(
+        super::old_token::old_store(&app),
+        None,
+        "only a rotation replaces a token"
+    );
+}

@@ -179,6 +179,8 @@ pub enum Action {
     AddOrganization,
     /// Revoke (and home): the old token has been revoked.
     MarkRevoked,
+    /// Rotation's failure screens: write the old token back in place of the new one.
+    RestoreOldToken,
     /// Hand-over: copy the token to the clipboard.
     CopyToken,
     /// Hand-over: clear the clipboard.

@@ -17,6 +17,7 @@ pub mod flow;
 mod flow_tests;
 pub mod keymap;
 pub mod msg;
+mod old_token;
 mod runner;
 pub mod steps;
 mod terminal;

@@ -88,6 +88,14 @@ pub enum Msg {
         result: Result<Stored, StoreError>,
         at: Timestamp,
     },
+    /// Rotation: the runner read the token being replaced before overwriting it, and keeps it in
+    /// memory so it can be put back.
+    OldTokenKept,
+    /// The kept old token was (or could not be) written back to its store.
+    OldTokenRestored {
+        request: RequestId,
+        result: Result<Stored, StoreError>,
+    },
     /// An audit phase moved on.
     AuditProgress {
         request: RequestId,

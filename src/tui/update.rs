@@ -9,6 +9,7 @@ use crate::tui::delivery;
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{self, Action};
 use crate::tui::msg::Msg;
+use crate::tui::old_token;
 use crate::tui::steps::{
     self, Step, apply, handover, home, organization, plan_review, save, summary, token_recipe,
     verify,
@@ -41,6 +42,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             result,
             at,
         } => save::on_stored(app, request, result, at),
+        Msg::OldTokenKept => {
+            app.old_token.kept = true;
+            Vec::new()
+        }
+        Msg::OldTokenRestored { request, result } => old_token::on_restored(app, request, result),
         Msg::StateSaved { request, result } => steps::on_state_saved(app, request, result),
         Msg::CalendarWritten { result } => summary::on_calendar_written(app, result),
         Msg::Started if app.step == Step::Home => home::on_start(app),
@@ -147,10 +153,13 @@ fn quit(app: &mut App) -> Vec<Effect> {
 
 fn exit(app: &mut App) -> Vec<Effect> {
     app.popup = None;
-    vec![
-        Effect::CancelStep(app.step),
-        Effect::Exit {
-            summary: app.quit_summary(),
-        },
-    ]
+    let mut effects = vec![Effect::CancelStep(app.step)];
+    if app.old_token.kept {
+        app.old_token.kept = false;
+        effects.push(Effect::ForgetOldToken);
+    }
+    effects.push(Effect::Exit {
+        summary: app.quit_summary(),
+    });
+    effects
 }

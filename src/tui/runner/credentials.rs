@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use secrecy::SecretString;
 use tokio::sync::OnceCell;
@@ -23,6 +23,9 @@ pub(crate) struct Credentials {
     /// Tokens in use, by organization key: the one just verified and stored (or kept for this
     /// run only) wins over whatever a store holds.
     session: Mutex<HashMap<String, SecretString>>,
+    /// Rotation: the token being replaced, by organization key, read from its store before the
+    /// new one overwrote it; kept until the rotation ends so it can be put back.
+    old: Mutex<HashMap<String, SecretString>>,
 }
 
 impl Credentials {
@@ -32,6 +35,7 @@ impl Credentials {
             os: OnceCell::new(),
             memory: Arc::new(MemoryStore::new()),
             session: Mutex::new(HashMap::new()),
+            old: Mutex::new(HashMap::new()),
         }
     }
 
@@ -83,12 +87,54 @@ impl Credentials {
         })
     }
 
+    /// Reads the token stored for `org` in `target` and keeps it as the old token, unless one is
+    /// kept already (a second attempt after a failed write may find the new token there). Returns
+    /// whether an old token is kept; one that cannot be read is simply not kept.
+    pub(crate) async fn keep_old(&self, org: &OrgUrl, target: StoreTarget) -> bool {
+        let key = org.key();
+        if lock(&self.old).contains_key(&key) {
+            return true;
+        }
+        let Ok(Some(store)) = self.store(target).await else {
+            return false;
+        };
+        match get_async(&store, &key).await {
+            Ok(Some(old)) => {
+                lock(&self.old).entry(key).or_insert(old);
+                true
+            }
+            Ok(None) => false,
+            Err(error) => {
+                tracing::warn!(%error, "could not read the token being replaced");
+                false
+            }
+        }
+    }
+
+    /// Writes the kept old token for `org` back into `target` and uses it again from now on.
+    pub(crate) async fn restore_old(
+        &self,
+        org: &OrgUrl,
+        target: StoreTarget,
+    ) -> Result<Stored, StoreError> {
+        let old = lock(&self.old).get(&org.key()).cloned();
+        let Some(old) = old else {
+            return Err(StoreError::Backend {
+                store: "azdo-gate's memory".to_owned(),
+                detail: "the old token is no longer kept (the rotation ended)".to_owned(),
+            });
+        };
+        self.store_token(org, old, target).await
+    }
+
+    /// The rotation is over: the old tokens are dropped (and their memory zeroed).
+    pub(crate) fn forget_old(&self) {
+        lock(&self.old).clear();
+    }
+
     /// Uses `token` for `org` for the rest of the run.
     fn remember(&self, org: &OrgUrl, token: SecretString) {
-        self.session
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(org.key(), token);
+        lock(&self.session).insert(org.key(), token);
     }
 
     /// The token to use for `org`: the one in use this run, else the one stored as `kind`.
@@ -98,12 +144,7 @@ impl Credentials {
         kind: Option<StorageKind>,
     ) -> Result<SecretString, TaskError> {
         let key = org.key();
-        let in_use = self
-            .session
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&key)
-            .cloned();
+        let in_use = lock(&self.session).get(&key).cloned();
         if let Some(token) = in_use {
             return Ok(token);
         }
@@ -125,6 +166,13 @@ impl Credentials {
             }),
         }
     }
+}
+
+/// The map, even if a task panicked while holding it: a map of tokens has no invariant to break.
+fn lock(
+    map: &Mutex<HashMap<String, SecretString>>,
+) -> MutexGuard<'_, HashMap<String, SecretString>> {
+    map.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Credentials {
@@ -207,5 +255,50 @@ mod tests {
             .token_for(&org(), Some(StorageKind::Memory))
             .await;
         assert!(matches!(missing, Err(TaskError::NoToken { .. })));
+    }
+
+    #[tokio::test]
+    async fn a_rotation_keeps_the_old_token_until_it_ends_and_can_put_it_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = StoreTarget::InsecureFile;
+        let credentials = Credentials::new(dir.path().to_path_buf());
+        credentials
+            .store_token(&org(), SecretString::from("old-token"), file)
+            .await
+            .unwrap();
+        assert!(credentials.keep_old(&org(), file).await);
+        credentials
+            .store_token(&org(), SecretString::from("new-token"), file)
+            .await
+            .unwrap();
+        assert!(
+            credentials.keep_old(&org(), file).await,
+            "a second attempt keeps the first old token, not the new one now stored"
+        );
+
+        credentials.restore_old(&org(), file).await.unwrap();
+        let in_use = credentials.token_for(&org(), Some(StorageKind::File)).await;
+        assert_eq!(in_use.unwrap().expose_secret(), "old-token");
+        let next_run = Credentials::new(dir.path().to_path_buf())
+            .token_for(&org(), Some(StorageKind::File))
+            .await;
+        assert_eq!(next_run.unwrap().expose_secret(), "old-token");
+
+        credentials.forget_old();
+        assert!(
+            credentials.restore_old(&org(), file).await.is_err(),
+            "dropped when the rotation ends"
+        );
+    }
+
+    #[tokio::test]
+    async fn nothing_is_kept_when_no_token_was_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let credentials = Credentials::new(dir.path().to_path_buf());
+        assert!(
+            !credentials
+                .keep_old(&org(), StoreTarget::InsecureFile)
+                .await
+        );
     }
 }

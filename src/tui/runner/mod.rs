@@ -171,6 +171,7 @@ impl EffectRunner {
                 org,
                 token,
                 target,
+                keep_old,
             } => {
                 let task = tasks::store_token(
                     self.tx.clone(),
@@ -179,9 +180,25 @@ impl EffectRunner {
                     org,
                     token,
                     target,
+                    keep_old,
                 );
                 self.tasks.spawn(step, task);
             }
+            Effect::RestoreOldToken {
+                request,
+                org,
+                target,
+            } => {
+                let task = tasks::restore_old_token(
+                    self.tx.clone(),
+                    self.credentials.clone(),
+                    request,
+                    org,
+                    target,
+                );
+                self.tasks.spawn(step, task);
+            }
+            Effect::ForgetOldToken => self.credentials.forget_old(),
             Effect::RunAudit {
                 request,
                 org,
@@ -581,6 +598,7 @@ mod tests {
                 org: org.clone(),
                 token: Pat::parse("session-token").unwrap(),
                 target: StoreTarget::SessionOnly,
+                keep_old: None,
             },
             Step::Save,
             &mut out,

@@ -79,6 +79,7 @@ pub(crate) async fn verify(
     });
 }
 
+/// Stores the token; in a rotation, the one it replaces is read and kept first.
 pub(crate) async fn store_token(
     tx: UnboundedSender<Msg>,
     credentials: Arc<Credentials>,
@@ -86,7 +87,13 @@ pub(crate) async fn store_token(
     org: OrgUrl,
     token: Pat,
     target: StoreTarget,
+    keep_old: Option<StoreTarget>,
 ) {
+    if let Some(old_store) = keep_old
+        && credentials.keep_old(&org, old_store).await
+    {
+        let _ = tx.send(Msg::OldTokenKept);
+    }
     let result = credentials
         .store_token(&org, token.secret().clone(), target)
         .await;
@@ -95,6 +102,18 @@ pub(crate) async fn store_token(
         result,
         at: Timestamp::now(),
     });
+}
+
+/// Puts the kept old token back in its store.
+pub(crate) async fn restore_old_token(
+    tx: UnboundedSender<Msg>,
+    credentials: Arc<Credentials>,
+    request: RequestId,
+    org: OrgUrl,
+    target: StoreTarget,
+) {
+    let result = credentials.restore_old(&org, target).await;
+    let _ = tx.send(Msg::OldTokenRestored { request, result });
 }
 
 /// What an audit or an apply works with.

@@ -192,6 +192,8 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Rotate => {
             app.rotation_old = app.current_org_state().and_then(|o| o.token.clone());
             app.forget_token();
+            app.old_token.rotation_before =
+                app.current_org_state().and_then(|o| o.rotation.clone());
             begin(app, Flow::Rotate)
         }
         Action::ConfigureRepositories | Action::Audit => {

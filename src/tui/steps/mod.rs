@@ -161,6 +161,9 @@ pub(crate) fn on_state_saved(
     request: RequestId,
     result: Result<(), StoreError>,
 ) -> Vec<Effect> {
+    if let Some(effects) = crate::tui::old_token::on_state_saved(app, request, &result) {
+        return effects;
+    }
     match app.step {
         Step::Save => save::on_state_saved(app, request, result),
         Step::Summary => summary::on_state_saved(app, request, result),

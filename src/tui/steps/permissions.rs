@@ -14,6 +14,7 @@ use crate::tui::app::App;
 use crate::tui::audit_state::{self, AuditRun};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{Action, Binding, ENTER, ESC, HELP, Key, QUIT_CTRL_C, QUIT_Q};
+use crate::tui::old_token;
 use crate::tui::steps::shared::{audit_progress_lines, moved};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{hanging, window};
@@ -36,6 +37,10 @@ pub const KEYMAP_RUNNING: &[Binding] = &[BACK, HELP, QUIT_Q, QUIT_CTRL_C];
 
 /// The audit could not run.
 pub const KEYMAP_FAILED: &[Binding] = &[RECHECK, BACK, HELP, QUIT_Q, QUIT_CTRL_C];
+
+/// The audit failed because Azure DevOps rejected the new token, and the old one is kept.
+pub const KEYMAP_FAILED_ROTATION: &[Binding] =
+    &[old_token::RESTORE, RECHECK, BACK, HELP, QUIT_Q, QUIT_CTRL_C];
 
 /// The project table.
 pub const KEYMAP: &[Binding] = crate::tui::keymap::list_keymap![
@@ -94,6 +99,7 @@ pub(crate) fn index(app: &mut App) {
 pub(crate) fn keymap(app: &App) -> &'static [Binding] {
     match &app.audit.run {
         AuditRun::Running { .. } => KEYMAP_RUNNING,
+        AuditRun::Failed(_) if old_token::offered(app) => KEYMAP_FAILED_ROTATION,
         AuditRun::Failed(_) => KEYMAP_FAILED,
         AuditRun::Idle if app.audit.fresh_report().is_some() => KEYMAP,
         AuditRun::Idle => KEYMAP_FAILED,
@@ -124,6 +130,7 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             app.advance()
         }
         Action::Recheck if !app.audit.running() => audit_state::start(app),
+        Action::RestoreOldToken => old_token::restore(app),
         Action::OpenPage => match (app.org(), selected(app)) {
             (Some(org), Some(project)) => {
                 vec![Effect::OpenUrl(org.project_permissions_page(&project.name))]
@@ -191,6 +198,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
             ));
             lines.push(Line::default());
             lines.push(Line::from("Press r to try again."));
+            lines.extend(old_token::lines(app, "", area.width));
             frame.render_widget(Paragraph::new(lines), area);
             return;
         }

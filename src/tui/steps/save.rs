@@ -19,6 +19,7 @@ use crate::tui::effect::{Effect, StoreTarget};
 use crate::tui::flow::Flow;
 use crate::tui::keymap::{Action, Binding, ENTER, ESC, HELP, Key, QUIT_CTRL_C, QUIT_Q};
 use crate::tui::msg::{RequestId, Stored};
+use crate::tui::old_token;
 use crate::tui::steps::token_recipe::token_name;
 use crate::tui::widgets::text_input::{self, TextInput};
 use crate::tui::widgets::{hanging, spinner};
@@ -43,26 +44,41 @@ pub const KEYMAP_TYPING: &[Binding] = crate::tui::keymap::text_field_keymap![CON
 /// No field to type into.
 pub const KEYMAP: &[Binding] = &[CONTINUE, BACK, HELP, QUIT_Q, QUIT_CTRL_C];
 
+const USE_FILE: Binding = Binding {
+    keys: &[Key::char('f')],
+    action: Action::UseFileStore,
+    hint: Some("plain-text file"),
+    help: "Keep the token in a plain-text file (mode 0600) in the configuration directory — less safe",
+};
+
+const TRY_AGAIN: Binding = Binding {
+    keys: &[Key::char('r')],
+    action: Action::Recheck,
+    hint: Some("try again"),
+    help: "Try the same store again (after unlocking the keyring, for example)",
+};
+
 /// The store failed: choose another place, explicitly.
 pub const KEYMAP_CHOOSE: &[Binding] = &[
-    Binding {
-        keys: &[Key::char('f')],
-        action: Action::UseFileStore,
-        hint: Some("plain-text file"),
-        help: "Keep the token in a plain-text file (mode 0600) in the configuration directory — less safe",
-    },
+    USE_FILE,
     Binding {
         keys: &[Key::char('m')],
         action: Action::UseSessionOnly,
         hint: Some("this run only"),
         help: "Use the token for this run only: nothing is stored, you paste it again next time",
     },
-    Binding {
-        keys: &[Key::char('r')],
-        action: Action::Recheck,
-        hint: Some("try again"),
-        help: "Try the same store again (after unlocking the keyring, for example)",
-    },
+    TRY_AGAIN,
+    BACK,
+    HELP,
+    QUIT_Q,
+    QUIT_CTRL_C,
+];
+
+/// A rotation's write failed while the old token is kept: it may be put back instead.
+pub const KEYMAP_CHOOSE_ROTATION: &[Binding] = &[
+    USE_FILE,
+    TRY_AGAIN,
+    old_token::RESTORE,
     BACK,
     HELP,
     QUIT_Q,
@@ -155,6 +171,7 @@ impl SaveState {
 /// The keys for the step's current state.
 pub(crate) fn keymap(app: &App) -> &'static [Binding] {
     match (&app.save.storing, &app.save.webhook) {
+        (Storing::Failed { .. }, _) if old_token::offered(app) => KEYMAP_CHOOSE_ROTATION,
         (Storing::Failed { .. }, _) => KEYMAP_CHOOSE,
         (_, Some(_)) => KEYMAP_TYPING,
         (_, None) => KEYMAP,
@@ -198,6 +215,7 @@ fn store(app: &mut App, target: StoreTarget) -> Vec<Effect> {
         org,
         token,
         target,
+        keep_old: old_token::old_store(app),
     }]
 }
 
@@ -218,6 +236,7 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             Some(target) => store(app, target),
             None => Vec::new(),
         },
+        Action::RestoreOldToken => old_token::restore(app),
         Action::Edit(edit) => {
             let profile = app.profile.clone();
             if let Some(field) = &mut app.save.webhook
@@ -455,6 +474,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
                 Style::new(),
                 width,
             ));
+            lines.extend(old_token::lines(app, "    ", width));
         }
     }
     let webhook_height = if state.webhook.is_some() { 8 } else { 0 };
@@ -538,7 +558,8 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines), record_area);
 }
 
-fn target_name(target: StoreTarget) -> &'static str {
+/// The store as the screens name it.
+pub(crate) fn target_name(target: StoreTarget) -> &'static str {
     match target {
         StoreTarget::OsStore => "the OS credential store",
         StoreTarget::InsecureFile => "the plain-text token file",
