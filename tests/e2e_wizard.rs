@@ -631,4 +631,20 @@ fn the_wizard_gates_an_azure_devops_server_collection() {
     pane.press("Enter", &["Step 12 of 12 · Summary"]);
     pane.press("Enter", &["[exit 0]"]);
     assert!(sim.subscriptions().len() > subscriptions_before);
+    // The wizard remembered the server's version: the next command starts at it.
+    let state = std::fs::read_to_string(config.path().join("state.toml")).unwrap();
+    assert!(state.contains("api_version = \"7.0\""), "{state}");
+    sim.reset_counts();
+    let audit = std::process::Command::new(BIN)
+        .args(["audit", "--org", &sim.org_url(), "--json"])
+        .env("AZDO_GATE_CONFIG_DIR", config.path())
+        .env("AZURE_DEVOPS_EXT_PAT", &good)
+        .output()
+        .unwrap();
+    assert_ne!(audit.status.code(), Some(2));
+    assert_eq!(
+        sim.requests_by_route().get("GET connectionData").copied(),
+        Some(1),
+        "no out-of-range request after the wizard"
+    );
 }

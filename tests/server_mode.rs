@@ -67,6 +67,8 @@ async fn a_server_collection_works_end_to_end_and_the_second_run_starts_at_its_v
         assert_ne!(check.status.code(), Some(2), "{}", stderr(&check));
         assert_eq!(json(&check)["identity"]["display_name"], "Gate Bot");
 
+        // A fresh configuration: the audit negotiates (and remembers) on its own.
+        let dir = tempfile::tempdir().unwrap();
         let audit = ["audit", "--org", &org, "--json", "--webhook-url", GATE_URL];
         sim.reset_counts();
         let first = run(dir.path(), Some(&token), &audit).await;
@@ -132,5 +134,35 @@ async fn a_server_too_old_for_the_tool_is_refused_plainly() {
     assert!(
         stderr.contains("supports REST API 4.1 at most; azdo-gate needs 5.0 or later"),
         "{stderr}"
+    );
+}
+
+/// `check` remembers the version it negotiated too, so a cron job that only checks the token sends
+/// no out-of-range request after its first run.
+#[tokio::test(flavor = "multi_thread")]
+async fn check_remembers_the_servers_version() {
+    let sim = server("7.0").await;
+    let org = sim.org_url();
+    let dir = tempfile::tempdir().unwrap();
+    let token = demo_token("gate");
+    let check = ["check", "--org", org.as_str(), "--json"];
+    sim.reset_counts();
+    let first = run(dir.path(), Some(&token), &check).await;
+    assert_ne!(first.status.code(), Some(2), "{}", stderr(&first));
+    assert_eq!(
+        connection_data_requests(&sim),
+        2,
+        "refused once, then retried"
+    );
+    let state = std::fs::read_to_string(dir.path().join("state.toml")).unwrap();
+    assert!(state.contains("api_version = \"7.0\""), "{state}");
+
+    sim.reset_counts();
+    let second = run(dir.path(), Some(&token), &check).await;
+    assert_ne!(second.status.code(), Some(2), "{}", stderr(&second));
+    assert_eq!(
+        connection_data_requests(&sim),
+        1,
+        "the second check sends no out-of-range request"
     );
 }

@@ -202,6 +202,7 @@ pub async fn run(
         expiry,
         findings,
         ok,
+        api_version: client.negotiated_api_version(),
     })
 }
 

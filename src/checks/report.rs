@@ -119,6 +119,10 @@ pub struct TokenReport {
     pub expiry: ExpiryInfo,
     pub findings: Vec<Finding>,
     pub ok: bool,
+    /// The REST API version an Azure DevOps Server negotiated the check down to, so the caller
+    /// can remember it for the organization; not part of the report.
+    #[serde(skip)]
+    pub api_version: Option<String>,
 }
 
 impl TokenReport {

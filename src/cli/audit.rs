@@ -21,7 +21,7 @@ pub async fn run(args: AuditArgs, ctx: &Context) -> Result<Outcome, CliError> {
     };
     let report = audit::run(&client, &input, None).await;
     // The version a Server negotiated is kept for the next run, whether or not the audit worked.
-    if state.remember_api_version(&org, &client)
+    if state.remember_api_version(&org, client.negotiated_api_version())
         && let Err(e) = state.save(&ctx.config_dir)
     {
         eprintln!("warning: the API version was not remembered ({e})");

@@ -35,6 +35,7 @@ pub async fn run(args: CheckArgs, ctx: &Context) -> Result<Outcome, CliError> {
         client: state.client_config(&org.key()),
     };
     let report = checks::run(input, None).await?;
+    let remembered = state.remember_api_version(&org, report.api_version.clone());
     if known || args.record {
         let storage = match resolved_source {
             TokenSource::Keyring => Some(StorageKind::Keyring),
@@ -47,6 +48,8 @@ pub async fn run(args: CheckArgs, ctx: &Context) -> Result<Outcome, CliError> {
             record_expiry: args.record,
         };
         record_check(&mut state, &org, &report, learned);
+    }
+    if known || args.record || remembered {
         state.save(&ctx.config_dir)?;
     }
     if args.json {

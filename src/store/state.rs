@@ -13,7 +13,7 @@ use super::atomic::write_private;
 use super::error::line_and_column;
 use super::lock::lock_state;
 use super::{StorageKind, StoreError};
-use crate::ado::{Client, ClientConfig};
+use crate::ado::ClientConfig;
 use crate::org::OrgUrl;
 use crate::org::{Identity, OrgInfo};
 use crate::token::Fingerprint;
@@ -310,10 +310,10 @@ impl State {
         }
     }
 
-    /// Remembers the REST API version a client learnt for the organization; `true` when that
-    /// changed the state (so it needs saving).
-    pub fn remember_api_version(&mut self, org: &OrgUrl, client: &Client) -> bool {
-        let Some(version) = client.negotiated_api_version() else {
+    /// Remembers the REST API version a client learnt for the organization (`None`: it learnt
+    /// nothing); `true` when that changed the state (so it needs saving).
+    pub fn remember_api_version(&mut self, org: &OrgUrl, version: Option<String>) -> bool {
+        let Some(version) = version else {
             return false;
         };
         let entry = self.org_mut(&org.key(), org.name(), org.base());

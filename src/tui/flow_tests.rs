@@ -72,6 +72,7 @@ fn token_report(findings: Vec<Finding>) -> TokenReport {
         },
         ok: !findings.iter().any(|f| f.severity == Severity::Error),
         findings,
+        api_version: None,
     }
 }
 

@@ -177,6 +177,7 @@ fn report(findings: Vec<Finding>, build: ScopeStatus) -> TokenReport {
         },
         findings,
         ok,
+        api_version: None,
     }
 }
 

@@ -8,9 +8,11 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use secrecy::SecretString;
 use tokio::sync::OnceCell;
 
+use crate::ado::ClientConfig;
 use crate::org::OrgUrl;
 use crate::store::{
-    self, CredentialStore, FileStore, MemoryStore, StorageKind, StoreError, get_async, set_async,
+    self, CredentialStore, FileStore, MemoryStore, State, StorageKind, StoreError, get_async,
+    set_async,
 };
 use crate::tui::effect::StoreTarget;
 use crate::tui::msg::{Stored, TaskError};
@@ -26,6 +28,10 @@ pub(crate) struct Credentials {
     /// Rotation: the token being replaced, by organization key, read from its store before the
     /// new one overwrote it; kept until the rotation ends so it can be put back.
     old: Mutex<HashMap<String, SecretString>>,
+    /// The REST API version each organization's Azure DevOps Server accepts, by organization key:
+    /// learnt this run, else as `state.toml` recorded it, so only the first client of a run (or
+    /// none, on a later run) is refused an out-of-range version.
+    api_versions: Mutex<HashMap<String, String>>,
 }
 
 impl Credentials {
@@ -36,6 +42,34 @@ impl Credentials {
             memory: Arc::new(MemoryStore::new()),
             session: Mutex::new(HashMap::new()),
             old: Mutex::new(HashMap::new()),
+            api_versions: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Client settings for `org`: the defaults, starting at the version its server is known to
+    /// accept.
+    pub(crate) fn client_config(&self, org: &OrgUrl) -> ClientConfig {
+        let key = org.key();
+        let learnt = lock(&self.api_versions).get(&key).cloned();
+        // What state.toml says, when this run has learnt nothing yet; an unreadable file only
+        // costs one refused request.
+        let api_version = learnt.or_else(|| {
+            State::load(&self.config_dir)
+                .ok()?
+                .org(&key)?
+                .api_version
+                .clone()
+        });
+        ClientConfig {
+            api_version,
+            ..ClientConfig::default()
+        }
+    }
+
+    /// Remembers the version a client negotiated with `org`'s server, for the rest of the run.
+    pub(crate) fn learnt_api_version(&self, org: &OrgUrl, version: Option<String>) {
+        if let Some(version) = version {
+            lock(&self.api_versions).insert(org.key(), version);
         }
     }
 
@@ -168,10 +202,9 @@ impl Credentials {
     }
 }
 
-/// The map, even if a task panicked while holding it: a map of tokens has no invariant to break.
-fn lock(
-    map: &Mutex<HashMap<String, SecretString>>,
-) -> MutexGuard<'_, HashMap<String, SecretString>> {
+/// The map, even if a task panicked while holding it: a map by organization has no invariant to
+/// break.
+fn lock<V>(map: &Mutex<HashMap<String, V>>) -> MutexGuard<'_, HashMap<String, V>> {
     map.lock().unwrap_or_else(PoisonError::into_inner)
 }
 

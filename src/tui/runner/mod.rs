@@ -163,7 +163,15 @@ impl EffectRunner {
                 expires_on,
                 today,
             } => {
-                let task = tasks::verify(self.tx.clone(), request, org, token, expires_on, today);
+                let task = tasks::verify(
+                    self.tx.clone(),
+                    self.credentials.clone(),
+                    request,
+                    org,
+                    token,
+                    expires_on,
+                    today,
+                );
                 self.tasks.spawn(step, task);
             }
             Effect::StoreToken {

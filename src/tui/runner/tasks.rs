@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
-use crate::ado::{Client, ClientConfig};
+use crate::ado::Client;
 use crate::audit::{self, AuditInput, test_delivery};
 use crate::checks::{self, CheckInput, ExpiryInput, ExpirySource, TokenSource};
 use crate::domain;
@@ -45,14 +45,16 @@ async fn forward<E>(
 /// The token check, with the pasted expiry date as a freshly entered one.
 pub(crate) async fn verify(
     tx: UnboundedSender<Msg>,
+    credentials: Arc<Credentials>,
     request: RequestId,
     org: OrgUrl,
     token: Pat,
     expires_on: Date,
     today: Date,
 ) {
+    let client = credentials.client_config(&org);
     let input = CheckInput {
-        org,
+        org: org.clone(),
         token,
         source: TokenSource::Entered,
         expiry: ExpiryInput {
@@ -62,7 +64,7 @@ pub(crate) async fn verify(
         },
         warn_days: WARN_DAYS,
         today,
-        client: ClientConfig::default(),
+        client,
     };
     let (progress, events) = unbounded_channel();
     let (result, ()) = tokio::join!(
@@ -72,6 +74,9 @@ pub(crate) async fn verify(
             event
         }),
     );
+    if let Ok(report) = &result {
+        credentials.learnt_api_version(&org, report.api_version.clone());
+    }
     let _ = tx.send(Msg::Verified {
         request,
         result,
@@ -127,11 +132,8 @@ pub(crate) struct Target {
 impl Target {
     async fn client(&self, credentials: &Credentials) -> Result<Client, TaskError> {
         let token = credentials.token_for(&self.org, self.storage).await?;
-        Ok(Client::new(
-            self.org.clone(),
-            token,
-            ClientConfig::default(),
-        )?)
+        let config = credentials.client_config(&self.org);
+        Ok(Client::new(self.org.clone(), token, config)?)
     }
 
     fn input(&self) -> AuditInput {
@@ -169,6 +171,7 @@ pub(crate) async fn audit(
             {
                 tracing::warn!(error = %e, "could not read the delivery history");
             }
+            credentials.learnt_api_version(&target.org, client.negotiated_api_version());
             result.map_err(TaskError::from)
         }
         Err(error) => Err(error),
@@ -243,6 +246,7 @@ pub(crate) async fn apply(
             event
         }),
     );
+    credentials.learnt_api_version(&target.org, client.negotiated_api_version());
     let _ = tx.send(Msg::Applied {
         request,
         result: Ok(applied.results),
@@ -261,7 +265,7 @@ pub(crate) async fn test_delivery(
     storage: Option<StorageKind>,
 ) {
     let result = match credentials.token_for(&org, storage).await {
-        Ok(token) => match Client::new(org, token, ClientConfig::default()) {
+        Ok(token) => match Client::new(org.clone(), token, credentials.client_config(&org)) {
             Ok(client) => test_delivery::run(
                 &client,
                 &subscription_id,

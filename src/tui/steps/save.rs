@@ -334,6 +334,10 @@ fn record(app: &mut App) -> Vec<Effect> {
     let fingerprint = app.paste.pat().ok().map(|p| p.fingerprint());
     let today = app.today;
     let entry = app.state.org_mut(&org.key(), org.name(), org.base());
+    // An Azure DevOps Server's version, learnt by the check, so later runs start with it.
+    if let Some(version) = &report.api_version {
+        entry.api_version = Some(version.clone());
+    }
     if let Some(kind) = stored.target.kind() {
         let mut meta = TokenMeta {
             name: Some(token_name(&org, today)),
