@@ -145,6 +145,9 @@ pub struct CoverageState {
     pub(crate) cursor: usize,
     /// The audit's summary, shown above the list.
     pub(crate) summary: AuditSummary,
+    /// The delivery-health sentence (and whether it is good news), summed once per audit rather
+    /// than over every repository on every frame.
+    pub(crate) delivery_health: Option<(bool, String)>,
     /// The audit this index was built from; a newer audit rebuilds it.
     pub(crate) built_from: Option<Timestamp>,
 }
@@ -216,6 +219,7 @@ impl CoverageState {
             selected,
             cursor: 0,
             summary: report.summary.clone(),
+            delivery_health: delivery::health_sentence(report),
             built_from,
         };
         state.refilter();
@@ -515,11 +519,11 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
     let org = app.org().map_or("the organization", |o| o.name());
     // Delivery health and the test delivery's result, under the counts (only when there are some).
     let mut doctor: Vec<Line> = Vec::new();
-    if let Some((good, sentence)) = delivery::health_sentence(report) {
+    if let Some((good, sentence)) = &state.delivery_health {
         doctor.push(Line::from(vec![
             Span::styled(
-                sentence,
-                if good {
+                sentence.as_str(),
+                if *good {
                     theme.success()
                 } else {
                     theme.warning()
