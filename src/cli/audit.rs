@@ -2,7 +2,7 @@
 
 use super::args::AuditArgs;
 use super::context::Context;
-use super::{CliError, Outcome, profile_source};
+use super::{CliError, Outcome, output, profile_source};
 use crate::ado::Client;
 use crate::audit::{self, AuditInput};
 use crate::domain::{previous_repository_ids, record_snapshot};
@@ -47,9 +47,6 @@ pub async fn run(args: AuditArgs, ctx: &Context) -> Result<Outcome, CliError> {
     } else {
         report::audit_text(&report, &org)
     };
-    print!("{text}");
-    if !text.ends_with('\n') {
-        println!();
-    }
+    output::report(&text)?;
     Ok(Outcome::from_problems(!report.healthy()))
 }

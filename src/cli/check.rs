@@ -2,7 +2,7 @@
 
 use super::args::CheckArgs;
 use super::context::Context;
-use super::{CliError, Outcome};
+use super::{CliError, Outcome, output};
 use crate::checks::{self, CheckInput, ExpiryInput, TokenReport, TokenSource};
 use crate::domain;
 use crate::org::OrgUrl;
@@ -53,9 +53,9 @@ pub async fn run(args: CheckArgs, ctx: &Context) -> Result<Outcome, CliError> {
         state.save(&ctx.config_dir)?;
     }
     if args.json {
-        println!("{}", report::to_json(&report)?);
+        output::report(&report::to_json(&report)?)?;
     } else {
-        print!("{}", report::check_text(&report));
+        output::report(&report::check_text(&report))?;
     }
     Ok(Outcome::from_problems(!report.ok))
 }

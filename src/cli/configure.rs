@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::args::{ConfigureArgs, ScopeArg};
 use super::context::{Context, recorded_storage};
-use super::{CliError, INTERRUPTED_EXIT, Outcome, profile_source, signals};
+use super::{CliError, INTERRUPTED_EXIT, Outcome, output, profile_source, signals};
 use crate::ado::Client;
 use crate::audit::{self, AuditInput, CoverageCounts};
 use crate::domain::{self, previous_repository_ids, record_snapshot};
@@ -288,8 +288,7 @@ fn print_report(
     } else {
         report::configure_text(org, mode, plan, results, coverage)
     };
-    println!("{}", text.trim_end());
-    Ok(())
+    output::report(text.trim_end())
 }
 
 /// Skips that carry a fix are gaps the admin must close (missing permissions), not "already fine".

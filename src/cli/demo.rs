@@ -8,7 +8,7 @@ use secrecy::SecretString;
 
 use super::context::Context;
 use super::wizard::terminal_error;
-use super::{CliError, Outcome};
+use super::{CliError, Outcome, output};
 use crate::store::State;
 use crate::tui::{self, DemoContext, StoreTarget, WizardOptions};
 
@@ -31,7 +31,7 @@ const DEMO_USER: &str = "40000000-0000-4000-8000-000000000001";
 pub async fn run(ctx: &Context) -> Result<Outcome, CliError> {
     tui::require_terminal().map_err(terminal_error)?;
     let summary = run_demo(ctx).await?;
-    println!("{summary}");
+    output::report(&summary)?;
     Ok(Outcome::Healthy)
 }
 

@@ -11,6 +11,7 @@ mod context;
 mod demo;
 mod error;
 mod logout;
+mod output;
 mod profile_source;
 mod signals;
 #[cfg(feature = "demo")]

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::args::TestDeliveryArgs;
 use super::context::Context;
-use super::{CliError, Outcome, profile_source};
+use super::{CliError, Outcome, output, profile_source};
 use crate::ado::models::SubscriptionFilter;
 use crate::ado::{Client, ClientConfig};
 use crate::audit::test_delivery::{self, DeliveryOutcome, Wait};
@@ -99,9 +99,6 @@ pub async fn run(args: TestDeliveryArgs, ctx: &Context) -> Result<Outcome, CliEr
     } else {
         report::test_delivery_text(&outcome, &event, repository.as_deref())
     };
-    print!("{text}");
-    if !text.ends_with('\n') {
-        println!();
-    }
+    output::report(&text)?;
     Ok(Outcome::from_problems(!outcome.delivered))
 }

@@ -1,7 +1,7 @@
 //! `azdo-gate` (no command): the interactive wizard against a real organization.
 
 use super::context::Context;
-use super::{CliError, Outcome};
+use super::{CliError, Outcome, output};
 use crate::tui::{self, StoreTarget, TuiError, WizardOptions};
 
 /// Runs the wizard and prints its summary on stdout once the terminal is restored.
@@ -20,7 +20,7 @@ pub async fn run(ctx: &Context) -> Result<Outcome, CliError> {
         state: ctx.load_state()?,
     };
     let summary = tui::run_wizard(options).await.map_err(terminal_error)?;
-    println!("{summary}");
+    output::report(&summary)?;
     Ok(Outcome::Healthy)
 }
 

@@ -23,6 +23,7 @@ mod state;
 /// What `state.toml` remembers about an organization and its token's user: the same types the
 /// reports print.
 pub use crate::org::{Identity, OrgInfo};
+pub(crate) use atomic::ensure_private_dir;
 pub(crate) use atomic::write_private;
 pub use credential::{
     CredentialStore, STORE_TIMEOUT, StorageKind, call, delete_async, get_async, set_async,
