@@ -12,7 +12,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     // The demo promises to write nothing outside its temporary directory, which is removed on exit:
     // a log of it would be the one file left behind.
-    let _log = if cli.is_demo() { None } else { logging::init() };
+    let _log = if cli.writes_nothing() {
+        None
+    } else {
+        logging::init()
+    };
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -56,3 +56,49 @@ async fn a_closed_pipe_ends_the_report_quietly() {
         out.status
     );
 }
+
+/// `completions bash` is a script bash loads, registering completion for `azdo-gate` and knowing
+/// its commands (issue 14, item 14).
+#[test]
+fn bash_completion_loads_in_bash() {
+    let script = Command::new(env!("CARGO_BIN_EXE_azdo-gate"))
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    assert_eq!(script.status.code(), Some(0));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("azdo-gate.bash");
+    std::fs::write(&path, &script.stdout).unwrap();
+    let loaded = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "source '{}' && complete -p azdo-gate",
+            path.display()
+        ))
+        .output()
+        .expect("bash runs the completion script");
+    let said = String::from_utf8_lossy(&loaded.stdout);
+    assert!(
+        loaded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&loaded.stderr)
+    );
+    assert!(said.contains("azdo-gate"), "{said}");
+    let text = String::from_utf8_lossy(&script.stdout);
+    for command in ["check", "audit", "configure", "test-delivery", "logout"] {
+        assert!(text.contains(command), "{command} missing from the script");
+    }
+}
+
+/// `man` renders a roff page named after the tool, with its commands.
+#[test]
+fn the_manual_page_names_the_tool_and_its_commands() {
+    let page = Command::new(env!("CARGO_BIN_EXE_azdo-gate"))
+        .arg("man")
+        .output()
+        .unwrap();
+    assert_eq!(page.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&page.stdout);
+    assert!(text.contains(".TH azdo-gate 1"), "{text}");
+    assert!(text.contains("configure"), "{text}");
+}

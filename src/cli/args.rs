@@ -24,12 +24,17 @@ pub struct Cli {
 }
 
 impl Cli {
-    /// The demo writes nothing outside its temporary directory, not even a log.
-    pub fn is_demo(&self) -> bool {
+    /// Commands that write nothing, not even a log: the demo (everything stays in its temporary
+    /// directory) and the generated completions and manual page.
+    pub fn writes_nothing(&self) -> bool {
         #[cfg(feature = "demo")]
-        return matches!(self.command, Some(Command::Demo));
-        #[cfg(not(feature = "demo"))]
-        return false;
+        if matches!(self.command, Some(Command::Demo)) {
+            return true;
+        }
+        matches!(
+            self.command,
+            Some(Command::Completions { .. } | Command::Man)
+        )
     }
 }
 
@@ -52,6 +57,14 @@ pub enum Command {
     /// Serve a simulated Azure DevOps organization on loopback (for trying the tool and for tests).
     #[cfg(feature = "demo")]
     Sim(SimArgs),
+    /// Print a shell completion script on stdout, e.g.
+    /// `azdo-gate completions bash > ~/.local/share/bash-completion/completions/azdo-gate`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) on stdout, e.g. `azdo-gate man > ~/.local/share/man/man1/azdo-gate.1`.
+    Man,
 }
 
 #[derive(Debug, Args)]

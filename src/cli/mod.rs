@@ -21,6 +21,8 @@ mod wizard;
 
 use std::process::ExitCode;
 
+use clap::CommandFactory;
+
 pub use args::{Cli, Command};
 pub use context::{Context, PAT_ENV};
 pub use error::CliError;
@@ -57,6 +59,12 @@ pub const INTERRUPTED_EXIT: u8 = 130;
 
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> Result<Outcome, CliError> {
+    // Generated text needs no configuration (not even a home directory).
+    match &cli.command {
+        Some(Command::Completions { shell }) => return completions(*shell),
+        Some(Command::Man) => return man(),
+        _ => {}
+    }
     let ctx = Context::from_env(cli.insecure_storage)?;
     match cli.command {
         #[cfg(feature = "demo")]
@@ -69,5 +77,23 @@ pub async fn run(cli: Cli) -> Result<Outcome, CliError> {
         Some(Command::Audit(args)) => audit::run(args, &ctx).await,
         Some(Command::Configure(args)) => configure::run(args, &ctx).await,
         Some(Command::TestDelivery(args)) => test_delivery::run(args, &ctx).await,
+        // Answered above, before the configuration is read.
+        Some(Command::Completions { .. } | Command::Man) => Ok(Outcome::Healthy),
     }
+}
+
+/// `azdo-gate completions SHELL`: the completion script clap writes for the command line above.
+fn completions(shell: clap_complete::Shell) -> Result<Outcome, CliError> {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "azdo-gate", &mut script);
+    output::report(&String::from_utf8_lossy(&script))?;
+    Ok(Outcome::Healthy)
+}
+
+/// `azdo-gate man`: the manual page, from the same help texts as `--help`.
+fn man() -> Result<Outcome, CliError> {
+    let mut page = Vec::new();
+    clap_mangen::Man::new(Cli::command()).render(&mut page)?;
+    output::report(&String::from_utf8_lossy(&page))?;
+    Ok(Outcome::Healthy)
 }
