@@ -53,7 +53,7 @@ pub enum Command {
     /// Plan or apply webhook subscriptions and status policies for repositories that need them.
     Configure(ConfigureArgs),
     /// Remove the stored token and everything recorded about an organization.
-    Logout(OrgArg),
+    Logout(LogoutArgs),
     /// Serve a simulated Azure DevOps organization on loopback (for trying the tool and for tests).
     #[cfg(feature = "demo")]
     Sim(SimArgs),
@@ -65,6 +65,15 @@ pub enum Command {
     },
     /// Print the manual page (roff) on stdout, e.g. `azdo-gate man > ~/.local/share/man/man1/azdo-gate.1`.
     Man,
+}
+
+#[derive(Debug, Args)]
+pub struct LogoutArgs {
+    #[command(flatten)]
+    pub org: OrgArg,
+    /// Do not ask on a terminal before removing.
+    #[arg(long)]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]

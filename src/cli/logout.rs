@@ -1,16 +1,22 @@
 //! `azdo-gate logout`: forget an organization's token and everything recorded about it.
 
-use super::args::OrgArg;
-use super::context::Context;
-use super::{CliError, Outcome};
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use super::args::LogoutArgs;
+use super::context::Context;
+use super::{CliError, Outcome};
+
 use crate::store::{self, CredentialStore, LogoutOutcome};
 
-pub async fn run(args: OrgArg, ctx: &Context) -> Result<Outcome, CliError> {
+pub async fn run(args: LogoutArgs, ctx: &Context) -> Result<Outcome, CliError> {
     let state = ctx.load_state()?;
-    let org = ctx.org(&args, &state)?;
+    let org = ctx.org(&args.org, &state)?;
+    if !args.yes && !confirmed(org.name())? {
+        eprintln!("Nothing was removed.");
+        return Ok(Outcome::Problems);
+    }
     let dir = ctx.config_dir.clone();
     let key = org.key();
     // The store `state.toml` records holds the token; an entry that records none (a CI token
@@ -61,4 +67,16 @@ async fn logout_from(
     })
     .await?;
     Ok((outcome, Some(name)))
+}
+
+/// On a terminal, asks before removing; scripts (no terminal) are not asked, as before.
+fn confirmed(org: &str) -> Result<bool, CliError> {
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Ok(true);
+    }
+    eprint!("Remove the token and everything recorded for {org} on this machine? [y/N] ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
 }

@@ -1,0 +1,86 @@
+//! `logout` asks on a terminal and `--yes` skips the question (issue 14, item 14); run under
+//! `script`, which gives the command a pseudo-terminal as an admin's shell would.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is how a test fails
+
+mod common;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use azdo_gate_sim::Scenario;
+use common::{demo_token, run, start, stderr};
+
+/// `azdo-gate ARGS` on a pseudo-terminal, `answer` typed into it; the exit code and what it showed.
+fn on_terminal(dir: &Path, args: &str, answer: &str) -> (Option<i32>, String) {
+    let have_script = Command::new("script").arg("--version").output().is_ok();
+    if !have_script {
+        assert!(
+            std::env::var("CI").is_err(),
+            "`script` (util-linux) is needed for this test"
+        );
+        eprintln!("skipped: `script` is not installed");
+        return (Some(-1), String::new());
+    }
+    let mut child = Command::new("script")
+        .args([
+            "-qec",
+            &format!("{} {args}", env!("CARGO_BIN_EXE_azdo-gate")),
+            "/dev/null",
+        ])
+        .env("AZDO_GATE_CONFIG_DIR", dir)
+        .env_remove("AZURE_DEVOPS_EXT_PAT")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(answer.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn logout_asks_on_a_terminal_and_no_keeps_everything() {
+    let sim = start(Scenario::demo()).await;
+    let org = sim.org_url();
+    let dir = tempfile::tempdir().unwrap();
+    let recorded = run(
+        dir.path(),
+        Some(&demo_token("gate")),
+        &[
+            "check",
+            "--org",
+            &org,
+            "--expires-on",
+            "2027-06-01",
+            "--record",
+        ],
+    )
+    .await;
+    assert_ne!(recorded.status.code(), Some(2), "{}", stderr(&recorded));
+    let state = || std::fs::read_to_string(dir.path().join("state.toml")).unwrap();
+    assert!(state().contains("fabrikam"));
+
+    let (code, shown) = on_terminal(dir.path(), &format!("logout --org {org}"), "n\n");
+    if code == Some(-1) {
+        return;
+    }
+    assert!(shown.contains("[y/N]"), "{shown}");
+    assert!(shown.contains("Nothing was removed."), "{shown}");
+    assert_eq!(code, Some(1), "{shown}");
+    assert!(state().contains("fabrikam"), "a no keeps the organization");
+
+    let (code, shown) = on_terminal(dir.path(), &format!("logout --org {org} --yes"), "");
+    assert_eq!(code, Some(0), "{shown}");
+    assert!(!shown.contains("[y/N]"), "--yes does not ask: {shown}");
+    assert!(!state().contains("fabrikam"), "{}", state());
+}
