@@ -1,13 +1,12 @@
 //! `azdo-gate configure`: plan, or apply, the subscriptions and policies repositories need.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, IsTerminal, Write};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::args::{ConfigureArgs, ScopeArg};
 use super::context::{Context, recorded_storage};
-use super::{CliError, INTERRUPTED_EXIT, Outcome, output, profile_source, signals};
+use super::{CliError, INTERRUPTED_EXIT, Outcome, output, profile_source, prompt, signals};
 use crate::ado::Client;
 use crate::audit::{self, AuditInput, CoverageCounts};
 use crate::domain::{self, previous_repository_ids, record_snapshot};
@@ -16,6 +15,7 @@ use crate::plan::{self, ActionKind, ApplyEvent, ApplyInput, Mode, Plan, Selectio
 use crate::profile::SubscriptionScope;
 use crate::report;
 use crate::store;
+use crate::words::count;
 
 pub async fn run(args: ConfigureArgs, ctx: &Context) -> Result<Outcome, CliError> {
     let selection: Selection = args
@@ -83,10 +83,26 @@ pub async fn run(args: ConfigureArgs, ctx: &Context) -> Result<Outcome, CliError
             !plan.is_empty_of_work() || has_blocked_skips(&plan),
         ));
     }
-    if !plan.is_empty_of_work() && !args.yes && !confirm(&plan, &org)? {
-        return Err(CliError::Usage(
-            "--apply needs --yes when not run interactively; nothing was changed".into(),
-        ));
+    if !plan.is_empty_of_work() && !args.yes {
+        if !prompt::interactive() {
+            return Err(CliError::Usage(
+                "--apply needs --yes when not run interactively; nothing was changed".into(),
+            ));
+        }
+        // The plan first, as terraform shows it, on stderr: stdout keeps the final report.
+        eprintln!(
+            "{}",
+            report::configure_text(&org, Mode::Plan, &plan, None, None).trim_end()
+        );
+        let question = format!(
+            "Apply {} to {}?",
+            count(plan.work_count(), "change", "changes"),
+            org.name()
+        );
+        if !prompt::ask(&question)? {
+            eprintln!("Nothing was applied.");
+            return Ok(Outcome::Problems);
+        }
     }
     let password = domain::basic_auth_password(&profile, async {
         ctx.credential_store(recorded_storage(&state, &org))
@@ -296,24 +312,4 @@ fn has_blocked_skips(plan: &Plan) -> bool {
     plan.actions
         .iter()
         .any(|a| a.kind == ActionKind::Skip && a.fix.is_some())
-}
-
-/// Asks on the terminal; without one, `--yes` is the only way to confirm.
-fn confirm(plan: &Plan, org: &OrgUrl) -> Result<bool, CliError> {
-    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
-        return Ok(false);
-    }
-    eprint!(
-        "Apply {} change(s) to {}? [y/N] ",
-        plan.work_count(),
-        org.name()
-    );
-    std::io::stderr().flush()?;
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer)?;
-    if matches!(answer.trim(), "y" | "Y" | "yes") {
-        Ok(true)
-    } else {
-        Err(CliError::Usage("not confirmed; nothing was changed".into()))
-    }
 }

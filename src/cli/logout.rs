@@ -1,19 +1,23 @@
 //! `azdo-gate logout`: forget an organization's token and everything recorded about it.
 
-use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::args::LogoutArgs;
 use super::context::Context;
-use super::{CliError, Outcome};
+use super::{CliError, Outcome, prompt};
 
 use crate::store::{self, CredentialStore, LogoutOutcome};
 
 pub async fn run(args: LogoutArgs, ctx: &Context) -> Result<Outcome, CliError> {
     let state = ctx.load_state()?;
     let org = ctx.org(&args.org, &state)?;
-    if !args.yes && !confirmed(org.name())? {
+    // Scripts (no terminal) are not asked, as before.
+    let question = format!(
+        "Remove the token and everything recorded for {} on this machine?",
+        org.name()
+    );
+    if !args.yes && prompt::interactive() && !prompt::ask(&question)? {
         eprintln!("Nothing was removed.");
         return Ok(Outcome::Problems);
     }
@@ -67,16 +71,4 @@ async fn logout_from(
     })
     .await?;
     Ok((outcome, Some(name)))
-}
-
-/// On a terminal, asks before removing; scripts (no terminal) are not asked, as before.
-fn confirmed(org: &str) -> Result<bool, CliError> {
-    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
-        return Ok(true);
-    }
-    eprint!("Remove the token and everything recorded for {org} on this machine? [y/N] ");
-    std::io::stderr().flush()?;
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer)?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
 }

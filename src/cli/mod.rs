@@ -13,6 +13,7 @@ mod error;
 mod logout;
 mod output;
 mod profile_source;
+mod prompt;
 mod signals;
 #[cfg(feature = "demo")]
 mod sim;

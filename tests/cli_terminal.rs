@@ -1,4 +1,5 @@
-//! `logout` asks on a terminal and `--yes` skips the question (issue 14, item 14); run under
+//! Questions on a terminal (issue 14, items 9 and 14): `configure --apply` shows the plan before it
+//! asks and `n` changes nothing (exit 1); `logout` asks and `--yes` skips the question. Run under
 //! `script`, which gives the command a pseudo-terminal as an admin's shell would.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is how a test fails
 
@@ -12,7 +13,7 @@ use azdo_gate_sim::Scenario;
 use common::{demo_token, run, start, stderr};
 
 /// `azdo-gate ARGS` on a pseudo-terminal, `answer` typed into it; the exit code and what it showed.
-fn on_terminal(dir: &Path, args: &str, answer: &str) -> (Option<i32>, String) {
+fn on_terminal(dir: &Path, token: Option<&str>, args: &str, answer: &str) -> (Option<i32>, String) {
     let have_script = Command::new("script").arg("--version").output().is_ok();
     if !have_script {
         assert!(
@@ -29,7 +30,7 @@ fn on_terminal(dir: &Path, args: &str, answer: &str) -> (Option<i32>, String) {
             "/dev/null",
         ])
         .env("AZDO_GATE_CONFIG_DIR", dir)
-        .env_remove("AZURE_DEVOPS_EXT_PAT")
+        .env("AZURE_DEVOPS_EXT_PAT", token.unwrap_or_default())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -70,7 +71,7 @@ async fn logout_asks_on_a_terminal_and_no_keeps_everything() {
     let state = || std::fs::read_to_string(dir.path().join("state.toml")).unwrap();
     assert!(state().contains("fabrikam"));
 
-    let (code, shown) = on_terminal(dir.path(), &format!("logout --org {org}"), "n\n");
+    let (code, shown) = on_terminal(dir.path(), None, &format!("logout --org {org}"), "n\n");
     if code == Some(-1) {
         return;
     }
@@ -79,8 +80,32 @@ async fn logout_asks_on_a_terminal_and_no_keeps_everything() {
     assert_eq!(code, Some(1), "{shown}");
     assert!(state().contains("fabrikam"), "a no keeps the organization");
 
-    let (code, shown) = on_terminal(dir.path(), &format!("logout --org {org} --yes"), "");
+    let (code, shown) = on_terminal(dir.path(), None, &format!("logout --org {org} --yes"), "");
     assert_eq!(code, Some(0), "{shown}");
     assert!(!shown.contains("[y/N]"), "--yes does not ask: {shown}");
     assert!(!state().contains("fabrikam"), "{}", state());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn configure_shows_the_plan_before_asking_and_no_changes_nothing() {
+    let sim = start(Scenario::demo()).await;
+    let before = sim.subscriptions().len();
+    let dir = tempfile::tempdir().unwrap();
+    let args = format!(
+        "configure --org {} --webhook-url https://gate.example.com/ado/events --apply",
+        sim.org_url()
+    );
+    let (code, shown) = on_terminal(dir.path(), Some(&demo_token("gate")), &args, "n\n");
+    if code == Some(-1) {
+        return;
+    }
+    let plan_at = shown.find("+ create subscription").expect(&shown);
+    let question_at = shown.find("[y/N]").expect(&shown);
+    assert!(
+        plan_at < question_at,
+        "the plan comes before the question: {shown}"
+    );
+    assert!(shown.contains("Nothing was applied."), "{shown}");
+    assert_eq!(code, Some(1), "{shown}");
+    assert_eq!(sim.subscriptions().len(), before, "a no changes nothing");
 }
