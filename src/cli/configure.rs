@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::args::{ConfigureArgs, ScopeArg};
-use super::context::{Context, recorded_storage};
+use super::context::Context;
 use super::{CliError, INTERRUPTED_EXIT, Outcome, output, profile_source, prompt, signals};
 use crate::ado::Client;
 use crate::audit::{self, AuditInput, CoverageCounts};
@@ -105,7 +105,7 @@ pub async fn run(args: ConfigureArgs, ctx: &Context) -> Result<Outcome, CliError
         }
     }
     let password = domain::basic_auth_password(&profile, async {
-        ctx.credential_store(recorded_storage(&state, &org))
+        ctx.credential_store(state.token_storage(&org.key()))
             .await
             .map(Some)
     })

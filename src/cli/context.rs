@@ -134,7 +134,9 @@ impl Context {
                 }
             }
         }
-        let store = self.credential_store(recorded_storage(state, org)).await?;
+        let store = self
+            .credential_store(state.token_storage(&org.key()))
+            .await?;
         let source = match store.kind() {
             StorageKind::File => TokenSource::File,
             StorageKind::Keyring | StorageKind::Memory => TokenSource::Keyring,
@@ -150,9 +152,4 @@ impl Context {
             }),
         }
     }
-}
-
-/// The store `state.toml` says holds `org`'s token.
-pub fn recorded_storage(state: &State, org: &OrgUrl) -> Option<StorageKind> {
-    state.org(&org.key())?.token.as_ref()?.storage
 }

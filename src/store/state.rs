@@ -279,6 +279,12 @@ impl State {
         self.organizations.get(key)
     }
 
+    /// The store the organization's token was saved in, as recorded; `None` when nothing is
+    /// recorded or the token lives outside azdo-gate (a CI secret noted with `check --record`).
+    pub fn token_storage(&self, key: &str) -> Option<StorageKind> {
+        self.org(key)?.token.as_ref()?.storage
+    }
+
     /// The organization's entry, created if absent; its name and URL are refreshed to the given ones.
     pub fn org_mut(&mut self, key: &str, name: &str, url: &str) -> &mut OrgState {
         let org = self

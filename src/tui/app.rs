@@ -191,6 +191,11 @@ impl App {
         self.state.org(&self.org()?.key())
     }
 
+    /// The store the current organization's token was saved in, as `state.toml` records it.
+    pub(crate) fn token_storage(&self) -> Option<crate::store::StorageKind> {
+        self.state.token_storage(&self.org()?.key())
+    }
+
     /// The current organization's stored profile, or the default when none is stored. A stored
     /// profile that no longer validates is replaced by the default (the admin is asked again).
     pub(crate) fn stored_profile(&self) -> GateProfile {

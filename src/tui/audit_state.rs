@@ -98,10 +98,7 @@ pub(crate) fn basis(app: &App) -> (Option<BTreeSet<String>>, Option<StorageKind>
     let previous = app
         .org()
         .and_then(|org| domain::previous_repository_ids(&app.state, org));
-    let storage = app
-        .current_org_state()
-        .and_then(|o| o.token.as_ref()?.storage);
-    (previous, storage)
+    (previous, app.token_storage())
 }
 
 /// Starts a fresh audit of the current organization with its profile.

@@ -45,9 +45,7 @@ pub(crate) fn start(app: &mut App, subscription_id: Option<String>) -> Vec<Effec
     let Some(org) = app.org().cloned() else {
         return Vec::new();
     };
-    let storage = app
-        .current_org_state()
-        .and_then(|o| o.token.as_ref()?.storage);
+    let storage = app.token_storage();
     let request = app.new_request();
     app.test_delivery.running = Some((request, subscription_id.clone()));
     app.test_delivery.result = None;

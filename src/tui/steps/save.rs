@@ -182,9 +182,7 @@ pub(crate) fn keymap(app: &App) -> &'static [Binding] {
 pub(crate) fn on_enter(app: &mut App) -> Vec<Effect> {
     app.profile = app.stored_profile();
     if app.flow == Flow::Rotate
-        && let Some(kind) = app
-            .current_org_state()
-            .and_then(|o| o.token.as_ref()?.storage)
+        && let Some(kind) = app.token_storage()
     {
         app.save.target = StoreTarget::for_kind(kind);
     }
