@@ -29,9 +29,10 @@ pub(crate) struct Credentials {
     /// new one overwrote it; kept until the rotation ends so it can be put back.
     old: Mutex<HashMap<String, SecretString>>,
     /// The REST API version each organization's Azure DevOps Server accepts, by organization key:
-    /// learnt this run, else as `state.toml` recorded it, so only the first client of a run (or
-    /// none, on a later run) is refused an out-of-range version.
-    api_versions: Mutex<HashMap<String, String>>,
+    /// learnt this run, else as `state.toml` recorded it (read once per organization; `None`
+    /// when it records none), so only the first client of a run (or none, on a later run) is
+    /// refused an out-of-range version.
+    api_versions: Mutex<HashMap<String, Option<String>>>,
 }
 
 impl Credentials {
@@ -50,16 +51,18 @@ impl Credentials {
     /// accept.
     pub(crate) fn client_config(&self, org: &OrgUrl) -> ClientConfig {
         let key = org.key();
-        let learnt = lock(&self.api_versions).get(&key).cloned();
         // What state.toml says, when this run has learnt nothing yet; an unreadable file only
         // costs one refused request.
-        let api_version = learnt.or_else(|| {
-            State::load(&self.config_dir)
-                .ok()?
-                .org(&key)?
-                .api_version
-                .clone()
-        });
+        let api_version = lock(&self.api_versions)
+            .entry(key)
+            .or_insert_with_key(|key| {
+                State::load(&self.config_dir)
+                    .ok()?
+                    .org(key)?
+                    .api_version
+                    .clone()
+            })
+            .clone();
         ClientConfig {
             api_version,
             ..ClientConfig::default()
@@ -69,7 +72,7 @@ impl Credentials {
     /// Remembers the version a client negotiated with `org`'s server, for the rest of the run.
     pub(crate) fn learnt_api_version(&self, org: &OrgUrl, version: Option<String>) {
         if let Some(version) = version {
-            lock(&self.api_versions).insert(org.key(), version);
+            lock(&self.api_versions).insert(org.key(), Some(version));
         }
     }
 
