@@ -20,12 +20,7 @@ pub async fn run(args: AuditArgs, ctx: &Context) -> Result<Outcome, CliError> {
         previous: previous_repository_ids(&state, &org),
     };
     let report = audit::run(&client, &input, None).await;
-    // The version a Server negotiated is kept for the next run, whether or not the audit worked.
-    if state.remember_api_version(&org, client.negotiated_api_version())
-        && let Err(e) = state.save(&ctx.config_dir)
-    {
-        eprintln!("warning: the API version was not remembered ({e})");
-    }
+    ctx.remember_api_version(&mut state, &org, &client);
     let mut report = report?;
     if args.deliveries {
         let since = jiff::Timestamp::now()

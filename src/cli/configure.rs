@@ -53,12 +53,7 @@ pub async fn run(args: ConfigureArgs, ctx: &Context) -> Result<Outcome, CliError
         None
     };
     let report = audit::run(&client, &audit_input, None).await;
-    // The version a Server negotiated is kept for the next run, whether or not the audit worked.
-    if state.remember_api_version(&org, client.negotiated_api_version())
-        && let Err(e) = state.save(&ctx.config_dir)
-    {
-        eprintln!("warning: the API version was not remembered ({e})");
-    }
+    ctx.remember_api_version(&mut state, &org, &client);
     let mut report = report?;
     // The plan cites why failing hooks fail; without the history it still repairs them.
     if let Err(e) =

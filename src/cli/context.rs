@@ -9,6 +9,7 @@ use secrecy::ExposeSecret;
 
 use super::CliError;
 use super::args::{OrgArg, TokenArgs};
+use crate::ado::Client;
 use crate::checks::TokenSource;
 use crate::org::OrgUrl;
 use crate::store::{self, CredentialStore, FileStore, State, StorageKind, StoreError};
@@ -89,6 +90,16 @@ impl Context {
             return Ok(Arc::new(file));
         }
         store::open_os_store_async().await
+    }
+
+    /// Keeps the version an Azure DevOps Server negotiated `client` down to for the next run,
+    /// whatever became of the command; a state that cannot be saved is a warning, not a failure.
+    pub fn remember_api_version(&self, state: &mut State, org: &OrgUrl, client: &Client) {
+        if state.remember_api_version(org, client.negotiated_api_version())
+            && let Err(e) = state.save(&self.config_dir)
+        {
+            eprintln!("warning: the API version was not remembered ({e})");
+        }
     }
 
     /// `--pat-stdin`, then `AZURE_DEVOPS_EXT_PAT`, then the token in the store `state` records;
