@@ -923,7 +923,7 @@ fn rotation_offers_the_old_token_back_when_azure_devops_rejects_the_new_one() {
 fn handover_first_time_asks_for_the_gating_services_token_page() {
     let mut app = at_handover();
     let shown = screen(&app);
-    assert!(shown.contains("Step 6 of 12 · Give the token to the gating service"));
+    assert!(shown.contains("Step 6 of 13 · Give the token to the gating service"));
     assert!(shown.contains("Gating service token page"));
     insta::assert_snapshot!(shown);
     type_text(&mut app, "http://gate.example.com/token");

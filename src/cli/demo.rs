@@ -41,7 +41,7 @@ async fn run_demo(ctx: &Context) -> Result<String, CliError> {
     let gate = GateReceiver::start(DEMO_GATE_USER, DEMO_GATE_PASSWORD)
         .await
         .map_err(simulator_error)?;
-    // Subscriptions the wizard creates carry no password unless the profile names one.
+    // The wizard pre-fills the gate's basic auth; an admin who clears it still sees deliveries.
     gate.allow_anonymous();
     let webhook_url = gate.url("/ado/events");
     let mut scenario = Scenario::demo();
@@ -82,6 +82,8 @@ async fn run_demo(ctx: &Context) -> Result<String, CliError> {
             org_url: simulator.org_url(),
             token: SecretString::from(token),
             webhook_url,
+            webhook_user: DEMO_GATE_USER.to_owned(),
+            webhook_password: SecretString::from(DEMO_GATE_PASSWORD),
             token_page_url: simulator.gate_token_page(),
         }),
         today: ctx.today,

@@ -6,10 +6,28 @@ use std::sync::Arc;
 
 use secrecy::SecretString;
 
+use crate::org::OrgUrl;
 use crate::profile::GateProfile;
 use crate::store::{self, CredentialStore, StoreError};
 
 pub use crate::plan::BASIC_AUTH_PASSWORD_ENV;
+
+/// The credential-store entry the wizard files `org`'s webhook password under, beside its token
+/// (which is filed under the organization's key): `webhook-password:` and the key, each character
+/// an entry name cannot hold replaced by `_`, at most 128 characters as the profile allows.
+pub fn password_entry(org: &OrgUrl) -> String {
+    format!("webhook-password:{}", org.key())
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '/' | '@') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(128)
+        .collect()
+}
 
 /// Why the password the profile asks for could not be found.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -67,6 +85,17 @@ mod tests {
 
     fn memory() -> Arc<dyn CredentialStore> {
         Arc::new(MemoryStore::new())
+    }
+
+    #[test]
+    fn the_password_entry_is_a_name_the_profile_accepts() {
+        let org = OrgUrl::parse("https://tfs.example.com/tfs/Default Collection").unwrap();
+        let entry = password_entry(&org);
+        assert!(entry.starts_with("webhook-password:https://tfs.example.com/"), "{entry}");
+        let mut profile = GateProfile::default_profile();
+        profile.basic_auth_user = Some("gate".into());
+        profile.basic_auth_secret = Some(entry);
+        assert!(GateProfile::from_table(&profile.to_table()).is_ok());
     }
 
     #[tokio::test]

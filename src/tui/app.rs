@@ -15,6 +15,7 @@ use crate::tui::msg::{RequestId, Stored};
 use crate::tui::old_token::OldTokenState;
 use crate::tui::steps::apply::ApplyState;
 use crate::tui::steps::coverage::CoverageState;
+use crate::tui::steps::gate::GateState;
 use crate::tui::steps::handover::HandOverState;
 use crate::tui::steps::home::HomeState;
 use crate::tui::steps::organization::OrganizationState;
@@ -29,6 +30,13 @@ use crate::tui::steps::{self, Step};
 use crate::tui::theme::Theme;
 use crate::tui::{WizardOptions, expiry};
 use crate::words::{count, plural};
+
+/// The demo's gate: where it listens and the basic auth it expects.
+pub(crate) struct DemoGate {
+    pub(crate) webhook_url: String,
+    pub(crate) user: String,
+    pub(crate) password: secrecy::SecretString,
+}
 
 /// A popup drawn over the step; it takes the keys while open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,8 +82,8 @@ pub struct App {
     pub(crate) config_dir: PathBuf,
     /// What is remembered between runs; `update` edits it and asks the runner to write it.
     pub(crate) state: State,
-    /// The webhook URL the demo pre-fills.
-    pub(crate) demo_webhook: Option<String>,
+    /// What the demo's gate expects, pre-filled on the gate step.
+    pub(crate) demo_gate: Option<DemoGate>,
     /// The gating service's token page the demo pre-fills.
     pub(crate) demo_token_page: Option<String>,
     /// The gate profile of the organization being worked on.
@@ -84,6 +92,7 @@ pub struct App {
     pub(crate) paste: PasteTokenState,
     pub(crate) verify: VerifyState,
     pub(crate) handover: HandOverState,
+    pub(crate) gate: GateState,
     pub(crate) save: SaveState,
     pub(crate) audit: AuditState,
     pub(crate) permissions: PermissionsState,
@@ -109,11 +118,15 @@ impl App {
     pub fn new(options: WizardOptions, theme: Theme) -> Self {
         let today = options.today;
         let demo = options.demo.is_some();
-        let (organization, paste, demo_webhook, demo_token_page) = match options.demo {
+        let (organization, paste, demo_gate, demo_token_page) = match options.demo {
             Some(demo) => (
                 OrganizationState::new(&demo.org_url),
                 PasteTokenState::new(demo.token, expiry::suggested(today)),
-                Some(demo.webhook_url),
+                Some(DemoGate {
+                    webhook_url: demo.webhook_url,
+                    user: demo.webhook_user,
+                    password: demo.webhook_password,
+                }),
                 Some(demo.token_page_url),
             ),
             None => (
@@ -146,13 +159,14 @@ impl App {
             last_request: 0,
             config_dir: options.config_dir,
             state: options.state,
-            demo_webhook,
+            demo_gate,
             demo_token_page,
             profile: GateProfile::default_profile(),
             organization,
             paste,
             verify: VerifyState::default(),
             handover: HandOverState::default(),
+            gate: GateState::default(),
             save: SaveState::new(options.storage),
             audit: AuditState::default(),
             permissions: PermissionsState::default(),
@@ -206,11 +220,13 @@ impl App {
     }
 
     /// A journey with a new token begins (a rotation, another organization): the last journey's
-    /// pasted token, its check, its hand-over and where it was stored are forgotten; the store choice is kept.
+    /// pasted token, its check, its hand-over, the gate password typed and where it was stored are
+    /// forgotten; the store choice is kept.
     pub(crate) fn forget_token(&mut self) {
         self.paste.reset(expiry::suggested(self.today));
         self.verify = VerifyState::default();
         self.handover = HandOverState::default();
+        self.gate = GateState::default();
         self.save = SaveState::new(self.save.target);
         self.token_stored = None;
         self.old_token = OldTokenState::default();

@@ -4,6 +4,8 @@ use std::collections::BTreeSet;
 
 use jiff::civil::Date;
 
+use secrecy::{ExposeSecret, SecretString};
+
 use crate::org::OrgUrl;
 use crate::plan::{Plan, StopFlag};
 use crate::profile::GateProfile;
@@ -46,6 +48,30 @@ impl StoreTarget {
     }
 }
 
+/// The webhook's basic-auth password on its way into the credential store, beside the token:
+/// the entry the profile names and the password. `Debug` shows the entry only.
+#[derive(Clone)]
+pub struct WebhookPassword {
+    pub entry: String,
+    pub password: SecretString,
+}
+
+impl std::fmt::Debug for WebhookPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookPassword")
+            .field("entry", &self.entry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Equality on the secret too, so tests can assert which password travels where.
+impl PartialEq for WebhookPassword {
+    fn eq(&self, other: &Self) -> bool {
+        self.entry == other.entry
+            && self.password.expose_secret() == other.password.expose_secret()
+    }
+}
+
 /// A request from [`crate::tui::update`] to the effect runner.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -72,13 +98,16 @@ pub enum Effect {
     /// Store the verified token (replacing any previous one for the organization) and use it for
     /// the rest of the run; answers with `Msg::TokenStored`. In a rotation, `keep_old` names the
     /// store the token being replaced is in: the runner reads it from there first (once) and keeps
-    /// it in memory until [`Effect::ForgetOldToken`], answering `Msg::OldTokenKept`.
+    /// it in memory until [`Effect::ForgetOldToken`], answering `Msg::OldTokenKept`. The webhook
+    /// password the gate step asked for, if any, goes into the same store (into this run's memory
+    /// for a token kept for this run only).
     StoreToken {
         request: RequestId,
         org: OrgUrl,
         token: Pat,
         target: StoreTarget,
         keep_old: Option<StoreTarget>,
+        webhook_password: Option<WebhookPassword>,
     },
     /// Write the old token the runner kept back into `target` and use it again for the rest of
     /// the run; answers with `Msg::OldTokenRestored`.

@@ -25,6 +25,7 @@ const SETUP: &[Step] = &[
     Step::PasteToken,
     Step::Verify,
     Step::HandOver,
+    Step::Gate,
     Step::Save,
     Step::Permissions,
     Step::Coverage,
@@ -104,12 +105,22 @@ mod tests {
 
     #[test]
     fn setup_numbers_match_the_issue() {
-        assert_eq!(Flow::Setup.position(Step::Welcome), Some((1, 12)));
-        assert_eq!(Flow::Setup.position(Step::Verify), Some((5, 12)));
-        assert_eq!(Flow::Setup.position(Step::HandOver), Some((6, 12)));
-        assert_eq!(Flow::Setup.position(Step::Summary), Some((12, 12)));
+        assert_eq!(Flow::Setup.position(Step::Welcome), Some((1, 13)));
+        assert_eq!(Flow::Setup.position(Step::Verify), Some((5, 13)));
+        assert_eq!(Flow::Setup.position(Step::HandOver), Some((6, 13)));
+        assert_eq!(Flow::Setup.position(Step::Gate), Some((7, 13)));
+        assert_eq!(Flow::Setup.position(Step::Summary), Some((13, 13)));
         assert_eq!(Flow::Setup.position(Step::Home), None);
         assert_eq!(Flow::Setup.position(Step::Revoke), None);
+    }
+
+    #[test]
+    fn only_setup_asks_what_the_gate_needs() {
+        assert_eq!(Flow::Setup.next(Step::HandOver), Some(Step::Gate));
+        assert_eq!(Flow::Setup.next(Step::Gate), Some(Step::Save));
+        for flow in [Flow::Rotate, Flow::Configure, Flow::Audit] {
+            assert_eq!(flow.position(Step::Gate), None, "{flow:?}");
+        }
     }
 
     #[test]

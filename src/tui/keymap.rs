@@ -80,8 +80,9 @@ impl Key {
         if self.code != event.code {
             return false;
         }
+        // Terminals report Shift+Tab as BackTab with Shift (tmux: `ESC [ Z`).
         let ignored = match event.code {
-            KeyCode::Char(_) => KeyModifiers::SHIFT,
+            KeyCode::Char(_) | KeyCode::BackTab => KeyModifiers::SHIFT,
             _ => KeyModifiers::NONE,
         };
         event.modifiers.difference(ignored) == self.modifiers
@@ -130,6 +131,10 @@ pub enum Action {
     OpenTokensPage,
     CopyTokensPage,
     NextField,
+    /// Gate: back to the previous field.
+    PreviousField,
+    /// Gate: switch the focused choice on or off.
+    Toggle,
     Edit(Edit),
     /// Answer "yes" to the open confirmation popup.
     Confirm,

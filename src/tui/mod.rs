@@ -37,7 +37,7 @@ use secrecy::SecretString;
 use crate::store::State;
 
 pub use app::App;
-pub use effect::{Effect, StoreTarget};
+pub use effect::{Effect, StoreTarget, WebhookPassword};
 pub use msg::{Msg, RequestId, Stored, TaskError};
 pub use runner::Headless;
 pub use steps::Step;
@@ -66,8 +66,10 @@ pub struct WizardOptions {
 pub struct DemoContext {
     pub org_url: String,
     pub token: SecretString,
-    /// The demo gate's webhook URL, pre-filled where the wizard asks for one.
+    /// The demo gate's webhook URL and the basic auth it expects, pre-filled on the gate step.
     pub webhook_url: String,
+    pub webhook_user: String,
+    pub webhook_password: SecretString,
     /// The demo gate's token page (served by the simulator), pre-filled where the wizard asks.
     pub token_page_url: String,
 }

@@ -103,7 +103,7 @@ fn esc_on_welcome_quits_at_once_when_nothing_was_entered() {
     assert!(matches!(
         effects.as_slice(),
         [Effect::CancelStep(Step::Welcome), Effect::Exit { summary }]
-            if summary.contains("step 1 of 12") && summary.contains("Nothing was saved")
+            if summary.contains("step 1 of 13") && summary.contains("Nothing was saved")
     ));
 }
 
@@ -395,7 +395,7 @@ fn the_summary_reminds_to_revoke_a_pasted_token() {
     let Some(Effect::Exit { summary }) = effects.last() else {
         panic!("y quits");
     };
-    assert!(summary.contains("step 4 of 12 (Paste the token)"));
+    assert!(summary.contains("step 4 of 13 (Paste the token)"));
     assert!(summary.contains("revoke it: https://dev.azure.com/fabrikam/_usersSettings/tokens"));
     assert!(!summary.contains("abcdef"));
 }
@@ -408,6 +408,8 @@ fn the_demo_prefills_without_counting_as_typed() {
                 org_url: "http://127.0.0.1:4321/contoso".into(),
                 token: SecretString::from("demo-token".to_owned()),
                 webhook_url: "https://gate.example.com/ado/events".into(),
+                webhook_user: "gate".into(),
+                webhook_password: SecretString::from("demo-webhook-secret"),
                 token_page_url: "http://127.0.0.1:4321/_gate/token".into(),
             }),
             ..options()

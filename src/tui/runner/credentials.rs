@@ -14,7 +14,7 @@ use crate::store::{
     self, CredentialStore, FileStore, MemoryStore, State, StorageKind, StoreError, get_async,
     set_async,
 };
-use crate::tui::effect::StoreTarget;
+use crate::tui::effect::{StoreTarget, WebhookPassword};
 use crate::tui::msg::{Stored, TaskError};
 
 /// Stores, and the tokens this run has verified or read.
@@ -212,12 +212,33 @@ fn lock<V>(map: &Mutex<HashMap<String, V>>) -> MutexGuard<'_, HashMap<String, V>
 }
 
 impl Credentials {
-    /// The store the organization's token is kept in (`kind` as `state.toml` records it, the OS
-    /// store when unknown): other secrets, like the webhook's basic-auth password, live beside it.
-    pub(crate) async fn store_for(
+    /// Stores the webhook's basic-auth password beside the token just stored in `target`; with a
+    /// token kept for this run only, in this run's memory (forgotten when the wizard ends).
+    pub(crate) async fn store_webhook_password(
         &self,
+        password: &WebhookPassword,
+        target: StoreTarget,
+    ) -> Result<(), StoreError> {
+        let store = self
+            .store(target)
+            .await?
+            .unwrap_or_else(|| self.memory.clone());
+        set_async(&store, &password.entry, &password.password).await
+    }
+
+    /// Where the webhook's basic-auth password named `entry` is: this run's memory when it was
+    /// kept there, else beside the organization's token (`kind` as `state.toml` records it, the
+    /// OS store when unknown).
+    pub(crate) async fn password_store(
+        &self,
+        entry: Option<&str>,
         kind: Option<StorageKind>,
     ) -> Result<Option<Arc<dyn CredentialStore>>, StoreError> {
+        if let Some(entry) = entry
+            && get_async(&self.memory, entry).await?.is_some()
+        {
+            return Ok(Some(self.memory.clone()));
+        }
         self.store(kind.map_or(StoreTarget::OsStore, StoreTarget::for_kind))
             .await
     }

@@ -180,6 +180,7 @@ impl EffectRunner {
                 token,
                 target,
                 keep_old,
+                webhook_password,
             } => {
                 let task = tasks::store_token(
                     self.tx.clone(),
@@ -187,8 +188,8 @@ impl EffectRunner {
                     request,
                     org,
                     token,
-                    target,
-                    keep_old,
+                    (target, keep_old),
+                    webhook_password,
                 );
                 self.tasks.spawn(step, task);
             }
@@ -607,6 +608,7 @@ mod tests {
                 token: Pat::parse("session-token").unwrap(),
                 target: StoreTarget::SessionOnly,
                 keep_old: None,
+                webhook_password: None,
             },
             Step::Save,
             &mut out,

@@ -19,7 +19,7 @@ use crate::plan::{ApplyInput, Plan, StopFlag};
 use crate::profile::GateProfile;
 use crate::store::{self, State, StorageKind, StoreError};
 use crate::token::Pat;
-use crate::tui::effect::StoreTarget;
+use crate::tui::effect::{StoreTarget, WebhookPassword};
 use crate::tui::msg::{Msg, RequestId, TaskError};
 use crate::tui::runner::credentials::Credentials;
 
@@ -84,24 +84,35 @@ pub(crate) async fn verify(
     });
 }
 
-/// Stores the token; in a rotation, the one it replaces is read and kept first.
+/// Stores the token in `target` (in a rotation, the one it replaces is read from `keep_old` and
+/// kept first), then the webhook password beside it: either failing is the store failing.
 pub(crate) async fn store_token(
     tx: UnboundedSender<Msg>,
     credentials: Arc<Credentials>,
     request: RequestId,
     org: OrgUrl,
     token: Pat,
-    target: StoreTarget,
-    keep_old: Option<StoreTarget>,
+    (target, keep_old): (StoreTarget, Option<StoreTarget>),
+    webhook_password: Option<WebhookPassword>,
 ) {
     if let Some(old_store) = keep_old
         && credentials.keep_old(&org, old_store).await
     {
         let _ = tx.send(Msg::OldTokenKept);
     }
-    let result = credentials
+    let result = match credentials
         .store_token(&org, token.secret().clone(), target)
-        .await;
+        .await
+    {
+        Ok(stored) => match &webhook_password {
+            Some(password) => credentials
+                .store_webhook_password(password, target)
+                .await
+                .map(|()| stored),
+            None => Ok(stored),
+        },
+        Err(error) => Err(error),
+    };
     let _ = tx.send(Msg::TokenStored {
         request,
         result,
@@ -212,9 +223,11 @@ pub(crate) async fn apply(
         .map_err(|e| TaskError::Lock(e.to_string()))?
         .map_err(|e| TaskError::Lock(e.to_string()))?;
         let client = target.client(&credentials).await?;
-        let password =
-            domain::basic_auth_password(&target.profile, credentials.store_for(target.storage))
-                .await?;
+        let password = domain::basic_auth_password(
+            &target.profile,
+            credentials.password_store(target.profile.basic_auth_secret.as_deref(), target.storage),
+        )
+        .await?;
         Ok::<_, TaskError>((client, password, writer))
     }
     .await;

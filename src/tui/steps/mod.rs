@@ -3,6 +3,7 @@
 
 pub mod apply;
 pub mod coverage;
+pub mod gate;
 pub mod handover;
 pub mod home;
 pub mod organization;
@@ -39,6 +40,8 @@ pub enum Step {
     Verify,
     /// Give the verified token to the gating service.
     HandOver,
+    /// Setup only: the webhook, its basic auth and the status policy.
+    Gate,
     Save,
     Permissions,
     Coverage,
@@ -60,6 +63,7 @@ impl Step {
             Self::PasteToken => "Paste the token",
             Self::Verify => "Verify the token",
             Self::HandOver => "Give the token to the gating service",
+            Self::Gate => "What the gate needs",
             Self::Save => "Store the token",
             Self::Permissions => "Permissions",
             Self::Coverage => "Coverage",
@@ -82,6 +86,7 @@ pub(crate) fn keymap(app: &App) -> &'static [Binding] {
         Step::PasteToken => paste_token::KEYMAP,
         Step::Verify => verify::keymap(app),
         Step::HandOver => handover::keymap(app),
+        Step::Gate => gate::keymap(app),
         Step::Save => save::keymap(app),
         Step::Permissions => permissions::keymap(app),
         Step::Coverage => coverage::keymap(app),
@@ -102,6 +107,7 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         Step::PasteToken => paste_token::on_action(app, action),
         Step::Verify => verify::on_action(app, action),
         Step::HandOver => handover::on_action(app, action),
+        Step::Gate => gate::on_action(app, action),
         Step::Save => save::on_action(app, action),
         Step::Permissions => permissions::on_action(app, action),
         Step::Coverage => coverage::on_action(app, action),
@@ -119,7 +125,7 @@ pub(crate) fn on_text(app: &mut App, text: &str) -> Vec<Effect> {
         Step::Organization => organization::on_text(app, text),
         Step::PasteToken => paste_token::on_text(app, text),
         Step::HandOver => handover::on_text(app, text),
-        Step::Save => save::on_text(app, text),
+        Step::Gate => gate::on_text(app, text),
         Step::Coverage => coverage::on_text(app, text),
         _ => Vec::new(),
     }
@@ -130,6 +136,7 @@ pub(crate) fn on_enter(app: &mut App) -> Vec<Effect> {
     match app.step {
         Step::Verify => verify::start(app),
         Step::HandOver => handover::on_enter(app),
+        Step::Gate => gate::on_enter(app),
         Step::Save => save::on_enter(app),
         Step::Permissions => permissions::on_enter(app),
         Step::Coverage => coverage::on_enter(app),
@@ -223,6 +230,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         Step::PasteToken => paste_token::render(app, frame, area),
         Step::Verify => verify::render(app, frame, area),
         Step::HandOver => handover::render(app, frame, area),
+        Step::Gate => gate::render(app, frame, area),
         Step::Save => save::render(app, frame, area),
         Step::Permissions => permissions::render(app, frame, area),
         Step::Coverage => coverage::render(app, frame, area),

@@ -1,8 +1,8 @@
-//! Step 6: the verified token goes into the OS credential store (the screen says which one). When
-//! there is none, the reason is shown and the admin picks, with an explicit key, the plain-text
-//! file (with its warning) or using the token for this run only. The gate's webhook URL is asked
-//! here when the organization's profile has none. Enter records everything but the token in
-//! `state.toml`.
+//! The verified token goes into the OS credential store (the screen says which one), with the
+//! webhook password the gate step asked for beside it. When there is none, the reason is shown and
+//! the admin picks, with an explicit key, the plain-text file (with its warning) or using the token
+//! for this run only. Enter records everything but the secrets in `state.toml`, the gate settings
+//! included.
 
 use jiff::Timestamp;
 use ratatui::Frame;
@@ -12,7 +12,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::domain;
-use crate::profile::GateProfile;
 use crate::store::{ExpirySource, FileStore, Rotation, StoreError, TokenMeta};
 use crate::tui::app::{App, Status, Tone};
 use crate::tui::effect::{Effect, StoreTarget};
@@ -20,8 +19,8 @@ use crate::tui::flow::Flow;
 use crate::tui::keymap::{Action, Binding, ENTER, ESC, HELP, Key, QUIT_CTRL_C, QUIT_Q};
 use crate::tui::msg::{RequestId, Stored};
 use crate::tui::old_token;
+use crate::tui::steps::gate;
 use crate::tui::steps::token_recipe::token_name;
-use crate::tui::widgets::text_input::{self, TextInput};
 use crate::tui::widgets::{hanging, spinner};
 
 const CONTINUE: Binding = Binding {
@@ -35,11 +34,8 @@ const BACK: Binding = Binding {
     keys: &[ESC],
     action: Action::Back,
     hint: Some("back"),
-    help: "Back to the verification",
+    help: "Back to the previous step",
 };
-
-/// While the token is being stored, or once it is: the webhook field (if shown) takes typing.
-pub const KEYMAP_TYPING: &[Binding] = crate::tui::keymap::text_field_keymap![CONTINUE, BACK,];
 
 /// No field to type into.
 pub const KEYMAP: &[Binding] = &[CONTINUE, BACK, HELP, QUIT_Q, QUIT_CTRL_C];
@@ -111,38 +107,11 @@ pub(crate) enum Recording {
     Failed(StoreError),
 }
 
-/// The webhook URL field, validated as typed.
-#[derive(Debug, Clone)]
-pub(crate) struct WebhookField {
-    pub(crate) input: TextInput,
-    pub(crate) verdict: Result<GateProfile, String>,
-}
-
-impl WebhookField {
-    fn new(value: &str, profile: &GateProfile) -> Self {
-        let mut field = Self {
-            input: TextInput::new(value),
-            verdict: Err(String::new()),
-        };
-        field.validate(profile);
-        field
-    }
-
-    fn validate(&mut self, profile: &GateProfile) {
-        self.verdict = profile
-            .clone()
-            .with_webhook_url(self.input.value())
-            .map_err(|e| e.to_string());
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct SaveState {
     /// Where the token goes next; the admin may switch it after a failure.
     pub(crate) target: StoreTarget,
     pub(crate) storing: Storing,
-    /// Shown only when the organization's profile has no webhook URL.
-    pub(crate) webhook: Option<WebhookField>,
     pub(crate) recording: Recording,
 }
 
@@ -151,7 +120,6 @@ impl SaveState {
         Self {
             target,
             storing: Storing::NotStarted,
-            webhook: None,
             recording: Recording::Idle,
         }
     }
@@ -170,33 +138,21 @@ impl SaveState {
 
 /// The keys for the step's current state.
 pub(crate) fn keymap(app: &App) -> &'static [Binding] {
-    match (&app.save.storing, &app.save.webhook) {
-        (Storing::Failed { .. }, _) if old_token::offered(app) => KEYMAP_CHOOSE_ROTATION,
-        (Storing::Failed { .. }, _) => KEYMAP_CHOOSE,
-        (_, Some(_)) => KEYMAP_TYPING,
-        (_, None) => KEYMAP,
+    match &app.save.storing {
+        Storing::Failed { .. } if old_token::offered(app) => KEYMAP_CHOOSE_ROTATION,
+        Storing::Failed { .. } => KEYMAP_CHOOSE,
+        _ => KEYMAP,
     }
 }
 
-/// Entering the step (forwards): pick the profile and the store, and store the verified token.
+/// Entering the step (forwards): pick the store, and store the verified token (and the webhook
+/// password typed on the gate step).
 pub(crate) fn on_enter(app: &mut App) -> Vec<Effect> {
-    app.profile = app.stored_profile();
     if app.flow == Flow::Rotate
         && let Some(kind) = app.token_storage()
     {
         app.save.target = StoreTarget::for_kind(kind);
     }
-    app.save.webhook = match (&app.profile.webhook_url, app.save.webhook.take()) {
-        (Some(_), _) => None,
-        (None, Some(mut kept)) => {
-            kept.validate(&app.profile);
-            Some(kept)
-        }
-        (None, None) => {
-            let suggested = app.demo_webhook.clone().unwrap_or_default();
-            Some(WebhookField::new(&suggested, &app.profile))
-        }
-    };
     app.save.recording = Recording::Idle;
     store(app, app.save.target)
 }
@@ -214,6 +170,7 @@ fn store(app: &mut App, target: StoreTarget) -> Vec<Effect> {
         token,
         target,
         keep_old: old_token::old_store(app),
+        webhook_password: gate::password_to_store(app),
     }]
 }
 
@@ -235,30 +192,8 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             None => Vec::new(),
         },
         Action::RestoreOldToken => old_token::restore(app),
-        Action::Edit(edit) => {
-            let profile = app.profile.clone();
-            if let Some(field) = &mut app.save.webhook
-                && field.input.edit(edit)
-            {
-                app.touched = true;
-                field.validate(&profile);
-            }
-            Vec::new()
-        }
         _ => Vec::new(),
     }
-}
-
-pub(crate) fn on_text(app: &mut App, text: &str) -> Vec<Effect> {
-    let profile = app.profile.clone();
-    if let Some(field) = &mut app.save.webhook
-        && !matches!(app.save.storing, Storing::Failed { .. })
-    {
-        field.input.insert(text);
-        field.validate(&profile);
-        app.touched = true;
-    }
-    Vec::new()
 }
 
 pub(crate) fn on_stored(
@@ -287,7 +222,7 @@ pub(crate) fn on_stored(
     Vec::new()
 }
 
-/// Enter: once the token is stored and the webhook URL is valid, write `state.toml`.
+/// Enter: once the token is stored, write `state.toml`.
 fn record(app: &mut App) -> Vec<Effect> {
     let complain = |app: &mut App, text: &str| {
         app.status = Some(Status {
@@ -309,17 +244,6 @@ fn record(app: &mut App) -> Vec<Effect> {
         };
     };
     let (stored, at) = (stored.clone(), *at);
-    if let Some(field) = &app.save.webhook {
-        match &field.verdict {
-            Ok(profile) => app.profile = profile.clone(),
-            Err(_) => {
-                return complain(
-                    app,
-                    "Enter the gating service's webhook URL first (https://…).",
-                );
-            }
-        }
-    }
     let (Some(org), Some(report)) = (
         app.organization.confirmed().cloned(),
         app.verify.report().cloned(),
@@ -479,56 +403,13 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
             lines.extend(old_token::lines(app, "    ", width));
         }
     }
-    let webhook_height = if state.webhook.is_some() { 8 } else { 0 };
     let store_height = u16::try_from(lines.len() + 1).unwrap_or(u16::MAX);
-    let [store_area, webhook_area, _, record_area] = area.layout(&Layout::vertical([
+    let [store_area, _, record_area] = area.layout(&Layout::vertical([
         Constraint::Length(store_height),
-        Constraint::Length(webhook_height),
         Constraint::Fill(1),
         Constraint::Length(3),
     ]));
     frame.render_widget(Paragraph::new(lines), store_area);
-
-    if let Some(field) = &state.webhook {
-        let [intro, input, verdict] = webhook_area.layout(&Layout::vertical([
-            Constraint::Length(3),
-            Constraint::Length(3),
-            Constraint::Length(2),
-        ]));
-        frame.render_widget(
-            Paragraph::new(vec![
-                Line::from(Span::styled("Where the gate receives events", theme.title())),
-                Line::default(),
-                Line::from(Span::styled(
-                    "The gating service's webhook URL: Azure DevOps sends pull-request events there.",
-                    theme.muted(),
-                )),
-            ]),
-            intro,
-        );
-        let typing = app.popup.is_none() && !matches!(state.storing, Storing::Failed { .. });
-        text_input::render(
-            frame,
-            input.intersection(Rect { width: 72, ..input }),
-            &field.input,
-            "Webhook URL",
-            typing,
-            theme,
-        );
-        let lines = match &field.verdict {
-            Ok(_) => hanging::wrap(
-                "  ✓ ",
-                theme.success(),
-                "A valid https address.",
-                Style::new(),
-                verdict.width,
-            ),
-            Err(message) => {
-                hanging::wrap("  ✗ ", theme.error(), message, theme.error(), verdict.width)
-            }
-        };
-        frame.render_widget(Paragraph::new(lines), verdict);
-    }
 
     let mut lines = Vec::new();
     match &state.recording {
@@ -550,7 +431,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
             "",
             theme.muted(),
             &format!(
-                "Enter records the organization, the token's expiry date, user and scopes in {} — never the token itself.",
+                "Enter records the organization, the gate settings and the token's expiry date, user and scopes in {} — never the token or a password.",
                 crate::store::State::path(&app.config_dir).display()
             ),
             theme.muted(),
