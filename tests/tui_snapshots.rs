@@ -41,6 +41,8 @@ fn demo_app() -> App {
                 org_url: "http://127.0.0.1:4321/contoso".into(),
                 token: SecretString::from(TOKEN.to_owned()),
                 webhook_url: "https://gate.example.com/ado/events".into(),
+                webhook_user: "gate".into(),
+                webhook_password: SecretString::from("demo-webhook-secret"),
                 token_page_url: "http://127.0.0.1:4321/_gate/token".into(),
             }),
             ..options()

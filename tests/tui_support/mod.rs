@@ -246,10 +246,21 @@ pub fn hand_over(app: &mut App, answer: char) -> Vec<Effect> {
     key(app, KeyCode::Char(answer))
 }
 
-/// The save step just entered; returns the store request id.
-pub fn at_save() -> (App, RequestId) {
+/// The gate step just entered, after the hand-over was confirmed: nothing is stored yet.
+pub fn at_gate() -> App {
     let mut app = at_handover();
     let effects = hand_over(&mut app, 'y');
+    assert!(effects.is_empty(), "nothing is stored before the gate step");
+    assert_eq!(app.step(), Step::Gate);
+    app
+}
+
+/// The save step just entered (the webhook URL typed on the gate step); returns the store
+/// request id.
+pub fn at_save() -> (App, RequestId) {
+    let mut app = at_gate();
+    type_text(&mut app, WEBHOOK);
+    let effects = key(&mut app, KeyCode::Enter);
     let request = effects
         .iter()
         .find_map(|e| match e {
@@ -461,8 +472,8 @@ pub fn audit_request(effects: &[Effect]) -> RequestId {
     })
 }
 
-/// The save step, token stored and webhook typed, Enter pressed and the state written: the wizard
-/// is on the permissions step with the audit just started.
+/// The save step, token stored, Enter pressed and the state written: the wizard is on the
+/// permissions step with the audit just started.
 pub fn at_permissions() -> (App, RequestId) {
     let (mut app, request) = at_save();
     send(
@@ -476,7 +487,6 @@ pub fn at_permissions() -> (App, RequestId) {
             at: at(),
         },
     );
-    type_text(&mut app, WEBHOOK);
     let effects = key(&mut app, KeyCode::Enter);
     let saved = request_of(&effects, |e| match e {
         Effect::SaveState { request, .. } => Some(*request),
