@@ -232,6 +232,168 @@ fn save_recording_failed() {
     insta::assert_snapshot!(screen(&app));
 }
 
+// ---- the gate step ------------------------------------------------------------------------------
+
+fn sized(app: &App, width: u16, height: u16) -> String {
+    screen_sized(app, width, height).backend().to_string()
+}
+
+fn shift_tab(app: &mut App) -> Vec<Effect> {
+    send(
+        app,
+        Msg::Key(crossterm::event::KeyEvent::new(
+            KeyCode::BackTab,
+            crossterm::event::KeyModifiers::SHIFT,
+        )),
+    )
+}
+
+#[test]
+fn gate_asks_the_webhook_its_basic_auth_and_the_status_policy() {
+    let app = at_gate();
+    let small = sized(&app, 80, 24);
+    assert!(
+        small.contains("Step 7 of 13 · What the gate needs"),
+        "{small}"
+    );
+    assert!(small.contains("› Webhook URL"), "the focus shows: {small}");
+    assert!(small.contains("[x] Require the gate's status"), "{small}");
+    insta::assert_snapshot!("gate_first_time_80x24", small);
+    insta::assert_snapshot!("gate_first_time_120x40", sized(&app, 120, 40));
+}
+
+#[test]
+fn gate_filled_in_shows_the_password_as_bullets_only() {
+    let mut app = at_gate();
+    type_text(&mut app, WEBHOOK);
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "gate-hook");
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "s3cret-fm");
+    let small = sized(&app, 80, 24);
+    assert!(!small.contains("s3cret"), "{small}");
+    assert!(small.contains("•••••••••"), "{small}");
+    assert!(small.contains("› Password"), "{small}");
+    insta::assert_snapshot!("gate_filled_in_80x24", small);
+    insta::assert_snapshot!("gate_filled_in_120x40", sized(&app, 120, 40));
+}
+
+#[test]
+fn gate_without_the_status_policy_hides_its_fields() {
+    let mut app = at_gate();
+    type_text(&mut app, WEBHOOK);
+    for _ in 0..3 {
+        key(&mut app, KeyCode::Tab);
+    }
+    key(&mut app, KeyCode::Char(' '));
+    let small = sized(&app, 80, 24);
+    assert!(small.contains("› [ ] Require the gate's status"), "{small}");
+    assert!(small.contains("Not required"), "{small}");
+    assert!(!small.contains("Status name"), "{small}");
+    insta::assert_snapshot!("gate_without_the_status_policy_80x24", small);
+    insta::assert_snapshot!(
+        "gate_without_the_status_policy_120x40",
+        sized(&app, 120, 40)
+    );
+}
+
+#[test]
+fn gate_says_what_is_wrong_and_focuses_it() {
+    let mut app = at_gate();
+    type_text(&mut app, WEBHOOK);
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "pw");
+    assert!(key(&mut app, KeyCode::Enter).is_empty(), "nothing stored");
+    assert_eq!(app.step(), Step::Gate);
+    let small = sized(&app, 80, 24);
+    assert!(small.contains("Enter the user too"), "{small}");
+    assert!(
+        small.contains("› User"),
+        "the field to fix has the focus: {small}"
+    );
+    insta::assert_snapshot!("gate_says_what_is_wrong_80x24", small);
+}
+
+#[test]
+fn gate_keys_go_only_to_the_focused_field_and_the_password_only_to_the_store() {
+    let mut app = at_gate();
+    // Letters that are choices elsewhere (f, m, q) are text here.
+    type_text(&mut app, "https://gate.fabrikam.example/m?q=1");
+    assert!(sized(&app, 120, 40).contains("https://gate.fabrikam.example/m?q=1"));
+    ctrl(&mut app, 'u');
+    type_text(&mut app, WEBHOOK);
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "gate-hook");
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "s3cret-fm");
+    key(&mut app, KeyCode::Tab);
+    // On the switch, letters do nothing; Space flips it; Shift+Tab goes back.
+    let before = sized(&app, 120, 40);
+    for c in "fmqy?x".chars() {
+        assert!(key(&mut app, KeyCode::Char(c)).is_empty());
+    }
+    assert_eq!(sized(&app, 120, 40), before);
+    key(&mut app, KeyCode::Char(' '));
+    assert!(sized(&app, 120, 40).contains("[ ] Require"));
+    shift_tab(&mut app);
+    assert!(sized(&app, 120, 40).contains("› Password"));
+    key(&mut app, KeyCode::Backspace);
+    type_text(&mut app, "m");
+
+    let effects = key(&mut app, KeyCode::Enter);
+    assert_eq!(app.step(), Step::Save);
+    let Some((request, password)) = effects.iter().find_map(|e| match e {
+        Effect::StoreToken {
+            request,
+            webhook_password,
+            ..
+        } => Some((*request, webhook_password.clone())),
+        _ => None,
+    }) else {
+        panic!("the save step stores the token");
+    };
+    let password = password.expect("the password goes to the store with the token");
+    assert_eq!(
+        password.entry,
+        "webhook-password:https://dev.azure.com/fabrikam"
+    );
+    assert_eq!(
+        secrecy::ExposeSecret::expose_secret(&password.password),
+        "s3cret-fm"
+    );
+    assert!(!format!("{password:?}").contains("s3cret"));
+    send(
+        &mut app,
+        Msg::TokenStored {
+            request,
+            result: Ok(Stored {
+                target: StoreTarget::OsStore,
+                description: "Secret Service (GNOME Keyring)".into(),
+            }),
+            at: at(),
+        },
+    );
+    let effects = key(&mut app, KeyCode::Enter);
+    let Some(state) = effects.iter().find_map(|e| match e {
+        Effect::SaveState { state, .. } => Some(state.clone()),
+        _ => None,
+    }) else {
+        panic!("Enter records the organization");
+    };
+    let profile =
+        azdo_gate::profile::GateProfile::from_table(&state.org(FABRIKAM).unwrap().profile).unwrap();
+    assert_eq!(profile.require_webhook_url().unwrap(), WEBHOOK);
+    assert_eq!(profile.basic_auth_user.as_deref(), Some("gate-hook"));
+    assert_eq!(
+        profile.basic_auth_secret.as_deref(),
+        Some(password.entry.as_str())
+    );
+    assert!(!profile.status_check.required);
+    let written = toml::to_string(&state).unwrap();
+    assert!(!written.contains("s3cret"), "{written}");
+}
+
 // ---- permissions -------------------------------------------------------------------------------
 
 #[test]

@@ -77,7 +77,14 @@ async fn the_basic_auth_and_status_policy_entered_reach_azure_devops_and_the_com
         &common::run(
             dir.path(),
             None,
-            &["--insecure-storage", "configure", "--org", &sim.org_url(), "--plan", "--json"],
+            &[
+                "--insecure-storage",
+                "configure",
+                "--org",
+                &sim.org_url(),
+                "--plan",
+                "--json",
+            ],
         )
         .await,
     );
@@ -87,7 +94,10 @@ async fn the_basic_auth_and_status_policy_entered_reach_azure_devops_and_the_com
         .iter()
         .filter(|a| a["kind"] != "skip")
         .collect();
-    assert!(work.is_empty(), "configure plans the same settings: {work:#?}");
+    assert!(
+        work.is_empty(),
+        "configure plans the same settings: {work:#?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -97,20 +107,33 @@ async fn without_the_status_policy_none_is_created_and_the_audit_asks_for_none()
     let dir = tempfile::tempdir().unwrap();
     set_up(&sim, dir.path(), &Answers { required: false }).await;
     assert!(!ours(&sim).is_empty(), "the wizard created subscriptions");
-    assert_eq!(gate_policies(&sim).len(), before, "no status policy created");
+    assert_eq!(
+        gate_policies(&sim).len(),
+        before,
+        "no status policy created"
+    );
 
     let audit = common::json(
         &common::run(
             dir.path(),
             None,
-            &["--insecure-storage", "audit", "--org", &sim.org_url(), "--json"],
+            &[
+                "--insecure-storage",
+                "audit",
+                "--org",
+                &sim.org_url(),
+                "--json",
+            ],
         )
         .await,
     );
     let repositories = audit["repositories"].as_array().unwrap();
     assert!(!repositories.is_empty());
     for repository in repositories {
-        assert_eq!(repository["status_policy"], "not_required", "{repository:#}");
+        assert_eq!(
+            repository["status_policy"], "not_required",
+            "{repository:#}"
+        );
     }
 }
 
@@ -149,7 +172,10 @@ async fn set_up(sim: &SimHandle, dir: &Path, answers: &Answers) -> OrgUrl {
     type_text(&mut wizard, USER);
     press(&mut wizard, KeyCode::Tab);
     type_text(&mut wizard, PASSWORD);
-    assert!(!screen(&wizard).contains(PASSWORD), "the password is never shown");
+    assert!(
+        !screen(&wizard).contains(PASSWORD),
+        "the password is never shown"
+    );
     press(&mut wizard, KeyCode::Tab);
     if answers.required {
         press(&mut wizard, KeyCode::Tab);

@@ -91,7 +91,10 @@ mod tests {
     fn the_password_entry_is_a_name_the_profile_accepts() {
         let org = OrgUrl::parse("https://tfs.example.com/tfs/DefaultCollection").unwrap();
         let entry = password_entry(&org);
-        assert!(entry == "webhook-password:https://tfs.example.com/tfs/defaultcollection", "{entry}");
+        assert!(
+            entry == "webhook-password:https://tfs.example.com/tfs/defaultcollection",
+            "{entry}"
+        );
         let mut profile = GateProfile::default_profile();
         profile.basic_auth_user = Some("gate".into());
         profile.basic_auth_secret = Some(entry);

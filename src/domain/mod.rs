@@ -9,6 +9,8 @@ mod snapshot;
 mod token;
 
 pub use apply::{ApplyReport, apply_and_verify, touched_coverage};
-pub use basic_auth::{BASIC_AUTH_PASSWORD_ENV, BasicAuthError, basic_auth_password, password_entry};
+pub use basic_auth::{
+    BASIC_AUTH_PASSWORD_ENV, BasicAuthError, basic_auth_password, password_entry,
+};
 pub use snapshot::{previous_repository_ids, record_snapshot};
 pub use token::record_check;

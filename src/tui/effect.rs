@@ -67,8 +67,7 @@ impl std::fmt::Debug for WebhookPassword {
 /// Equality on the secret too, so tests can assert which password travels where.
 impl PartialEq for WebhookPassword {
     fn eq(&self, other: &Self) -> bool {
-        self.entry == other.entry
-            && self.password.expose_secret() == other.password.expose_secret()
+        self.entry == other.entry && self.password.expose_secret() == other.password.expose_secret()
     }
 }
 

@@ -387,11 +387,7 @@ fn title(label: &str, focused: bool) -> String {
     }
 }
 
-fn verdict_lines(
-    app: &App,
-    verdict: Result<&str, &str>,
-    width: u16,
-) -> Vec<Line<'static>> {
+fn verdict_lines(app: &App, verdict: Result<&str, &str>, width: u16) -> Vec<Line<'static>> {
     let theme = app.theme;
     match verdict {
         Ok(text) => hanging::wrap("  ✓ ", theme.success(), text, Style::new(), width),
@@ -419,6 +415,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         policy_said,
         _,
         note,
+        _,
     ] = area.layout(&Layout::vertical([
         Constraint::Length(2),
         Constraint::Length(3),
@@ -429,8 +426,9 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         Constraint::Length(1),
         Constraint::Length(3),
         Constraint::Length(said),
-        Constraint::Fill(1),
+        Constraint::Max(1),
         Constraint::Length(2),
+        Constraint::Fill(1),
     ]));
     frame.render_widget(
         Paragraph::new(vec![
@@ -451,7 +449,10 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         frame,
         boxed(webhook_area),
         &state.webhook,
-        &title("Webhook URL: Azure DevOps sends pull-request events here", focused(Field::Webhook)),
+        &title(
+            "Webhook URL: Azure DevOps sends pull-request events here",
+            focused(Field::Webhook),
+        ),
         focused(Field::Webhook),
         theme,
     );
@@ -497,7 +498,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         state.user.value().trim()
     );
     let sent = format!(
-        "User {}; the password goes to the credential store with the token.",
+        "User {}, with the password kept beside the token.",
         state.user.value().trim()
     );
     let auth_verdict = match &verdicts.auth {
@@ -520,7 +521,10 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(
         Line::from(vec![
             Span::styled(
-                format!("{}{mark} ", if focused(Field::Required) { "› " } else { "" }),
+                format!(
+                    "{}{mark} ",
+                    if focused(Field::Required) { "› " } else { "" }
+                ),
                 switch_style,
             ),
             Span::raw("Require the gate's status before a pull request merges"),
@@ -528,7 +532,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         ]),
         switch_area,
     );
-    let policy_verdict = if state.required {
+    if state.required {
         let [genre_area, name_area] = boxed(policy_area)
             .layout(&Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).spacing(1));
         text_input::render(
@@ -547,17 +551,24 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
             focused(Field::Name),
             theme,
         );
-        match &verdicts.policy {
+        let policy_verdict = match &verdicts.policy {
             Ok(()) => Ok("A Status policy on each default branch waits for this status."),
             Err(why) => Err(why.as_str()),
-        }
+        };
+        frame.render_widget(
+            Paragraph::new(verdict_lines(app, policy_verdict, policy_said.width)),
+            policy_said,
+        );
     } else {
-        Ok("Not required: no branch policy is created, and the audit asks for none.")
-    };
-    frame.render_widget(
-        Paragraph::new(verdict_lines(app, policy_verdict, policy_said.width)),
-        policy_said,
-    );
+        frame.render_widget(
+            Paragraph::new(verdict_lines(
+                app,
+                Ok("Not required: no branch policy is created, and the audit asks for none."),
+                policy_area.width,
+            )),
+            policy_area,
+        );
+    }
 
     frame.render_widget(
         Paragraph::new(hanging::wrap(
