@@ -157,6 +157,14 @@ fn hand_over(pane: &Pane) {
     pane.keys(&["y"]);
 }
 
+/// The gate step: the webhook URL typed (its `f` and `m` are text), nothing else, then Enter.
+fn gate(pane: &Pane) {
+    pane.wait_for(&["What the gate needs"]);
+    pane.type_text(WEBHOOK);
+    pane.wait_for(&["A valid https address."]);
+    pane.press("Enter", &["Store the token"]);
+}
+
 /// A shell-quoted command line running the binary with its configuration in `config`.
 fn command(config: &Path, args: &str) -> String {
     format!(
@@ -213,19 +221,19 @@ fn demo_walks_the_whole_first_time_flow_to_the_summary() {
     let config = tempfile::tempdir().unwrap();
     let pane = Pane::start("demo", &command(config.path(), "demo"));
     pane.wait_for(&[
-        "Step 1 of 12 · Welcome",
+        "Step 1 of 13 · Welcome",
         "SIMULATION — nothing here touches a real organization",
     ]);
-    pane.press("Enter", &["Step 2 of 12 · Organization", "/fabrikam"]);
-    pane.press("Enter", &["Step 3 of 12 · Create the token"]);
+    pane.press("Enter", &["Step 2 of 13 · Organization", "/fabrikam"]);
+    pane.press("Enter", &["Step 3 of 13 · Create the token"]);
     pane.press(
         "Enter",
-        &["Step 4 of 12 · Paste the token", "84 characters"],
+        &["Step 4 of 13 · Paste the token", "84 characters"],
     );
     pane.press(
         "Enter",
         &[
-            "Step 5 of 12 · Verify the token",
+            "Step 5 of 13 · Verify the token",
             "Gate Bot (gate-bot@fabrikam.example)",
             "Ready once you confirm the user",
         ],
@@ -234,7 +242,7 @@ fn demo_walks_the_whole_first_time_flow_to_the_summary() {
     pane.press(
         "Enter",
         &[
-            "Step 6 of 12 · Give the token to the gating service",
+            "Step 6 of 13 · Give the token to the gating service",
             "/_gate/token",
         ],
     );
@@ -244,16 +252,17 @@ fn demo_walks_the_whole_first_time_flow_to_the_summary() {
     pane.press(
         "y",
         &[
-            "Step 7 of 12 · Store the token",
-            "Stored in memory",
-            // The demo's own gate receiver on loopback.
+            "Step 7 of 13 · What the gate needs",
+            // The demo's own gate receiver on loopback, and the basic auth it expects.
             "http://127.0.0.1:",
+            "User gate, with the password kept beside the token.",
         ],
     );
+    pane.press("Enter", &["Step 8 of 13 · Store the token", "Stored in memory"]);
     pane.press(
         "Enter",
         &[
-            "Step 8 of 12 · Permissions",
+            "Step 9 of 13 · Permissions",
             "✗ Payments",
             "needs Project Administrators",
         ],
@@ -261,7 +270,7 @@ fn demo_walks_the_whole_first_time_flow_to_the_summary() {
     pane.press(
         "Enter",
         &[
-            "Step 9 of 12 · Coverage",
+            "Step 10 of 13 · Coverage",
             "Repositories in fabrikam",
             "selected",
             // The demo opened pull requests: one hook's gate answered 401.
@@ -272,16 +281,16 @@ fn demo_walks_the_whole_first_time_flow_to_the_summary() {
     pane.press(
         "Enter",
         &[
-            "Step 10 of 12 · Plan",
+            "Step 11 of 13 · Plan",
             "Nothing is written until you confirm.",
         ],
     );
     pane.press("Enter", &["changes to fabrikam?"]);
-    pane.press("y", &["Step 11 of 12 · Apply", "Every change was made"]);
+    pane.press("y", &["Step 12 of 13 · Apply", "Every change was made"]);
     pane.press(
         "Enter",
         &[
-            "Step 12 of 12 · Summary",
+            "Step 13 of 13 · Summary",
             "You confirmed the gating service has the token",
             "--warn-days 30",
         ],
@@ -300,7 +309,7 @@ fn demo_walks_the_whole_first_time_flow_to_the_summary() {
     );
     assert!(screen.contains("This was the demo"), "{screen}");
     assert!(
-        !screen.contains("Step 12 of 12"),
+        !screen.contains("Step 13 of 13"),
         "the terminal is back to normal:\n{screen}"
     );
     let kept: Vec<_> = std::fs::read_dir(config.path())
@@ -325,11 +334,11 @@ fn a_missing_scope_is_fixed_and_rechecked_then_the_organization_is_gated() {
     let subscriptions_before = sim.subscriptions().len();
     let config = tempfile::tempdir().unwrap();
     let pane = Pane::start("scope", &command(config.path(), "--insecure-storage"));
-    pane.wait_for(&["Step 1 of 12 · Welcome"]);
-    pane.press("Enter", &["Step 2 of 12 · Organization"]);
+    pane.wait_for(&["Step 1 of 13 · Welcome"]);
+    pane.press("Enter", &["Step 2 of 13 · Organization"]);
     pane.type_text(&sim.org_url());
-    pane.press("Enter", &["Step 3 of 12 · Create the token"]);
-    pane.press("Enter", &["Step 4 of 12 · Paste the token"]);
+    pane.press("Enter", &["Step 3 of 13 · Create the token"]);
+    pane.press("Enter", &["Step 4 of 13 · Paste the token"]);
     pane.type_text(incomplete);
     pane.press(
         "Enter",
@@ -340,7 +349,7 @@ fn a_missing_scope_is_fixed_and_rechecked_then_the_organization_is_gated() {
     );
     pane.keys(&["Enter"]);
     pane.wait_for(&["Fix the errors listed"]);
-    pane.press("e", &["Step 4 of 12 · Paste the token"]);
+    pane.press("e", &["Step 4 of 13 · Paste the token"]);
     pane.keys(&["C-u"]);
     pane.wait_for(&["0 characters"]);
     pane.type_text(&good);
@@ -350,15 +359,14 @@ fn a_missing_scope_is_fixed_and_rechecked_then_the_organization_is_gated() {
     );
     pane.press("y", &["Confirmed: the dedicated gate user"]);
     hand_over(&pane);
+    gate(&pane);
     pane.wait_for(&["Stored in insecure file", "tokens.toml"]);
-    pane.type_text(WEBHOOK);
-    pane.wait_for(&["A valid https address."]);
-    pane.press("Enter", &["Step 8 of 12 · Permissions", "✗ Payments"]);
-    pane.press("Enter", &["Step 9 of 12 · Coverage"]);
-    pane.press("Enter", &["Step 10 of 12 · Plan"]);
+    pane.press("Enter", &["Step 9 of 13 · Permissions", "✗ Payments"]);
+    pane.press("Enter", &["Step 10 of 13 · Coverage"]);
+    pane.press("Enter", &["Step 11 of 13 · Plan"]);
     pane.press("Enter", &["changes to fabrikam?"]);
     pane.press("y", &["Every change was made"]);
-    pane.press("Enter", &["Step 12 of 12 · Summary", "Coverage now"]);
+    pane.press("Enter", &["Step 13 of 13 · Summary", "Coverage now"]);
     let screen = pane.press("Enter", &["[exit 0]"]);
     assert!(screen.contains("status policies created"), "{screen}");
 
@@ -415,9 +423,8 @@ fn a_pasted_token_is_cleaned_once_and_a_space_inside_is_refused_with_its_positio
     pane.press("Enter", &["Ready once you confirm the user"]);
     pane.press("y", &["Confirmed: the dedicated gate user"]);
     hand_over(&pane);
+    gate(&pane);
     pane.wait_for(&["Stored in insecure file", "tokens.toml"]);
-    pane.type_text(WEBHOOK);
-    pane.wait_for(&["A valid https address."]);
     pane.press("Enter", &["Permissions", "✗ Payments"]);
     pane.press("q", &["Quit the setup?"]);
     pane.press("y", &["[exit 0]"]);
@@ -611,24 +618,23 @@ fn the_wizard_gates_an_azure_devops_server_collection() {
     let subscriptions_before = sim.subscriptions().len();
     let config = tempfile::tempdir().unwrap();
     let pane = Pane::start("server", &command(config.path(), "--insecure-storage"));
-    pane.wait_for(&["Step 1 of 12 · Welcome"]);
-    pane.press("Enter", &["Step 2 of 12 · Organization"]);
+    pane.wait_for(&["Step 1 of 13 · Welcome"]);
+    pane.press("Enter", &["Step 2 of 13 · Organization"]);
     pane.type_text(&sim.org_url());
-    pane.press("Enter", &["Step 3 of 12 · Create the token"]);
-    pane.press("Enter", &["Step 4 of 12 · Paste the token"]);
+    pane.press("Enter", &["Step 3 of 13 · Create the token"]);
+    pane.press("Enter", &["Step 4 of 13 · Paste the token"]);
     pane.type_text(&good);
     pane.press("Enter", &["Ready once you confirm the user"]);
     pane.press("y", &["Confirmed: the dedicated gate user"]);
     hand_over(&pane);
+    gate(&pane);
     pane.wait_for(&["Stored in insecure file"]);
-    pane.type_text(WEBHOOK);
-    pane.wait_for(&["A valid https address."]);
-    pane.press("Enter", &["Step 8 of 12 · Permissions", "✗ Payments"]);
-    pane.press("Enter", &["Step 9 of 12 · Coverage"]);
-    pane.press("Enter", &["Step 10 of 12 · Plan"]);
+    pane.press("Enter", &["Step 9 of 13 · Permissions", "✗ Payments"]);
+    pane.press("Enter", &["Step 10 of 13 · Coverage"]);
+    pane.press("Enter", &["Step 11 of 13 · Plan"]);
     pane.press("Enter", &["changes to fabrikam?"]);
     pane.press("y", &["Every change was made"]);
-    pane.press("Enter", &["Step 12 of 12 · Summary"]);
+    pane.press("Enter", &["Step 13 of 13 · Summary"]);
     pane.press("Enter", &["[exit 0]"]);
     assert!(sim.subscriptions().len() > subscriptions_before);
     // The wizard remembered the server's version: the next command starts at it.

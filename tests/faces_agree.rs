@@ -146,6 +146,9 @@ async fn the_faces_agree() {
         press(&mut wizard, KeyCode::Enter);
     }
     press(&mut wizard, KeyCode::Char('y'));
+    // The gate step shows the stored settings; an empty password keeps the stored one.
+    assert_eq!(wizard.app().step(), Step::Gate);
+    press(&mut wizard, KeyCode::Enter);
     settle(&mut wizard, Step::Save).await;
     press(&mut wizard, KeyCode::Enter);
     settle(&mut wizard, Step::Permissions).await;
