@@ -258,7 +258,10 @@ fn demo_walks_the_whole_first_time_flow_to_the_summary() {
             "User gate, with the password kept beside the token.",
         ],
     );
-    pane.press("Enter", &["Step 8 of 13 · Store the token", "Stored in memory"]);
+    pane.press(
+        "Enter",
+        &["Step 8 of 13 · Store the token", "Stored in memory"],
+    );
     pane.press(
         "Enter",
         &[

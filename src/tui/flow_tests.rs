@@ -569,6 +569,17 @@ fn quitting_after_changes_says_so() {
     assert!(summary.contains("The token is stored in the test store."));
 }
 
+/// What an earlier setup chose on the gate step: basic auth, no status policy.
+fn stored_gate_settings() -> GateProfile {
+    let mut profile = GateProfile::default_profile()
+        .with_webhook_url(WEBHOOK)
+        .unwrap();
+    profile.basic_auth_user = Some("gate-hook".into());
+    profile.basic_auth_secret = Some("hook-entry".into());
+    profile.status_check.required = false;
+    profile
+}
+
 /// A returning admin on the home screen for fabrikam, the audit done.
 fn home() -> App {
     let mut state = State::default();
@@ -592,10 +603,7 @@ fn home() -> App {
         fingerprint: Some(crate::token::Pat::parse(OLD_TOKEN).unwrap().fingerprint()),
         handover: None,
     });
-    org.profile = GateProfile::default_profile()
-        .with_webhook_url(WEBHOOK)
-        .unwrap()
-        .to_table();
+    org.profile = stored_gate_settings().to_table();
     let mut app = App::new(
         super::WizardOptions { state, ..options() },
         super::Theme::plain(),
@@ -630,11 +638,27 @@ fn rotation_stores_the_new_token_only_after_it_passed_verification() {
     let request = verify_request(&press(&mut app, KeyCode::Enter)).unwrap();
     verified(&mut app, request, Vec::new());
     press(&mut app, KeyCode::Char('y'));
-    let (request, target) = store_request(&verified_then_handed_over(&mut app)).unwrap();
+    let effects = verified_then_handed_over(&mut app);
+    assert_eq!(
+        app.step(),
+        Step::Save,
+        "a rotation does not ask what the gate needs"
+    );
+    let (request, target) = store_request(&effects).unwrap();
     assert_eq!(
         target,
         StoreTarget::InsecureFile,
         "the store the old one is in"
+    );
+    assert!(
+        find(&effects, |e| match e {
+            Effect::StoreToken {
+                webhook_password, ..
+            } => Some(webhook_password.is_none()),
+            _ => None,
+        })
+        .unwrap(),
+        "the stored webhook password is kept"
     );
     assert_eq!(app.paste.token.secret().expose_secret(), TOKEN);
     stored(&mut app, request, target);
@@ -644,6 +668,17 @@ fn rotation_stores_the_new_token_only_after_it_passed_verification() {
             .org("https://dev.azure.com/fabrikam")
             .and_then(|o| o.rotation.as_ref())
             .is_some_and(|r| !r.old_token_revoked)
+    );
+    let kept =
+        GateProfile::from_table(&state.org("https://dev.azure.com/fabrikam").unwrap().profile)
+            .unwrap();
+    assert_eq!(
+        GateProfile {
+            token_page_url: None,
+            ..kept
+        },
+        stored_gate_settings(),
+        "the gate settings are kept"
     );
     let effects = update(
         &mut app,
@@ -1005,4 +1040,39 @@ fn a_setup_after_a_rotation_keeps_no_old_token() {
         None,
         "only a rotation replaces a token"
     );
+}
+
+#[test]
+fn the_demo_prefills_the_gate_step_from_its_scenario() {
+    let mut app = App::new(
+        super::WizardOptions {
+            demo: Some(super::DemoContext {
+                org_url: "http://127.0.0.1:4321/contoso".into(),
+                token: secrecy::SecretString::from(TOKEN),
+                webhook_url: "http://127.0.0.1:4322/ado/events".into(),
+                webhook_user: "gate".into(),
+                webhook_password: secrecy::SecretString::from("demo-webhook-secret"),
+                token_page_url: "http://127.0.0.1:4321/_gate/token".into(),
+            }),
+            ..options()
+        },
+        super::Theme::plain(),
+    );
+    let org = crate::org::OrgUrl::parse("http://127.0.0.1:4321/contoso").unwrap();
+    app.organization = super::steps::organization::OrganizationState::confirmed_as(org);
+    super::steps::gate::on_enter(&mut app);
+    let gate = &app.gate;
+    assert_eq!(gate.webhook.value(), "http://127.0.0.1:4322/ado/events");
+    assert_eq!(gate.user.value(), "gate");
+    assert_eq!(
+        gate.password.secret().expose_secret(),
+        "demo-webhook-secret"
+    );
+    assert!(gate.required);
+    assert_eq!(
+        (gate.genre.value(), gate.name.value()),
+        ("pr-gate", "gate"),
+        "the default profile's status"
+    );
+    assert!(!app.touched, "pre-filled, not typed");
 }
