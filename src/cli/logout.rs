@@ -43,6 +43,12 @@ pub async fn run(args: LogoutArgs, ctx: &Context) -> Result<Outcome, CliError> {
                 org.name()
             );
         }
+        if outcome.webhook_password_removed {
+            eprintln!(
+                "Removed the webhook password the wizard stored for {}.",
+                org.name()
+            );
+        }
         if outcome.metadata_removed {
             eprintln!(
                 "Forgot the settings and snapshot recorded for {}.",

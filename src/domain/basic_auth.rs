@@ -12,21 +12,9 @@ use crate::store::{self, CredentialStore, StoreError};
 
 pub use crate::plan::BASIC_AUTH_PASSWORD_ENV;
 
-/// The credential-store entry the wizard files `org`'s webhook password under, beside its token
-/// (which is filed under the organization's key): `webhook-password:` and the key, each character
-/// an entry name cannot hold replaced by `_`, at most 128 characters as the profile allows.
+/// The credential-store entry the wizard files `org`'s webhook password under, beside its token.
 pub fn password_entry(org: &OrgUrl) -> String {
-    format!("webhook-password:{}", org.key())
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '/' | '@') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(128)
-        .collect()
+    store::webhook_password_entry(&org.key())
 }
 
 /// Why the password the profile asks for could not be found.

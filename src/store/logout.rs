@@ -6,6 +6,24 @@ use serde::Serialize;
 
 use super::{CredentialStore, FileStore, State, StoreError};
 
+/// The credential-store entry the wizard files the webhook password of the organization keyed
+/// `key` under, beside its token: `webhook-password:` and the key, each character an entry name
+/// cannot hold replaced by `_`, at most 128 characters as the profile allows. It lives here
+/// because logout removes it with the token.
+pub fn webhook_password_entry(key: &str) -> String {
+    format!("webhook-password:{key}")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '/' | '@') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(128)
+        .collect()
+}
+
 /// What logout found and removed; all `false` means there was nothing to forget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct LogoutOutcome {
@@ -15,11 +33,18 @@ pub struct LogoutOutcome {
     pub insecure_file_token_removed: bool,
     /// The organization's entry was removed from `state.toml`.
     pub metadata_removed: bool,
+    /// The webhook password the wizard stored for the organization was removed (only the wizard's
+    /// own entry, named after the organization: an entry a hand-written profile names may serve
+    /// other organizations).
+    pub webhook_password_removed: bool,
 }
 
 impl LogoutOutcome {
     pub fn removed_anything(&self) -> bool {
-        self.token_removed || self.insecure_file_token_removed || self.metadata_removed
+        self.token_removed
+            || self.insecure_file_token_removed
+            || self.metadata_removed
+            || self.webhook_password_removed
     }
 }
 
@@ -33,12 +58,14 @@ pub fn logout(
     dir: &Path,
     key: &str,
 ) -> Result<LogoutOutcome, StoreError> {
-    let token_removed = match store {
-        Some(store) => store.delete(key)?,
-        None => false,
+    let wizard_entry = webhook_password_entry(key);
+    let (token_removed, store_password_removed) = match store {
+        Some(store) => (store.delete(key)?, store.delete(&wizard_entry)?),
+        None => (false, false),
     };
     let insecure = FileStore::new(dir);
     let insecure_file_token_removed = insecure.path().exists() && insecure.delete(key)?;
+    let file_password_removed = insecure.path().exists() && insecure.delete(&wizard_entry)?;
     let mut state = State::load(dir)?;
     let metadata_removed = state.remove_org(key).is_some();
     if metadata_removed {
@@ -48,6 +75,7 @@ pub fn logout(
         token_removed,
         insecure_file_token_removed,
         metadata_removed,
+        webhook_password_removed: store_password_removed || file_password_removed,
     })
 }
 
@@ -62,6 +90,35 @@ mod tests {
 
     const KEY: &str = "https://dev.azure.com/fabrikam";
     const OTHER: &str = "https://dev.azure.com/contoso";
+
+    #[test]
+    fn removes_the_wizards_webhook_password_but_never_an_entry_a_profile_shares() -> TestResult {
+        let dir = tempfile::tempdir()?;
+        let entry = webhook_password_entry(KEY);
+        let keyring = MemoryStore::new()
+            .with_token(KEY, SecretString::from("pat-k"))
+            .with_token(&entry, SecretString::from("hook-pw"))
+            .with_token("shared-gate-password", SecretString::from("shared"));
+        let mut state = State::default();
+        let org = state.org_mut(KEY, "fabrikam", KEY);
+        org.token = Some(TokenMeta::new(Some(StorageKind::Keyring)));
+        org.profile
+            .insert("basic_auth_secret".into(), entry.clone().into());
+        let other = state.org_mut(OTHER, "contoso", OTHER);
+        other
+            .profile
+            .insert("basic_auth_secret".into(), "shared-gate-password".into());
+        state.save(dir.path())?;
+
+        let outcome = logout(Some(&keyring), dir.path(), KEY)?;
+        assert!(outcome.webhook_password_removed);
+        assert!(keyring.get(&entry)?.is_none());
+
+        let outcome = logout(Some(&keyring), dir.path(), OTHER)?;
+        assert!(!outcome.webhook_password_removed);
+        assert!(keyring.get("shared-gate-password")?.is_some());
+        Ok(())
+    }
 
     #[test]
     fn removes_token_insecure_copy_and_metadata_but_not_other_orgs() -> TestResult {
@@ -85,6 +142,7 @@ mod tests {
                 token_removed: true,
                 insecure_file_token_removed: true,
                 metadata_removed: true,
+                webhook_password_removed: false,
             }
         );
         assert!(keyring.get(KEY)?.is_none());

@@ -31,7 +31,7 @@ pub use credential::{
 pub use error::StoreError;
 pub use file::FileStore;
 pub use keyring::{SERVICE, open_os_store, open_os_store_async};
-pub use logout::{LogoutOutcome, logout};
+pub use logout::{LogoutOutcome, logout, webhook_password_entry};
 pub use memory::MemoryStore;
 pub use paths::{CONFIG_DIR_ENV, config_dir, log_dir};
 pub use state::{
