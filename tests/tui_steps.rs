@@ -175,14 +175,17 @@ fn save_in_the_insecure_file_repeats_the_warning() {
             at: at(),
         },
     );
-    let effects = key(&mut app, KeyCode::Char('f'));
+    assert!(key(&mut app, KeyCode::Char('f')).is_empty(), "no letter chooses");
+    key(&mut app, KeyCode::Up);
+    key(&mut app, KeyCode::Up);
+    let effects = key(&mut app, KeyCode::Enter);
     let [
         Effect::StoreToken {
             request, target, ..
         },
     ] = effects.as_slice()
     else {
-        panic!("f stores in the file");
+        panic!("Enter on the highlighted file choice stores in the file");
     };
     assert_eq!(*target, StoreTarget::InsecureFile);
     send(
@@ -367,10 +370,15 @@ fn plan_asks_before_applying() {
     assert!(key(&mut app, KeyCode::Enter).is_empty(), "Enter only asks");
     let shown = screen(&app);
     assert!(shown.contains("Apply 9 changes to fabrikam?"), "{shown}");
-    assert!(key(&mut app, KeyCode::Enter).is_empty(), "Enter is not yes");
+    assert!(shown.contains("◉ Back to the plan"), "the safe choice first");
+    assert!(key(&mut app, KeyCode::Char('y')).is_empty(), "no letter applies");
+    assert!(
+        key(&mut app, KeyCode::Enter).is_empty(),
+        "Enter takes the highlighted choice: back to the plan"
+    );
     insta::assert_snapshot!(shown);
-    key(&mut app, KeyCode::Char('n'));
     assert_eq!(app.step(), Step::Plan);
+    assert!(!screen(&app).contains("Apply 9 changes to fabrikam?"));
 }
 
 #[test]
@@ -1106,7 +1114,8 @@ fn no_color_leaves_the_new_steps_without_colours_but_with_emphasis() {
 fn ctrl_c_during_apply_offers_to_stop_with_the_counts() {
     let mut app = at_plan();
     key(&mut app, KeyCode::Enter);
-    let effects = key(&mut app, KeyCode::Char('y'));
+    key(&mut app, KeyCode::Tab);
+    let effects = key(&mut app, KeyCode::Enter);
     let Some((request, plan, stop)) = effects.iter().find_map(|e| match e {
         Effect::ApplyPlan {
             request,

@@ -42,18 +42,21 @@ pub const KEYMAP: Keymap = &[
 pub const CONFIRM_APPLY: Keymap = &[&[
     Binding::new(&[ENTER], Action::Continue, "Do what is highlighted").hint("choose"),
     Binding::new(
-        &[
-            Key::plain(KeyCode::Down),
-            Key::plain(KeyCode::Right),
-            TAB,
-            Key::plain(KeyCode::Up),
-            Key::plain(KeyCode::Left),
-            BACK_TAB,
-        ],
+        &[Key::plain(KeyCode::Up), Key::plain(KeyCode::Down)],
         Action::Move(Move::Down),
         "Highlight the other choice",
     )
     .hint("switch"),
+    Binding::new(
+        &[
+            TAB,
+            BACK_TAB,
+            Key::plain(KeyCode::Left),
+            Key::plain(KeyCode::Right),
+        ],
+        Action::Move(Move::Down),
+        "Highlight the other choice",
+    ),
     Binding::new(&[ESC], Action::Dismiss, "Back to the plan; nothing is written").hint("not now"),
     QUIT_CTRL_C,
 ]];

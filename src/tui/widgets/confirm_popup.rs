@@ -13,7 +13,7 @@ use crate::tui::theme::Theme;
 const WIDTH: u16 = 60;
 
 /// Draws `question` (a title), `detail` lines, the `choices` (each with whether it is
-/// highlighted; the highlighted one is marked `▶`) and the popup's key hints in a small centred box.
+/// highlighted; marked `◉`, the others `○`) and the popup's key hints in a small centred box.
 pub fn render(
     frame: &mut Frame,
     area: Rect,
@@ -29,9 +29,9 @@ pub fn render(
     }
     for (choice, highlighted) in choices {
         lines.push(if *highlighted {
-            Line::from(Span::styled(format!("▶ {choice}"), theme.focused()))
+            Line::from(Span::styled(format!("◉ {choice}"), theme.focused()))
         } else {
-            Line::from(format!("  {choice}"))
+            Line::from(format!("○ {choice}"))
         });
     }
     lines.push(Line::default());
