@@ -395,6 +395,7 @@ fn while_the_terminal_is_too_small_only_quitting_works() {
     );
     let shown = screen_sized(&app, 50, 12).backend().to_string();
     assert!(shown.contains("Please enlarge the terminal"), "{shown}");
+    let behind = look(&app);
     for code in [
         KeyCode::Enter,
         KeyCode::Enter,
@@ -409,6 +410,7 @@ fn while_the_terminal_is_too_small_only_quitting_works() {
     }
     send(&mut app, Msg::Paste("https://gate.example.com".into()));
     assert_eq!(app.step(), azdo_gate::tui::Step::Plan, "nothing moved on");
+    assert!(look(&app) == behind, "nothing changed behind the message");
     assert_eq!(
         keymap::active(&app)
             .iter()
