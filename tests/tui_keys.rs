@@ -110,6 +110,53 @@ fn apply_done(failed: bool) -> App {
     app
 }
 
+/// A rotation whose new token could not be written, the old one kept: it may be put back.
+fn rotation_save_failed() -> App {
+    let mut app = home_audited(date(2026, 12, 18));
+    key(&mut app, KeyCode::Char('r'));
+    key(&mut app, KeyCode::Enter);
+    send(
+        &mut app,
+        Msg::Paste(
+            "DemoGateBotRotatedToken0123456789abcdefghijklmnopqrsJQQJ99xAGateBot00050AAAAAZDOZz99"
+                .into(),
+        ),
+    );
+    let request = request_of(&key(&mut app, KeyCode::Enter), |e| match e {
+        Effect::VerifyToken { request, .. } => Some(*request),
+        _ => None,
+    });
+    finish_checks(&mut app, request, &[]);
+    send(
+        &mut app,
+        Msg::Verified {
+            request,
+            result: Ok(report_clean()),
+            at: at(),
+        },
+    );
+    key(&mut app, KeyCode::Char('y'));
+    key(&mut app, KeyCode::Enter);
+    let request = request_of(&hand_over(&mut app, 'y'), |e| match e {
+        Effect::StoreToken { request, .. } => Some(*request),
+        _ => None,
+    });
+    send(&mut app, Msg::OldTokenKept);
+    send(
+        &mut app,
+        Msg::TokenStored {
+            request,
+            result: Err(StoreError::Unavailable {
+                reason: "the keyring is locked".into(),
+                advice: "unlock it".into(),
+            }),
+            at: at(),
+        },
+    );
+    assert!(screen(&app).contains("put the old token back"));
+    app
+}
+
 fn two_organizations() -> App {
     let mut state = State::default();
     remember(&mut state, "fabrikam", date(2027, 6, 1));
@@ -285,6 +332,18 @@ fn states() -> Vec<(&'static str, Build)> {
         }),
         ("home, audited", || home_audited(date(2026, 12, 18))),
         ("home, two organizations", two_organizations),
+        ("rotation, store failed", rotation_save_failed),
+        ("rotation, store failed, old token highlighted", || {
+            let mut app = rotation_save_failed();
+            key(&mut app, KeyCode::Down);
+            app
+        }),
+        ("rotation, putting the old token back", || {
+            let mut app = rotation_save_failed();
+            key(&mut app, KeyCode::Down);
+            key(&mut app, KeyCode::Enter);
+            app
+        }),
         ("rotation, recipe", || {
             let mut app = home_audited(date(2026, 12, 18));
             key(&mut app, KeyCode::Char('r'));
@@ -339,9 +398,7 @@ fn every_advertised_key_acts_and_no_other_printable_key_does() {
             let changed = !effects.is_empty() || look(&app) != before;
             // Typing into the focused field may cancel a check of the old text, never start anything.
             let typed = typing_visible(&before.0)
-                && effects
-                    .iter()
-                    .all(|e| matches!(e, Effect::CancelStep(_)));
+                && effects.iter().all(|e| matches!(e, Effect::CancelStep(_)));
             if changed && !typed {
                 failures.push(format!(
                     "{name}: {:?} is not advertised but changed {}",
@@ -414,7 +471,7 @@ fn while_the_terminal_is_too_small_only_quitting_works() {
     assert_eq!(
         keymap::active(&app)
             .iter()
-            .map(|b| keymap::keys_label(b))
+            .map(keymap::keys_label)
             .collect::<Vec<_>>(),
         ["q/Ctrl+C"]
     );
@@ -470,7 +527,10 @@ fn edit_token_on_verify_focuses_the_token_field_even_after_the_expiry() {
         screen(&app).contains("Expires on (YYYY-MM-DD)"),
         "the expiry is untouched"
     );
-    assert!(!screen(&app).contains("pasted-again"), "a paste never shows");
+    assert!(
+        !screen(&app).contains("pasted-again"),
+        "a paste never shows"
+    );
 }
 
 #[test]

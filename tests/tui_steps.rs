@@ -175,7 +175,10 @@ fn save_in_the_insecure_file_repeats_the_warning() {
             at: at(),
         },
     );
-    assert!(key(&mut app, KeyCode::Char('f')).is_empty(), "no letter chooses");
+    assert!(
+        key(&mut app, KeyCode::Char('f')).is_empty(),
+        "no letter chooses"
+    );
     key(&mut app, KeyCode::Up);
     key(&mut app, KeyCode::Up);
     let effects = key(&mut app, KeyCode::Enter);
@@ -370,8 +373,14 @@ fn plan_asks_before_applying() {
     assert!(key(&mut app, KeyCode::Enter).is_empty(), "Enter only asks");
     let shown = screen(&app);
     assert!(shown.contains("Apply 9 changes to fabrikam?"), "{shown}");
-    assert!(shown.contains("◉ Back to the plan"), "the safe choice first");
-    assert!(key(&mut app, KeyCode::Char('y')).is_empty(), "no letter applies");
+    assert!(
+        shown.contains("◉ Back to the plan"),
+        "the safe choice first"
+    );
+    assert!(
+        key(&mut app, KeyCode::Char('y')).is_empty(),
+        "no letter applies"
+    );
     assert!(
         key(&mut app, KeyCode::Enter).is_empty(),
         "Enter takes the highlighted choice: back to the plan"

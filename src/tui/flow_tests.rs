@@ -10,11 +10,11 @@ use secrecy::ExposeSecret;
 use super::app::{App, Popup, Tone};
 use super::effect::{Effect, StoreTarget};
 use super::flow::Flow;
-use super::msg::{Msg, RequestId, Stored, TaskError};
 use super::keymap::Action;
+use super::msg::{Msg, RequestId, Stored, TaskError};
 use super::steps::Step;
-use super::steps::save::{Fallback, Storing};
 use super::steps::coverage::{CoverageState, Preselect};
+use super::steps::save::{Fallback, Storing};
 use super::update;
 use super::update_tests::{app, at_paste, ctrl, options, press, type_text};
 use super::widgets::text_input::TextInput;
@@ -363,7 +363,10 @@ fn without_a_credential_store_the_admin_chooses_explicitly() {
             at: now(),
         },
     );
-    type_text(&mut app, "https://gate.fabrikam.example/hooks/azdo-from-main");
+    type_text(
+        &mut app,
+        "https://gate.fabrikam.example/hooks/azdo-from-main",
+    );
     assert!(
         app.save.webhook.as_ref().unwrap().input.value().is_empty(),
         "the field is not focused while choosing"
@@ -372,7 +375,11 @@ fn without_a_credential_store_the_admin_chooses_explicitly() {
         matches!(app.save.storing, Storing::Failed { .. }),
         "no letter chooses where the token goes"
     );
-    assert_eq!(app.save.highlighted, Fallback::TryAgain, "the safe choice first");
+    assert_eq!(
+        app.save.highlighted,
+        Fallback::TryAgain,
+        "the safe choice first"
+    );
     press(&mut app, KeyCode::Up);
     assert_eq!(app.save.highlighted, Fallback::SessionOnly);
     let (request, target) = store_request(&press(&mut app, KeyCode::Enter)).unwrap();
@@ -498,7 +505,10 @@ fn the_plan_writes_nothing_until_confirmed() {
     assert_eq!(app.step(), Step::Plan);
     assert!(press(&mut app, KeyCode::Enter).is_empty());
     assert_eq!(app.popup, Some(Popup::ConfirmApply));
-    assert!(press(&mut app, KeyCode::Char('y')).is_empty(), "no letter applies");
+    assert!(
+        press(&mut app, KeyCode::Char('y')).is_empty(),
+        "no letter applies"
+    );
     assert_eq!(app.popup, Some(Popup::ConfirmApply));
     assert!(
         press(&mut app, KeyCode::Enter).is_empty(),
@@ -870,7 +880,9 @@ fn rotated_to_permissions(kept: bool) -> (App, RequestId) {
 
 /// The screen offers `action` (its footer, help and key handling all say so).
 fn offered(app: &App, action: Action) -> bool {
-    super::keymap::active(app).iter().any(|b| b.action == action)
+    super::keymap::active(app)
+        .iter()
+        .any(|b| b.action == action)
 }
 
 fn offers_the_old_token(app: &App) -> bool {

@@ -370,7 +370,12 @@ pub const EDITING: &[Binding] = &[
         "Delete the character before the cursor",
     )
     .when(can_backspace),
-    Binding::new(&[Key::ctrl('u')], Action::Edit(Edit::Clear), "Clear the field").when(can_clear),
+    Binding::new(
+        &[Key::ctrl('u')],
+        Action::Edit(Edit::Clear),
+        "Clear the field",
+    )
+    .when(can_clear),
     Binding::new(
         &[Key::plain(KeyCode::Delete)],
         Action::Edit(Edit::Delete),
@@ -465,7 +470,12 @@ pub const LIST: &[Binding] = &[
 /// Arrow-key scrolling for steps whose text may be longer than the screen (no `k`/`j`: those
 /// steps use letters for their actions).
 pub const SCROLL: &[Binding] = &[
-    Binding::new(&[Key::plain(KeyCode::Up)], Action::Move(Move::Up), "Scroll up").when(can_up),
+    Binding::new(
+        &[Key::plain(KeyCode::Up)],
+        Action::Move(Move::Up),
+        "Scroll up",
+    )
+    .when(can_up),
     Binding::new(
         &[Key::plain(KeyCode::Down)],
         Action::Move(Move::Down),
@@ -492,12 +502,8 @@ pub const CHOICE: &[Binding] = &[
 ];
 
 /// While the terminal is too small to show the wizard, only quitting works.
-pub const TOO_SMALL: Keymap = &[&[Binding::new(
-    &[Key::char('q'), CTRL_C],
-    Action::Quit,
-    "Quit the wizard",
-)
-.hint("quit")]];
+pub const TOO_SMALL: Keymap =
+    &[&[Binding::new(&[Key::char('q'), CTRL_C], Action::Quit, "Quit the wizard").hint("quit")]];
 
 /// The help popup's own keys.
 pub const HELP_POPUP: Keymap = &[&[
@@ -523,7 +529,12 @@ pub const CONFIRM_QUIT: Keymap = &[&[
     )
     .hint("quit"),
     Binding::new(&[CTRL_C], Action::Confirm, "Quit at once (Ctrl+C twice)"),
-    Binding::new(&[Key::char('n'), ESC], Action::Dismiss, "Go back to the wizard").hint("stay"),
+    Binding::new(
+        &[Key::char('n'), ESC],
+        Action::Dismiss,
+        "Go back to the wizard",
+    )
+    .hint("stay"),
 ]];
 
 #[cfg(test)]

@@ -69,9 +69,13 @@ pub const KEYMAP: Keymap = &[
         )
         .when(can_select_none),
         delivery::TEST_DELIVERY.quiet().when(can_test_delivery),
-        Binding::new(&[ENTER], Action::FilterDone, "Stop typing and keep the filter")
-            .hint("keep filter")
-            .when(filtering),
+        Binding::new(
+            &[ENTER],
+            Action::FilterDone,
+            "Stop typing and keep the filter",
+        )
+        .hint("keep filter")
+        .when(filtering),
         Binding::new(
             &[ESC],
             Action::ClearFilter,
@@ -79,8 +83,12 @@ pub const KEYMAP: Keymap = &[
         )
         .hint("clear filter")
         .when(filtering),
-        Binding::new(&[Key::plain(KeyCode::Up)], Action::Move(Move::Up), "Move up")
-            .when(filter_can_go_up),
+        Binding::new(
+            &[Key::plain(KeyCode::Up)],
+            Action::Move(Move::Up),
+            "Move up",
+        )
+        .when(filter_can_go_up),
         Binding::new(
             &[Key::plain(KeyCode::Down)],
             Action::Move(Move::Down),
@@ -116,10 +124,13 @@ fn can_plan(app: &App) -> bool {
 fn can_toggle(app: &App) -> bool {
     let state = &app.coverage;
     browsing(app)
-        && state.visible.get(state.cursor).is_some_and(|r| match state.rows[*r] {
-            Row::Repo(_) => true,
-            Row::Project(group) => !state.project_repos(group).is_empty(),
-        })
+        && state
+            .visible
+            .get(state.cursor)
+            .is_some_and(|r| match state.rows[*r] {
+                Row::Repo(_) => true,
+                Row::Project(group) => !state.project_repos(group).is_empty(),
+            })
 }
 
 fn can_select_missing(app: &App) -> bool {

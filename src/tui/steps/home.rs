@@ -56,9 +56,13 @@ pub const KEYMAP: Keymap = &[
             "Set up another organization",
         )
         .hint("add org"),
-        Binding::new(&[TAB], Action::NextOrganization, "Show the next organization")
-            .hint("next org")
-            .when(several),
+        Binding::new(
+            &[TAB],
+            Action::NextOrganization,
+            "Show the next organization",
+        )
+        .hint("next org")
+        .when(several),
         Binding::new(
             &[BACK_TAB],
             Action::PreviousOrganization,

@@ -27,9 +27,9 @@ use crate::tui::app::{App, Status, Tone};
 use crate::tui::audit_state;
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{Action, Edit, Keymap, Move};
+use crate::tui::msg::{RequestId, TaskError};
 use crate::tui::widgets::masked_input::MaskedInput;
 use crate::tui::widgets::text_input::TextInput;
-use crate::tui::msg::{RequestId, TaskError};
 
 /// Where the admin is in the wizard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -17,7 +17,9 @@ use crate::tui::app::App;
 use crate::tui::effect::Effect;
 use crate::tui::expiry::{self, ExpiryError};
 use crate::tui::flow::Flow;
-use crate::tui::keymap::{Action, BACK_TAB, Binding, EDITING, ENTER, ESC, Edit, GLOBAL, Keymap, TAB};
+use crate::tui::keymap::{
+    Action, BACK_TAB, Binding, EDITING, ENTER, ESC, Edit, GLOBAL, Keymap, TAB,
+};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::hanging;
 use crate::tui::widgets::masked_input::{self, MaskedInput};

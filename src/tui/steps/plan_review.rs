@@ -57,14 +57,22 @@ pub const CONFIRM_APPLY: Keymap = &[&[
         Action::Move(Move::Down),
         "Highlight the other choice",
     ),
-    Binding::new(&[ESC], Action::Dismiss, "Back to the plan; nothing is written").hint("not now"),
+    Binding::new(
+        &[ESC],
+        Action::Dismiss,
+        "Back to the plan; nothing is written",
+    )
+    .hint("not now"),
     QUIT_CTRL_C,
 ]];
 
 /// The confirmation's two choices, in the order shown.
 pub(crate) fn confirm_choices(app: &App) -> [(&'static str, bool); 2] {
     [
-        ("Back to the plan (nothing is written)", !app.plan.apply_highlighted),
+        (
+            "Back to the plan (nothing is written)",
+            !app.plan.apply_highlighted,
+        ),
         ("Apply the changes", app.plan.apply_highlighted),
     ]
 }

@@ -48,7 +48,10 @@ fn idle(app: &App) -> bool {
 
 /// `d` records the revocation of the rotation in progress.
 fn can_mark(app: &App) -> bool {
-    idle(app) && app.current_org_state().is_some_and(|o| o.rotation.is_some())
+    idle(app)
+        && app
+            .current_org_state()
+            .is_some_and(|o| o.rotation.is_some())
 }
 
 /// Recording the answer.

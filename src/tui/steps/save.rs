@@ -36,7 +36,7 @@ pub const KEYMAP: Keymap = &[
         .when(can_record),
         Binding::new(&[ENTER], Action::Continue, "Use the highlighted choice")
             .hint("choose")
-            .when(choosing),
+            .when(can_choose),
         Binding::new(&[ESC], Action::Back, "Back to the verification").hint("back"),
     ],
     CHOICE,
@@ -81,6 +81,11 @@ fn choosing(app: &App) -> bool {
     matches!(app.save.storing, Storing::Failed { .. })
 }
 
+/// A choice is highlighted among those offered (not while the old token is being put back).
+fn can_choose(app: &App) -> bool {
+    fallbacks(app).contains(&app.save.highlighted)
+}
+
 /// The complaint Enter makes while the webhook URL is not valid.
 const WEBHOOK_FIRST: &str = "Enter the gating service's webhook URL first (https://…).";
 
@@ -105,7 +110,7 @@ pub(crate) fn focused_field(app: &App) -> Option<&TextInput> {
 
 /// Up and Down (and Tab) move the highlight through the choices, wrapping around.
 pub(crate) fn can_move(app: &App, movement: Move) -> bool {
-    matches!(movement, Move::Up | Move::Down) && fallbacks(app).len() > 1
+    matches!(movement, Move::Up | Move::Down) && can_choose(app) && fallbacks(app).len() > 1
 }
 
 /// Where storing the token stands.
