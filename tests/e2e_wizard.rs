@@ -288,8 +288,9 @@ fn demo_walks_the_whole_first_time_flow_to_the_summary() {
             "Nothing is written until you confirm.",
         ],
     );
-    pane.press("Enter", &["changes to fabrikam?"]);
-    pane.press("y", &["Step 12 of 13 · Apply", "Every change was made"]);
+    pane.press("Enter", &["changes to fabrikam?", "◉ Back to the plan"]);
+    pane.press("Tab", &["◉ Apply the changes"]);
+    pane.press("Enter", &["Step 12 of 13 · Apply", "Every change was made"]);
     pane.press(
         "Enter",
         &[
@@ -368,7 +369,8 @@ fn a_missing_scope_is_fixed_and_rechecked_then_the_organization_is_gated() {
     pane.press("Enter", &["Step 10 of 13 · Coverage"]);
     pane.press("Enter", &["Step 11 of 13 · Plan"]);
     pane.press("Enter", &["changes to fabrikam?"]);
-    pane.press("y", &["Every change was made"]);
+    pane.press("Tab", &["◉ Apply the changes"]);
+    pane.press("Enter", &["Every change was made"]);
     pane.press("Enter", &["Step 13 of 13 · Summary", "Coverage now"]);
     let screen = pane.press("Enter", &["[exit 0]"]);
     assert!(screen.contains("status policies created"), "{screen}");
@@ -573,6 +575,61 @@ fn a_rotation_swaps_the_token_after_verifying_it_and_revokes_the_old_one_last() 
     );
 }
 
+/// The webhook URL the admin types on the store step, with an `f` and an `m` in it: once those
+/// letters chose the plain-text file or "this run only".
+const URL_WITH_F_AND_M: &str = "https://gate.fabrikam.example/hooks/azdo-from-main";
+
+#[test]
+fn without_a_keyring_typed_letters_choose_no_storage() {
+    if !tmux_ready() {
+        return;
+    }
+    let (_runtime, sim) = simulator();
+    let good = sim.primary_token().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    // No D-Bus session bus: the OS credential store is unavailable.
+    let pane = Pane::start(
+        "nokeyring",
+        &format!(
+            "cd '{dir}' && unset DBUS_SESSION_BUS_ADDRESS && XDG_RUNTIME_DIR='{dir}/no-bus' AZDO_GATE_CONFIG_DIR='{dir}' '{BIN}'",
+            dir = config.path().display()
+        ),
+    );
+    pane.wait_for(&["Step 1 of 13 · Welcome"]);
+    pane.press("Enter", &["Step 2 of 13 · Organization"]);
+    pane.type_text(&sim.org_url());
+    pane.press("Enter", &["Step 3 of 13 · Create the token"]);
+    pane.press("Enter", &["Step 4 of 13 · Paste the token"]);
+    pane.type_text(&good);
+    pane.press("Enter", &["Ready once you confirm the user"]);
+    pane.press("y", &["Confirmed: the dedicated gate user"]);
+    hand_over(&pane);
+    gate(&pane);
+    pane.wait_for(&[
+        "Step 8 of 13 · Store the token",
+        "Could not store the token",
+        "▶ try again",
+    ]);
+    pane.type_text(URL_WITH_F_AND_M);
+    // A key that shows when it is handled: every letter typed before it was handled too.
+    let screen = pane.press("Down", &["▶ a plain-text file"]);
+    assert!(screen.contains("Choose instead"), "{screen}");
+    assert!(!screen.contains("Stored in"), "{screen}");
+    assert!(
+        !config.path().join("tokens.toml").exists(),
+        "a typed letter stored the token in the plain-text file"
+    );
+    let org = OrgUrl::parse(&sim.org_url()).unwrap();
+    let recorded = State::load(config.path()).unwrap();
+    assert!(
+        recorded.org(&org.key()).is_none_or(|o| o.token.is_none()),
+        "nothing recorded"
+    );
+    pane.keys(&["C-c"]);
+    pane.press("y", &["[exit"]);
+    assert!(!config.path().join("tokens.toml").exists());
+}
+
 #[test]
 fn without_a_terminal_the_wizard_refuses_and_points_to_the_commands() {
     let config = tempfile::tempdir().unwrap();
@@ -636,7 +693,8 @@ fn the_wizard_gates_an_azure_devops_server_collection() {
     pane.press("Enter", &["Step 10 of 13 · Coverage"]);
     pane.press("Enter", &["Step 11 of 13 · Plan"]);
     pane.press("Enter", &["changes to fabrikam?"]);
-    pane.press("y", &["Every change was made"]);
+    pane.press("Tab", &["◉ Apply the changes"]);
+    pane.press("Enter", &["Every change was made"]);
     pane.press("Enter", &["Step 13 of 13 · Summary"]);
     pane.press("Enter", &["[exit 0]"]);
     assert!(sim.subscriptions().len() > subscriptions_before);

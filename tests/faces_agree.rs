@@ -158,7 +158,8 @@ async fn the_faces_agree() {
     assert_eq!(wizard.app().step(), Step::Plan);
     let wizard_plan = screen(&wizard);
     press(&mut wizard, KeyCode::Enter);
-    press(&mut wizard, KeyCode::Char('y'));
+    press(&mut wizard, KeyCode::Tab);
+    press(&mut wizard, KeyCode::Enter);
     settle(&mut wizard, Step::Apply).await;
     press(&mut wizard, KeyCode::Enter);
     settle(&mut wizard, Step::Summary).await;

@@ -177,14 +177,20 @@ fn save_in_the_insecure_file_repeats_the_warning() {
             at: at(),
         },
     );
-    let effects = key(&mut app, KeyCode::Char('f'));
+    assert!(
+        key(&mut app, KeyCode::Char('f')).is_empty(),
+        "no letter chooses"
+    );
+    key(&mut app, KeyCode::Up);
+    key(&mut app, KeyCode::Up);
+    let effects = key(&mut app, KeyCode::Enter);
     let [
         Effect::StoreToken {
             request, target, ..
         },
     ] = effects.as_slice()
     else {
-        panic!("f stores in the file");
+        panic!("Enter on the highlighted file choice stores in the file");
     };
     assert_eq!(*target, StoreTarget::InsecureFile);
     send(
@@ -256,7 +262,7 @@ fn gate_asks_the_webhook_its_basic_auth_and_the_status_policy() {
         small.contains("Step 7 of 13 · What the gate needs"),
         "{small}"
     );
-    assert!(small.contains("› Webhook URL"), "the focus shows: {small}");
+    assert!(small.contains("▶ Webhook URL"), "the focus shows: {small}");
     assert!(small.contains("[x] Require the gate's status"), "{small}");
     insta::assert_snapshot!("gate_first_time_80x24", small);
     insta::assert_snapshot!("gate_first_time_120x40", sized(&app, 120, 40));
@@ -273,7 +279,7 @@ fn gate_filled_in_shows_the_password_as_bullets_only() {
     let small = sized(&app, 80, 24);
     assert!(!small.contains("s3cret"), "{small}");
     assert!(small.contains("•••••••••"), "{small}");
-    assert!(small.contains("› Password"), "{small}");
+    assert!(small.contains("▶ Password"), "{small}");
     insta::assert_snapshot!("gate_filled_in_80x24", small);
     insta::assert_snapshot!("gate_filled_in_120x40", sized(&app, 120, 40));
 }
@@ -287,7 +293,7 @@ fn gate_without_the_status_policy_hides_its_fields() {
     }
     key(&mut app, KeyCode::Char(' '));
     let small = sized(&app, 80, 24);
-    assert!(small.contains("› [ ] Require the gate's status"), "{small}");
+    assert!(small.contains("▶ [ ] Require the gate's status"), "{small}");
     assert!(small.contains("Not required"), "{small}");
     assert!(!small.contains("Status name"), "{small}");
     insta::assert_snapshot!("gate_without_the_status_policy_80x24", small);
@@ -309,7 +315,7 @@ fn gate_says_what_is_wrong_and_focuses_it() {
     let small = sized(&app, 80, 24);
     assert!(small.contains("Enter the user too"), "{small}");
     assert!(
-        small.contains("› User"),
+        small.contains("▶ User"),
         "the field to fix has the focus: {small}"
     );
     insta::assert_snapshot!("gate_says_what_is_wrong_80x24", small);
@@ -328,16 +334,17 @@ fn gate_keys_go_only_to_the_focused_field_and_the_password_only_to_the_store() {
     key(&mut app, KeyCode::Tab);
     type_text(&mut app, "s3cret-fm");
     key(&mut app, KeyCode::Tab);
-    // On the switch, letters do nothing; Space flips it; Shift+Tab goes back.
+    // On the switch, letters do nothing (only `?` and `q`, help and quit, as the footer says);
+    // Space flips it; Shift+Tab goes back.
     let before = sized(&app, 120, 40);
-    for c in "fmqy?x".chars() {
+    for c in "fmyx".chars() {
         assert!(key(&mut app, KeyCode::Char(c)).is_empty());
     }
     assert_eq!(sized(&app, 120, 40), before);
     key(&mut app, KeyCode::Char(' '));
     assert!(sized(&app, 120, 40).contains("[ ] Require"));
     shift_tab(&mut app);
-    assert!(sized(&app, 120, 40).contains("› Password"));
+    assert!(sized(&app, 120, 40).contains("▶ Password"));
     key(&mut app, KeyCode::Backspace);
     type_text(&mut app, "m");
 
@@ -529,10 +536,21 @@ fn plan_asks_before_applying() {
     assert!(key(&mut app, KeyCode::Enter).is_empty(), "Enter only asks");
     let shown = screen(&app);
     assert!(shown.contains("Apply 9 changes to fabrikam?"), "{shown}");
-    assert!(key(&mut app, KeyCode::Enter).is_empty(), "Enter is not yes");
+    assert!(
+        shown.contains("◉ Back to the plan"),
+        "the safe choice first"
+    );
+    assert!(
+        key(&mut app, KeyCode::Char('y')).is_empty(),
+        "no letter applies"
+    );
+    assert!(
+        key(&mut app, KeyCode::Enter).is_empty(),
+        "Enter takes the highlighted choice: back to the plan"
+    );
     insta::assert_snapshot!(shown);
-    key(&mut app, KeyCode::Char('n'));
     assert_eq!(app.step(), Step::Plan);
+    assert!(!screen(&app).contains("Apply 9 changes to fabrikam?"));
 }
 
 #[test]
@@ -1270,7 +1288,8 @@ fn no_color_leaves_the_new_steps_without_colours_but_with_emphasis() {
 fn ctrl_c_during_apply_offers_to_stop_with_the_counts() {
     let mut app = at_plan();
     key(&mut app, KeyCode::Enter);
-    let effects = key(&mut app, KeyCode::Char('y'));
+    key(&mut app, KeyCode::Tab);
+    let effects = key(&mut app, KeyCode::Enter);
     let Some((request, plan, stop)) = effects.iter().find_map(|e| match e {
         Effect::ApplyPlan {
             request,

@@ -28,6 +28,7 @@ use crate::tui::steps::summary::{self, SummaryState};
 use crate::tui::steps::verify::VerifyState;
 use crate::tui::steps::{self, Step};
 use crate::tui::theme::Theme;
+use crate::tui::view::{MIN_HEIGHT, MIN_WIDTH};
 use crate::tui::{WizardOptions, expiry};
 use crate::words::{count, plural};
 
@@ -77,6 +78,8 @@ pub struct App {
     pub(crate) touched: bool,
     /// Spinner animation counter, advanced by `Msg::Tick`.
     pub(crate) tick: u64,
+    /// The terminal's size as the runner last reported it; `None` until it does.
+    pub(crate) size: Option<(u16, u16)>,
     last_request: u64,
     /// Where `state.toml` (and the insecure token file) live; shown, never read here.
     pub(crate) config_dir: PathBuf,
@@ -156,6 +159,7 @@ impl App {
             status: None,
             touched: false,
             tick: 0,
+            size: None,
             last_request: 0,
             config_dir: options.config_dir,
             state: options.state,
@@ -187,6 +191,12 @@ impl App {
     /// The step on screen.
     pub fn step(&self) -> Step {
         self.step
+    }
+
+    /// The terminal cannot show the wizard: only "please enlarge" is drawn, and only quitting works.
+    pub fn too_small(&self) -> bool {
+        self.size
+            .is_some_and(|(width, height)| width < MIN_WIDTH || height < MIN_HEIGHT)
     }
 
     /// A fresh id for a request whose answer may arrive after the admin has moved on.

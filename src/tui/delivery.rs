@@ -9,19 +9,19 @@ use crate::audit::AuditReport;
 use crate::audit::deliveries::DeliveryHealth;
 use crate::audit::test_delivery::DeliveryOutcome;
 use crate::plan::ActionKind;
-use crate::tui::app::{App, Status, Tone};
+use crate::tui::app::App;
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{Action, Binding, Key};
 use crate::tui::msg::RequestId;
 use crate::tui::widgets::{hanging, spinner};
 
 /// `t` on the coverage and summary screens.
-pub const TEST_DELIVERY: Binding = Binding {
-    keys: &[Key::char('t')],
-    action: Action::TestDelivery,
-    hint: Some("test delivery"),
-    help: "Have Azure DevOps send a test event through the gate subscription and show what the gate answered",
-};
+pub const TEST_DELIVERY: Binding = Binding::new(
+    &[Key::char('t')],
+    Action::TestDelivery,
+    "Have Azure DevOps send a test event through the gate subscription and show what the gate answered",
+)
+.hint("test delivery");
 
 /// The test delivery of this run: the one in flight, and the last result.
 #[derive(Debug, Clone, Default)]
@@ -30,15 +30,8 @@ pub struct TestDeliveryState {
     pub(crate) result: Option<Result<DeliveryOutcome, String>>,
 }
 
-/// Starts a test delivery through `subscription_id`; a status line says why when there is none.
-pub(crate) fn start(app: &mut App, subscription_id: Option<String>) -> Vec<Effect> {
-    let Some(subscription_id) = subscription_id else {
-        app.status = Some(Status {
-            tone: Tone::Error,
-            text: "No gate subscription to test here: pick a repository that has one.".to_owned(),
-        });
-        return Vec::new();
-    };
+/// Starts a test delivery through `subscription_id` (`t` is offered only where there is one).
+pub(crate) fn start(app: &mut App, subscription_id: String) -> Vec<Effect> {
     if app.test_delivery.running.is_some() {
         return Vec::new();
     }

@@ -10,9 +10,11 @@ use secrecy::ExposeSecret;
 use super::app::{App, Popup, Tone};
 use super::effect::{Effect, StoreTarget};
 use super::flow::Flow;
+use super::keymap::Action;
 use super::msg::{Msg, RequestId, Stored, TaskError};
 use super::steps::Step;
 use super::steps::coverage::{CoverageState, Preselect};
+use super::steps::save::{Fallback, Storing};
 use super::update;
 use super::update_tests::{app, at_paste, ctrl, options, press, type_text};
 use super::widgets::text_input::TextInput;
@@ -382,7 +384,18 @@ fn without_a_credential_store_the_admin_chooses_explicitly() {
         press(&mut app, KeyCode::Char('x')).is_empty(),
         "no field to type into: an unbound letter does nothing"
     );
-    let (request, target) = store_request(&press(&mut app, KeyCode::Char('m'))).unwrap();
+    assert!(
+        matches!(app.save.storing, Storing::Failed { .. }),
+        "no letter chooses where the token goes"
+    );
+    assert_eq!(
+        app.save.highlighted,
+        Fallback::TryAgain,
+        "the safe choice first"
+    );
+    press(&mut app, KeyCode::Up);
+    assert_eq!(app.save.highlighted, Fallback::SessionOnly);
+    let (request, target) = store_request(&press(&mut app, KeyCode::Enter)).unwrap();
     assert_eq!(target, StoreTarget::SessionOnly);
     stored(&mut app, request, target);
     let (_, state) = save_request(&press(&mut app, KeyCode::Enter)).unwrap();
@@ -504,14 +517,23 @@ fn the_plan_writes_nothing_until_confirmed() {
     assert_eq!(app.step(), Step::Plan);
     assert!(press(&mut app, KeyCode::Enter).is_empty());
     assert_eq!(app.popup, Some(Popup::ConfirmApply));
-    assert!(press(&mut app, KeyCode::Char('n')).is_empty());
+    assert!(
+        press(&mut app, KeyCode::Char('y')).is_empty(),
+        "no letter applies"
+    );
+    assert_eq!(app.popup, Some(Popup::ConfirmApply));
+    assert!(
+        press(&mut app, KeyCode::Enter).is_empty(),
+        "\"Back to the plan\" is highlighted first"
+    );
     assert_eq!(app.popup, None);
     press(&mut app, KeyCode::Esc);
     assert_eq!(app.step(), Step::Coverage);
     assert_eq!(app.coverage.selected_count, 4, "the selection is kept");
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Enter);
-    let effects = press(&mut app, KeyCode::Char('y'));
+    press(&mut app, KeyCode::BackTab);
+    let effects = press(&mut app, KeyCode::Enter);
     assert_eq!(app.step(), Step::Apply);
     let plan = find(&effects, |e| match e {
         Effect::ApplyPlan { plan, user_id, .. } => {
@@ -535,7 +557,8 @@ fn quitting_after_changes_says_so() {
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Enter);
-    let effects = press(&mut app, KeyCode::Char('y'));
+    press(&mut app, KeyCode::Tab);
+    let effects = press(&mut app, KeyCode::Enter);
     let (request, plan) = find(&effects, |e| match e {
         Effect::ApplyPlan { request, plan, .. } => Some((*request, plan.clone())),
         _ => None,
@@ -771,8 +794,11 @@ fn the_home_screen_closes_the_revoke_open_item_with_d() {
             .map(|s| s.text.clone())
             .unwrap_or_default()
     };
+    assert!(
+        !offered(&app, Action::MarkRevoked),
+        "nothing to mark: d is not offered"
+    );
     assert!(press(&mut app, KeyCode::Char('d')).is_empty());
-    assert!(status(&app).contains("Nothing to mark"));
     app.state
         .org_mut(
             "https://dev.azure.com/fabrikam",
@@ -903,10 +929,15 @@ fn rotated_to_permissions(kept: bool) -> (App, RequestId) {
     (app, audit_request(&effects).unwrap())
 }
 
-fn offers_the_old_token(app: &App) -> bool {
-    super::steps::keymap(app)
+/// The screen offers `action` (its footer, help and key handling all say so).
+fn offered(app: &App, action: Action) -> bool {
+    super::keymap::active(app)
         .iter()
-        .any(|b| b.action == super::keymap::Action::RestoreOldToken)
+        .any(|b| b.action == action)
+}
+
+fn offers_the_old_token(app: &App) -> bool {
+    offered(app, Action::RestoreOldToken)
 }
 
 fn rejected() -> Result<AuditReport, TaskError> {

@@ -1,50 +1,12 @@
-//! Key bindings as data: one table per step (and per popup) drives key handling, the footer hints
-//! and the help popup, so the three can never disagree.
+//! Key bindings as data. Each step (and each popup) declares one [`Keymap`]; every binding says
+//! when it is available. [`active`] is the only source of the keys that act now: key handling,
+//! the footer and the help popup all read it, so they can never disagree, and a key that would do
+//! nothing in the current state is neither shown nor dispatched.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-/// The keymap of a list screen: the step's own bindings, then moving through the list, help and
-/// quitting, which every list shares and so are written here once.
-macro_rules! list_keymap {
-    ($($binding:expr),* $(,)?) => {
-        &[
-            $($binding,)*
-            $crate::tui::keymap::MOVE_UP,
-            $crate::tui::keymap::MOVE_DOWN,
-            $crate::tui::keymap::PAGE_UP,
-            $crate::tui::keymap::PAGE_DOWN,
-            $crate::tui::keymap::MOVE_TOP,
-            $crate::tui::keymap::MOVE_BOTTOM,
-            $crate::tui::keymap::HELP,
-            $crate::tui::keymap::QUIT_Q,
-            $crate::tui::keymap::QUIT_CTRL_C,
-        ]
-    };
-}
-pub(crate) use list_keymap;
-
-/// The keymap of a screen with a text field: the step's own bindings, then F1 for help (`?` is
-/// typed into the field), Ctrl+C to quit (`q` is typed too), and the editing keys.
-macro_rules! text_field_keymap {
-    ($($binding:expr),* $(,)?) => {
-        &[
-            $($binding,)*
-            $crate::tui::keymap::HELP_F1,
-            $crate::tui::keymap::Binding {
-                hint: Some("quit"),
-                ..$crate::tui::keymap::QUIT_CTRL_C
-            },
-            $crate::tui::keymap::EDIT_BACKSPACE,
-            $crate::tui::keymap::EDIT_CLEAR,
-            $crate::tui::keymap::EDIT_DELETE,
-            $crate::tui::keymap::EDIT_LEFT,
-            $crate::tui::keymap::EDIT_RIGHT,
-            $crate::tui::keymap::EDIT_HOME,
-            $crate::tui::keymap::EDIT_END,
-        ]
-    };
-}
-pub(crate) use text_field_keymap;
+use crate::tui::app::{App, Popup};
+use crate::tui::steps::{self, apply, plan_review};
 
 /// One key chord.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,7 +37,8 @@ impl Key {
         }
     }
 
-    /// Shift is ignored for characters: terminals disagree on whether `?` or `Q` carry it.
+    /// Shift is ignored for characters (terminals disagree on whether `?` or `Q` carry it) and for
+    /// Shift+Tab (crossterm reports tmux's `ESC [ Z` as BackTab with Shift).
     pub fn matches(&self, event: &KeyEvent) -> bool {
         if self.code != event.code {
             return false;
@@ -86,6 +49,11 @@ impl Key {
             _ => KeyModifiers::NONE,
         };
         event.modifiers.difference(ignored) == self.modifiers
+    }
+
+    /// The key press this chord stands for (tests press every advertised key).
+    pub fn event(&self) -> KeyEvent {
+        KeyEvent::new(self.code, self.modifiers)
     }
 
     /// How the key is written in hints: `Enter`, `Ctrl+U`, `q`.
@@ -150,10 +118,6 @@ pub enum Action {
     ConfirmIdentity,
     /// Verify: go on despite the warnings shown.
     AcceptWarnings,
-    /// Save: keep the token in the plain-text file instead of the OS credential store.
-    UseFileStore,
-    /// Save: keep the token in memory for this run only.
-    UseSessionOnly,
     /// Open the page that fixes the selected item (a project's permissions, the tokens page).
     OpenPage,
     /// Coverage: start typing a filter.
@@ -174,6 +138,8 @@ pub enum Action {
     WriteCalendar,
     /// Home: switch to the next organization.
     NextOrganization,
+    /// Home: switch to the previous organization.
+    PreviousOrganization,
     /// Home: rotate the token.
     Rotate,
     /// Home: configure new and broken repositories.
@@ -227,8 +193,16 @@ pub enum Edit {
     Clear,
 }
 
+/// When a binding does something, judged on the whole state.
+pub type Available = fn(&App) -> bool;
+
+/// Available in every state.
+pub fn always(_: &App) -> bool {
+    true
+}
+
 /// One row of a keymap.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct Binding {
     pub keys: &'static [Key],
     pub action: Action,
@@ -236,11 +210,83 @@ pub struct Binding {
     pub hint: Option<&'static str>,
     /// The sentence shown in the help popup.
     pub help: &'static str,
+    /// Whether the binding does something now; when not, it is neither shown nor dispatched.
+    pub available: Available,
 }
 
-/// The action bound to `event` in `map`, if any.
-pub fn lookup(map: &[Binding], event: &KeyEvent) -> Option<Action> {
+impl Binding {
+    /// A binding available in every state, listed in help but not in the footer.
+    pub const fn new(keys: &'static [Key], action: Action, help: &'static str) -> Self {
+        Self {
+            keys,
+            action,
+            hint: None,
+            help,
+            available: always,
+        }
+    }
+
+    /// Shown in the footer as `hint`.
+    pub const fn hint(mut self, hint: &'static str) -> Self {
+        self.hint = Some(hint);
+        self
+    }
+
+    /// Kept out of the footer (still in help).
+    pub const fn quiet(mut self) -> Self {
+        self.hint = None;
+        self
+    }
+
+    /// Available only when `available` says so.
+    pub const fn when(mut self, available: Available) -> Self {
+        self.available = available;
+        self
+    }
+}
+
+/// A screen's keys: its own bindings, then the shared groups it uses, in the order the footer
+/// and help list them. The first available binding of a key wins.
+pub type Keymap = &'static [&'static [Binding]];
+
+/// The bindings of `map` available in `app`, in order.
+pub fn available(map: Keymap, app: &App) -> Vec<Binding> {
     map.iter()
+        .flat_map(|group| group.iter())
+        .filter(|b| (b.available)(app))
+        .copied()
+        .collect()
+}
+
+/// The keymap that takes the keys now: the "enlarge the terminal" screen's, an open popup's, or
+/// the step's.
+fn current(app: &App) -> Keymap {
+    if app.too_small() {
+        return TOO_SMALL;
+    }
+    match app.popup {
+        Some(Popup::Help) => HELP_POPUP,
+        Some(Popup::ConfirmQuit) => CONFIRM_QUIT,
+        Some(Popup::ConfirmApply) => plan_review::CONFIRM_APPLY,
+        Some(Popup::StopApply) => apply::STOP_APPLY,
+        None => steps::keymap(app.step),
+    }
+}
+
+/// The keys that act now. The dispatcher, the footer and the help popup all read this.
+pub fn active(app: &App) -> Vec<Binding> {
+    available(current(app), app)
+}
+
+/// The current step's available keys, which the help popup lists over the step.
+pub fn step_keys(app: &App) -> Vec<Binding> {
+    available(steps::keymap(app.step), app)
+}
+
+/// The action bound to `event` in `bindings`, if any.
+pub fn lookup(bindings: &[Binding], event: &KeyEvent) -> Option<Action> {
+    bindings
+        .iter()
         .find(|b| b.keys.iter().any(|k| k.matches(event)))
         .map(|b| b.action)
 }
@@ -257,176 +303,244 @@ pub fn keys_label(binding: &Binding) -> String {
 
 pub const ENTER: Key = Key::plain(KeyCode::Enter);
 pub const ESC: Key = Key::plain(KeyCode::Esc);
+pub const TAB: Key = Key::plain(KeyCode::Tab);
+pub const BACK_TAB: Key = Key::plain(KeyCode::BackTab);
 pub const F1: Key = Key::plain(KeyCode::F(1));
 pub const CTRL_C: Key = Key::ctrl('c');
 
-/// Help on steps where `?` would be typed into an input.
-pub const HELP_F1: Binding = Binding {
-    keys: &[F1],
-    action: Action::Help,
-    hint: Some("help"),
-    help: "Show this help",
-};
+fn typing(app: &App) -> bool {
+    steps::focused_field(app).is_some()
+}
 
-/// Help on steps without text input.
-pub const HELP: Binding = Binding {
-    keys: &[Key::char('?'), F1],
-    action: Action::Help,
-    hint: Some("help"),
-    help: "Show this help",
-};
+fn not_typing(app: &App) -> bool {
+    !typing(app)
+}
 
-/// Ctrl+C quits from anywhere (raw mode turns it into an ordinary key).
-pub const QUIT_CTRL_C: Binding = Binding {
-    keys: &[CTRL_C],
-    action: Action::Quit,
-    hint: None,
-    help: "Quit the wizard (asks first if you entered anything)",
-};
+/// Help: `?` too while no text field takes it as text.
+pub const HELP: Binding = Binding::new(&[Key::char('?'), F1], Action::Help, "Show this help")
+    .hint("help")
+    .when(not_typing);
+const HELP_F1: Binding = Binding::new(&[F1], Action::Help, "Show this help")
+    .hint("help")
+    .when(typing);
+const QUIT_Q: Binding = Binding::new(&[Key::char('q')], Action::Quit, "Quit the wizard")
+    .hint("quit")
+    .when(not_typing);
+/// Ctrl+C quits from anywhere (raw mode turns it into an ordinary key); the footer names it
+/// where `q` is typed into a field instead.
+pub const QUIT_CTRL_C: Binding = Binding::new(
+    &[CTRL_C],
+    Action::Quit,
+    "Quit the wizard (asks first if you entered anything)",
+)
+.when(not_typing);
+const QUIT_CTRL_C_TYPING: Binding = Binding::new(
+    &[CTRL_C],
+    Action::Quit,
+    "Quit the wizard (asks first if you entered anything)",
+)
+.hint("quit")
+.when(typing);
 
-// The editing keys shared by every text field.
-pub const EDIT_BACKSPACE: Binding = Binding {
-    keys: &[Key::plain(KeyCode::Backspace)],
-    action: Action::Edit(Edit::Backspace),
-    hint: None,
-    help: "Delete the character before the cursor",
-};
-pub const EDIT_DELETE: Binding = Binding {
-    keys: &[Key::plain(KeyCode::Delete)],
-    action: Action::Edit(Edit::Delete),
-    hint: None,
-    help: "Delete the character under the cursor",
-};
-pub const EDIT_LEFT: Binding = Binding {
-    keys: &[Key::plain(KeyCode::Left)],
-    action: Action::Edit(Edit::Left),
-    hint: None,
-    help: "Move the cursor left",
-};
-pub const EDIT_RIGHT: Binding = Binding {
-    keys: &[Key::plain(KeyCode::Right)],
-    action: Action::Edit(Edit::Right),
-    hint: None,
-    help: "Move the cursor right",
-};
-pub const EDIT_HOME: Binding = Binding {
-    keys: &[Key::plain(KeyCode::Home), Key::ctrl('a')],
-    action: Action::Edit(Edit::Home),
-    hint: None,
-    help: "Move to the start of the field",
-};
-pub const EDIT_END: Binding = Binding {
-    keys: &[Key::plain(KeyCode::End), Key::ctrl('e')],
-    action: Action::Edit(Edit::End),
-    hint: None,
-    help: "Move to the end of the field",
-};
-pub const EDIT_CLEAR: Binding = Binding {
-    keys: &[Key::ctrl('u')],
-    action: Action::Edit(Edit::Clear),
-    hint: None,
-    help: "Clear the field",
-};
+/// Help and quitting, on every step but the summary (where `q` finishes).
+pub const GLOBAL: &[Binding] = &[HELP, HELP_F1, QUIT_Q, QUIT_CTRL_C, QUIT_CTRL_C_TYPING];
 
-/// Moving through a list: arrows, pages, ends.
-pub const MOVE_UP: Binding = Binding {
-    keys: &[Key::plain(KeyCode::Up), Key::char('k')],
-    action: Action::Move(Move::Up),
-    hint: None,
-    help: "Move up",
-};
-pub const MOVE_DOWN: Binding = Binding {
-    keys: &[Key::plain(KeyCode::Down), Key::char('j')],
-    action: Action::Move(Move::Down),
-    hint: None,
-    help: "Move down",
-};
-pub const PAGE_UP: Binding = Binding {
-    keys: &[Key::plain(KeyCode::PageUp)],
-    action: Action::Move(Move::PageUp),
-    hint: None,
-    help: "Up one page",
-};
-pub const PAGE_DOWN: Binding = Binding {
-    keys: &[Key::plain(KeyCode::PageDown)],
-    action: Action::Move(Move::PageDown),
-    hint: None,
-    help: "Down one page",
-};
-pub const MOVE_TOP: Binding = Binding {
-    keys: &[Key::plain(KeyCode::Home), Key::char('g')],
-    action: Action::Move(Move::Top),
-    hint: None,
-    help: "Go to the first line",
-};
-pub const MOVE_BOTTOM: Binding = Binding {
-    keys: &[Key::plain(KeyCode::End), Key::char('G')],
-    action: Action::Move(Move::Bottom),
-    hint: None,
-    help: "Go to the last line",
-};
+fn can_backspace(app: &App) -> bool {
+    steps::can_edit(app, Edit::Backspace)
+}
+fn can_delete(app: &App) -> bool {
+    steps::can_edit(app, Edit::Delete)
+}
+fn can_left(app: &App) -> bool {
+    steps::can_edit(app, Edit::Left)
+}
+fn can_right(app: &App) -> bool {
+    steps::can_edit(app, Edit::Right)
+}
+fn can_home(app: &App) -> bool {
+    steps::can_edit(app, Edit::Home)
+}
+fn can_end(app: &App) -> bool {
+    steps::can_edit(app, Edit::End)
+}
+fn can_clear(app: &App) -> bool {
+    steps::can_edit(app, Edit::Clear)
+}
+
+/// The editing keys of the focused text field, each while it would change the field.
+pub const EDITING: &[Binding] = &[
+    Binding::new(
+        &[Key::plain(KeyCode::Backspace)],
+        Action::Edit(Edit::Backspace),
+        "Delete the character before the cursor",
+    )
+    .when(can_backspace),
+    Binding::new(
+        &[Key::ctrl('u')],
+        Action::Edit(Edit::Clear),
+        "Clear the field",
+    )
+    .when(can_clear),
+    Binding::new(
+        &[Key::plain(KeyCode::Delete)],
+        Action::Edit(Edit::Delete),
+        "Delete the character under the cursor",
+    )
+    .when(can_delete),
+    Binding::new(
+        &[Key::plain(KeyCode::Left)],
+        Action::Edit(Edit::Left),
+        "Move the cursor left",
+    )
+    .when(can_left),
+    Binding::new(
+        &[Key::plain(KeyCode::Right)],
+        Action::Edit(Edit::Right),
+        "Move the cursor right",
+    )
+    .when(can_right),
+    Binding::new(
+        &[Key::plain(KeyCode::Home), Key::ctrl('a')],
+        Action::Edit(Edit::Home),
+        "Move to the start of the field",
+    )
+    .when(can_home),
+    Binding::new(
+        &[Key::plain(KeyCode::End), Key::ctrl('e')],
+        Action::Edit(Edit::End),
+        "Move to the end of the field",
+    )
+    .when(can_end),
+];
+
+fn can_up(app: &App) -> bool {
+    not_typing(app) && steps::can_move(app, Move::Up)
+}
+fn can_down(app: &App) -> bool {
+    not_typing(app) && steps::can_move(app, Move::Down)
+}
+fn can_page_up(app: &App) -> bool {
+    not_typing(app) && steps::can_move(app, Move::PageUp)
+}
+fn can_page_down(app: &App) -> bool {
+    not_typing(app) && steps::can_move(app, Move::PageDown)
+}
+fn can_top(app: &App) -> bool {
+    not_typing(app) && steps::can_move(app, Move::Top)
+}
+fn can_bottom(app: &App) -> bool {
+    not_typing(app) && steps::can_move(app, Move::Bottom)
+}
+
+/// Moving through a list: arrows (and `k`/`j`), pages, ends — each while it would move.
+pub const LIST: &[Binding] = &[
+    Binding::new(
+        &[Key::plain(KeyCode::Up), Key::char('k')],
+        Action::Move(Move::Up),
+        "Move up",
+    )
+    .when(can_up),
+    Binding::new(
+        &[Key::plain(KeyCode::Down), Key::char('j')],
+        Action::Move(Move::Down),
+        "Move down",
+    )
+    .when(can_down),
+    Binding::new(
+        &[Key::plain(KeyCode::PageUp)],
+        Action::Move(Move::PageUp),
+        "Up one page",
+    )
+    .when(can_page_up),
+    Binding::new(
+        &[Key::plain(KeyCode::PageDown)],
+        Action::Move(Move::PageDown),
+        "Down one page",
+    )
+    .when(can_page_down),
+    Binding::new(
+        &[Key::plain(KeyCode::Home), Key::char('g')],
+        Action::Move(Move::Top),
+        "Go to the first line",
+    )
+    .when(can_top),
+    Binding::new(
+        &[Key::plain(KeyCode::End), Key::char('G')],
+        Action::Move(Move::Bottom),
+        "Go to the last line",
+    )
+    .when(can_bottom),
+];
 
 /// Arrow-key scrolling for steps whose text may be longer than the screen (no `k`/`j`: those
 /// steps use letters for their actions).
-pub const SCROLL_UP: Binding = Binding {
-    keys: &[Key::plain(KeyCode::Up)],
-    action: Action::Move(Move::Up),
-    hint: None,
-    help: "Scroll up",
-};
-pub const SCROLL_DOWN: Binding = Binding {
-    keys: &[Key::plain(KeyCode::Down)],
-    action: Action::Move(Move::Down),
-    hint: None,
-    help: "Scroll down",
-};
+pub const SCROLL: &[Binding] = &[
+    Binding::new(
+        &[Key::plain(KeyCode::Up)],
+        Action::Move(Move::Up),
+        "Scroll up",
+    )
+    .when(can_up),
+    Binding::new(
+        &[Key::plain(KeyCode::Down)],
+        Action::Move(Move::Down),
+        "Scroll down",
+    )
+    .when(can_down),
+];
 
-/// `q` quits on steps without a text field.
-pub const QUIT_Q: Binding = Binding {
-    keys: &[Key::char('q')],
-    action: Action::Quit,
-    hint: Some("quit"),
-    help: "Quit the wizard",
-};
+/// Choosing among a few options: arrows and Tab move the highlight (wrapping around), Enter
+/// takes it. Letters never choose.
+pub const CHOICE: &[Binding] = &[
+    Binding::new(
+        &[Key::plain(KeyCode::Down), TAB],
+        Action::Move(Move::Down),
+        "Highlight the next choice",
+    )
+    .when(can_down),
+    Binding::new(
+        &[Key::plain(KeyCode::Up), BACK_TAB],
+        Action::Move(Move::Up),
+        "Highlight the previous choice",
+    )
+    .when(can_up),
+];
+
+/// While the terminal is too small to show the wizard, only quitting works.
+pub const TOO_SMALL: Keymap =
+    &[&[Binding::new(&[Key::char('q'), CTRL_C], Action::Quit, "Quit the wizard").hint("quit")]];
 
 /// The help popup's own keys.
-pub const HELP_POPUP: &[Binding] = &[
-    Binding {
-        keys: &[ESC],
-        action: Action::Dismiss,
-        hint: Some("close"),
-        help: "Close this help",
-    },
-    Binding {
-        keys: &[Key::char('?'), F1, Key::char('q'), ENTER],
-        action: Action::Dismiss,
-        hint: None,
-        help: "Also close this help",
-    },
-    QUIT_CTRL_C,
-];
+pub const HELP_POPUP: Keymap = &[&[
+    Binding::new(&[ESC], Action::Dismiss, "Close this help").hint("close"),
+    Binding::new(
+        &[Key::char('?'), F1, Key::char('q'), ENTER],
+        Action::Dismiss,
+        "Also close this help",
+    ),
+    Binding::new(
+        &[CTRL_C],
+        Action::Quit,
+        "Quit the wizard (asks first if you entered anything)",
+    ),
+]];
 
 /// The quit confirmation's keys. Enter is deliberately not "yes": it is pressed out of habit.
-pub const CONFIRM_QUIT: &[Binding] = &[
-    Binding {
-        keys: &[Key::char('y')],
-        action: Action::Confirm,
-        hint: Some("quit"),
-        help: "Quit and discard what you entered",
-    },
-    Binding {
-        keys: &[CTRL_C],
-        action: Action::Confirm,
-        hint: None,
-        help: "Quit at once (Ctrl+C twice)",
-    },
-    Binding {
-        keys: &[Key::char('n'), ESC],
-        action: Action::Dismiss,
-        hint: Some("stay"),
-        help: "Go back to the wizard",
-    },
-];
+pub const CONFIRM_QUIT: Keymap = &[&[
+    Binding::new(
+        &[Key::char('y')],
+        Action::Confirm,
+        "Quit and discard what you entered",
+    )
+    .hint("quit"),
+    Binding::new(&[CTRL_C], Action::Confirm, "Quit at once (Ctrl+C twice)"),
+    Binding::new(
+        &[Key::char('n'), ESC],
+        Action::Dismiss,
+        "Go back to the wizard",
+    )
+    .hint("stay"),
+]];
 
 #[cfg(test)]
 mod tests {
@@ -448,30 +562,35 @@ mod tests {
     }
 
     #[test]
+    fn shift_tab_matches_with_or_without_shift() {
+        assert!(BACK_TAB.matches(&press(KeyCode::BackTab, KeyModifiers::SHIFT)));
+        assert!(BACK_TAB.matches(&press(KeyCode::BackTab, KeyModifiers::NONE)));
+        assert!(!TAB.matches(&press(KeyCode::Tab, KeyModifiers::SHIFT)));
+    }
+
+    #[test]
     fn labels_read_like_the_keyboard() {
         assert_eq!(Key::ctrl('u').label(), "Ctrl+U");
         assert_eq!(ENTER.label(), "Enter");
         assert_eq!(F1.label(), "F1");
+        assert_eq!(BACK_TAB.label(), "Shift+Tab");
         assert_eq!(keys_label(&HELP), "?/F1");
     }
 
     #[test]
     fn lookup_finds_the_first_matching_binding() {
         let enter = press(KeyCode::Enter, KeyModifiers::NONE);
-        assert_eq!(lookup(CONFIRM_QUIT, &enter), None);
+        assert_eq!(lookup(CONFIRM_QUIT[0], &enter), None);
         assert_eq!(
             lookup(
-                CONFIRM_QUIT,
+                CONFIRM_QUIT[0],
                 &press(KeyCode::Char('c'), KeyModifiers::CONTROL)
             ),
             Some(Action::Confirm)
         );
-        assert_eq!(lookup(HELP_POPUP, &enter), Some(Action::Dismiss));
+        assert_eq!(lookup(HELP_POPUP[0], &enter), Some(Action::Dismiss));
         assert_eq!(
-            lookup(
-                &[EDIT_CLEAR],
-                &press(KeyCode::Char('x'), KeyModifiers::NONE)
-            ),
+            lookup(EDITING, &press(KeyCode::Char('x'), KeyModifiers::NONE)),
             None
         );
     }

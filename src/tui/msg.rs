@@ -57,6 +57,8 @@ pub enum Msg {
     Key(KeyEvent),
     /// A bracketed paste: the whole pasted text at once.
     Paste(String),
+    /// The terminal's size, at start and after every resize.
+    Resized { width: u16, height: u16 },
     /// About 100 ms have passed; animates spinners.
     Tick,
     /// The organization probe finished.

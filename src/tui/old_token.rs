@@ -18,13 +18,15 @@ use crate::tui::steps::save::{Storing, target_name};
 use crate::tui::steps::{Step, home};
 use crate::tui::widgets::{hanging, spinner};
 
-/// `u` on a rotation's failure screens.
-pub const RESTORE: Binding = Binding {
-    keys: &[Key::char('u')],
-    action: Action::RestoreOldToken,
-    hint: Some("put the old token back"),
-    help: "Write the old token back into its store in place of the new one and use it again (the rotation is undone)",
-};
+/// `u` on the permissions step when Azure DevOps rejected a rotation's new token (on the store
+/// step, putting the old token back is one of the highlighted choices instead).
+pub const RESTORE: Binding = Binding::new(
+    &[Key::char('u')],
+    Action::RestoreOldToken,
+    "Write the old token back into its store in place of the new one and use it again (the rotation is undone)",
+)
+.hint("put the old token back")
+.when(offered);
 
 /// Putting the old token back.
 #[derive(Debug, Clone, Default)]
@@ -169,47 +171,56 @@ pub(crate) fn on_state_saved(
     Some(effects)
 }
 
-/// The offer, or how putting the token back goes, for the failure screens; `indent` lines the key
-/// up with the screen's other choices.
-pub(crate) fn lines(app: &App, indent: &str, width: u16) -> Vec<Line<'static>> {
+/// How putting the old token back goes, for the failure screens.
+pub(crate) fn progress_lines(app: &App, width: u16) -> Vec<Line<'static>> {
     let theme = app.theme;
     let Some(target) = old_store(app) else {
         return Vec::new();
     };
     let store = target_name(target);
-    let mut lines = Vec::new();
     match &app.old_token.restoring {
-        Restoring::Storing { .. } => lines.extend(hanging::wrap(
+        Restoring::Storing { .. } => hanging::wrap(
             &format!("  {} ", spinner::frame(app.tick)),
             theme.title(),
             &format!("Putting the old token back in {store}…"),
             Style::new(),
             width,
-        )),
-        Restoring::Recording { .. } => lines.extend(hanging::wrap(
+        ),
+        Restoring::Recording { .. } => hanging::wrap(
             &format!("  {} ", spinner::frame(app.tick)),
             theme.title(),
             "Recording the old token again in state.toml…",
             Style::new(),
             width,
-        )),
-        Restoring::Failed(error) => lines.extend(hanging::wrap(
+        ),
+        Restoring::Failed(error) => hanging::wrap(
             "  ✗ ",
             theme.error(),
-            &format!("Could not put the old token back: {error}. Press u to try again."),
+            &format!("Could not put the old token back: {error}."),
             theme.error(),
             width,
-        )),
-        Restoring::Idle => {}
+        ),
+        Restoring::Idle => Vec::new(),
     }
-    if offered(app) {
+}
+
+/// What putting the old token back does, while it is offered.
+pub(crate) fn offer(app: &App) -> Option<String> {
+    let store = target_name(old_store(app).filter(|_| offered(app))?);
+    Some(format!(
+        "put the old token back: azdo-gate kept it in memory, and writes it into {store} in place of the new one, records it again in state.toml and uses it from now on; the rotation is undone. The new token is not revoked: revoke it in Azure DevOps, and if you gave it to the gating service, give the service the old one again."
+    ))
+}
+
+/// The permissions step's lines: how putting the token back goes, then the `u` offer.
+pub(crate) fn lines(app: &App, width: u16) -> Vec<Line<'static>> {
+    let mut lines = progress_lines(app, width);
+    if let Some(offer) = offer(app) {
         lines.push(Line::default());
         lines.extend(hanging::wrap(
-            &format!("{indent}u  "),
-            theme.value(),
-            &format!(
-                "put the old token back: azdo-gate kept it in memory, and writes it into {store} in place of the new one, records it again in state.toml and uses it from now on; the rotation is undone. The new token is not revoked: revoke it in Azure DevOps, and if you gave it to the gating service, give the service the old one again."
-            ),
+            "u  ",
+            app.theme.value(),
+            &offer,
             Style::new(),
             width,
         ));

@@ -23,8 +23,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Key(key) => on_key(app, &key),
-        Msg::Paste(text) if app.popup.is_none() => steps::on_text(app, &text),
-        Msg::Paste(_) => Vec::new(),
+        Msg::Paste(text) => type_text(app, &text),
+        Msg::Resized { width, height } => {
+            app.size = Some((width, height));
+            Vec::new()
+        }
         Msg::OrgProbed { request, result } => organization::on_probed(app, request, result),
         Msg::BrowserOpened { url, result } => steps::on_browser_opened(app, url, result),
         Msg::ClipboardWritten { result } if app.step == Step::HandOver => {
@@ -71,12 +74,22 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     }
 }
 
+/// A key press: the action of the binding [`keymap::active`] finds for it, or a character typed
+/// into the focused text field. Nothing else acts, so no key does what the screen does not say.
 fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
     if key.kind != KeyEventKind::Press {
         return Vec::new();
     }
+    let action = keymap::lookup(&keymap::active(app), key);
+    if app.too_small() {
+        // Nothing else is on screen to confirm with.
+        return match action {
+            Some(Action::Quit) => exit(app),
+            _ => Vec::new(),
+        };
+    }
     match app.popup {
-        Some(Popup::Help) => match keymap::lookup(keymap::HELP_POPUP, key) {
+        Some(Popup::Help) => match action {
             Some(Action::Dismiss) => {
                 app.popup = None;
                 Vec::new()
@@ -87,7 +100,7 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
             }
             _ => Vec::new(),
         },
-        Some(Popup::ConfirmApply) => match keymap::lookup(plan_review::CONFIRM_APPLY, key) {
+        Some(Popup::ConfirmApply) => match action {
             Some(Action::Quit) => {
                 app.popup = None;
                 quit(app)
@@ -95,12 +108,12 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
             Some(action) => plan_review::on_confirm(app, action),
             None => Vec::new(),
         },
-        Some(Popup::StopApply) => match keymap::lookup(apply::STOP_APPLY, key) {
+        Some(Popup::StopApply) => match action {
             Some(Action::Quit) => exit(app),
             Some(action) => apply::on_stop(app, action),
             None => Vec::new(),
         },
-        Some(Popup::ConfirmQuit) => match keymap::lookup(keymap::CONFIRM_QUIT, key) {
+        Some(Popup::ConfirmQuit) => match action {
             Some(Action::Confirm) => exit(app),
             Some(Action::Dismiss) => {
                 app.popup = None;
@@ -108,7 +121,7 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
             }
             _ => Vec::new(),
         },
-        None => match keymap::lookup(steps::keymap(app), key) {
+        None => match action {
             Some(Action::Quit) => quit(app),
             Some(Action::Help) => {
                 app.popup = Some(Popup::Help);
@@ -121,11 +134,19 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
             },
             Some(action) => steps::on_action(app, action),
             None => match typed_char(key) {
-                Some(c) => steps::on_text(app, c.encode_utf8(&mut [0; 4])),
+                Some(c) => type_text(app, c.encode_utf8(&mut [0; 4])),
                 None => Vec::new(),
             },
         },
     }
+}
+
+/// Text typed or pasted goes to the focused text field, and nowhere when none is focused.
+fn type_text(app: &mut App, text: &str) -> Vec<Effect> {
+    if app.popup.is_some() || app.too_small() || steps::focused_field(app).is_none() {
+        return Vec::new();
+    }
+    steps::on_text(app, text)
 }
 
 /// A printable character, including AltGr combinations (reported as Ctrl+Alt on Windows).

@@ -78,18 +78,18 @@ pub fn render(app: &App, frame: &mut Frame) {
 
     frame.render_widget(Paragraph::new(status_lines), status);
 
-    let bindings = match app.popup {
-        Some(Popup::Help) => keymap::HELP_POPUP,
-        Some(Popup::ConfirmQuit) => keymap::CONFIRM_QUIT,
-        Some(Popup::ConfirmApply) => plan_review::CONFIRM_APPLY,
-        Some(Popup::StopApply) => apply::STOP_APPLY,
-        None => steps::keymap(app),
-    };
-    frame.render_widget(footer::line(bindings, theme), footer_area);
+    let bindings = keymap::active(app);
+    frame.render_widget(footer::line(&bindings, theme), footer_area);
 
     match app.popup {
         Some(Popup::Help) => {
-            help_popup::render(frame, body, app.step.title(), steps::keymap(app), theme);
+            help_popup::render(
+                frame,
+                body,
+                app.step.title(),
+                &keymap::step_keys(app),
+                theme,
+            );
         }
         Some(Popup::ConfirmQuit) => {
             let facts = app.saved_and_changed();
@@ -102,14 +102,15 @@ pub fn render(app: &App, frame: &mut Frame) {
                 body,
                 "Quit the setup?",
                 &detail,
-                keymap::CONFIRM_QUIT,
+                &[],
+                &bindings,
                 theme,
             );
         }
         Some(Popup::StopApply) => {
             let (question, detail) = apply::stop_text(app);
             let detail: Vec<&str> = detail.iter().map(String::as_str).collect();
-            confirm_popup::render(frame, body, &question, &detail, apply::STOP_APPLY, theme);
+            confirm_popup::render(frame, body, &question, &detail, &[], &bindings, theme);
         }
         Some(Popup::ConfirmApply) => {
             let (question, detail) = plan_review::confirm_text(app);
@@ -119,7 +120,8 @@ pub fn render(app: &App, frame: &mut Frame) {
                 body,
                 &question,
                 &detail,
-                plan_review::CONFIRM_APPLY,
+                &plan_review::confirm_choices(app),
+                &bindings,
                 theme,
             );
         }

@@ -560,13 +560,14 @@ pub fn at_plan() -> App {
 pub fn at_apply() -> (App, RequestId, azdo_gate::plan::Plan) {
     let mut app = at_plan();
     key(&mut app, KeyCode::Enter);
-    let effects = key(&mut app, KeyCode::Char('y'));
+    key(&mut app, KeyCode::Tab);
+    let effects = key(&mut app, KeyCode::Enter);
     assert_eq!(app.step(), Step::Apply);
     let Some((request, plan)) = effects.iter().find_map(|e| match e {
         Effect::ApplyPlan { request, plan, .. } => Some((*request, plan.clone())),
         _ => None,
     }) else {
-        panic!("y applies the plan");
+        panic!("Enter on \"Apply the changes\" applies the plan");
     };
     (app, request, plan)
 }

@@ -325,12 +325,13 @@ fn copy_everywhere(out: &mut impl Write, text: &str) -> Result<(), String> {
     result
 }
 
-/// Turns a terminal event into a message: key presses and pastes only. Resizes need no message:
-/// every loop turn redraws at the new size.
+/// Turns a terminal event into a message: key presses, pastes and resizes (the wizard ignores keys
+/// while the terminal is too small to show it).
 fn message_for(event: Event) -> Option<Msg> {
     match event {
         Event::Key(key) if key.kind == KeyEventKind::Press => Some(Msg::Key(key)),
         Event::Paste(text) => Some(Msg::Paste(text)),
+        Event::Resize(width, height) => Some(Msg::Resized { width, height }),
         _ => None,
     }
 }
@@ -347,6 +348,14 @@ pub(crate) async fn run(
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut shutdown = Shutdown::new()?;
+    let size = terminal.size()?;
+    let resized = Msg::Resized {
+        width: size.width,
+        height: size.height,
+    };
+    if let Some(summary) = dispatch(app, &mut runner, resized, terminal.backend_mut()) {
+        return Ok(summary);
+    }
     if let Some(summary) = dispatch(app, &mut runner, Msg::Started, terminal.backend_mut()) {
         return Ok(summary);
     }
@@ -693,7 +702,7 @@ mod tests {
     }
 
     #[test]
-    fn only_key_presses_and_pastes_become_messages() {
+    fn key_presses_pastes_and_resizes_become_messages() {
         use crossterm::event::{KeyCode, KeyEvent, KeyEventState, KeyModifiers};
         let key = |kind| {
             Event::Key(KeyEvent::new_with_kind_and_state(
@@ -709,7 +718,13 @@ mod tests {
         ));
         assert!(message_for(key(KeyEventKind::Release)).is_none());
         assert!(message_for(key(KeyEventKind::Repeat)).is_none());
-        assert!(message_for(Event::Resize(100, 30)).is_none());
+        assert!(matches!(
+            message_for(Event::Resize(100, 30)),
+            Some(Msg::Resized {
+                width: 100,
+                height: 30
+            })
+        ));
         assert!(matches!(
             message_for(Event::Paste("x".into())),
             Some(Msg::Paste(_))

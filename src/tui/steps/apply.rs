@@ -18,34 +18,43 @@ use crate::plan::{
 use crate::tui::app::App;
 use crate::tui::audit_state;
 use crate::tui::effect::Effect;
-use crate::tui::keymap::{Action, Binding, ENTER, HELP, Key, QUIT_CTRL_C, QUIT_Q};
+use crate::tui::keymap::{Action, Binding, CTRL_C, ENTER, ESC, GLOBAL, Key, Keymap, LIST, Move};
 use crate::tui::msg::{RequestId, TaskError};
 use crate::tui::steps::shared::{action_words, moved, target_words};
 use crate::tui::widgets::{hanging, progress_bar, spinner, window};
 
-/// While the changes are being made.
-pub const KEYMAP_RUNNING: &[Binding] = &[HELP, QUIT_Q, QUIT_CTRL_C];
-
-const SUMMARY: Binding = Binding {
-    keys: &[ENTER],
-    action: Action::Continue,
-    hint: Some("summary"),
-    help: "Continue to the summary",
-};
-
-/// Done, every change made.
-pub const KEYMAP_CLEAN: &[Binding] = crate::tui::keymap::list_keymap![SUMMARY,];
-
-/// Done, with failures to retry.
-pub const KEYMAP: &[Binding] = crate::tui::keymap::list_keymap![
-    SUMMARY,
-    Binding {
-        keys: &[Key::char('r')],
-        action: Action::RetryFailed,
-        hint: Some("retry failed"),
-        help: "Audit again and retry the failed changes (after fixing their cause)",
-    },
+/// One keymap: while the changes are made (help and quit only), then done, with or without
+/// failures to retry.
+pub const KEYMAP: Keymap = &[
+    &[
+        Binding::new(&[ENTER], Action::Continue, "Continue to the summary")
+            .hint("summary")
+            .when(idle),
+        Binding::new(
+            &[Key::char('r')],
+            Action::RetryFailed,
+            "Audit again and retry the failed changes (after fixing their cause)",
+        )
+        .hint("retry failed")
+        .when(can_retry),
+    ],
+    LIST,
+    GLOBAL,
 ];
+
+fn idle(app: &App) -> bool {
+    !app.apply.busy()
+}
+
+fn can_retry(app: &App) -> bool {
+    !failed_targets(app).is_empty()
+}
+
+/// The cursor moves through the plan's actions once they are done.
+pub(crate) fn can_move(app: &App, movement: Move) -> bool {
+    let state = &app.apply;
+    idle(app) && moved(state.cursor, state.plan.actions.len(), movement, 10) != state.cursor
+}
 
 /// Where applying stands.
 #[derive(Debug, Clone)]
@@ -166,26 +175,26 @@ impl ApplyState {
 }
 
 /// The stop popup's keys: stop after what is in flight, quit now, or keep going.
-pub const STOP_APPLY: &[Binding] = &[
-    Binding {
-        keys: &[Key::char('s')],
-        action: Action::Confirm,
-        hint: Some("stop"),
-        help: "Start no new change; let those in flight finish",
-    },
-    Binding {
-        keys: &[Key::char('q'), crate::tui::keymap::CTRL_C],
-        action: Action::Quit,
-        hint: Some("quit now"),
-        help: "Quit at once, abandoning the changes in flight",
-    },
-    Binding {
-        keys: &[Key::char('n'), crate::tui::keymap::ESC],
-        action: Action::Dismiss,
-        hint: Some("keep going"),
-        help: "Close this and let the apply go on",
-    },
-];
+pub const STOP_APPLY: Keymap = &[&[
+    Binding::new(
+        &[Key::char('s')],
+        Action::Confirm,
+        "Start no new change; let those in flight finish",
+    )
+    .hint("stop"),
+    Binding::new(
+        &[Key::char('q'), CTRL_C],
+        Action::Quit,
+        "Quit at once, abandoning the changes in flight",
+    )
+    .hint("quit now"),
+    Binding::new(
+        &[Key::char('n'), ESC],
+        Action::Dismiss,
+        "Close this and let the apply go on",
+    )
+    .hint("keep going"),
+]];
 
 /// The stop popup: how many changes are done, in flight and not started, and what each answer
 /// does, from the same counts the summary uses.
@@ -240,14 +249,6 @@ pub(crate) fn on_stop(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         _ => Vec::new(),
-    }
-}
-
-pub(crate) fn keymap(app: &App) -> &'static [Binding] {
-    match &app.apply.run {
-        Run::Applying { .. } | Run::Reauditing { .. } => KEYMAP_RUNNING,
-        Run::Done if app.apply.failures().next().is_none() => KEYMAP_CLEAN,
-        _ => KEYMAP,
     }
 }
 
@@ -346,11 +347,10 @@ pub(crate) fn on_applied(
 
 /// `r`: the repositories of the failed actions (a project-wide failure stands for the project's
 /// selected repositories), audited afresh before planning again.
-fn retry(app: &mut App) -> Vec<Effect> {
-    if !matches!(app.apply.run, Run::Done | Run::Failed(_)) {
-        return Vec::new();
-    }
-    let failed: Vec<(Option<String>, String)> = match &app.apply.run {
+/// The (repository, project) of each change a retry would make again: the failed ones, or every
+/// change when the apply as a whole failed.
+fn failed_targets(app: &App) -> Vec<(Option<String>, String)> {
+    match &app.apply.run {
         Run::Failed(_) => app
             .apply
             .plan
@@ -359,12 +359,17 @@ fn retry(app: &mut App) -> Vec<Effect> {
             .filter(|a| a.kind.is_work())
             .map(|a| (a.repository_id.clone(), a.project_id.clone()))
             .collect(),
-        _ => app
+        Run::Done => app
             .apply
             .failures()
             .map(|(a, _)| (a.repository_id.clone(), a.project_id.clone()))
             .collect(),
-    };
+        _ => Vec::new(),
+    }
+}
+
+fn retry(app: &mut App) -> Vec<Effect> {
+    let failed = failed_targets(app);
     if failed.is_empty() {
         return Vec::new();
     }

@@ -19,7 +19,7 @@ use crate::columns;
 use crate::tui::app::{App, Status, Tone};
 use crate::tui::delivery;
 use crate::tui::effect::Effect;
-use crate::tui::keymap::{Action, Binding, ENTER, ESC, Key, Move};
+use crate::tui::keymap::{Action, Binding, EDITING, ENTER, ESC, GLOBAL, Key, Keymap, LIST, Move};
 use crate::tui::steps::shared::moved;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::text_input::{self, TextInput};
@@ -28,77 +28,153 @@ use crate::words::count;
 
 use crossterm::event::KeyCode;
 
-/// Browsing and selecting.
-pub const KEYMAP: &[Binding] = crate::tui::keymap::list_keymap![
-    Binding {
-        keys: &[ENTER],
-        action: Action::Continue,
-        hint: Some("plan"),
-        help: "Plan the changes for the selected repositories (nothing is written yet)",
-    },
-    Binding {
-        keys: &[Key::char(' ')],
-        action: Action::ToggleSelect,
-        hint: Some("select"),
-        help: "Select or unselect the repository (on a project: all its repositories shown)",
-    },
-    Binding {
-        keys: &[Key::char('a')],
-        action: Action::SelectMissing,
-        hint: Some("missing"),
-        help: "Select every repository shown that is not covered (missing, partial, unhealthy)",
-    },
-    Binding {
-        keys: &[Key::char('/')],
-        action: Action::Filter,
-        hint: Some("filter"),
-        help: "Filter by project or repository name",
-    },
-    Binding {
-        keys: &[ESC],
-        action: Action::Back,
-        hint: Some("back"),
-        help: "Back to the previous step",
-    },
-    Binding {
-        keys: &[Key::char('n')],
-        action: Action::SelectNone,
-        hint: None,
-        help: "Unselect every repository shown",
-    },
-    Binding {
-        hint: None,
-        ..delivery::TEST_DELIVERY
-    },
+/// One keymap: browsing and selecting, and typing a filter.
+pub const KEYMAP: Keymap = &[
+    &[
+        Binding::new(
+            &[ENTER],
+            Action::Continue,
+            "Plan the changes for the selected repositories (nothing is written yet)",
+        )
+        .hint("plan")
+        .when(can_plan),
+        Binding::new(
+            &[Key::char(' ')],
+            Action::ToggleSelect,
+            "Select or unselect the repository (on a project: all its repositories shown)",
+        )
+        .hint("select")
+        .when(can_toggle),
+        Binding::new(
+            &[Key::char('a')],
+            Action::SelectMissing,
+            "Select every repository shown that is not covered (missing, partial, unhealthy)",
+        )
+        .hint("missing")
+        .when(can_select_missing),
+        Binding::new(
+            &[Key::char('/')],
+            Action::Filter,
+            "Filter by project or repository name",
+        )
+        .hint("filter")
+        .when(browsing),
+        Binding::new(&[ESC], Action::Back, "Back to the previous step")
+            .hint("back")
+            .when(browsing),
+        Binding::new(
+            &[Key::char('n')],
+            Action::SelectNone,
+            "Unselect every repository shown",
+        )
+        .when(can_select_none),
+        delivery::TEST_DELIVERY.quiet().when(can_test_delivery),
+        Binding::new(
+            &[ENTER],
+            Action::FilterDone,
+            "Stop typing and keep the filter",
+        )
+        .hint("keep filter")
+        .when(filtering),
+        Binding::new(
+            &[ESC],
+            Action::ClearFilter,
+            "Clear the filter and show every repository",
+        )
+        .hint("clear filter")
+        .when(filtering),
+        Binding::new(
+            &[Key::plain(KeyCode::Up)],
+            Action::Move(Move::Up),
+            "Move up",
+        )
+        .when(filter_can_go_up),
+        Binding::new(
+            &[Key::plain(KeyCode::Down)],
+            Action::Move(Move::Down),
+            "Move down",
+        )
+        .when(filter_can_go_down),
+    ],
+    LIST,
+    GLOBAL,
+    EDITING,
 ];
 
-/// Typing a filter.
-pub const KEYMAP_FILTER: &[Binding] = crate::tui::keymap::text_field_keymap![
-    Binding {
-        keys: &[ENTER],
-        action: Action::FilterDone,
-        hint: Some("keep filter"),
-        help: "Stop typing and keep the filter",
-    },
-    Binding {
-        keys: &[ESC],
-        action: Action::ClearFilter,
-        hint: Some("clear filter"),
-        help: "Clear the filter and show every repository",
-    },
-    Binding {
-        keys: &[Key::plain(KeyCode::Up)],
-        action: Action::Move(Move::Up),
-        hint: None,
-        help: "Move up",
-    },
-    Binding {
-        keys: &[Key::plain(KeyCode::Down)],
-        action: Action::Move(Move::Down),
-        hint: None,
-        help: "Move down",
-    },
-];
+/// What Enter says when nothing is selected.
+const SELECT_FIRST: &str =
+    "Select at least one repository: Space selects, a selects every one not covered.";
+
+fn filtering(app: &App) -> bool {
+    app.coverage.filtering
+}
+
+fn browsing(app: &App) -> bool {
+    !app.coverage.filtering
+}
+
+/// Enter plans, or says (once) that nothing is selected.
+fn can_plan(app: &App) -> bool {
+    browsing(app)
+        && (app.coverage.selected_count > 0
+            || app.status.as_ref().is_none_or(|s| s.text != SELECT_FIRST))
+}
+
+/// The repositories Space would select or unselect.
+fn can_toggle(app: &App) -> bool {
+    let state = &app.coverage;
+    browsing(app)
+        && state
+            .visible
+            .get(state.cursor)
+            .is_some_and(|r| match state.rows[*r] {
+                Row::Repo(_) => true,
+                Row::Project(group) => !state.project_repos(group).is_empty(),
+            })
+}
+
+fn can_select_missing(app: &App) -> bool {
+    let (state, Some(report)) = (&app.coverage, &app.audit.report) else {
+        return false;
+    };
+    browsing(app)
+        && state
+            .visible_repos()
+            .any(|r| !state.selected[r] && not_covered(&report.repositories[r]))
+}
+
+fn can_select_none(app: &App) -> bool {
+    let state = &app.coverage;
+    browsing(app) && state.visible_repos().any(|r| state.selected[r])
+}
+
+/// The gate subscription of the repository under the cursor, which `t` tests.
+fn cursor_subscription(app: &App) -> Option<String> {
+    let state = &app.coverage;
+    let repo = match state.rows[*state.visible.get(state.cursor)?] {
+        Row::Repo(repo) => repo,
+        Row::Project(_) => return None,
+    };
+    delivery::repository_subscription(app.audit.report.as_ref()?, repo)
+}
+
+fn can_test_delivery(app: &App) -> bool {
+    browsing(app) && app.test_delivery.running.is_none() && cursor_subscription(app).is_some()
+}
+
+/// The cursor moves through the rows shown.
+pub(crate) fn can_move(app: &App, movement: Move) -> bool {
+    let state = &app.coverage;
+    moved(state.cursor, state.visible.len(), movement, 20) != state.cursor
+}
+
+fn filter_can_go_up(app: &App) -> bool {
+    filtering(app) && can_move(app, Move::Up)
+}
+
+fn filter_can_go_down(app: &App) -> bool {
+    filtering(app) && can_move(app, Move::Down)
+}
 
 /// One line of the list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -255,6 +331,17 @@ impl CoverageState {
     }
 
     /// The repositories shown (in display order).
+    /// A project's repositories that the filter shows.
+    fn project_repos(&self, group: usize) -> Vec<usize> {
+        let needle = self.filter.value().trim().to_lowercase();
+        self.groups[group]
+            .repos
+            .iter()
+            .copied()
+            .filter(|r| needle.is_empty() || self.search[*r].contains(&needle))
+            .collect()
+    }
+
     fn visible_repos(&self) -> impl Iterator<Item = usize> + '_ {
         self.visible.iter().filter_map(|row| match self.rows[*row] {
             Row::Repo(repo) => Some(repo),
@@ -284,13 +371,7 @@ impl CoverageState {
                 self.set(repo, on);
             }
             Row::Project(group) => {
-                let needle = self.filter.value().trim().to_lowercase();
-                let repos: Vec<usize> = self.groups[group]
-                    .repos
-                    .iter()
-                    .copied()
-                    .filter(|r| needle.is_empty() || self.search[*r].contains(&needle))
-                    .collect();
+                let repos = self.project_repos(group);
                 let on = !repos.iter().all(|r| self.selected[*r]);
                 for repo in repos {
                     self.set(repo, on);
@@ -341,14 +422,6 @@ pub(crate) fn prepare(app: &mut App, preselect: Preselect) {
     app.coverage = CoverageState::build(report, preselect, app.audit.taken_at);
 }
 
-pub(crate) fn keymap(app: &App) -> &'static [Binding] {
-    if app.coverage.filtering {
-        KEYMAP_FILTER
-    } else {
-        KEYMAP
-    }
-}
-
 pub(crate) fn on_enter(app: &mut App) -> Vec<Effect> {
     let preselect = match app.flow {
         crate::tui::flow::Flow::Configure => Preselect::NewAndBroken,
@@ -365,7 +438,7 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             if state.selected_count == 0 {
                 app.status = Some(Status {
                     tone: Tone::Error,
-                    text: "Select at least one repository: Space selects, a selects every one not covered.".to_owned(),
+                    text: SELECT_FIRST.to_owned(),
                 });
                 return Vec::new();
             }
@@ -379,20 +452,10 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::SelectNone => state.select_none(),
         Action::TestDelivery => {
-            let repo = state
-                .visible
-                .get(state.cursor)
-                .and_then(|r| match state.rows[*r] {
-                    Row::Repo(repo) => Some(repo),
-                    Row::Project(_) => None,
-                });
-            let subscription = app
-                .audit
-                .report
-                .as_ref()
-                .zip(repo)
-                .and_then(|(report, repo)| delivery::repository_subscription(report, repo));
-            return delivery::start(app, subscription);
+            return match cursor_subscription(app) {
+                Some(subscription) => delivery::start(app, subscription),
+                None => Vec::new(),
+            };
         }
         Action::Filter => state.filtering = true,
         Action::FilterDone => state.filtering = false,

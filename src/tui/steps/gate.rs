@@ -6,10 +6,9 @@
 //! from its scenario). Enter makes them the organization's profile, which the save step records
 //! and every later audit, plan and `configure` reads. Rotation and the home journeys keep them.
 //!
-//! One field at a time takes typing, marked `›` and with the accent border; Tab and Shift+Tab move
+//! One field at a time takes typing, marked `▶` and with the accent border; Tab and Shift+Tab move
 //! between them, so no letter is ever taken as a choice.
 
-use crossterm::event::KeyCode;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -22,71 +21,72 @@ use crate::tui::app::{App, Status, Tone};
 use crate::tui::effect::{Effect, WebhookPassword};
 use crate::tui::flow::Flow;
 use crate::tui::keymap::{
-    Action, Binding, EDIT_BACKSPACE, EDIT_CLEAR, ENTER, ESC, Edit, HELP_F1, Key, QUIT_CTRL_C,
+    Action, BACK_TAB, Binding, EDITING, ENTER, ESC, Edit, GLOBAL, Key, Keymap, TAB,
 };
 use crate::tui::widgets::hanging;
 use crate::tui::widgets::masked_input::{self, MaskedInput};
 use crate::tui::widgets::text_input::{self, TextInput};
 
-const CONTINUE: Binding = Binding {
-    keys: &[ENTER],
-    action: Action::Continue,
-    hint: Some("continue"),
-    help: "Check the answers and continue to storing the token",
-};
-const NEXT: Binding = Binding {
-    keys: &[Key::plain(KeyCode::Tab)],
-    action: Action::NextField,
-    hint: Some("next field"),
-    help: "Move to the next field",
-};
-const PREVIOUS: Binding = Binding {
-    keys: &[Key::plain(KeyCode::BackTab)],
-    action: Action::PreviousField,
-    hint: None,
-    help: "Move to the previous field",
-};
-const BACK: Binding = Binding {
-    keys: &[ESC],
-    action: Action::Back,
-    hint: Some("back"),
-    help: "Back to the hand-over (what you entered is kept)",
-};
-
-/// A text field has the focus: printable keys are typed into it.
-pub const KEYMAP_TEXT: &[Binding] =
-    crate::tui::keymap::text_field_keymap![CONTINUE, NEXT, PREVIOUS, BACK];
-
-/// The password has the focus: typed into it, never shown; only deleting from the end.
-pub const KEYMAP_SECRET: &[Binding] = &[
-    CONTINUE,
-    NEXT,
-    PREVIOUS,
-    BACK,
-    HELP_F1,
-    Binding {
-        hint: Some("quit"),
-        ..QUIT_CTRL_C
-    },
-    EDIT_BACKSPACE,
-    EDIT_CLEAR,
+pub const KEYMAP: Keymap = &[
+    &[
+        Binding::new(
+            &[ENTER],
+            Action::Continue,
+            "Check the answers and continue to storing the token",
+        )
+        .hint("continue")
+        .when(can_continue),
+        Binding::new(&[TAB], Action::NextField, "Move to the next field").hint("next field"),
+        Binding::new(
+            &[BACK_TAB],
+            Action::PreviousField,
+            "Move to the previous field",
+        ),
+        Binding::new(
+            &[Key::char(' ')],
+            Action::Toggle,
+            "Require the gate's status before a pull request merges, or not",
+        )
+        .hint("on/off")
+        .when(on_switch),
+        Binding::new(
+            &[ESC],
+            Action::Back,
+            "Back to the hand-over (what you entered is kept)",
+        )
+        .hint("back"),
+    ],
+    GLOBAL,
+    EDITING,
 ];
 
-/// The status-policy switch has the focus: Space flips it, letters do nothing.
-pub const KEYMAP_SWITCH: &[Binding] = &[
-    CONTINUE,
-    Binding {
-        keys: &[Key::char(' ')],
-        action: Action::Toggle,
-        hint: Some("on/off"),
-        help: "Require the gate's status, or not",
-    },
-    NEXT,
-    PREVIOUS,
-    BACK,
-    HELP_F1,
-    QUIT_CTRL_C,
-];
+/// Space flips the status-policy switch while it has the focus (it takes no typing).
+fn on_switch(app: &App) -> bool {
+    app.gate.focus == Field::Required
+}
+
+/// Enter moves on, or points at the first problem — unless it already does.
+fn can_continue(app: &App) -> bool {
+    match answers(app) {
+        Ok(_) => true,
+        Err((field, why)) => {
+            app.gate.focus != field || app.status.as_ref().is_none_or(|s| s.text != why)
+        }
+    }
+}
+
+/// The field typed text goes to; the switch takes none.
+pub(crate) fn focused_field(app: &App) -> Option<crate::tui::steps::Field<'_>> {
+    let state = &app.gate;
+    match state.focus {
+        Field::Password => Some(crate::tui::steps::Field::Masked(&state.password)),
+        Field::Required => None,
+        Field::Webhook => Some(crate::tui::steps::Field::Text(&state.webhook)),
+        Field::User => Some(crate::tui::steps::Field::Text(&state.user)),
+        Field::Genre => Some(crate::tui::steps::Field::Text(&state.genre)),
+        Field::Name => Some(crate::tui::steps::Field::Text(&state.name)),
+    }
+}
 
 /// The fields, in Tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -218,14 +218,6 @@ fn webhook_problem(error: &WebhookUrlError) -> String {
     }
 }
 
-pub(crate) fn keymap(app: &App) -> &'static [Binding] {
-    match app.gate.focus {
-        Field::Password => KEYMAP_SECRET,
-        Field::Required => KEYMAP_SWITCH,
-        _ => KEYMAP_TEXT,
-    }
-}
-
 /// Arriving (forwards): the fields as the organization's profile has them (the demo's gate when
 /// it has none); kept as typed when coming back to the same organization.
 pub(crate) fn on_enter(app: &mut App) -> Vec<Effect> {
@@ -305,9 +297,9 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Enter: the answers become the organization's profile (recorded by the save step), or the
-/// first field with a problem takes the focus and the problem is said.
-fn submit(app: &mut App) -> Vec<Effect> {
+/// The organization's profile with the answers in, or the first field with a problem and what
+/// the problem is.
+fn answers(app: &App) -> Result<GateProfile, (Field, String)> {
     let state = &app.gate;
     let verdicts = state.verdicts();
     let problem = match (&verdicts.webhook, &verdicts.auth, &verdicts.policy) {
@@ -323,10 +315,16 @@ fn submit(app: &mut App) -> Vec<Effect> {
         (_, _, Err(why)) => Some((Field::Name, why.clone())),
         _ => None,
     };
-    let profile = match (problem, verdicts) {
-        (Some(problem), _) => Err(problem),
-        (None, verdicts) => answered_profile(app, verdicts),
-    };
+    match problem {
+        Some(problem) => Err(problem),
+        None => answered_profile(app, verdicts),
+    }
+}
+
+/// Enter: the answers become the organization's profile (recorded by the save step), or the
+/// first field with a problem takes the focus and the problem is said.
+fn submit(app: &mut App) -> Vec<Effect> {
+    let profile = answers(app);
     match profile {
         Ok(profile) => {
             app.profile = profile;
@@ -376,15 +374,6 @@ pub(crate) fn password_to_store(app: &App) -> Option<WebhookPassword> {
         entry: app.profile.basic_auth_secret.clone()?,
         password: app.gate.password.secret().clone(),
     })
-}
-
-/// The focused field's title carries `›`, so the focus shows without colour too.
-fn title(label: &str, focused: bool) -> String {
-    if focused {
-        format!("› {label}")
-    } else {
-        label.to_owned()
-    }
 }
 
 fn verdict_lines(app: &App, verdict: Result<&str, &str>, width: u16) -> Vec<Line<'static>> {
@@ -437,7 +426,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
                 theme.title(),
             )),
             Line::from(Span::styled(
-                "Tab and Shift+Tab move between fields; the one marked › takes your typing.",
+                "Tab and Shift+Tab move between fields; the one marked ▶ takes your typing.",
                 theme.muted(),
             )),
         ]),
@@ -449,10 +438,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         frame,
         boxed(webhook_area),
         &state.webhook,
-        &title(
-            "Webhook URL: Azure DevOps sends pull-request events here",
-            focused(Field::Webhook),
-        ),
+        "Webhook URL: Azure DevOps sends pull-request events here",
         focused(Field::Webhook),
         theme,
     );
@@ -481,7 +467,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         frame,
         user_area,
         &state.user,
-        &title("User", focused(Field::User)),
+        "User",
         focused(Field::User),
         theme,
     );
@@ -489,7 +475,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         frame,
         password_area,
         &state.password,
-        &title("Password (never shown)", focused(Field::Password)),
+        "Password (never shown)",
         focused(Field::Password),
         theme,
     );
@@ -523,7 +509,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
             Span::styled(
                 format!(
                     "{}{mark} ",
-                    if focused(Field::Required) { "› " } else { "" }
+                    if focused(Field::Required) { "▶ " } else { "" }
                 ),
                 switch_style,
             ),
@@ -539,7 +525,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
             frame,
             genre_area,
             &state.genre,
-            &title("Status genre (may be empty)", focused(Field::Genre)),
+            "Status genre (may be empty)",
             focused(Field::Genre),
             theme,
         );
@@ -547,7 +533,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
             frame,
             name_area,
             &state.name,
-            &title("Status name", focused(Field::Name)),
+            "Status name",
             focused(Field::Name),
             theme,
         );

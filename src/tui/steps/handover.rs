@@ -17,71 +17,84 @@ use crate::store::HandOver;
 use crate::tui::app::{App, Status, Tone};
 use crate::tui::effect::Effect;
 use crate::tui::flow::Flow;
-use crate::tui::keymap::{Action, Binding, ENTER, ESC, HELP, Key, QUIT_CTRL_C, QUIT_Q};
+use crate::tui::keymap::{Action, Binding, EDITING, ENTER, ESC, GLOBAL, Key, Keymap};
 use crate::tui::widgets::hanging;
 use crate::tui::widgets::text_input::{self, TextInput};
 
-const BACK: Binding = Binding {
-    keys: &[ESC],
-    action: Action::Back,
-    hint: Some("back"),
-    help: "Back to the verification",
-};
-
-/// The page address is being typed.
-pub const KEYMAP_TYPING: &[Binding] = crate::tui::keymap::text_field_keymap![
-    Binding {
-        keys: &[ENTER],
-        action: Action::Continue,
-        hint: Some("use this page"),
-        help: "Use this address for the gating service's token page (stored with the gate settings)",
-    },
-    BACK,
+/// One keymap: typing the page's address, then handing the token over.
+pub const KEYMAP: Keymap = &[
+    &[
+        Binding::new(
+            &[ENTER],
+            Action::Continue,
+            "Use this address for the gating service's token page (stored with the gate settings)",
+        )
+        .hint("use this page")
+        .when(can_use_page),
+        Binding::new(
+            &[Key::char('o')],
+            Action::OpenPage,
+            "Open the gating service's token page in the browser",
+        )
+        .hint("open page")
+        .when(handing_over),
+        Binding::new(
+            &[Key::char('c')],
+            Action::CopyToken,
+            "Copy the token to the clipboard (through the terminal, and the system clipboard where there is one)",
+        )
+        .hint("copy token")
+        .when(can_copy),
+        Binding::new(
+            &[Key::char('x')],
+            Action::ClearClipboard,
+            "Clear the clipboard once the token is pasted: it holds a secret",
+        )
+        .hint("clear")
+        .when(handing_over),
+        Binding::new(
+            &[Key::char('y')],
+            Action::ConfirmHandOver,
+            "Confirm: the token is pasted and saved in the gating service",
+        )
+        .hint("pasted & saved")
+        .when(handing_over),
+        Binding::new(
+            &[Key::char('s')],
+            Action::SkipHandOver,
+            "Skip for now: recorded, and shown as an open item on the summary and the home screen",
+        )
+        .hint("skip")
+        .when(handing_over),
+        Binding::new(
+            &[Key::char('e')],
+            Action::EditPage,
+            "Change the gating service's token page address",
+        )
+        .when(handing_over),
+        Binding::new(&[ESC], Action::Back, "Back to the verification").hint("back"),
+    ],
+    GLOBAL,
+    EDITING,
 ];
 
-/// The page is known: hand the token over.
-pub const KEYMAP: &[Binding] = &[
-    Binding {
-        keys: &[Key::char('o')],
-        action: Action::OpenPage,
-        hint: Some("open page"),
-        help: "Open the gating service's token page in the browser",
-    },
-    Binding {
-        keys: &[Key::char('c')],
-        action: Action::CopyToken,
-        hint: Some("copy token"),
-        help: "Copy the token to the clipboard (through the terminal, and the system clipboard where there is one)",
-    },
-    Binding {
-        keys: &[Key::char('x')],
-        action: Action::ClearClipboard,
-        hint: Some("clear"),
-        help: "Clear the clipboard once the token is pasted: it holds a secret",
-    },
-    Binding {
-        keys: &[Key::char('y')],
-        action: Action::ConfirmHandOver,
-        hint: Some("pasted & saved"),
-        help: "Confirm: the token is pasted and saved in the gating service",
-    },
-    Binding {
-        keys: &[Key::char('s')],
-        action: Action::SkipHandOver,
-        hint: Some("skip"),
-        help: "Skip for now: recorded, and shown as an open item on the summary and the home screen",
-    },
-    Binding {
-        keys: &[Key::char('e')],
-        action: Action::EditPage,
-        hint: None,
-        help: "Change the gating service's token page address",
-    },
-    BACK,
-    HELP,
-    QUIT_Q,
-    QUIT_CTRL_C,
-];
+/// The page's address is being typed.
+pub(crate) fn focused_field(app: &App) -> Option<&TextInput> {
+    app.handover.editing.as_ref()
+}
+
+fn handing_over(app: &App) -> bool {
+    app.handover.editing.is_none()
+}
+
+fn can_copy(app: &App) -> bool {
+    handing_over(app) && app.paste.pat().is_ok()
+}
+
+/// Enter checks the typed address, unless it was just refused and not edited since.
+fn can_use_page(app: &App) -> bool {
+    app.handover.editing.is_some() && app.handover.page_error.is_none()
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct HandOverState {
@@ -95,14 +108,6 @@ pub struct HandOverState {
     pub(crate) on_clipboard: bool,
     /// The admin's answer; `None` until `y` or `s`.
     pub(crate) outcome: Option<HandOver>,
-}
-
-pub(crate) fn keymap(app: &App) -> &'static [Binding] {
-    if app.handover.editing.is_some() {
-        KEYMAP_TYPING
-    } else {
-        KEYMAP
-    }
 }
 
 /// Arriving (forwards): the page from the organization's profile, else ask for it.

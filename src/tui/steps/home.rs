@@ -3,7 +3,6 @@
 //! repositories, unhealthy hooks and projects missing permissions. From here: rotate the token,
 //! configure new and broken repositories, audit, or set up another organization.
 
-use crossterm::event::KeyCode;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -19,7 +18,7 @@ use crate::tui::audit_state::{self, AuditRun, AuditState};
 use crate::tui::calendar::REMIND_DAYS;
 use crate::tui::effect::Effect;
 use crate::tui::flow::Flow;
-use crate::tui::keymap::{Action, Binding, HELP, Key, QUIT_CTRL_C, QUIT_Q};
+use crate::tui::keymap::{Action, BACK_TAB, Binding, GLOBAL, Key, Keymap, TAB};
 use crate::tui::msg::RequestId;
 use crate::tui::steps::coverage::{self, Preselect};
 use crate::tui::steps::organization::OrganizationState;
@@ -28,77 +27,89 @@ use crate::tui::steps::{Step, on_enter};
 use crate::tui::widgets::hanging;
 use crate::words::count;
 
-const ROTATE: Binding = Binding {
-    keys: &[Key::char('r')],
-    action: Action::Rotate,
-    hint: Some("rotate"),
-    help: "Rotate the token: new token verified and stored first, old one revoked last",
-};
-const CONFIGURE: Binding = Binding {
-    keys: &[Key::char('c')],
-    action: Action::ConfigureRepositories,
-    hint: Some("configure"),
-    help: "Configure new and broken repositories (selection, plan, apply)",
-};
-const AUDIT: Binding = Binding {
-    keys: &[Key::char('a')],
-    action: Action::Audit,
-    hint: Some("audit"),
-    help: "Review permissions per project, then coverage per repository",
-};
-const ADD: Binding = Binding {
-    keys: &[Key::char('n')],
-    action: Action::AddOrganization,
-    hint: Some("add org"),
-    help: "Set up another organization",
-};
-const NEXT: Binding = Binding {
-    keys: &[Key::plain(KeyCode::Tab)],
-    action: Action::NextOrganization,
-    hint: Some("next org"),
-    help: "Show the next organization",
-};
-
-/// Open items are closed with a key; the item itself names it, so the footer stays short.
-const REVOKED: Binding = Binding {
-    keys: &[Key::char('d')],
-    action: Action::MarkRevoked,
-    hint: None,
-    help: "Record that the token replaced at the last rotation is revoked",
-};
-const HANDED_OVER: Binding = Binding {
-    keys: &[Key::char('h')],
-    action: Action::MarkHandedOver,
-    hint: None,
-    help: "Record that the gating service was given the token",
-};
-
-/// One organization remembered.
-pub const KEYMAP: &[Binding] = &[
-    ROTATE,
-    CONFIGURE,
-    AUDIT,
-    ADD,
-    REVOKED,
-    HANDED_OVER,
-    HELP,
-    QUIT_Q,
-    QUIT_CTRL_C,
+/// One keymap; switching organizations only when there are several, open items only while open.
+pub const KEYMAP: Keymap = &[
+    &[
+        Binding::new(
+            &[Key::char('r')],
+            Action::Rotate,
+            "Rotate the token: new token verified and stored first, old one revoked last",
+        )
+        .hint("rotate"),
+        Binding::new(
+            &[Key::char('c')],
+            Action::ConfigureRepositories,
+            "Configure new and broken repositories (selection, plan, apply)",
+        )
+        .hint("configure")
+        .when(audited),
+        Binding::new(
+            &[Key::char('a')],
+            Action::Audit,
+            "Review permissions per project, then coverage per repository",
+        )
+        .hint("audit")
+        .when(audited),
+        Binding::new(
+            &[Key::char('n')],
+            Action::AddOrganization,
+            "Set up another organization",
+        )
+        .hint("add org"),
+        Binding::new(
+            &[TAB],
+            Action::NextOrganization,
+            "Show the next organization",
+        )
+        .hint("next org")
+        .when(several),
+        Binding::new(
+            &[BACK_TAB],
+            Action::PreviousOrganization,
+            "Show the previous organization",
+        )
+        .when(several),
+        // Open items are closed with a key; the item itself names it, so the footer stays short.
+        Binding::new(
+            &[Key::char('d')],
+            Action::MarkRevoked,
+            "Record that the token replaced at the last rotation is revoked",
+        )
+        .when(revoke_open),
+        Binding::new(
+            &[Key::char('h')],
+            Action::MarkHandedOver,
+            "Record that the gating service was given the token",
+        )
+        .when(handover_open),
+    ],
+    GLOBAL,
 ];
 
-/// Several organizations remembered.
-pub const KEYMAP_MANY: &[Binding] = &[
-    ROTATE,
-    CONFIGURE,
-    AUDIT,
-    ADD,
-    NEXT,
-    REVOKED,
-    HANDED_OVER,
-    HELP,
-    QUIT_Q,
-    QUIT_CTRL_C,
-];
+/// Configuring and the audit screens need this organization's audit.
+fn audited(app: &App) -> bool {
+    app.audit.fresh_report().is_some()
+}
+
+fn several(app: &App) -> bool {
+    app.home.orgs.len() > 1
+}
+
+fn revoke_open(app: &App) -> bool {
+    app.home.recording.is_none()
+        && app
+            .current_org_state()
+            .and_then(|o| o.rotation.as_ref())
+            .is_some_and(|r| !r.old_token_revoked)
+}
+
+fn handover_open(app: &App) -> bool {
+    app.home.recording.is_none()
+        && app
+            .current_org_state()
+            .and_then(|o| o.token.as_ref())
+            .is_some_and(|t| t.handover == Some(HandOver::Skipped))
+}
 
 /// The organizations with a stored token, and which one is shown.
 #[derive(Debug, Clone, Default)]
@@ -122,14 +133,6 @@ impl HomeState {
             selected: 0,
             recording: None,
         }
-    }
-}
-
-pub(crate) fn keymap(app: &App) -> &'static [Binding] {
-    if app.home.orgs.len() > 1 {
-        KEYMAP_MANY
-    } else {
-        KEYMAP
     }
 }
 
@@ -180,13 +183,18 @@ fn begin(app: &mut App, flow: Flow) -> Vec<Effect> {
 
 pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
-        Action::NextOrganization => {
+        Action::NextOrganization | Action::PreviousOrganization => {
             let count = app.home.orgs.len();
             if count < 2 {
                 return Vec::new();
             }
+            let next = if action == Action::NextOrganization {
+                (app.home.selected + 1) % count
+            } else {
+                (app.home.selected + count - 1) % count
+            };
             let mut effects = vec![Effect::CancelStep(Step::Home)];
-            effects.extend(show(app, (app.home.selected + 1) % count));
+            effects.extend(show(app, next));
             effects
         }
         Action::Rotate => {
@@ -197,11 +205,7 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             begin(app, Flow::Rotate)
         }
         Action::ConfigureRepositories | Action::Audit => {
-            if app.audit.fresh_report().is_none() {
-                app.status = Some(Status {
-                    tone: Tone::Info,
-                    text: "Wait for the audit to finish (or fix what stopped it) first.".to_owned(),
-                });
+            if !audited(app) {
                 return Vec::new();
             }
             if action == Action::ConfigureRepositories {
@@ -246,10 +250,6 @@ fn close_open_item(app: &mut App, action: Action) -> Vec<Effect> {
             .is_some(),
     };
     if !closed {
-        app.status = Some(Status {
-            tone: Tone::Info,
-            text: "Nothing to mark: that item is not open.".to_owned(),
-        });
         return Vec::new();
     }
     let request = app.new_request();

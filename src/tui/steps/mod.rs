@@ -27,8 +27,10 @@ use crate::store::StoreError;
 use crate::tui::app::{App, Status, Tone};
 use crate::tui::audit_state;
 use crate::tui::effect::Effect;
-use crate::tui::keymap::{Action, Binding};
+use crate::tui::keymap::{Action, Edit, Keymap, Move};
 use crate::tui::msg::{RequestId, TaskError};
+use crate::tui::widgets::masked_input::MaskedInput;
+use crate::tui::widgets::text_input::TextInput;
 
 /// Where the admin is in the wizard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -76,25 +78,69 @@ impl Step {
     }
 }
 
-/// The keys of the current step, in its current state: they drive key handling, the footer and
-/// the help popup alike.
-pub(crate) fn keymap(app: &App) -> &'static [Binding] {
-    match app.step {
+/// The step's one keymap; each binding says in which of the step's states it is available.
+pub(crate) fn keymap(step: Step) -> Keymap {
+    match step {
         Step::Welcome => welcome::KEYMAP,
         Step::Organization => organization::KEYMAP,
         Step::TokenRecipe => token_recipe::KEYMAP,
         Step::PasteToken => paste_token::KEYMAP,
-        Step::Verify => verify::keymap(app),
-        Step::HandOver => handover::keymap(app),
-        Step::Gate => gate::keymap(app),
-        Step::Save => save::keymap(app),
-        Step::Permissions => permissions::keymap(app),
-        Step::Coverage => coverage::keymap(app),
+        Step::Verify => verify::KEYMAP,
+        Step::HandOver => handover::KEYMAP,
+        Step::Gate => gate::KEYMAP,
+        Step::Save => save::KEYMAP,
+        Step::Permissions => permissions::KEYMAP,
+        Step::Coverage => coverage::KEYMAP,
         Step::Plan => plan_review::KEYMAP,
-        Step::Apply => apply::keymap(app),
+        Step::Apply => apply::KEYMAP,
         Step::Summary => summary::KEYMAP,
-        Step::Home => home::keymap(app),
+        Step::Home => home::KEYMAP,
         Step::Revoke => revoke::KEYMAP,
+    }
+}
+
+/// A text field that takes typing.
+pub(crate) enum Field<'a> {
+    Text(&'a TextInput),
+    Masked(&'a MaskedInput),
+}
+
+/// The field typed text goes to on the current step; `None` when no field is focused (then
+/// printable keys are only what the keymap binds).
+pub(crate) fn focused_field(app: &App) -> Option<Field<'_>> {
+    match app.step {
+        Step::Organization => Some(Field::Text(&app.organization.input)),
+        Step::PasteToken => Some(paste_token::focused_field(app)),
+        Step::HandOver => handover::focused_field(app).map(Field::Text),
+        Step::Gate => gate::focused_field(app),
+        Step::Coverage => app
+            .coverage
+            .filtering
+            .then_some(Field::Text(&app.coverage.filter)),
+        _ => None,
+    }
+}
+
+/// Whether `edit` would change the focused field.
+pub(crate) fn can_edit(app: &App, edit: Edit) -> bool {
+    match focused_field(app) {
+        Some(Field::Text(input)) => input.can(edit),
+        Some(Field::Masked(input)) => input.can(edit),
+        None => false,
+    }
+}
+
+/// Whether `movement` would move the current step's cursor, scroll or highlighted choice.
+pub(crate) fn can_move(app: &App, movement: Move) -> bool {
+    match app.step {
+        Step::Verify => verify::can_move(app, movement),
+        Step::Save => save::can_move(app, movement),
+        Step::Permissions => permissions::can_move(app, movement),
+        Step::Coverage => coverage::can_move(app, movement),
+        Step::Plan => plan_review::can_move(app, movement),
+        Step::Apply => apply::can_move(app, movement),
+        Step::Summary => summary::can_move(app, movement),
+        _ => false,
     }
 }
 

@@ -12,25 +12,30 @@ use crate::checks::reachability::OrgPresence;
 use crate::org::{Deployment, OrgError, OrgUrl};
 use crate::tui::app::App;
 use crate::tui::effect::Effect;
-use crate::tui::keymap::{Action, Binding, ENTER, ESC};
+use crate::tui::keymap::{Action, Binding, EDITING, ENTER, ESC, GLOBAL, Keymap};
 use crate::tui::msg::RequestId;
 use crate::tui::steps::Step;
 use crate::tui::widgets::{hanging, spinner, text_input, text_input::TextInput};
 
-pub const KEYMAP: &[Binding] = crate::tui::keymap::text_field_keymap![
-    Binding {
-        keys: &[ENTER],
-        action: Action::Continue,
-        hint: Some("check & continue"),
-        help: "Check that the organization exists, then continue",
-    },
-    Binding {
-        keys: &[ESC],
-        action: Action::Back,
-        hint: Some("back"),
-        help: "Back to the welcome screen",
-    },
+pub const KEYMAP: Keymap = &[
+    &[
+        Binding::new(
+            &[ENTER],
+            Action::Continue,
+            "Check that the organization exists, then continue",
+        )
+        .hint("check & continue")
+        .when(can_continue),
+        Binding::new(&[ESC], Action::Back, "Back to the welcome screen").hint("back"),
+    ],
+    GLOBAL,
+    EDITING,
 ];
+
+/// Enter does something once the text is an address and no check is running.
+fn can_continue(app: &App) -> bool {
+    app.organization.parsed.is_ok() && !matches!(app.organization.check, OrgCheck::Checking { .. })
+}
 
 /// Where the existence check stands, always for the organization it names.
 #[derive(Debug, Clone, PartialEq, Eq)]

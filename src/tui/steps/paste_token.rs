@@ -3,7 +3,6 @@
 //! The local format check runs as the token is typed (in `update`, so drawing stays cheap); Enter
 //! refuses what cannot be a token at all and otherwise hands both fields to the verify step.
 
-use crossterm::event::KeyCode;
 use jiff::civil::Date;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -18,33 +17,50 @@ use crate::tui::app::App;
 use crate::tui::effect::Effect;
 use crate::tui::expiry::{self, ExpiryError};
 use crate::tui::flow::Flow;
-use crate::tui::keymap::{Action, Binding, ENTER, ESC, Edit, Key};
+use crate::tui::keymap::{
+    Action, BACK_TAB, Binding, EDITING, ENTER, ESC, Edit, GLOBAL, Keymap, TAB,
+};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::hanging;
 use crate::tui::widgets::masked_input::{self, MaskedInput};
 use crate::tui::widgets::text_input::{self, TextInput};
 use crate::words;
 
-pub const KEYMAP: &[Binding] = crate::tui::keymap::text_field_keymap![
-    Binding {
-        keys: &[ENTER],
-        action: Action::Continue,
-        hint: Some("continue"),
-        help: "Check both fields and continue",
-    },
-    Binding {
-        keys: &[Key::plain(KeyCode::Tab), Key::plain(KeyCode::BackTab)],
-        action: Action::NextField,
-        hint: Some("switch field"),
-        help: "Switch between the token and its expiration date",
-    },
-    Binding {
-        keys: &[ESC],
-        action: Action::Back,
-        hint: Some("back"),
-        help: "Back to the token recipe (what you typed is kept)",
-    },
+pub const KEYMAP: Keymap = &[
+    &[
+        Binding::new(&[ENTER], Action::Continue, "Check both fields and continue")
+            .hint("continue")
+            .when(can_continue),
+        Binding::new(
+            &[TAB, BACK_TAB],
+            Action::NextField,
+            "Switch between the token and its expiration date",
+        )
+        .hint("switch field"),
+        Binding::new(
+            &[ESC],
+            Action::Back,
+            "Back to the token recipe (what you typed is kept)",
+        )
+        .hint("back"),
+    ],
+    GLOBAL,
+    EDITING,
 ];
+
+/// Enter moves on, or shows what is missing and focuses it — unless it already does.
+fn can_continue(app: &App) -> bool {
+    let state = &app.paste;
+    state.ready(app.today) || !state.submitted || state.focus != state.field_to_fix()
+}
+
+/// The field that takes typing: there is always one on this step.
+pub(crate) fn focused_field(app: &App) -> crate::tui::steps::Field<'_> {
+    match app.paste.focus {
+        Field::Token => crate::tui::steps::Field::Masked(&app.paste.token),
+        Field::Expiry => crate::tui::steps::Field::Text(&app.paste.expiry),
+    }
+}
 
 /// Which field takes typing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,6 +138,15 @@ impl PasteTokenState {
         *self = Self::new(SecretString::from(String::new()), suggested_expiry);
     }
 
+    /// The field Enter points at when the fields are not ready: the token first.
+    fn field_to_fix(&self) -> Field {
+        if self.token.is_empty() || self.refusal.is_some() {
+            Field::Token
+        } else {
+            Field::Expiry
+        }
+    }
+
     /// Both fields hold something worth sending to Azure DevOps.
     fn ready(&self, today: Date) -> bool {
         !self.token.is_empty() && self.refusal.is_none() && self.expiry(today).is_ok()
@@ -157,11 +182,7 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             if state.ready(today) {
                 return app.advance();
             }
-            if state.token.is_empty() || state.refusal.is_some() {
-                state.focus = Field::Token;
-            } else {
-                state.focus = Field::Expiry;
-            }
+            state.focus = state.field_to_fix();
         }
         Action::NextField => {
             state.focus = match state.focus {

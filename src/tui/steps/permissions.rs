@@ -13,52 +13,61 @@ use crate::columns;
 use crate::tui::app::App;
 use crate::tui::audit_state::{self, AuditRun};
 use crate::tui::effect::Effect;
-use crate::tui::keymap::{Action, Binding, ENTER, ESC, HELP, Key, QUIT_CTRL_C, QUIT_Q};
+use crate::tui::keymap::{Action, Binding, ENTER, ESC, GLOBAL, Key, Keymap, LIST, Move};
 use crate::tui::old_token;
 use crate::tui::steps::shared::{audit_progress_lines, moved};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{hanging, window};
 
-const BACK: Binding = Binding {
-    keys: &[ESC],
-    action: Action::Back,
-    hint: Some("back"),
-    help: "Back to the previous step",
-};
-const RECHECK: Binding = Binding {
-    keys: &[Key::char('r')],
-    action: Action::Recheck,
-    hint: Some("re-check"),
-    help: "Run the audit again (after fixing permissions in Azure DevOps)",
-};
-
-/// While the audit runs.
-pub const KEYMAP_RUNNING: &[Binding] = &[BACK, HELP, QUIT_Q, QUIT_CTRL_C];
-
-/// The audit could not run.
-pub const KEYMAP_FAILED: &[Binding] = &[RECHECK, BACK, HELP, QUIT_Q, QUIT_CTRL_C];
-
-/// The audit failed because Azure DevOps rejected the new token, and the old one is kept.
-pub const KEYMAP_FAILED_ROTATION: &[Binding] =
-    &[old_token::RESTORE, RECHECK, BACK, HELP, QUIT_Q, QUIT_CTRL_C];
-
-/// The project table.
-pub const KEYMAP: &[Binding] = crate::tui::keymap::list_keymap![
-    Binding {
-        keys: &[ENTER],
-        action: Action::Continue,
-        hint: Some("continue"),
-        help: "Continue (projects without permissions are skipped until fixed)",
-    },
-    Binding {
-        keys: &[Key::char('o')],
-        action: Action::OpenPage,
-        hint: Some("open fix"),
-        help: "Open the selected project's permissions page in the browser",
-    },
-    RECHECK,
-    BACK,
+/// One keymap: while the audit runs, when it failed, and over the project table.
+pub const KEYMAP: Keymap = &[
+    &[
+        old_token::RESTORE,
+        Binding::new(
+            &[ENTER],
+            Action::Continue,
+            "Continue (projects without permissions are skipped until fixed)",
+        )
+        .hint("continue")
+        .when(table),
+        Binding::new(
+            &[Key::char('o')],
+            Action::OpenPage,
+            "Open the selected project's permissions page in the browser",
+        )
+        .hint("open fix")
+        .when(can_open),
+        Binding::new(
+            &[Key::char('r')],
+            Action::Recheck,
+            "Run the audit again (after fixing permissions in Azure DevOps)",
+        )
+        .hint("re-check")
+        .when(not_running),
+        Binding::new(&[ESC], Action::Back, "Back to the previous step").hint("back"),
+    ],
+    LIST,
+    GLOBAL,
 ];
+
+/// The project table is shown: a report made with the current token, no audit running.
+fn table(app: &App) -> bool {
+    !app.audit.running() && app.audit.fresh_report().is_some()
+}
+
+fn not_running(app: &App) -> bool {
+    !app.audit.running()
+}
+
+fn can_open(app: &App) -> bool {
+    table(app) && app.org().is_some() && selected(app).is_some()
+}
+
+/// The cursor moves through the table's projects.
+pub(crate) fn can_move(app: &App, movement: Move) -> bool {
+    let state = &app.permissions;
+    table(app) && moved(state.cursor, state.order.len(), movement, 10) != state.cursor
+}
 
 /// Projects in display order and the cursor.
 #[derive(Debug, Clone, Default)]
@@ -94,16 +103,6 @@ pub(crate) fn index(app: &mut App) {
     });
     let cursor = app.permissions.cursor.min(order.len().saturating_sub(1));
     app.permissions = PermissionsState { order, cursor };
-}
-
-pub(crate) fn keymap(app: &App) -> &'static [Binding] {
-    match &app.audit.run {
-        AuditRun::Running { .. } => KEYMAP_RUNNING,
-        AuditRun::Failed(_) if old_token::offered(app) => KEYMAP_FAILED_ROTATION,
-        AuditRun::Failed(_) => KEYMAP_FAILED,
-        AuditRun::Idle if app.audit.fresh_report().is_some() => KEYMAP,
-        AuditRun::Idle => KEYMAP_FAILED,
-    }
 }
 
 /// Arriving: audit unless a report made with the current token is at hand.
@@ -198,7 +197,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
             ));
             lines.push(Line::default());
             lines.push(Line::from("Press r to try again."));
-            lines.extend(old_token::lines(app, "", area.width));
+            lines.extend(old_token::lines(app, area.width));
             frame.render_widget(Paragraph::new(lines), area);
             return;
         }

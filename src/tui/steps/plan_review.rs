@@ -11,44 +11,77 @@ use ratatui::widgets::Paragraph;
 use crate::plan::{self, Action as PlanAction, ActionKind, Plan, Selection};
 use crate::tui::app::{App, Popup};
 use crate::tui::effect::Effect;
-use crate::tui::keymap::{Action, Binding, ENTER, ESC, Key, QUIT_CTRL_C};
+use crossterm::event::KeyCode;
+
+use crate::tui::keymap::{
+    Action, BACK_TAB, Binding, ENTER, ESC, GLOBAL, Key, Keymap, LIST, Move, QUIT_CTRL_C, TAB,
+};
 use crate::tui::steps::shared::{action_words, moved};
 use crate::tui::steps::{Step, apply};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::hanging;
 use crate::words::count;
 
-pub const KEYMAP: &[Binding] = crate::tui::keymap::list_keymap![
-    Binding {
-        keys: &[ENTER],
-        action: Action::Continue,
-        hint: Some("apply…"),
-        help: "Apply the plan (asks for confirmation first)",
-    },
-    Binding {
-        keys: &[ESC],
-        action: Action::Back,
-        hint: Some("back to selection"),
-        help: "Back to the repository selection",
-    },
+pub const KEYMAP: Keymap = &[
+    &[
+        Binding::new(
+            &[ENTER],
+            Action::Continue,
+            "Apply the plan (asks for confirmation first)",
+        )
+        .hint("apply…"),
+        Binding::new(&[ESC], Action::Back, "Back to the repository selection")
+            .hint("back to selection"),
+    ],
+    LIST,
+    GLOBAL,
 ];
 
-/// The confirmation's keys. Enter is deliberately not "yes": writes deserve a deliberate key.
-pub const CONFIRM_APPLY: &[Binding] = &[
-    Binding {
-        keys: &[Key::char('y')],
-        action: Action::Confirm,
-        hint: Some("apply"),
-        help: "Make the changes in Azure DevOps",
-    },
-    Binding {
-        keys: &[Key::char('n'), ESC],
-        action: Action::Dismiss,
-        hint: Some("not now"),
-        help: "Back to the plan; nothing is written",
-    },
+/// The confirmation's keys. Nothing is applied by a single key: the admin highlights "Apply"
+/// (arrows or Tab; "Back to the plan" is highlighted first) and presses Enter.
+pub const CONFIRM_APPLY: Keymap = &[&[
+    Binding::new(&[ENTER], Action::Continue, "Do what is highlighted").hint("choose"),
+    Binding::new(
+        &[Key::plain(KeyCode::Up), Key::plain(KeyCode::Down)],
+        Action::Move(Move::Down),
+        "Highlight the other choice",
+    )
+    .hint("switch"),
+    Binding::new(
+        &[
+            TAB,
+            BACK_TAB,
+            Key::plain(KeyCode::Left),
+            Key::plain(KeyCode::Right),
+        ],
+        Action::Move(Move::Down),
+        "Highlight the other choice",
+    ),
+    Binding::new(
+        &[ESC],
+        Action::Dismiss,
+        "Back to the plan; nothing is written",
+    )
+    .hint("not now"),
     QUIT_CTRL_C,
-];
+]];
+
+/// The confirmation's two choices, in the order shown.
+pub(crate) fn confirm_choices(app: &App) -> [(&'static str, bool); 2] {
+    [
+        (
+            "Back to the plan (nothing is written)",
+            !app.plan.apply_highlighted,
+        ),
+        ("Apply the changes", app.plan.apply_highlighted),
+    ]
+}
+
+/// The first entry scrolls through the plan.
+pub(crate) fn can_move(app: &App, movement: Move) -> bool {
+    let state = &app.plan;
+    moved(state.scroll, state.entries.len(), movement, 10) != state.scroll
+}
 
 /// One entry of the plan as listed: a project heading or an action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +97,8 @@ pub struct PlanState {
     pub(crate) entries: Vec<Entry>,
     /// The first entry on screen.
     pub(crate) scroll: usize,
+    /// In the confirmation: "Apply" is highlighted (rather than "Back to the plan").
+    pub(crate) apply_highlighted: bool,
 }
 
 impl PlanState {
@@ -81,6 +116,7 @@ impl PlanState {
             plan,
             entries,
             scroll: 0,
+            apply_highlighted: false,
         }
     }
 
@@ -115,6 +151,7 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
                 effects.extend(crate::tui::steps::on_enter(app));
                 effects
             } else {
+                app.plan.apply_highlighted = false;
                 app.popup = Some(Popup::ConfirmApply);
                 Vec::new()
             }
@@ -127,17 +164,21 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
     }
 }
 
-/// The popup's answer.
+/// The popup's keys: switch the highlight, do what it says, or close.
 pub(crate) fn on_confirm(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
-        Action::Confirm => {
+        Action::Move(_) => {
+            app.plan.apply_highlighted = !app.plan.apply_highlighted;
+            Vec::new()
+        }
+        Action::Continue if app.plan.apply_highlighted => {
             app.popup = None;
             let plan = app.plan.plan.clone();
             let mut effects = app.go_to(Step::Apply);
             effects.extend(apply::start(app, plan));
             effects
         }
-        Action::Dismiss => {
+        Action::Continue | Action::Dismiss => {
             app.popup = None;
             Vec::new()
         }

@@ -11,33 +11,48 @@ use ratatui::widgets::Paragraph;
 use crate::store::{HandOver, Rotation, StoreError};
 use crate::tui::app::App;
 use crate::tui::effect::Effect;
-use crate::tui::keymap::{Action, Binding, HELP, Key, QUIT_CTRL_C, QUIT_Q};
+use crate::tui::keymap::{Action, Binding, GLOBAL, Key, Keymap};
 use crate::tui::msg::RequestId;
 use crate::tui::widgets::{hanging, spinner};
 
-pub const KEYMAP: &[Binding] = &[
-    Binding {
-        keys: &[Key::char('d')],
-        action: Action::MarkRevoked,
-        hint: Some("done: revoked"),
-        help: "Record that the old token is revoked and continue to the summary",
-    },
-    Binding {
-        keys: &[Key::char('o')],
-        action: Action::OpenPage,
-        hint: Some("open tokens page"),
-        help: "Open the personal access tokens page in the browser",
-    },
-    Binding {
-        keys: &[Key::char('l')],
-        action: Action::Continue,
-        hint: Some("later"),
-        help: "Revoke it later: the home screen reminds you until it is marked done",
-    },
-    HELP,
-    QUIT_Q,
-    QUIT_CTRL_C,
+pub const KEYMAP: Keymap = &[
+    &[
+        Binding::new(
+            &[Key::char('d')],
+            Action::MarkRevoked,
+            "Record that the old token is revoked and continue to the summary",
+        )
+        .hint("done: revoked")
+        .when(can_mark),
+        Binding::new(
+            &[Key::char('o')],
+            Action::OpenPage,
+            "Open the personal access tokens page in the browser",
+        )
+        .hint("open tokens page")
+        .when(idle),
+        Binding::new(
+            &[Key::char('l')],
+            Action::Continue,
+            "Revoke it later: the home screen reminds you until it is marked done",
+        )
+        .hint("later")
+        .when(idle),
+    ],
+    GLOBAL,
 ];
+
+fn idle(app: &App) -> bool {
+    !matches!(app.revoke.recording, Recording::Running { .. }) && app.org().is_some()
+}
+
+/// `d` records the revocation of the rotation in progress.
+fn can_mark(app: &App) -> bool {
+    idle(app)
+        && app
+            .current_org_state()
+            .is_some_and(|o| o.rotation.is_some())
+}
 
 /// Recording the answer.
 #[derive(Debug, Clone, Default)]

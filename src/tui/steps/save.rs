@@ -1,7 +1,7 @@
 //! The verified token goes into the OS credential store (the screen says which one), with the
 //! webhook password the gate step asked for beside it. When there is none, the reason is shown and
-//! the admin picks, with an explicit key, the plain-text file (with its warning) or using the token
-//! for this run only. Enter records everything but the secrets in `state.toml`, the gate settings
+//! the admin highlights another place (the plain-text file, with its warning; this run only; the
+//! same store again) and takes it with Enter: no single letter chooses where a secret goes. Enter records everything but the secrets in `state.toml`, the gate settings
 //! included.
 
 use jiff::Timestamp;
@@ -16,70 +16,84 @@ use crate::store::{ExpirySource, FileStore, Rotation, StoreError, TokenMeta};
 use crate::tui::app::{App, Status, Tone};
 use crate::tui::effect::{Effect, StoreTarget};
 use crate::tui::flow::Flow;
-use crate::tui::keymap::{Action, Binding, ENTER, ESC, HELP, Key, QUIT_CTRL_C, QUIT_Q};
+use crate::tui::keymap::{Action, Binding, CHOICE, ENTER, ESC, GLOBAL, Keymap, Move};
 use crate::tui::msg::{RequestId, Stored};
 use crate::tui::old_token;
 use crate::tui::steps::gate;
 use crate::tui::steps::token_recipe::token_name;
 use crate::tui::widgets::{hanging, spinner};
 
-const CONTINUE: Binding = Binding {
-    keys: &[ENTER],
-    action: Action::Continue,
-    hint: Some("save & continue"),
-    help: "Record the organization and continue to the permissions check",
-};
-
-const BACK: Binding = Binding {
-    keys: &[ESC],
-    action: Action::Back,
-    hint: Some("back"),
-    help: "Back to the previous step",
-};
-
-/// No field to type into.
-pub const KEYMAP: &[Binding] = &[CONTINUE, BACK, HELP, QUIT_Q, QUIT_CTRL_C];
-
-const USE_FILE: Binding = Binding {
-    keys: &[Key::char('f')],
-    action: Action::UseFileStore,
-    hint: Some("plain-text file"),
-    help: "Keep the token in a plain-text file (mode 0600) in the configuration directory — less safe",
-};
-
-const TRY_AGAIN: Binding = Binding {
-    keys: &[Key::char('r')],
-    action: Action::Recheck,
-    hint: Some("try again"),
-    help: "Try the same store again (after unlocking the keyring, for example)",
-};
-
-/// The store failed: choose another place, explicitly.
-pub const KEYMAP_CHOOSE: &[Binding] = &[
-    USE_FILE,
-    Binding {
-        keys: &[Key::char('m')],
-        action: Action::UseSessionOnly,
-        hint: Some("this run only"),
-        help: "Use the token for this run only: nothing is stored, you paste it again next time",
-    },
-    TRY_AGAIN,
-    BACK,
-    HELP,
-    QUIT_Q,
-    QUIT_CTRL_C,
+/// One keymap: storing, choosing another place after a failure, recording.
+pub const KEYMAP: Keymap = &[
+    &[
+        Binding::new(
+            &[ENTER],
+            Action::Continue,
+            "Record the organization and continue to the permissions check",
+        )
+        .hint("save & continue")
+        .when(can_record),
+        Binding::new(&[ENTER], Action::Continue, "Use the highlighted choice")
+            .hint("choose")
+            .when(can_choose),
+        Binding::new(&[ESC], Action::Back, "Back to the previous step").hint("back"),
+    ],
+    CHOICE,
+    GLOBAL,
 ];
 
-/// A rotation's write failed while the old token is kept: it may be put back instead.
-pub const KEYMAP_CHOOSE_ROTATION: &[Binding] = &[
-    USE_FILE,
-    TRY_AGAIN,
-    old_token::RESTORE,
-    BACK,
-    HELP,
-    QUIT_Q,
-    QUIT_CTRL_C,
-];
+/// Where the token may go instead, after the store failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fallback {
+    /// The plain-text file (mode 0600), with its warning.
+    File,
+    /// Memory, for this run only.
+    SessionOnly,
+    /// The same store again.
+    TryAgain,
+    /// Rotation: the old token back in place of the new one.
+    RestoreOld,
+}
+
+/// The choices offered after a failed store, in the order shown; empty while none failed.
+pub(crate) fn fallbacks(app: &App) -> Vec<Fallback> {
+    let Storing::Failed { target, .. } = &app.save.storing else {
+        return Vec::new();
+    };
+    let mut choices = Vec::new();
+    if *target != StoreTarget::InsecureFile {
+        choices.push(Fallback::File);
+    }
+    if app.flow != Flow::Rotate {
+        choices.push(Fallback::SessionOnly);
+    }
+    choices.push(Fallback::TryAgain);
+    if old_token::offered(app) {
+        choices.push(Fallback::RestoreOld);
+    }
+    choices
+}
+
+/// The store failed: the admin highlights a choice and confirms it with Enter.
+fn choosing(app: &App) -> bool {
+    matches!(app.save.storing, Storing::Failed { .. })
+}
+
+/// A choice is highlighted among those offered (not while the old token is being put back).
+fn can_choose(app: &App) -> bool {
+    fallbacks(app).contains(&app.save.highlighted)
+}
+
+/// Enter records once the token is stored and nothing is being recorded.
+fn can_record(app: &App) -> bool {
+    matches!(app.save.storing, Storing::Stored { .. })
+        && !matches!(app.save.recording, Recording::Running { .. })
+}
+
+/// Up and Down (and Tab) move the highlight through the choices, wrapping around.
+pub(crate) fn can_move(app: &App, movement: Move) -> bool {
+    matches!(movement, Move::Up | Move::Down) && can_choose(app) && fallbacks(app).len() > 1
+}
 
 /// Where storing the token stands.
 #[derive(Debug, Clone)]
@@ -113,6 +127,8 @@ pub struct SaveState {
     pub(crate) target: StoreTarget,
     pub(crate) storing: Storing,
     pub(crate) recording: Recording,
+    /// The highlighted choice after a failed store; Enter takes it.
+    pub(crate) highlighted: Fallback,
 }
 
 impl SaveState {
@@ -121,6 +137,7 @@ impl SaveState {
             target,
             storing: Storing::NotStarted,
             recording: Recording::Idle,
+            highlighted: Fallback::TryAgain,
         }
     }
 
@@ -133,15 +150,6 @@ impl SaveState {
         if matches!(self.recording, Recording::Running { .. }) {
             self.recording = Recording::Idle;
         }
-    }
-}
-
-/// The keys for the step's current state.
-pub(crate) fn keymap(app: &App) -> &'static [Binding] {
-    match &app.save.storing {
-        Storing::Failed { .. } if old_token::offered(app) => KEYMAP_CHOOSE_ROTATION,
-        Storing::Failed { .. } => KEYMAP_CHOOSE,
-        _ => KEYMAP,
     }
 }
 
@@ -175,24 +183,35 @@ fn store(app: &mut App, target: StoreTarget) -> Vec<Effect> {
 }
 
 pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
-    let failed_target = match &app.save.storing {
-        Storing::Failed { target, .. } => Some(*target),
-        _ => None,
-    };
     match action {
+        Action::Continue if choosing(app) => use_fallback(app),
         Action::Continue => record(app),
-        Action::UseFileStore if failed_target.is_some_and(|t| t != StoreTarget::InsecureFile) => {
-            store(app, StoreTarget::InsecureFile)
+        Action::Move(movement) => {
+            let choices = fallbacks(app);
+            let count = choices.len();
+            if let Some(at) = choices.iter().position(|c| *c == app.save.highlighted) {
+                let next = match movement {
+                    Move::Up => (at + count - 1) % count,
+                    _ => (at + 1) % count,
+                };
+                app.save.highlighted = choices[next];
+            }
+            Vec::new()
         }
-        Action::UseSessionOnly if failed_target.is_some() && app.flow != Flow::Rotate => {
-            store(app, StoreTarget::SessionOnly)
-        }
-        Action::Recheck => match failed_target {
-            Some(target) => store(app, target),
-            None => Vec::new(),
-        },
-        Action::RestoreOldToken => old_token::restore(app),
         _ => Vec::new(),
+    }
+}
+
+/// Enter after a failed store: what is highlighted.
+fn use_fallback(app: &mut App) -> Vec<Effect> {
+    let Storing::Failed { target, .. } = app.save.storing else {
+        return Vec::new();
+    };
+    match app.save.highlighted {
+        Fallback::File => store(app, StoreTarget::InsecureFile),
+        Fallback::SessionOnly => store(app, StoreTarget::SessionOnly),
+        Fallback::TryAgain => store(app, target),
+        Fallback::RestoreOld => old_token::restore(app),
     }
 }
 
@@ -217,7 +236,10 @@ pub(crate) fn on_stored(
             app.token_stored = Some(stored.clone());
             Storing::Stored { stored, at }
         }
-        Err(error) => Storing::Failed { target, error },
+        Err(error) => {
+            app.save.highlighted = Fallback::TryAgain;
+            Storing::Failed { target, error }
+        }
     };
     Vec::new()
 }
@@ -239,7 +261,7 @@ fn record(app: &mut App) -> Vec<Effect> {
             Storing::Running { .. } => Vec::new(),
             _ => complain(
                 app,
-                "The token is not stored yet: choose where to keep it (f or m), or press r to try again.",
+                "The token is not stored yet: choose where to keep it, then press Enter.",
             ),
         };
     };
@@ -370,37 +392,28 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
                 width,
             ));
             lines.push(Line::default());
-            lines.push(Line::from("  Choose instead (nothing is chosen for you):"));
-            if *target != StoreTarget::InsecureFile {
-                lines.extend(hanging::wrap(
-                    "    f  ",
-                    theme.value(),
-                    &format!(
+            lines.push(Line::from(
+                "  Choose instead with ↑/↓, then press Enter (nothing is chosen for you):",
+            ));
+            lines.extend(old_token::progress_lines(app, width));
+            for choice in fallbacks(app) {
+                let text = match choice {
+                    Fallback::File => format!(
                         "a plain-text file in {} (mode 0600): {}",
                         app.config_dir.display(),
                         FileStore::WARNING
                     ),
-                    Style::new(),
-                    width,
-                ));
+                    Fallback::SessionOnly => "this run only: the token stays in memory and is forgotten when the wizard ends".to_owned(),
+                    Fallback::TryAgain => "try again (unlock the keyring first, or answer its prompt)".to_owned(),
+                    Fallback::RestoreOld => old_token::offer(app).unwrap_or_default(),
+                };
+                let (pointer, style) = if choice == state.highlighted {
+                    ("  ▶ ", theme.focused())
+                } else {
+                    ("    ", Style::new())
+                };
+                lines.extend(hanging::wrap(pointer, theme.value(), &text, style, width));
             }
-            if app.flow != Flow::Rotate {
-                lines.extend(hanging::wrap(
-                    "    m  ",
-                    theme.value(),
-                    "this run only: the token stays in memory and is forgotten when the wizard ends",
-                    Style::new(),
-                    width,
-                ));
-            }
-            lines.extend(hanging::wrap(
-                "    r  ",
-                theme.value(),
-                "try again (unlock the keyring first, or answer its prompt)",
-                Style::new(),
-                width,
-            ));
-            lines.extend(old_token::lines(app, "    ", width));
         }
     }
     let store_height = u16::try_from(lines.len() + 1).unwrap_or(u16::MAX);

@@ -22,41 +22,57 @@ use crate::tui::delivery;
 use crate::tui::effect::{Effect, StoreTarget};
 use crate::tui::flow::Flow;
 use crate::tui::keymap::{
-    Action, Binding, ENTER, ESC, HELP, Key, QUIT_CTRL_C, SCROLL_DOWN, SCROLL_UP,
+    Action, Binding, ENTER, ESC, HELP, Key, Keymap, Move, QUIT_CTRL_C, SCROLL,
 };
 use crate::tui::msg::RequestId;
 use crate::tui::steps::shared::{coverage_sentence, target_words};
 use crate::tui::widgets::hanging;
 use crate::words::{count, plural};
 
-pub const KEYMAP: &[Binding] = &[
-    Binding {
-        keys: &[ENTER, Key::char('q'), ESC],
-        action: Action::Continue,
-        hint: Some("finish"),
-        help: "Leave the wizard; this summary is printed in the terminal",
-    },
-    Binding {
-        keys: &[Key::char('c')],
-        action: Action::WriteCalendar,
-        hint: Some("calendar reminder"),
-        help: "Write a calendar file (.ics) reminding you to rotate the token 30 days before it expires",
-    },
-    Binding {
-        keys: &[Key::char('m')],
-        action: Action::MakeDefault,
-        hint: None,
-        help: "Make this the default organization: commands then work without --org",
-    },
-    Binding {
-        hint: None,
-        ..delivery::TEST_DELIVERY
-    },
-    SCROLL_UP,
-    SCROLL_DOWN,
-    HELP,
-    QUIT_CTRL_C,
+pub const KEYMAP: Keymap = &[
+    &[
+        Binding::new(
+            &[ENTER, Key::char('q'), ESC],
+            Action::Continue,
+            "Leave the wizard; this summary is printed in the terminal",
+        )
+        .hint("finish"),
+        Binding::new(
+            &[Key::char('c')],
+            Action::WriteCalendar,
+            "Write a calendar file (.ics) reminding you to rotate the token 30 days before it expires",
+        )
+        .hint("calendar reminder")
+        .when(can_remind),
+        Binding::new(
+            &[Key::char('m')],
+            Action::MakeDefault,
+            "Make this the default organization: commands then work without --org",
+        )
+        .when(default_offered),
+        delivery::TEST_DELIVERY.quiet().when(can_test_delivery),
+    ],
+    SCROLL,
+    &[HELP, QUIT_CTRL_C],
 ];
+
+/// A reminder needs the organization and the token's expiry date.
+fn can_remind(app: &App) -> bool {
+    app.org().is_some() && token_expiry(app).is_some()
+}
+
+fn can_test_delivery(app: &App) -> bool {
+    app.test_delivery.running.is_none() && delivery::offered_subscription(app).is_some()
+}
+
+/// Up scrolls back once scrolled; Down scrolls the summary on.
+pub(crate) fn can_move(app: &App, movement: Move) -> bool {
+    match movement {
+        Move::Up => app.summary.scroll > 0,
+        Move::Down => true,
+        _ => false,
+    }
+}
 
 /// Recording the snapshot.
 #[derive(Debug, Clone)]
@@ -161,14 +177,7 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
                 contents: calendar::reminder(&org, expires_on, app.today),
                 in_current_dir: !app.demo,
             }],
-            _ => {
-                app.status = Some(Status {
-                    tone: Tone::Error,
-                    text: "The token's expiry date is not known, so there is nothing to remind of."
-                        .to_owned(),
-                });
-                Vec::new()
-            }
+            _ => Vec::new(),
         },
         Action::MakeDefault => match app.org().cloned().filter(|_| default_offered(app)) {
             Some(org) => {
@@ -182,15 +191,15 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             }
             None => Vec::new(),
         },
-        Action::TestDelivery => {
-            let subscription = delivery::offered_subscription(app);
-            delivery::start(app, subscription)
-        }
-        Action::Move(crate::tui::keymap::Move::Up) => {
+        Action::TestDelivery => match delivery::offered_subscription(app) {
+            Some(subscription) => delivery::start(app, subscription),
+            None => Vec::new(),
+        },
+        Action::Move(Move::Up) => {
             app.summary.scroll = app.summary.scroll.saturating_sub(1);
             Vec::new()
         }
-        Action::Move(crate::tui::keymap::Move::Down) => {
+        Action::Move(Move::Down) => {
             app.summary.scroll = app.summary.scroll.saturating_add(1);
             Vec::new()
         }

@@ -11,44 +11,41 @@ use crate::tui::app::{App, Status, Tone};
 use crate::tui::effect::Effect;
 use crate::tui::expiry;
 use crate::tui::flow::Flow;
-use crate::tui::keymap::{Action, Binding, ENTER, ESC, HELP, Key, QUIT_CTRL_C};
+use crate::tui::keymap::{Action, Binding, ENTER, ESC, GLOBAL, Key, Keymap};
 use crate::tui::steps::Step;
 use crate::tui::theme::Theme;
 
-pub const KEYMAP: &[Binding] = &[
-    Binding {
-        keys: &[ENTER],
-        action: Action::Continue,
-        hint: Some("I have the token"),
-        help: "Continue: paste the token you created",
-    },
-    Binding {
-        keys: &[Key::char('o')],
-        action: Action::OpenTokensPage,
-        hint: Some("open page"),
-        help: "Open the personal access tokens page in your browser",
-    },
-    Binding {
-        keys: &[Key::char('c')],
-        action: Action::CopyTokensPage,
-        hint: Some("copy link"),
-        help: "Copy the page's link to the clipboard (through the terminal, works over SSH)",
-    },
-    Binding {
-        keys: &[ESC],
-        action: Action::Back,
-        hint: Some("back"),
-        help: "Back to the organization",
-    },
-    HELP,
-    Binding {
-        keys: &[Key::char('q')],
-        action: Action::Quit,
-        hint: Some("quit"),
-        help: "Quit the wizard",
-    },
-    QUIT_CTRL_C,
+pub const KEYMAP: Keymap = &[
+    &[
+        Binding::new(
+            &[ENTER],
+            Action::Continue,
+            "Continue: paste the token you created",
+        )
+        .hint("I have the token")
+        .when(org_chosen),
+        Binding::new(
+            &[Key::char('o')],
+            Action::OpenTokensPage,
+            "Open the personal access tokens page in your browser",
+        )
+        .hint("open page")
+        .when(org_chosen),
+        Binding::new(
+            &[Key::char('c')],
+            Action::CopyTokensPage,
+            "Copy the page's link to the clipboard (through the terminal, works over SSH)",
+        )
+        .hint("copy link")
+        .when(org_chosen),
+        Binding::new(&[ESC], Action::Back, "Back to the organization").hint("back"),
+    ],
+    GLOBAL,
 ];
+
+fn org_chosen(app: &App) -> bool {
+    app.organization.confirmed().is_some()
+}
 
 /// The scopes the gate needs, as Azure DevOps labels them: (scope, permission).
 pub const SCOPES: [(&str, &str); 4] = [

@@ -14,120 +14,111 @@ use crate::checks::{CheckEvent, CheckId, Mark, Severity, TokenReport};
 use crate::tui::app::{App, Status, Tone};
 use crate::tui::effect::Effect;
 use crate::tui::flow::Flow;
-use crate::tui::keymap::{
-    Action, Binding, ENTER, ESC, HELP, Key, Move, QUIT_CTRL_C, QUIT_Q, SCROLL_DOWN, SCROLL_UP,
-};
+use crate::tui::keymap::{Action, Binding, ENTER, ESC, GLOBAL, Key, Keymap, Move, SCROLL};
 use crate::tui::msg::RequestId;
-use crate::tui::steps::Step;
+use crate::tui::steps::{Step, paste_token};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{hanging, spinner};
 
-const CONTINUE: Binding = Binding {
-    keys: &[ENTER],
-    action: Action::Continue,
-    hint: Some("continue"),
-    help: "Continue to storing the token (once no error remains)",
-};
-const CONFIRM: Binding = Binding {
-    keys: &[Key::char('y')],
-    action: Action::ConfirmIdentity,
-    hint: Some("confirm user"),
-    help: "Confirm that the user shown is the dedicated integration user",
-};
-const ACCEPT: Binding = Binding {
-    keys: &[Key::char('w')],
-    action: Action::AcceptWarnings,
-    hint: Some("accept warnings"),
-    help: "Continue despite the warnings listed",
-};
-const RECHECK: Binding = Binding {
-    keys: &[Key::char('r')],
-    action: Action::Recheck,
-    hint: Some("re-check"),
-    help: "Run every check again (after fixing the token in Azure DevOps)",
-};
-const EDIT: Binding = Binding {
-    keys: &[Key::char('e'), ESC],
-    action: Action::EditToken,
-    hint: Some("edit token"),
-    help: "Back to the token field, to paste another token",
-};
+const CONTINUE: Binding = Binding::new(
+    &[ENTER],
+    Action::Continue,
+    "Continue to storing the token (once no error remains)",
+)
+.hint("continue");
+const CONFIRM: Binding = Binding::new(
+    &[Key::char('y')],
+    Action::ConfirmIdentity,
+    "Confirm that the user shown is the dedicated integration user",
+)
+.hint("confirm user");
+const ACCEPT: Binding = Binding::new(
+    &[Key::char('w')],
+    Action::AcceptWarnings,
+    "Continue despite the warnings listed",
+)
+.hint("accept warnings");
 
-/// Hides a binding from the footer; it still works and is listed in the help.
-const fn quiet(binding: Binding) -> Binding {
-    Binding {
-        hint: None,
-        ..binding
+/// One keymap for every state of the check: running, blocked by errors, waiting for the user's
+/// confirmation or the warnings' acceptance, ready.
+pub const KEYMAP: Keymap = &[
+    &[
+        CONTINUE.when(continue_shown),
+        CONTINUE.quiet().when(continue_quiet),
+        CONFIRM.when(confirm_shown),
+        CONFIRM.quiet().when(confirm_quiet),
+        ACCEPT.when(accept_shown),
+        ACCEPT.quiet().when(accept_quiet),
+        Binding::new(
+            &[Key::char('r')],
+            Action::Recheck,
+            "Run every check again (after fixing the token in Azure DevOps)",
+        )
+        .hint("re-check")
+        .when(finished),
+        Binding::new(
+            &[Key::char('e'), ESC],
+            Action::EditToken,
+            "Back to the token field, to paste another token",
+        )
+        .hint("edit token"),
+    ],
+    SCROLL,
+    GLOBAL,
+];
+
+/// The check ran to its end (or could not run).
+fn finished(app: &App) -> bool {
+    matches!(app.verify.run, Run::Done(_) | Run::Failed(_))
+}
+
+fn blocked(app: &App) -> bool {
+    match &app.verify.run {
+        Run::Failed(_) => true,
+        Run::Done(report) => report.has_errors(),
+        _ => false,
     }
 }
 
-/// While the checks run.
-pub const KEYMAP_RUNNING: &[Binding] = &[EDIT, HELP, QUIT_Q, QUIT_CTRL_C];
+/// Enter acts when it moves on, or says what is missing and does not say so already.
+fn can_continue(app: &App) -> bool {
+    finished(app)
+        && blocker(app).is_none_or(|text| app.status.as_ref().is_none_or(|s| s.text != text))
+}
+fn continue_shown(app: &App) -> bool {
+    can_continue(app) && !blocked(app)
+}
+fn continue_quiet(app: &App) -> bool {
+    can_continue(app) && blocked(app)
+}
 
-/// Errors remain (or the check could not run): fix and re-check.
-pub const KEYMAP_BLOCKED: &[Binding] = &[
-    RECHECK,
-    EDIT,
-    quiet(CONTINUE),
-    quiet(CONFIRM),
-    SCROLL_UP,
-    SCROLL_DOWN,
-    HELP,
-    QUIT_Q,
-    QUIT_CTRL_C,
-];
+fn can_confirm(app: &App) -> bool {
+    app.verify.report().is_some_and(|r| r.identity.is_some()) && !app.verify.identity_confirmed
+}
+fn confirm_shown(app: &App) -> bool {
+    can_confirm(app) && !blocked(app)
+}
+fn confirm_quiet(app: &App) -> bool {
+    can_confirm(app) && blocked(app)
+}
 
-/// No errors; the user is not confirmed yet (warnings, if any, come next).
-pub const KEYMAP_CONFIRM: &[Binding] = &[
-    CONTINUE,
-    CONFIRM,
-    RECHECK,
-    EDIT,
-    quiet(ACCEPT),
-    SCROLL_UP,
-    SCROLL_DOWN,
-    HELP,
-    QUIT_Q,
-    QUIT_CTRL_C,
-];
+/// Warnings are accepted once no error remains; `w` is shown once the user is confirmed.
+fn can_accept(app: &App) -> bool {
+    !blocked(app) && app.verify.has_warnings() && !app.verify.warnings_accepted
+}
+fn accept_shown(app: &App) -> bool {
+    can_accept(app) && !can_confirm(app)
+}
+fn accept_quiet(app: &App) -> bool {
+    can_accept(app) && can_confirm(app)
+}
 
-/// No errors, the user confirmed; warnings wait for acceptance.
-pub const KEYMAP_WARNINGS: &[Binding] = &[
-    CONTINUE,
-    ACCEPT,
-    RECHECK,
-    EDIT,
-    SCROLL_UP,
-    SCROLL_DOWN,
-    HELP,
-    QUIT_Q,
-    QUIT_CTRL_C,
-];
-
-/// Ready to continue.
-pub const KEYMAP_READY: &[Binding] = &[
-    CONTINUE,
-    RECHECK,
-    EDIT,
-    SCROLL_UP,
-    SCROLL_DOWN,
-    HELP,
-    QUIT_Q,
-    QUIT_CTRL_C,
-];
-
-/// The keys for the step's current state.
-pub(crate) fn keymap(app: &App) -> &'static [Binding] {
-    let state = &app.verify;
-    match &state.run {
-        Run::NotStarted | Run::Running { .. } => KEYMAP_RUNNING,
-        Run::Failed(_) => KEYMAP_BLOCKED,
-        Run::Done(report) if report.has_errors() => KEYMAP_BLOCKED,
-        Run::Done(report) if report.identity.is_some() && !state.identity_confirmed => {
-            KEYMAP_CONFIRM
-        }
-        Run::Done(_) if state.has_warnings() && !state.warnings_accepted => KEYMAP_WARNINGS,
-        Run::Done(_) => KEYMAP_READY,
+/// Up scrolls back once scrolled; Down scrolls the findings once there are some.
+pub(crate) fn can_move(app: &App, movement: Move) -> bool {
+    match movement {
+        Move::Up => app.verify.scroll > 0,
+        Move::Down => finished(app),
+        _ => false,
     }
 }
 
@@ -242,7 +233,11 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
             }
             start(app)
         }
-        Action::EditToken => app.go_to(Step::PasteToken),
+        Action::EditToken => {
+            // A paste must land in the masked token field, never in the clear-text expiry.
+            app.paste.focus = paste_token::Field::Token;
+            app.go_to(Step::PasteToken)
+        }
         Action::Move(Move::Up) => {
             app.verify.scroll = app.verify.scroll.saturating_sub(1);
             Vec::new()
@@ -255,11 +250,10 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
     }
 }
 
-/// Enter: continue only when the report has no error, the user is confirmed and any warning was
-/// accepted; otherwise say what is missing.
-fn continue_if_clear(app: &mut App) -> Vec<Effect> {
-    let blocker = match &app.verify.run {
-        Run::NotStarted | Run::Running { .. } => return Vec::new(),
+/// What keeps Enter from moving on, in a sentence; `None` once the check is clear.
+fn blocker(app: &App) -> Option<&'static str> {
+    match &app.verify.run {
+        Run::NotStarted | Run::Running { .. } => None,
         Run::Failed(_) => Some("The check could not run: press r to try again."),
         Run::Done(report) if report.has_errors() => Some(
             "Fix the errors listed (each says how), then press r to re-check, or e to paste another token.",
@@ -271,8 +265,16 @@ fn continue_if_clear(app: &mut App) -> Vec<Effect> {
             Some("Read the warnings, then press w to accept them (or fix them and press r).")
         }
         Run::Done(_) => None,
-    };
-    match blocker {
+    }
+}
+
+/// Enter: continue only when the report has no error, the user is confirmed and any warning was
+/// accepted; otherwise say what is missing.
+fn continue_if_clear(app: &mut App) -> Vec<Effect> {
+    if !finished(app) {
+        return Vec::new();
+    }
+    match blocker(app) {
         Some(text) => {
             app.status = Some(Status {
                 tone: Tone::Error,

@@ -8,29 +8,18 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::tui::app::App;
 use crate::tui::effect::Effect;
-use crate::tui::keymap::{Action, Binding, ENTER, ESC, HELP, Key, QUIT_CTRL_C};
+use crate::tui::keymap::{Action, Binding, ENTER, ESC, GLOBAL, Keymap};
 
-pub const KEYMAP: &[Binding] = &[
-    Binding {
-        keys: &[ENTER],
-        action: Action::Continue,
-        hint: Some("start"),
-        help: "Start: choose the organization",
-    },
-    Binding {
-        keys: &[Key::char('q')],
-        action: Action::Quit,
-        hint: Some("quit"),
-        help: "Quit the wizard",
-    },
-    Binding {
-        keys: &[ESC],
-        action: Action::Back,
-        hint: None,
-        help: "Quit the wizard (or back to the home screen)",
-    },
-    HELP,
-    QUIT_CTRL_C,
+pub const KEYMAP: Keymap = &[
+    &[
+        Binding::new(&[ENTER], Action::Continue, "Start: choose the organization").hint("start"),
+        Binding::new(
+            &[ESC],
+            Action::Back,
+            "Quit the wizard (or back to the home screen)",
+        ),
+    ],
+    GLOBAL,
 ];
 
 pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {

@@ -12,16 +12,28 @@ use crate::tui::theme::Theme;
 /// The popup's width in columns.
 const WIDTH: u16 = 60;
 
-/// Draws `question` (a title), `detail` lines and the popup's key hints in a small centred box.
+/// Draws `question` (a title), `detail` lines, the `choices` (each with whether it is
+/// highlighted; marked `◉`, the others `○`) and the popup's key hints in a small centred box.
 pub fn render(
     frame: &mut Frame,
     area: Rect,
     question: &str,
     detail: &[&str],
+    choices: &[(&str, bool)],
     bindings: &[Binding],
     theme: Theme,
 ) {
     let mut lines: Vec<Line> = detail.iter().map(|d| Line::from(*d)).collect();
+    if !choices.is_empty() {
+        lines.push(Line::default());
+    }
+    for (choice, highlighted) in choices {
+        lines.push(if *highlighted {
+            Line::from(Span::styled(format!("◉ {choice}"), theme.focused()))
+        } else {
+            Line::from(format!("○ {choice}"))
+        });
+    }
     lines.push(Line::default());
     lines.push(footer::line(bindings, theme));
     // Each detail line wraps inside the border and padding; count the rows it takes (roughly:
@@ -31,8 +43,10 @@ pub fn render(
         .iter()
         .map(|d| d.chars().count().div_ceil(inner).max(1))
         .sum::<usize>()
+        + choices.len()
+        + usize::from(!choices.is_empty())
         + 2;
-    let spare = usize::from(rows > detail.len() + 2);
+    let spare = usize::from(rows > detail.len() + choices.len() + 2);
     let height = u16::try_from(rows + spare)
         .unwrap_or(u16::MAX)
         .saturating_add(2);

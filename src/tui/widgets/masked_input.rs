@@ -13,6 +13,7 @@ use ratatui::widgets::Paragraph;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::columns;
+use crate::tui::keymap::Edit;
 use crate::tui::theme::Theme;
 
 pub const BULLET: char = '•';
@@ -55,6 +56,12 @@ impl MaskedInput {
 
     pub fn is_empty(&self) -> bool {
         self.len == 0
+    }
+
+    /// Whether `edit` would change the field: only Backspace and Ctrl+U edit a masked field (the
+    /// cursor stays at the end: nothing is shown to move it over).
+    pub fn can(&self, edit: Edit) -> bool {
+        matches!(edit, Edit::Backspace | Edit::Clear) && !self.is_empty()
     }
 
     /// Appends typed or pasted text. Whitespace (spaces, tabs, line breaks) is kept, so that

@@ -75,6 +75,13 @@ impl TextInput {
         self.cursor = from;
     }
 
+    /// Whether `edit` would change the field (its value or its cursor).
+    pub fn can(&self, edit: Edit) -> bool {
+        let mut probe = self.clone();
+        probe.edit(edit);
+        probe != *self
+    }
+
     /// Applies an editing key; returns whether the value changed.
     pub fn edit(&mut self, edit: Edit) -> bool {
         let len = self.value.chars().count();
@@ -126,10 +133,16 @@ impl TextInput {
     }
 }
 
-/// The bordered, titled box every input field is drawn in; the focused one gets the accent border.
+/// The bordered, titled box every input field is drawn in; the focused one is marked `▶` in its
+/// title (visible without colour) and gets the accent border.
 pub(crate) fn field_block(title: &str, focused: bool, theme: Theme) -> Block<'static> {
+    let title = if focused {
+        format!(" ▶ {title} ")
+    } else {
+        format!(" {title} ")
+    };
     Block::bordered()
-        .title(Line::from(format!(" {title} ")))
+        .title(Line::from(title))
         .border_style(if focused {
             theme.focused()
         } else {
