@@ -563,6 +563,24 @@ fn a_rotation_swaps_the_token_after_verifying_it_and_revokes_the_old_one_last() 
     );
 }
 
+/// Ctrl+C is an interrupt: the wizard exits 130 (confirmed or not), as shells expect; `q` exits 0.
+#[test]
+fn ctrl_c_exits_130_and_q_exits_0() {
+    if !tmux_ready() {
+        return;
+    }
+    let config = tempfile::tempdir().unwrap();
+    let interrupted = Pane::start("ctrl-c", &command(config.path(), "demo"));
+    interrupted.wait_for(&["Step 1 of 12 · Welcome"]);
+    interrupted.press("Enter", &["Step 2 of 12 · Organization"]);
+    interrupted.type_text("x");
+    interrupted.press("C-c", &["Quit"]);
+    interrupted.press("y", &["stopped at step 2 of 12", "[exit 130]"]);
+    let quit = Pane::start("q", &command(config.path(), "demo"));
+    quit.wait_for(&["Step 1 of 12 · Welcome"]);
+    quit.press("q", &["stopped at step 1 of 12", "[exit 0]"]);
+}
+
 #[test]
 fn without_a_terminal_the_wizard_refuses_and_points_to_the_commands() {
     let config = tempfile::tempdir().unwrap();

@@ -579,7 +579,7 @@ fn summary_writes_a_calendar_reminder_and_prints_the_same_facts() {
     );
     insta::assert_snapshot!(screen(&app));
     let effects = key(&mut app, KeyCode::Enter);
-    let Some(Effect::Exit { summary }) = effects.last() else {
+    let Some(Effect::Exit { summary, .. }) = effects.last() else {
         panic!("Enter finishes");
     };
     insta::assert_snapshot!("summary_text", summary);

@@ -67,6 +67,8 @@ pub struct App {
     pub(crate) status: Option<Status>,
     /// The admin changed something since the wizard started, so quitting asks first.
     pub(crate) touched: bool,
+    /// The last request to quit was Ctrl+C (the process exits 130 if it is confirmed).
+    pub(crate) quit_by_interrupt: bool,
     /// Spinner animation counter, advanced by `Msg::Tick`.
     pub(crate) tick: u64,
     last_request: u64,
@@ -142,6 +144,7 @@ impl App {
             popup: None,
             status: None,
             touched: false,
+            quit_by_interrupt: false,
             tick: 0,
             last_request: 0,
             config_dir: options.config_dir,

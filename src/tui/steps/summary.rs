@@ -153,7 +153,10 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
         Action::Continue => vec![
             Effect::CancelStep(app.step),
-            Effect::Exit { summary: text(app) },
+            Effect::Exit {
+                summary: text(app),
+                interrupted: false,
+            },
         ],
         Action::WriteCalendar => match (app.org().cloned(), token_expiry(app)) {
             (Some(org), Some(expires_on)) => vec![Effect::WriteCalendar {
