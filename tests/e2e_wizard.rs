@@ -581,6 +581,25 @@ fn ctrl_c_exits_130_and_q_exits_0() {
     quit.press("q", &["stopped at step 1 of 12", "[exit 0]"]);
 }
 
+/// The demo stays on loopback: `fabrikam` is explained, not looked up on dev.azure.com.
+#[test]
+fn the_demo_explains_another_organization_instead_of_looking_it_up() {
+    if !tmux_ready() {
+        return;
+    }
+    let config = tempfile::tempdir().unwrap();
+    let pane = Pane::start("demo-org", &command(config.path(), "demo"));
+    pane.wait_for(&["Step 1 of 12 · Welcome"]);
+    pane.press(
+        "Enter",
+        &["Step 2 of 12 · Organization", "http://127.0.0.1:"],
+    );
+    pane.keys(&["C-u"]);
+    pane.type_text("fabrikam");
+    pane.press("Enter", &["The demo only knows the simulated organization"]);
+    assert!(!pane.screen().contains("Could not check"));
+}
+
 #[test]
 fn without_a_terminal_the_wizard_refuses_and_points_to_the_commands() {
     let config = tempfile::tempdir().unwrap();

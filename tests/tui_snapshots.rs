@@ -306,6 +306,29 @@ fn demo_prefills_the_token_without_showing_it() {
     insta::assert_snapshot!(shown);
 }
 
+/// The demo stays on loopback: the simulated organization is filled in, and another name (the
+/// `fabrikam` other screens suggest) is explained instead of looked up on dev.azure.com.
+#[test]
+fn demo_explains_another_organization_instead_of_looking_it_up() {
+    let mut app = demo_app();
+    key(&mut app, KeyCode::Enter);
+    assert!(screen(&app).contains("http://127.0.0.1:4321/contoso"));
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "fabrikam");
+    assert_eq!(key(&mut app, KeyCode::Enter), [], "nothing is looked up");
+    assert_eq!(app.step(), Step::Organization);
+    let shown = screen(&app);
+    assert!(shown.contains("The demo only knows the simulated organization"));
+    insta::assert_snapshot!(shown);
+    // The simulated organization itself is checked (on loopback) as usual.
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "http://127.0.0.1:4321/contoso");
+    assert!(matches!(
+        key(&mut app, KeyCode::Enter).as_slice(),
+        [Effect::ProbeOrganization { org, .. }] if org.base() == "http://127.0.0.1:4321/contoso"
+    ));
+}
+
 #[test]
 fn quit_confirmation_after_typing() {
     let mut app = at_organization();

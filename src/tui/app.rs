@@ -61,6 +61,9 @@ pub struct App {
     pub(crate) today: Date,
     pub(crate) theme: Theme,
     pub(crate) demo: bool,
+    /// The only organization the demo knows (the simulator on loopback): any other address is
+    /// explained, never looked up, so the demo sends nothing beyond loopback.
+    pub(crate) demo_org: Option<OrgUrl>,
     pub(crate) flow: Flow,
     pub(crate) step: Step,
     pub(crate) popup: Option<Popup>,
@@ -111,6 +114,10 @@ impl App {
     pub fn new(options: WizardOptions, theme: Theme) -> Self {
         let today = options.today;
         let demo = options.demo.is_some();
+        let demo_org = options
+            .demo
+            .as_ref()
+            .and_then(|d| OrgUrl::parse(&d.org_url).ok());
         let (organization, paste, demo_webhook, demo_token_page) = match options.demo {
             Some(demo) => (
                 OrganizationState::new(&demo.org_url),
@@ -139,6 +146,7 @@ impl App {
             today,
             theme,
             demo,
+            demo_org,
             flow: Flow::Setup,
             step,
             popup: None,
