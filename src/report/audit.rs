@@ -15,6 +15,7 @@ use crate::audit::{
     RepositoryAudit,
 };
 use crate::columns;
+use crate::follow_up::FollowUp;
 use crate::org::OrgUrl;
 use crate::words::count;
 
@@ -131,7 +132,9 @@ fn bool_str(b: bool) -> &'static str {
 
 /// `azdo-gate audit` for a terminal: projects (permission problems first, each with its fix), then
 /// repositories grouped by project, worst first, then a summary line.
-pub fn audit_text(report: &AuditReport, org: &OrgUrl) -> String {
+/// `next` is how this run reached the organization: the commands it suggests repeat it.
+pub fn audit_text(report: &AuditReport, next: &FollowUp<'_>) -> String {
+    let org = next.org;
     let mut out = String::new();
     let source = match report.projects_source {
         ProjectsSource::ProjectsApi => "projects API",
@@ -150,7 +153,7 @@ pub fn audit_text(report: &AuditReport, org: &OrgUrl) -> String {
     repositories_section(&mut out, report);
     out.push_str(&super::deliveries::deliveries_section(report));
     unknown_items_section(&mut out, report);
-    summary_line(&mut out, report);
+    summary_line(&mut out, report, next);
     out
 }
 
@@ -454,7 +457,7 @@ fn short_event(event: &str) -> &str {
     }
 }
 
-fn summary_line(out: &mut String, report: &AuditReport) {
+fn summary_line(out: &mut String, report: &AuditReport, next: &FollowUp<'_>) {
     let s = &report.summary;
     let c = &s.coverage;
     let unknown = report
@@ -498,11 +501,9 @@ fn summary_line(out: &mut String, report: &AuditReport) {
             out,
             "Not every applicable repository is gated, or permissions are missing."
         );
-        let _ = writeln!(
-            out,
-            "Run `azdo-gate configure --org {} --plan` to see what would close the gaps.",
-            report.organization.name
-        );
+        // On a line of its own, to copy whole however long the address.
+        let _ = writeln!(out, "To see what would close the gaps, run:");
+        let _ = writeln!(out, "  {}", next.command("configure", "--plan"));
     }
 }
 

@@ -11,9 +11,10 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::checks::days_between;
+use crate::checks::{TokenSource, days_between};
 use crate::domain;
-use crate::org::{Deployment, OrgUrl};
+use crate::follow_up::FollowUp;
+use crate::org::OrgUrl;
 use crate::plan::ActionKind;
 use crate::store::{HandOver, StorageKind, StoreError};
 use crate::tui::app::{App, Status, Tone};
@@ -238,22 +239,11 @@ pub(crate) fn token_expiry(app: &App) -> Option<Date> {
     app.current_org_state()?.token.as_ref()?.expires_on
 }
 
-/// How to name the organization on a command line.
-pub(crate) fn org_arg(org: &OrgUrl) -> String {
-    match org.deployment() {
-        Deployment::Cloud => org.name().to_owned(),
-        Deployment::Server | Deployment::Loopback => org.base().to_owned(),
-    }
-}
-
 /// The reminder command the summary recommends for cron. Runnable exactly as printed: `check`
-/// finds the token in the store `state.toml` records, whichever it is.
+/// finds the token the wizard stored through `state.toml`, whichever store holds it.
 pub fn cron_line(org: &OrgUrl) -> String {
-    format!(
-        "azdo-gate check --org {} --warn-days {}",
-        org_arg(org),
-        calendar::REMIND_DAYS
-    )
+    FollowUp::new(org, TokenSource::Keyring)
+        .command("check", &format!("--warn-days {}", calendar::REMIND_DAYS))
 }
 
 fn storage_words(app: &App) -> Option<String> {
