@@ -50,6 +50,36 @@ pub struct Identity {
     pub unique_name: String,
 }
 
+/// The display name recorded for an identity Azure DevOps gave none.
+pub const NO_DISPLAY_NAME: &str = "(no display name)";
+
+impl Identity {
+    /// Who `connectionData` says the token belongs to.
+    pub fn from_connection(user: crate::ado::models::Identity) -> Self {
+        Self {
+            display_name: user.display_name().unwrap_or(NO_DISPLAY_NAME).to_owned(),
+            unique_name: user.unique_name().unwrap_or("").to_owned(),
+            id: user.id,
+        }
+    }
+
+    /// The sign-in name (`gate@fabrikam.com`), when Azure DevOps gave one: what commands such as
+    /// `az devops security permission update --subject` take.
+    pub fn sign_in_name(&self) -> Option<&str> {
+        Some(self.unique_name.as_str()).filter(|n| !n.is_empty())
+    }
+}
+
+/// What every screen and report calls the integration user: its display name once known, else
+/// "the integration user", so no two places name it differently.
+pub fn user_name(identity: Option<&Identity>) -> String {
+    identity
+        .map(|i| i.display_name.as_str())
+        .filter(|n| !n.is_empty() && *n != NO_DISPLAY_NAME)
+        .unwrap_or("the integration user")
+        .to_owned()
+}
+
 /// A parsed organization (or collection) address.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrgUrl {

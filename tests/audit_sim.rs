@@ -163,7 +163,7 @@ async fn the_gate_token_audit_classifies_every_case() {
         ["10000000-0000-4000-8000-000000000002"]
     );
     assert_eq!(
-        report.user_id.as_deref(),
+        report.user_id(),
         Some("40000000-0000-4000-8000-000000000001")
     );
 

@@ -126,7 +126,7 @@ async fn apply(
         plan,
         profile,
         basic_auth_password: password.map(SecretString::from),
-        user_id: report.user_id.clone(),
+        user_id: report.user_id().map(str::to_owned),
     };
     let audit_input = AuditInput {
         profile: profile.clone(),
@@ -343,7 +343,7 @@ async fn apply_covers_everything_and_a_second_run_changes_nothing() {
         plan: &plan,
         profile: &profile,
         basic_auth_password: None,
-        user_id: report.user_id.clone(),
+        user_id: report.user_id().map(str::to_owned),
     };
     let audit_input = AuditInput {
         profile: profile.clone(),

@@ -230,7 +230,7 @@ fn demo_walks_the_whole_first_time_flow_to_the_summary() {
             "Ready once you confirm the user",
         ],
     );
-    pane.press("y", &["Confirmed: the dedicated gate user"]);
+    pane.press("y", &["Confirmed: the dedicated integration user"]);
     pane.press(
         "Enter",
         &[
@@ -348,7 +348,7 @@ fn a_missing_scope_is_fixed_and_rechecked_then_the_organization_is_gated() {
         "Enter",
         &["Ready once you confirm the user", "✓ Build (Read)"],
     );
-    pane.press("y", &["Confirmed: the dedicated gate user"]);
+    pane.press("y", &["Confirmed: the dedicated integration user"]);
     hand_over(&pane);
     pane.wait_for(&["Stored in insecure file", "tokens.toml"]);
     pane.type_text(WEBHOOK);
@@ -413,7 +413,7 @@ fn a_pasted_token_is_cleaned_once_and_a_space_inside_is_refused_with_its_positio
     pane.paste(&format!("   {good}  \n"));
     pane.wait_for(&["Format: current"]);
     pane.press("Enter", &["Ready once you confirm the user"]);
-    pane.press("y", &["Confirmed: the dedicated gate user"]);
+    pane.press("y", &["Confirmed: the dedicated integration user"]);
     hand_over(&pane);
     pane.wait_for(&["Stored in insecure file", "tokens.toml"]);
     pane.type_text(WEBHOOK);
@@ -655,7 +655,7 @@ fn the_wizard_gates_an_azure_devops_server_collection() {
     pane.press("Enter", &["Step 4 of 12 · Paste the token"]);
     pane.type_text(&good);
     pane.press("Enter", &["Ready once you confirm the user"]);
-    pane.press("y", &["Confirmed: the dedicated gate user"]);
+    pane.press("y", &["Confirmed: the dedicated integration user"]);
     hand_over(&pane);
     pane.wait_for(&["Stored in insecure file"]);
     pane.type_text(WEBHOOK);

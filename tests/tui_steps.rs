@@ -357,7 +357,7 @@ fn plan_lists_changes_by_project_with_reasons_and_skip_fixes() {
     let app = at_plan();
     let shown = screen(&app);
     assert!(shown.contains("Nothing is written until you confirm."));
-    assert!(shown.contains("Fix: add the integration user to the Project Administrators group"));
+    assert!(shown.contains("Fix: add Gate Bot to the Project Administrators group"));
     insta::assert_snapshot!(shown);
 }
 

@@ -237,7 +237,7 @@ fn projects_section(out: &mut String, report: &AuditReport, org: &OrgUrl, source
         .collect();
     for project in problems {
         let _ = writeln!(out);
-        permission_fix(out, project, org);
+        permission_fix(out, report, project, org);
     }
     let _ = writeln!(out);
 }
@@ -251,19 +251,21 @@ fn yes_no(v: Option<bool>) -> &'static str {
 }
 
 /// The fix for one project: Project Administrators (link), or the exact `az` grant.
-fn permission_fix(out: &mut String, project: &ProjectAudit, org: &OrgUrl) {
+fn permission_fix(out: &mut String, report: &AuditReport, project: &ProjectAudit, org: &OrgUrl) {
     let page = org.project_permissions_page(&project.name);
+    let user_name = report.user_name();
+    let user = escape_controls(&user_name);
     if project.lacks_permissions() {
         let _ = writeln!(
             out,
-            "{} {}: the integration user cannot manage {}.",
+            "{} {}: {user} cannot manage {}.",
             MARKS.fail,
             escape_controls(&project.name),
             missing_what(project)
         );
         let _ = writeln!(
             out,
-            "  Fix: add the integration user to this project's Project Administrators group:"
+            "  Fix: add {user} to this project's Project Administrators group:"
         );
         let _ = writeln!(out, "    {page}");
         let hook_bits = u32::from(project.service_hooks.view == Some(false))
@@ -284,17 +286,27 @@ fn permission_fix(out: &mut String, project: &ProjectAudit, org: &OrgUrl) {
                 }),
             ),
         ];
-        let _ = writeln!(
-            out,
-            "  or grant it (<user> = the integration user's sign-in name):"
-        );
+        // The account's sign-in name when Azure DevOps gave it, else a placeholder explained here.
+        let subject = match report.user.as_ref().and_then(|u| u.sign_in_name()) {
+            Some(sign_in) => {
+                let _ = writeln!(out, "  or grant it:");
+                shell_word(&escape_controls(sign_in))
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "  or grant it (<user> = the integration user's sign-in name):"
+                );
+                "<user>".to_owned()
+            }
+        };
         for (namespace, root, bits) in grants.into_iter().filter(|g| g.2 != 0) {
             let _ = writeln!(
                 out,
                 "    az devops security permission update --org {} \\",
                 org.base()
             );
-            let _ = writeln!(out, "      --id {namespace} --subject <user> \\");
+            let _ = writeln!(out, "      --id {namespace} --subject {subject} \\");
             let _ = writeln!(
                 out,
                 "      --token {root}/{} --allow-bit {bits}",
@@ -312,6 +324,19 @@ fn permission_fix(out: &mut String, project: &ProjectAudit, org: &OrgUrl) {
             wrap_into(out, note, 2);
         }
         let _ = writeln!(out, "  Check them at {page}");
+    }
+}
+
+/// `word` as one shell argument: as it is when plain, else single-quoted (a Server account such
+/// as `FABRIKAM\gate` would lose its backslash).
+fn shell_word(word: &str) -> String {
+    let plain = word
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '@' | '.' | '_' | '-' | '+'));
+    if plain && !word.is_empty() {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
     }
 }
 
@@ -528,6 +553,13 @@ pub(super) fn wrap_into(out: &mut String, text: &str, indent: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sign_in_names_are_quoted_for_the_shell_only_when_needed() {
+        assert_eq!(shell_word("gate@fabrikam.com"), "gate@fabrikam.com");
+        assert_eq!(shell_word(r"FABRIKAM\gate"), r"'FABRIKAM\gate'");
+        assert_eq!(shell_word("o'neil"), r"'o'\''neil'");
+    }
 
     #[test]
     fn csv_fields_are_quoted_only_when_needed() {

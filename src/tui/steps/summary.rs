@@ -26,9 +26,10 @@ use crate::tui::keymap::{
     Action, Binding, ENTER, ESC, HELP, Key, QUIT_CTRL_C, SCROLL_DOWN, SCROLL_UP,
 };
 use crate::tui::msg::RequestId;
+use crate::tui::steps::permissions;
 use crate::tui::steps::shared::{coverage_sentence, target_words};
 use crate::tui::widgets::hanging;
-use crate::words::{count, plural};
+use crate::words::{capitalized, count, plural};
 
 pub const KEYMAP: &[Binding] = &[
     Binding {
@@ -409,7 +410,8 @@ fn facts(app: &App) -> Vec<(Kind, String)> {
             out.push((
                 Kind::Bad,
                 format!(
-                    "The gate user lacks permissions in {}: add it to Project Administrators there, then run azdo-gate again.",
+                    "{} lacks permissions in {}: add it to Project Administrators there, then run azdo-gate again.",
+                    capitalized(&permissions::gate_user(app)),
                     lacking.join(", ")
                 ),
             ));

@@ -12,7 +12,7 @@ use crate::tui::effect::Effect;
 use crate::tui::expiry;
 use crate::tui::flow::Flow;
 use crate::tui::keymap::{Action, Binding, ENTER, ESC, HELP, Key, QUIT_CTRL_C};
-use crate::tui::steps::Step;
+use crate::tui::steps::{Step, permissions};
 use crate::tui::theme::Theme;
 
 pub const KEYMAP: &[Binding] = &[
@@ -141,7 +141,10 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
     let expires = expiry::suggested(app.today);
     let (title, note) = if app.flow == Flow::Rotate {
         (
-            "Create a NEW token, signed in as the gate user",
+            format!(
+                "Create a NEW token, signed in as {}",
+                permissions::gate_user(app)
+            ),
             Line::from(Span::styled(
                 "Keep the old one: it is revoked only after the new one is verified, stored and used.",
                 theme.muted(),
@@ -149,7 +152,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         )
     } else {
         (
-            "Create the token, signed in as the dedicated user",
+            "Create the token, signed in as the dedicated user".to_owned(),
             Line::default(),
         )
     };
