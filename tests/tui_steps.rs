@@ -13,7 +13,7 @@ use azdo_gate::audit::{AuditEvent, AuditPhase, Coverage, CoverageCounts};
 use azdo_gate::checks::{CheckEvent, CheckId, Mark};
 use azdo_gate::org::Identity;
 use azdo_gate::plan::{ActionKind, ActionResult, ApplyEvent, Outcome, Plan};
-use azdo_gate::store::{HandOver, State, StoreError};
+use azdo_gate::store::{CredentialStore, FileStore, HandOver, State, StoreError};
 use azdo_gate::tui::{App, Effect, Msg, Step, StoreTarget, Stored, TaskError};
 use crossterm::event::KeyCode;
 use jiff::civil::date;
@@ -191,13 +191,34 @@ fn save_in_the_insecure_file_repeats_the_warning() {
             request: *request,
             result: Ok(Stored {
                 target: StoreTarget::InsecureFile,
-                description: "insecure file ~/.config/azdo-gate/tokens.toml".into(),
+                // As the runner describes the file it stored in.
+                description: FileStore::new(std::path::Path::new(CONFIG_DIR)).describe(),
             }),
             at: at(),
         },
     );
     type_text(&mut app, "https://gate.example.com/ado/events");
-    insta::assert_snapshot!(screen(&app));
+    let shown = screen(&app);
+    assert_eq!(
+        shown.matches("stored unencrypted").count(),
+        1,
+        "once:\n{shown}"
+    );
+    insta::assert_snapshot!(shown);
+}
+
+/// The field's counter and the refusal count the same characters: surrounding whitespace, which
+/// is never sent, counts in neither.
+#[test]
+fn the_token_counter_and_the_refusal_give_the_same_length() {
+    let mut app = at_paste();
+    send(
+        &mut app,
+        Msg::Paste("  abcdefghijklmn opqrstuvwxyz01234 \n".into()),
+    );
+    let shown = screen(&app);
+    assert!(shown.contains("32 characters"), "{shown}");
+    assert!(shown.contains("a space at position 15 of 32"), "{shown}");
 }
 
 #[test]
