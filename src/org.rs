@@ -112,6 +112,27 @@ pub enum OrgError {
     MissingOrganization(String),
 }
 
+/// Why an address could not be read, in the admin's words (the `url` crate's own, such as
+/// "relative URL without a base", are written for programmers).
+pub fn url_problem(error: url::ParseError) -> &'static str {
+    use url::ParseError as E;
+    match error {
+        E::RelativeUrlWithoutBase | E::RelativeUrlWithCannotBeABaseBase => {
+            "it does not start with https://"
+        }
+        E::EmptyHost => NO_SERVER,
+        E::IdnaError | E::InvalidDomainCharacter => {
+            "the server name has a character no domain name can contain"
+        }
+        E::InvalidPort => "the port is not a number from 1 to 65535",
+        E::InvalidIpv4Address | E::InvalidIpv6Address => "the IP address is not valid",
+        _ => "it is not a web address",
+    }
+}
+
+/// An address with a scheme but no server (`https://`).
+pub const NO_SERVER: &str = "it names no server";
+
 const CLOUD_HOST: &str = "dev.azure.com";
 const LEGACY_SUFFIX: &str = ".visualstudio.com";
 
@@ -158,11 +179,11 @@ impl OrgUrl {
         if !input.contains("://") {
             return Self::cloud(input);
         }
-        let url =
-            Url::parse(input).map_err(|e| OrgError::InvalidUrl(input.to_owned(), e.to_string()))?;
+        let url = Url::parse(input)
+            .map_err(|e| OrgError::InvalidUrl(input.to_owned(), url_problem(e).to_owned()))?;
         let host = url
             .host()
-            .ok_or_else(|| OrgError::InvalidUrl(input.to_owned(), "no host".into()))?;
+            .ok_or_else(|| OrgError::InvalidUrl(input.to_owned(), NO_SERVER.to_owned()))?;
         let loopback = is_loopback(&host);
         match url.scheme() {
             "https" => {}

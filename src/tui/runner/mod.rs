@@ -141,6 +141,11 @@ impl EffectRunner {
                         Ok(opened) => opened.map_err(|e| e.to_string()),
                         Err(join) => Err(join.to_string()),
                     };
+                    // The launcher's own words (`Launcher "gio" … ExitStatus(…)`) go to the log;
+                    // the screen says what to do instead.
+                    if let Err(reason) = &result {
+                        tracing::warn!(%url, %reason, "could not open a browser");
+                    }
                     let _ = tx.send(Msg::BrowserOpened { url, result });
                 });
             }

@@ -12,7 +12,7 @@ use crate::tui::effect::Effect;
 use crate::tui::expiry;
 use crate::tui::flow::Flow;
 use crate::tui::keymap::{Action, Binding, ENTER, ESC, HELP, Key, QUIT_CTRL_C};
-use crate::tui::steps::{Step, permissions};
+use crate::tui::steps::{self, Step, permissions};
 use crate::tui::theme::Theme;
 
 pub const KEYMAP: &[Binding] = &[
@@ -91,9 +91,9 @@ pub(crate) fn on_browser_opened(
             text: "Opened the tokens page in your browser: sign in there as the dedicated user."
                 .to_owned(),
         },
-        Err(reason) => Status {
+        Err(_) => Status {
             tone: Tone::Error,
-            text: format!("Could not open a browser — the link is {url} ({reason})"),
+            text: steps::browser_failed(&url),
         },
     });
     Vec::new()
