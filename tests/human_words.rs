@@ -177,6 +177,8 @@ async fn command_line_refusals_are_written_for_the_admin() {
         &["check", "--org", "fabrikam", "--expires-on", "2027-02-30"],
         &["check", "--org", "fabrikam", "--expires-on", "soon"],
         &["audit", "--org", "https://"],
+        // No webhook URL anywhere (refused before anything is sent; port 9 is discard anyway).
+        &["audit", "--org", "http://127.0.0.1:9/fabrikam"],
         &["audit", "--org", "https://exa mple.com/x"],
         &[
             "configure",

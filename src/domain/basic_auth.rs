@@ -15,7 +15,7 @@ pub use crate::plan::BASIC_AUTH_PASSWORD_ENV;
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum BasicAuthError {
     #[error(
-        "the profile's basic_auth_secret \"{entry}\" is not in {store}; store the password there or set {BASIC_AUTH_PASSWORD_ENV}"
+        "the webhook password's credential-store entry that the profile names (basic_auth_secret), \"{entry}\", is not in {store}; store the password there or set {BASIC_AUTH_PASSWORD_ENV}"
     )]
     Missing { entry: String, store: String },
     #[error(transparent)]
