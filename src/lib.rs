@@ -12,6 +12,7 @@ pub mod checks;
 pub mod cli;
 pub mod columns;
 pub mod domain;
+pub mod follow_up;
 pub mod logging;
 
 pub mod org;

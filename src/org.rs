@@ -50,6 +50,36 @@ pub struct Identity {
     pub unique_name: String,
 }
 
+/// The display name recorded for an identity Azure DevOps gave none.
+pub const NO_DISPLAY_NAME: &str = "(no display name)";
+
+impl Identity {
+    /// Who `connectionData` says the token belongs to.
+    pub fn from_connection(user: crate::ado::models::Identity) -> Self {
+        Self {
+            display_name: user.display_name().unwrap_or(NO_DISPLAY_NAME).to_owned(),
+            unique_name: user.unique_name().unwrap_or("").to_owned(),
+            id: user.id,
+        }
+    }
+
+    /// The sign-in name (`gate@fabrikam.com`), when Azure DevOps gave one: what commands such as
+    /// `az devops security permission update --subject` take.
+    pub fn sign_in_name(&self) -> Option<&str> {
+        Some(self.unique_name.as_str()).filter(|n| !n.is_empty())
+    }
+}
+
+/// What every screen and report calls the integration user: its display name once known, else
+/// "the integration user", so no two places name it differently.
+pub fn user_name(identity: Option<&Identity>) -> String {
+    identity
+        .map(|i| i.display_name.as_str())
+        .filter(|n| !n.is_empty() && *n != NO_DISPLAY_NAME)
+        .unwrap_or("the integration user")
+        .to_owned()
+}
+
 /// A parsed organization (or collection) address.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrgUrl {
@@ -81,6 +111,27 @@ pub enum OrgError {
     #[error("{0} names no organization: expected https://dev.azure.com/ORGANIZATION")]
     MissingOrganization(String),
 }
+
+/// Why an address could not be read, in the admin's words (the `url` crate's own, such as
+/// "relative URL without a base", are written for programmers).
+pub fn url_problem(error: url::ParseError) -> &'static str {
+    use url::ParseError as E;
+    match error {
+        E::RelativeUrlWithoutBase | E::RelativeUrlWithCannotBeABaseBase => {
+            "it does not start with https://"
+        }
+        E::EmptyHost => NO_SERVER,
+        E::IdnaError | E::InvalidDomainCharacter => {
+            "the server name has a character no domain name can contain"
+        }
+        E::InvalidPort => "the port is not a number from 1 to 65535",
+        E::InvalidIpv4Address | E::InvalidIpv6Address => "the IP address is not valid",
+        _ => "it is not a web address",
+    }
+}
+
+/// An address with a scheme but no server (`https://`).
+pub const NO_SERVER: &str = "it names no server";
 
 const CLOUD_HOST: &str = "dev.azure.com";
 const LEGACY_SUFFIX: &str = ".visualstudio.com";
@@ -128,11 +179,11 @@ impl OrgUrl {
         if !input.contains("://") {
             return Self::cloud(input);
         }
-        let url =
-            Url::parse(input).map_err(|e| OrgError::InvalidUrl(input.to_owned(), e.to_string()))?;
+        let url = Url::parse(input)
+            .map_err(|e| OrgError::InvalidUrl(input.to_owned(), url_problem(e).to_owned()))?;
         let host = url
             .host()
-            .ok_or_else(|| OrgError::InvalidUrl(input.to_owned(), "no host".into()))?;
+            .ok_or_else(|| OrgError::InvalidUrl(input.to_owned(), NO_SERVER.to_owned()))?;
         let loopback = is_loopback(&host);
         match url.scheme() {
             "https" => {}

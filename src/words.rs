@@ -13,9 +13,25 @@ pub fn count<N: PartialEq + From<u8> + Display + Copy>(n: N, one: &str, many: &s
     format!("{n} {}", plural(n, one, many))
 }
 
+/// `text` with its first letter upper-case, to start a sentence with a name such as "the
+/// integration user".
+pub fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sentence_starts_upper_case() {
+        assert_eq!(capitalized("the integration user"), "The integration user");
+        assert_eq!(capitalized("Gate Bot"), "Gate Bot");
+        assert_eq!(capitalized(""), "");
+    }
 
     #[test]
     fn one_is_singular_and_everything_else_plural() {

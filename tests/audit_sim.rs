@@ -13,6 +13,8 @@ use azdo_gate::audit::{
     self, AuditEvent, AuditInput, AuditPhase, AuditReport, Coverage, EventStatus, HookPermissions,
     PolicyPresence, ProjectsSource,
 };
+use azdo_gate::checks::TokenSource;
+use azdo_gate::follow_up::FollowUp;
 use azdo_gate::org::OrgUrl;
 use azdo_gate::profile::{GateProfile, SubscriptionScope};
 use azdo_gate::report::{audit_csv, audit_json, audit_text};
@@ -161,7 +163,7 @@ async fn the_gate_token_audit_classifies_every_case() {
         ["10000000-0000-4000-8000-000000000002"]
     );
     assert_eq!(
-        report.user_id.as_deref(),
+        report.user_id(),
         Some("40000000-0000-4000-8000-000000000001")
     );
 
@@ -173,7 +175,7 @@ async fn the_gate_token_audit_classifies_every_case() {
     assert_port_free_snapshot!("gate_token_json", audit_json(&report).unwrap());
     assert_port_free_snapshot!("gate_token_csv", audit_csv(&report));
     let org = OrgUrl::parse(&sim.org_url()).unwrap();
-    let text = audit_text(&report, &org);
+    let text = audit_text(&report, &FollowUp::new(&org, TokenSource::Env));
     assert!(
         text.lines().all(|l| azdo_gate::columns::width(l) <= 100),
         "wider than 100 columns:\n{text}"

@@ -5,7 +5,7 @@
 mod common;
 
 use azdo_gate_sim::Scenario;
-use common::{demo_token, json, run, start, stderr};
+use common::{demo_token, json, run, start, stderr, stdout};
 
 const GATE_URL: &str = "https://gate.example.com/ado/events";
 
@@ -35,6 +35,82 @@ async fn audit_reports_coverage_and_permission_gaps_with_exit_1() {
         .find(|p| p["name"] == "Payments")
         .unwrap();
     assert_eq!(payments["service_hooks"]["edit"], false);
+}
+
+/// The command the audit suggests is runnable as printed: the simulator's loopback address and an
+/// Azure DevOps Server collection URL (never a bare name, which would mean dev.azure.com), and
+/// `--pat-stdin` when the token came that way.
+#[tokio::test(flavor = "multi_thread")]
+async fn audit_suggests_the_configure_command_for_the_same_address_and_token_source() {
+    let token = demo_token("gate");
+    let loopback = start(Scenario::demo()).await;
+    let mut server_scenario = Scenario::demo();
+    server_scenario.organization = "DefaultCollection".into();
+    let server = azdo_gate_sim::start(
+        server_scenario,
+        "127.0.0.1:0".parse().unwrap(),
+        azdo_gate_sim::SimOptions {
+            server_version: Some("7.0".parse().unwrap()),
+            ..azdo_gate_sim::SimOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    let collection = server.org_url();
+    assert!(
+        collection.ends_with("/tfs/DefaultCollection"),
+        "{collection}"
+    );
+    for org in [loopback.org_url(), collection] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut args = vec!["audit", "--org", org.as_str()];
+        args.extend(webhook());
+        let out = run(dir.path(), Some(&token), &args).await;
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let text = stdout(&out);
+        assert!(
+            text.contains(&format!(
+                "close the gaps, run:\n  azdo-gate configure --org {org} --plan\n"
+            )),
+            "{text}"
+        );
+    }
+
+    // The token piped on standard input: the suggestion pipes it again.
+    let dir = tempfile::tempdir().unwrap();
+    let org = loopback.org_url();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_azdo-gate"));
+    command
+        .args([
+            "audit",
+            "--pat-stdin",
+            "--org",
+            &org,
+            "--webhook-url",
+            GATE_URL,
+        ])
+        .env("AZDO_GATE_CONFIG_DIR", dir.path())
+        .env_remove("AZURE_DEVOPS_EXT_PAT")
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let out = tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        let mut child = command.spawn().unwrap();
+        writeln!(child.stdin.take().unwrap(), "{token}").unwrap();
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(&format!(
+            "  azdo-gate configure --org {org} --plan --pat-stdin\n"
+        )),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -126,7 +126,7 @@ async fn apply(
         plan,
         profile,
         basic_auth_password: password.map(SecretString::from),
-        user_id: report.user_id.clone(),
+        user_id: report.user_id().map(str::to_owned),
     };
     let audit_input = AuditInput {
         profile: profile.clone(),
@@ -343,7 +343,7 @@ async fn apply_covers_everything_and_a_second_run_changes_nothing() {
         plan: &plan,
         profile: &profile,
         basic_auth_password: None,
-        user_id: report.user_id.clone(),
+        user_id: report.user_id().map(str::to_owned),
     };
     let audit_input = AuditInput {
         profile: profile.clone(),
@@ -626,7 +626,10 @@ async fn a_project_without_edit_permission_is_skipped_with_its_fix() {
     assert_eq!(skipped, 2);
     let text = configure_text(client.org(), Mode::Plan, &plan, None, None);
     assert!(text.contains("Project Beta Team"), "{text}");
-    assert!(text.contains("Fix: add the integration user"), "{text}");
+    assert!(
+        text.contains("Fix: add Gate Bot to"),
+        "the user by name: {text}"
+    );
 }
 
 #[tokio::test]

@@ -238,7 +238,7 @@ fn demo_walks_the_whole_first_time_flow_to_the_summary() {
             "Ready once you confirm the user",
         ],
     );
-    pane.press("y", &["Confirmed: the dedicated gate user"]);
+    pane.press("y", &["Confirmed: the dedicated integration user"]);
     pane.press(
         "Enter",
         &[
@@ -361,7 +361,7 @@ fn a_missing_scope_is_fixed_and_rechecked_then_the_organization_is_gated() {
         "Enter",
         &["Ready once you confirm the user", "✓ Build (Read)"],
     );
-    pane.press("y", &["Confirmed: the dedicated gate user"]);
+    pane.press("y", &["Confirmed: the dedicated integration user"]);
     hand_over(&pane);
     gate(&pane);
     pane.wait_for(&["Stored in insecure file", "tokens.toml"]);
@@ -426,7 +426,7 @@ fn a_pasted_token_is_cleaned_once_and_a_space_inside_is_refused_with_its_positio
     pane.paste(&format!("   {good}  \n"));
     pane.wait_for(&["Format: current"]);
     pane.press("Enter", &["Ready once you confirm the user"]);
-    pane.press("y", &["Confirmed: the dedicated gate user"]);
+    pane.press("y", &["Confirmed: the dedicated integration user"]);
     hand_over(&pane);
     gate(&pane);
     pane.wait_for(&["Stored in insecure file", "tokens.toml"]);
@@ -602,7 +602,7 @@ fn without_a_keyring_typed_letters_choose_no_storage() {
     pane.press("Enter", &["Step 4 of 13 · Paste the token"]);
     pane.type_text(&good);
     pane.press("Enter", &["Ready once you confirm the user"]);
-    pane.press("y", &["Confirmed: the dedicated gate user"]);
+    pane.press("y", &["Confirmed: the dedicated integration user"]);
     hand_over(&pane);
     gate(&pane);
     pane.wait_for(&[
@@ -628,6 +628,43 @@ fn without_a_keyring_typed_letters_choose_no_storage() {
     pane.keys(&["C-c"]);
     pane.press("y", &["[exit"]);
     assert!(!config.path().join("tokens.toml").exists());
+}
+
+/// Ctrl+C is an interrupt: the wizard exits 130 (confirmed or not), as shells expect; `q` exits 0.
+#[test]
+fn ctrl_c_exits_130_and_q_exits_0() {
+    if !tmux_ready() {
+        return;
+    }
+    let config = tempfile::tempdir().unwrap();
+    let interrupted = Pane::start("ctrl-c", &command(config.path(), "demo"));
+    interrupted.wait_for(&["Step 1 of 13 · Welcome"]);
+    interrupted.press("Enter", &["Step 2 of 13 · Organization"]);
+    interrupted.type_text("x");
+    interrupted.press("C-c", &["Quit"]);
+    interrupted.press("y", &["stopped at step 2 of 13", "[exit 130]"]);
+    let quit = Pane::start("q", &command(config.path(), "demo"));
+    quit.wait_for(&["Step 1 of 13 · Welcome"]);
+    quit.press("q", &["stopped at step 1 of 13", "[exit 0]"]);
+}
+
+/// The demo stays on loopback: `fabrikam` is explained, not looked up on dev.azure.com.
+#[test]
+fn the_demo_explains_another_organization_instead_of_looking_it_up() {
+    if !tmux_ready() {
+        return;
+    }
+    let config = tempfile::tempdir().unwrap();
+    let pane = Pane::start("demo-org", &command(config.path(), "demo"));
+    pane.wait_for(&["Step 1 of 13 · Welcome"]);
+    pane.press(
+        "Enter",
+        &["Step 2 of 13 · Organization", "http://127.0.0.1:"],
+    );
+    pane.keys(&["C-u"]);
+    pane.type_text("fabrikam");
+    pane.press("Enter", &["The demo only knows the simulated organization"]);
+    assert!(!pane.screen().contains("Could not check"));
 }
 
 #[test]
@@ -685,7 +722,7 @@ fn the_wizard_gates_an_azure_devops_server_collection() {
     pane.press("Enter", &["Step 4 of 13 · Paste the token"]);
     pane.type_text(&good);
     pane.press("Enter", &["Ready once you confirm the user"]);
-    pane.press("y", &["Confirmed: the dedicated gate user"]);
+    pane.press("y", &["Confirmed: the dedicated integration user"]);
     hand_over(&pane);
     gate(&pane);
     pane.wait_for(&["Stored in insecure file"]);

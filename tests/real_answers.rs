@@ -131,7 +131,7 @@ async fn configure(client: &Client, profile: &GateProfile) -> (Plan, Vec<Outcome
         plan: &plan,
         profile,
         basic_auth_password: None,
-        user_id: report.user_id.clone(),
+        user_id: report.user_id().map(str::to_owned),
         stop: None,
     };
     let results = plan::apply(client, input, None).await;

@@ -285,7 +285,7 @@ async fn a_create_committed_after_the_timeout_is_found_by_the_patient_reread() {
                 plan: &plan,
                 profile: &profile,
                 basic_auth_password: None,
-                user_id: report.user_id.clone(),
+                user_id: report.user_id().map(str::to_owned),
                 stop: None,
             },
             None,

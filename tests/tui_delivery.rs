@@ -268,7 +268,7 @@ fn the_summary_offers_a_test_delivery_and_states_its_result() {
     let summary = effects
         .iter()
         .find_map(|e| match e {
-            Effect::Exit { summary } => Some(summary.clone()),
+            Effect::Exit { summary, .. } => Some(summary.clone()),
             _ => None,
         })
         .unwrap();

@@ -225,10 +225,15 @@ fn token_recipe_when_no_browser_opens() {
         &mut app,
         Msg::BrowserOpened {
             url: url.clone(),
-            result: Err("no browser found".into()),
+            result: Err(
+                r#"Launcher "gio" "open" failed with ExitStatus(unix_wait_status(512))"#.into(),
+            ),
         },
     );
-    insta::assert_snapshot!(screen(&app));
+    let shown = screen(&app);
+    assert!(shown.contains("Could not open a browser here"), "{shown}");
+    assert!(!shown.contains("ExitStatus"), "{shown}");
+    insta::assert_snapshot!(shown);
 }
 
 #[test]
@@ -306,6 +311,29 @@ fn demo_prefills_the_token_without_showing_it() {
     let shown = screen(&app);
     assert!(!shown.contains(&TOKEN[..8]));
     insta::assert_snapshot!(shown);
+}
+
+/// The demo stays on loopback: the simulated organization is filled in, and another name (the
+/// `fabrikam` other screens suggest) is explained instead of looked up on dev.azure.com.
+#[test]
+fn demo_explains_another_organization_instead_of_looking_it_up() {
+    let mut app = demo_app();
+    key(&mut app, KeyCode::Enter);
+    assert!(screen(&app).contains("http://127.0.0.1:4321/contoso"));
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "fabrikam");
+    assert_eq!(key(&mut app, KeyCode::Enter), [], "nothing is looked up");
+    assert_eq!(app.step(), Step::Organization);
+    let shown = screen(&app);
+    assert!(shown.contains("The demo only knows the simulated organization"));
+    insta::assert_snapshot!(shown);
+    // The simulated organization itself is checked (on loopback) as usual.
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "http://127.0.0.1:4321/contoso");
+    assert!(matches!(
+        key(&mut app, KeyCode::Enter).as_slice(),
+        [Effect::ProbeOrganization { org, .. }] if org.base() == "http://127.0.0.1:4321/contoso"
+    ));
 }
 
 #[test]

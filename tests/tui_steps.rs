@@ -13,7 +13,7 @@ use azdo_gate::audit::{AuditEvent, AuditPhase, Coverage, CoverageCounts};
 use azdo_gate::checks::{CheckEvent, CheckId, Mark};
 use azdo_gate::org::Identity;
 use azdo_gate::plan::{ActionKind, ActionResult, ApplyEvent, Outcome, Plan};
-use azdo_gate::store::{HandOver, State, StoreError};
+use azdo_gate::store::{CredentialStore, FileStore, HandOver, State, StoreError};
 use azdo_gate::tui::{App, Effect, Msg, Step, StoreTarget, Stored, TaskError};
 use crossterm::event::KeyCode;
 use jiff::civil::date;
@@ -199,12 +199,29 @@ fn save_in_the_insecure_file_repeats_the_warning() {
             request: *request,
             result: Ok(Stored {
                 target: StoreTarget::InsecureFile,
-                description: "insecure file ~/.config/azdo-gate/tokens.toml".into(),
+                // As the runner describes the file it stored in.
+                description: FileStore::new(std::path::Path::new(CONFIG_DIR)).describe(),
             }),
             at: at(),
         },
     );
-    insta::assert_snapshot!(screen(&app));
+    let shown = screen(&app);
+    assert_eq!(shown.matches("unencrypted").count(), 1, "once:\n{shown}");
+    insta::assert_snapshot!(shown);
+}
+
+/// The field's counter and the refusal count the same characters: surrounding whitespace, which
+/// is never sent, counts in neither.
+#[test]
+fn the_token_counter_and_the_refusal_give_the_same_length() {
+    let mut app = at_paste();
+    send(
+        &mut app,
+        Msg::Paste("  abcdefghijklmn opqrstuvwxyz01234 \n".into()),
+    );
+    let shown = screen(&app);
+    assert!(shown.contains("32 characters"), "{shown}");
+    assert!(shown.contains("a space at position 15 of 32"), "{shown}");
 }
 
 #[test]
@@ -526,7 +543,7 @@ fn plan_lists_changes_by_project_with_reasons_and_skip_fixes() {
     let app = at_plan();
     let shown = screen(&app);
     assert!(shown.contains("Nothing is written until you confirm."));
-    assert!(shown.contains("Fix: add the integration user to the Project Administrators group"));
+    assert!(shown.contains("Fix: add Gate Bot to the Project Administrators group"));
     insta::assert_snapshot!(shown);
 }
 
@@ -759,7 +776,7 @@ fn summary_writes_a_calendar_reminder_and_prints_the_same_facts() {
     );
     insta::assert_snapshot!(screen(&app));
     let effects = key(&mut app, KeyCode::Enter);
-    let Some(Effect::Exit { summary }) = effects.last() else {
+    let Some(Effect::Exit { summary, .. }) = effects.last() else {
         panic!("Enter finishes");
     };
     insta::assert_snapshot!("summary_text", summary);
@@ -1108,7 +1125,8 @@ fn handover_first_time_asks_for_the_gating_services_token_page() {
     insta::assert_snapshot!(shown);
     type_text(&mut app, "http://gate.example.com/token");
     key(&mut app, KeyCode::Enter);
-    assert!(screen(&app).contains("must be an https address"));
+    let shown = screen(&app);
+    assert!(shown.contains("https address (plain http only"), "{shown}");
 }
 
 #[test]

@@ -10,7 +10,9 @@
 mod tui_support;
 
 use azdo_gate::audit::{AuditReport, Coverage};
+use azdo_gate::checks::TokenSource;
 use azdo_gate::columns;
+use azdo_gate::follow_up::FollowUp;
 use azdo_gate::org::OrgUrl;
 use azdo_gate::plan::{self, Mode, Selection};
 use azdo_gate::profile::GateProfile;
@@ -186,7 +188,8 @@ fn the_plan_review_wraps_wide_names_within_the_screen() {
 
 #[test]
 fn the_audit_text_report_aligns_wide_names() {
-    let text = audit_text(&wide_report(), &org());
+    let org = org();
+    let text = audit_text(&wide_report(), &FollowUp::new(&org, TokenSource::Keyring));
     assert!(
         text.lines().all(|l| columns::width(l) <= 100),
         "wider than 100 columns:\n{text}"

@@ -196,7 +196,8 @@ async fn set_up(sim: &SimHandle, dir: &Path, answers: &Answers) -> OrgUrl {
     press(&mut wizard, KeyCode::Enter);
     assert_eq!(wizard.app().step(), Step::Plan);
     press(&mut wizard, KeyCode::Enter);
-    press(&mut wizard, KeyCode::Char('y'));
+    press(&mut wizard, KeyCode::Tab);
+    press(&mut wizard, KeyCode::Enter);
     settle(&mut wizard, Step::Apply).await;
     press(&mut wizard, KeyCode::Enter);
     settle(&mut wizard, Step::Summary).await;

@@ -12,7 +12,7 @@ use super::report::{
     PolicyPresence, ProjectAudit, ProjectSubscription, ProjectsSource, RepositoryAudit,
 };
 use crate::ado::models::{Listed, PolicyConfiguration, Repository, UnknownItem};
-use crate::org::OrgInfo;
+use crate::org::{Identity, OrgInfo};
 use crate::profile::REPO_CREATED_EVENT;
 
 /// A project as the audit knows it (from the projects API or a repository's `project`).
@@ -24,7 +24,7 @@ pub(super) struct ProjectRef {
 
 /// Everything the engine fetched.
 pub(super) struct Fetched<'a> {
-    pub user_id: String,
+    pub user: Identity,
     pub projects_source: ProjectsSource,
     pub projects: Vec<ProjectRef>,
     /// By lowercase project id; a project missing here has unknown permissions.
@@ -58,7 +58,7 @@ pub(super) fn assemble(
                 .iter()
                 .map(|(p, l)| (p.as_str(), l.items.as_slice(), l.unknown.as_slice())),
             &profile.status_check,
-            Some(fetched.user_id.as_str()),
+            Some(fetched.user.id.as_str()),
             &mut unknown_items,
         )
     });
@@ -202,7 +202,7 @@ pub(super) fn assemble(
         requests,
         project_subscriptions,
         projects_with_policy,
-        user_id: Some(fetched.user_id.clone()),
+        user: Some(fetched.user.clone()),
         unknown_items,
     }
 }

@@ -30,7 +30,7 @@ use crate::ado::models::{
     SubscriptionFilter,
 };
 use crate::ado::{AdoError, Client};
-use crate::org::OrgInfo;
+use crate::org::{Identity, OrgInfo};
 
 /// Audits the organization of `client` against `input.profile`. Fails only when the audit cannot be
 /// trusted (token unusable, a list that could not be read after retries); refused permission
@@ -107,7 +107,7 @@ pub async fn run(
     unknown_items.extend(unreadable_repositories.iter().cloned());
 
     let fetched = Fetched {
-        user_id: identity.authenticated_user.id,
+        user: Identity::from_connection(identity.authenticated_user),
         projects_source,
         projects,
         permissions,

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::deliveries::DeliveryHealth;
 use crate::ado::models::{SubscriptionStatus, UnknownItem};
-use crate::org::OrgInfo;
+use crate::org::{Identity, OrgInfo, user_name};
 use crate::profile::SubscriptionScope;
 
 /// Where the project list came from: the projects API, or (when the token may not list projects,
@@ -329,9 +329,10 @@ pub struct AuditReport {
     /// Projects that have a project-wide Status policy on the default branch, for planning.
     #[serde(skip)]
     pub projects_with_policy: Vec<String>,
-    /// The integration user's id (the policy's authorized account), when known.
+    /// The integration user (the token's identity, the policy's authorized account), when known:
+    /// reports name it and print its sign-in name in commands.
     #[serde(skip)]
-    pub user_id: Option<String>,
+    pub user: Option<Identity>,
     /// List items Azure DevOps returned that the tool could not understand; the audit went on
     /// without them.
     pub unknown_items: Vec<UnknownItem>,
@@ -350,6 +351,16 @@ impl AuditReport {
     /// The repository ids to store as the snapshot for "new since last run".
     pub fn repository_ids(&self) -> Vec<String> {
         self.repositories.iter().map(|r| r.id.clone()).collect()
+    }
+
+    /// The integration user's id, when known.
+    pub fn user_id(&self) -> Option<&str> {
+        self.user.as_ref().map(|u| u.id.as_str())
+    }
+
+    /// What reports call the integration user (see [`user_name`]).
+    pub fn user_name(&self) -> String {
+        user_name(self.user.as_ref())
     }
 
     pub fn project(&self, id: &str) -> Option<&ProjectAudit> {

@@ -152,15 +152,7 @@ pub async fn run(
     let identity = match client.connection_data().await {
         Ok(data) => {
             progress.finish(CheckId::Organization, Mark::Pass);
-            let user = data.authenticated_user;
-            Some(Identity {
-                display_name: user
-                    .display_name()
-                    .unwrap_or("(no display name)")
-                    .to_owned(),
-                unique_name: user.unique_name().unwrap_or("").to_owned(),
-                id: user.id,
-            })
+            Some(Identity::from_connection(data.authenticated_user))
         }
         Err(error) => match findings::connection_refusal(&error, &org) {
             Some(finding) => {

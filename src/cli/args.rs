@@ -107,12 +107,20 @@ pub struct CheckArgs {
     #[arg(long, value_name = "N", default_value_t = 30)]
     pub warn_days: u32,
     /// The token's expiry date as shown on the token page (a token cannot read its own expiry).
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = calendar_date)]
     pub expires_on: Option<jiff::civil::Date>,
     /// Remember the --expires-on date and the token's fingerprint for this organization, so later
     /// runs given the same token (by AZURE_DEVOPS_EXT_PAT or --pat-stdin) know its expiry.
     #[arg(long, requires = "expires_on")]
     pub record: bool,
+}
+
+/// A `YYYY-MM-DD` date, refused in words (the date library's own message shows Rust range syntax,
+/// such as `1..=12`).
+fn calendar_date(text: &str) -> Result<jiff::civil::Date, String> {
+    text.trim().parse().map_err(|_| {
+        "not a date in the calendar: write it as YYYY-MM-DD, for example 2027-03-31".to_owned()
+    })
 }
 
 /// The gate profile options shared by `audit` and `configure`.

@@ -6,6 +6,7 @@ use super::{CliError, Outcome, output, profile_source};
 use crate::ado::Client;
 use crate::audit::{self, AuditInput};
 use crate::domain::{previous_repository_ids, record_snapshot};
+use crate::follow_up::FollowUp;
 use crate::report;
 
 pub async fn run(args: AuditArgs, ctx: &Context) -> Result<Outcome, CliError> {
@@ -14,6 +15,7 @@ pub async fn run(args: AuditArgs, ctx: &Context) -> Result<Outcome, CliError> {
     let profile = profile_source::resolve(&args.profile, state.org(&org.key()))?;
     let resolved = ctx.resolve_token(&args.token, &org, &state).await?;
     let config = args.concurrency.apply(state.client_config(&org.key()));
+    let token_source = resolved.source;
     let client = Client::new(org.clone(), resolved.token.into_secret(), config)?;
     let input = AuditInput {
         profile,
@@ -40,7 +42,7 @@ pub async fn run(args: AuditArgs, ctx: &Context) -> Result<Outcome, CliError> {
     } else if args.csv {
         report::audit_csv(&report)
     } else {
-        report::audit_text(&report, &org)
+        report::audit_text(&report, &FollowUp::new(&org, token_source))
     };
     output::report(&text)?;
     Ok(Outcome::from_problems(!report.healthy()))

@@ -119,7 +119,7 @@ pub async fn run(args: ConfigureArgs, ctx: &Context) -> Result<Outcome, CliError
         plan: &plan,
         profile: &profile,
         basic_auth_password: password,
-        user_id: report.user_id.clone(),
+        user_id: report.user_id().map(str::to_owned),
         stop: Some(stop.clone()),
     };
     let applied = domain::apply_and_verify(&client, input, &audit_input, Some(progress)).await;

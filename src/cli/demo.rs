@@ -7,10 +7,10 @@ use azdo_gate_sim::{self as sim, GateReceiver, Scenario, SimOptions};
 use secrecy::SecretString;
 
 use super::context::Context;
-use super::wizard::terminal_error;
+use super::wizard::{self, terminal_error};
 use super::{CliError, Outcome, output};
 use crate::store::State;
-use crate::tui::{self, DemoContext, StoreTarget, WizardOptions};
+use crate::tui::{self, DemoContext, StoreTarget, WizardEnd, WizardOptions};
 
 /// Where the demo scenario's gating service receives events; the demo points its subscriptions at
 /// a local receiver instead.
@@ -30,12 +30,12 @@ const DEMO_USER: &str = "40000000-0000-4000-8000-000000000001";
 /// Runs the demo and prints its summary on stdout once the terminal is restored.
 pub async fn run(ctx: &Context) -> Result<Outcome, CliError> {
     tui::require_terminal().map_err(terminal_error)?;
-    let summary = run_demo(ctx).await?;
-    output::report(&summary)?;
-    Ok(Outcome::Healthy)
+    let end = run_demo(ctx).await?;
+    output::report(&end.summary)?;
+    Ok(wizard::outcome(&end))
 }
 
-async fn run_demo(ctx: &Context) -> Result<String, CliError> {
+async fn run_demo(ctx: &Context) -> Result<WizardEnd, CliError> {
     let simulator_error = |e: sim::SimError| CliError::Simulator(e.to_string());
     // A small gate on loopback, so real deliveries arrive somewhere a first-time user can trust.
     let gate = GateReceiver::start(DEMO_GATE_USER, DEMO_GATE_PASSWORD)
@@ -95,8 +95,9 @@ async fn run_demo(ctx: &Context) -> Result<String, CliError> {
     simulator.shutdown().await;
     drop(gate);
     drop(scratch);
-    let summary = outcome.map_err(terminal_error)?;
-    Ok(format!(
-        "{summary}\n(This was the demo: a simulated organization; nothing real was touched and nothing was kept.)"
-    ))
+    let mut end = outcome.map_err(terminal_error)?;
+    end.summary.push_str(
+        "\n(This was the demo: a simulated organization; nothing real was touched and nothing was kept.)",
+    );
+    Ok(end)
 }

@@ -12,6 +12,7 @@ use super::{CliError, Outcome, output, profile_source};
 use crate::ado::models::SubscriptionFilter;
 use crate::ado::{Client, ClientConfig};
 use crate::audit::test_delivery::{self, DeliveryOutcome, Wait};
+use crate::follow_up::FollowUp;
 use crate::report;
 
 /// What `--json` prints.
@@ -32,6 +33,7 @@ pub async fn run(args: TestDeliveryArgs, ctx: &Context) -> Result<Outcome, CliEr
     let state = ctx.load_state()?;
     let org = ctx.org(&args.org, &state)?;
     let resolved = ctx.resolve_token(&args.token, &org, &state).await?;
+    let token_source = resolved.source;
     let client = Client::new(
         org.clone(),
         resolved.token.into_secret(),
@@ -57,8 +59,8 @@ pub async fn run(args: TestDeliveryArgs, ctx: &Context) -> Result<Outcome, CliEr
             let Some((id, event, repo)) = found else {
                 return Err(CliError::Usage(match &args.repo {
                     Some(repo) => format!(
-                        "no gate subscription to {url} for the repository '{repo}'; run `azdo-gate audit --org {}` to see the coverage",
-                        org.name()
+                        "no gate subscription to {url} for the repository '{repo}'; run `{}` to see the coverage",
+                        FollowUp::new(&org, token_source).command("audit", "")
                     ),
                     None => format!("no repository has a gate subscription to {url}"),
                 }));

@@ -2,7 +2,7 @@
 
 use super::context::Context;
 use super::{CliError, Outcome, output};
-use crate::tui::{self, StoreTarget, TuiError, WizardOptions};
+use crate::tui::{self, StoreTarget, TuiError, WizardEnd, WizardOptions};
 
 /// Runs the wizard and prints its summary on stdout once the terminal is restored.
 pub async fn run(ctx: &Context) -> Result<Outcome, CliError> {
@@ -19,9 +19,18 @@ pub async fn run(ctx: &Context) -> Result<Outcome, CliError> {
         storage,
         state: ctx.load_state()?,
     };
-    let summary = tui::run_wizard(options).await.map_err(terminal_error)?;
-    output::report(&summary)?;
-    Ok(Outcome::Healthy)
+    let end = tui::run_wizard(options).await.map_err(terminal_error)?;
+    output::report(&end.summary)?;
+    Ok(outcome(&end))
+}
+
+/// Ctrl+C exits 130, as shells expect of an interrupted program; every other way out exits 0.
+pub(super) fn outcome(end: &WizardEnd) -> Outcome {
+    if end.interrupted {
+        Outcome::Interrupted
+    } else {
+        Outcome::Healthy
+    }
 }
 
 pub(super) fn terminal_error(error: TuiError) -> CliError {

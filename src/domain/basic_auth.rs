@@ -21,7 +21,7 @@ pub fn password_entry(org: &OrgUrl) -> String {
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum BasicAuthError {
     #[error(
-        "the profile's basic_auth_secret \"{entry}\" is not in {store}; store the password there or set {BASIC_AUTH_PASSWORD_ENV}"
+        "the webhook password's credential-store entry that the profile names (basic_auth_secret), \"{entry}\", is not in {store}; store the password there or set {BASIC_AUTH_PASSWORD_ENV}"
     )]
     Missing { entry: String, store: String },
     #[error(transparent)]

@@ -17,7 +17,7 @@ use crate::profile::{GateProfile, REPO_CREATED_EVENT, filter_applies, webhook_ur
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BodyError {
     #[error(
-        "the gate profile has no webhook URL: set webhook_url in the profile or pass --webhook-url"
+        "the gate profile has no webhook URL: set it (webhook_url) in the profile or pass --webhook-url"
     )]
     NoWebhookUrl,
     #[error("the action names no event type")]
@@ -29,7 +29,7 @@ pub enum BodyError {
     #[error("the action names no existing Status policy")]
     NoPolicy,
     #[error(
-        "the subscription uses basic auth and its password is unknown: set basic_auth_user and basic_auth_secret in the profile, or {}",
+        "the subscription uses basic auth and its password is unknown: set the basic-auth user (basic_auth_user) and the credential-store entry holding the password (basic_auth_secret) in the profile, or {}",
         BASIC_AUTH_PASSWORD_ENV
     )]
     BasicAuthPasswordUnknown,

@@ -198,9 +198,10 @@ impl<'a> Planner<'a> {
                 Some(repository),
                 None,
                 format!(
-                    "the integration user cannot edit service hook subscriptions in project {} (missing: {})",
+                    "{user} cannot edit service hook subscriptions in project {} (missing: {})",
                     project.name,
-                    events.join(", ")
+                    events.join(", "),
+                    user = self.report.user_name(),
                 ),
                 Some(self.permission_fix(project)),
             ));
@@ -267,9 +268,10 @@ impl<'a> Planner<'a> {
                 Some(repository),
                 None,
                 format!(
-                    "{which} does not make the gate's status count ({}), and the integration user cannot edit branch policies in project {}",
+                    "{which} does not make the gate's status count ({}), and {user} cannot edit branch policies in project {}",
                     state.as_str(),
-                    project.name
+                    project.name,
+                    user = self.report.user_name(),
                 ),
                 Some(self.permission_fix(project)),
             ));
@@ -355,6 +357,7 @@ impl<'a> Planner<'a> {
             let what = Repair {
                 status: &need.status,
                 filters: need.filters,
+                user: self.report.user_name(),
             };
             Some((id, what.action(id, need.event_type, whole_project)?))
         });
@@ -435,6 +438,7 @@ impl<'a> Planner<'a> {
                 let what = Repair {
                     status: &s.status,
                     filters: None,
+                    user: self.report.user_name(),
                 };
                 let (kind, reason) = what.action(&s.subscription_id, event, true)?;
                 if !self.repaired.insert(s.subscription_id.clone()) {
@@ -481,8 +485,9 @@ impl<'a> Planner<'a> {
                 None,
                 Some(REPO_CREATED_EVENT),
                 format!(
-                    "the integration user cannot edit service hook subscriptions in project {}, so the gate will not hear about new repositories",
-                    project.name
+                    "{user} cannot edit service hook subscriptions in project {}, so the gate will not hear about new repositories",
+                    project.name,
+                    user = self.report.user_name(),
                 ),
                 Some(self.permission_fix(project)),
             ));
@@ -607,8 +612,9 @@ impl<'a> Planner<'a> {
                 Some(repository),
                 None,
                 format!(
-                    "the integration user cannot edit branch policies in project {}, so {branch} cannot require the gate's status",
-                    project.name
+                    "{user} cannot edit branch policies in project {}, so {branch} cannot require the gate's status",
+                    project.name,
+                    user = self.report.user_name(),
                 ),
                 Some(self.permission_fix(project)),
             );
@@ -639,8 +645,9 @@ impl<'a> Planner<'a> {
                 None,
                 None,
                 format!(
-                    "the integration user cannot edit branch policies in project {}, so default branches cannot require the gate's status",
-                    project.name
+                    "{user} cannot edit branch policies in project {}, so default branches cannot require the gate's status",
+                    project.name,
+                    user = self.report.user_name(),
                 ),
                 Some(self.permission_fix(project)),
             ));
@@ -693,9 +700,10 @@ impl<'a> Planner<'a> {
 
     fn permission_fix(&self, project: &ProjectRef<'_>) -> String {
         format!(
-            "add the integration user to the Project Administrators group of project {}: {}",
+            "add {user} to the Project Administrators group of project {}: {}",
             project.name,
-            self.org.project_permissions_page(project.name)
+            self.org.project_permissions_page(project.name),
+            user = self.report.user_name(),
         )
     }
 
@@ -737,6 +745,8 @@ struct Repair<'s> {
     status: &'s EventStatus,
     /// Filters the profile does not ask for, on an enabled subscription.
     filters: Option<&'s BTreeMap<String, String>>,
+    /// What the reason calls the integration user (the new subscription's owner).
+    user: String,
 }
 
 impl Repair<'_> {
@@ -761,7 +771,8 @@ impl Repair<'_> {
             EventStatus::DisabledByInactiveIdentity => (
                 ActionKind::RecreateSubscription,
                 format!(
-                    "{what} was disabled because its owner is inactive or lost access: delete and create it again as the integration user"
+                    "{what} was disabled because its owner is inactive or lost access: delete and create it again as {user}",
+                    user = self.user,
                 ),
             ),
             EventStatus::OnProbation => (

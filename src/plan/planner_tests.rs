@@ -2,7 +2,7 @@ use std::collections::BTreeSet;
 
 use super::*;
 use crate::audit::{AuditSummary, Coverage, EventCoverage, HookPermissions, ProjectsSource};
-use crate::org::OrgInfo;
+use crate::org::{Identity, OrgInfo};
 use crate::profile::{GateProfile, SubscriptionScope};
 
 const CREATED: &str = "git.pullrequest.created";
@@ -135,7 +135,11 @@ fn report(projects: Vec<ProjectAudit>, repositories: Vec<RepositoryAudit>) -> Au
         requests: 0,
         project_subscriptions: Vec::new(),
         projects_with_policy: Vec::new(),
-        user_id: Some("user-1".into()),
+        user: Some(Identity {
+            id: "user-1".into(),
+            display_name: "Gate Bot".into(),
+            unique_name: "gate@fabrikam.com".into(),
+        }),
         unknown_items: Vec::new(),
     }
 }
@@ -637,12 +641,12 @@ fn projects_without_permissions_are_skipped_with_the_fix() {
     let hooks_skip = &plan.actions[0];
     assert_eq!(
         hooks_skip.reason,
-        "the integration user cannot edit service hook subscriptions in project Team Alpha (missing: git.pullrequest.created, git.pullrequest.updated)"
+        "Gate Bot cannot edit service hook subscriptions in project Team Alpha (missing: git.pullrequest.created, git.pullrequest.updated)"
     );
     assert_eq!(
         hooks_skip.fix.as_deref(),
         Some(
-            "add the integration user to the Project Administrators group of project Team Alpha: https://dev.azure.com/fabrikam/Team%20Alpha/_settings/permissions"
+            "add Gate Bot to the Project Administrators group of project Team Alpha: https://dev.azure.com/fabrikam/Team%20Alpha/_settings/permissions"
         )
     );
     let policy_skip = &plan.actions[4];

@@ -54,7 +54,7 @@ pub enum ProfileError {
     },
     /// No webhook URL anywhere; the message says every way to give one.
     #[error(
-        "no webhook URL for the gating service: pass --webhook-url URL, set webhook_url in the gate profile (--profile FILE), or run the wizard (azdo-gate) to enter it"
+        "no webhook URL for the gating service: pass --webhook-url URL, set the webhook URL (webhook_url) in the gate profile (--profile FILE), or run the wizard (azdo-gate) to enter it"
     )]
     MissingWebhookUrl,
 }

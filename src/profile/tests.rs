@@ -197,7 +197,7 @@ fn http_webhook_is_refused() {
     let e = err("# gate\nwebhook_url = \"http://gate.example.com\"\n");
     assert_eq!(
         e.to_string(),
-        "profile.toml line 2: webhook_url \"http://gate.example.com\" must use https (plain http is accepted only for a loopback test server: 127.0.0.1, ::1 or localhost)"
+        "profile.toml line 2: the webhook URL (webhook_url) \"http://gate.example.com\" must use https (plain http is accepted only for a loopback test server: 127.0.0.1, ::1 or localhost)"
     );
     assert_eq!(e.key(), Some("webhook_url"));
 }
@@ -354,8 +354,9 @@ fn webhook_url_override_is_validated() {
         .with_webhook_url("http://gate.example.com/hook")
         .unwrap_err();
     assert!(
-        e.to_string()
-            .starts_with("webhook_url \"http://gate.example.com/hook\" must use https"),
+        e.to_string().starts_with(
+            "the webhook URL (webhook_url) \"http://gate.example.com/hook\" must use https"
+        ),
         "{e}"
     );
     assert_eq!(e.key(), Some("webhook_url"));

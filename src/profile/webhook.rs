@@ -8,30 +8,33 @@ use std::net::IpAddr;
 use serde::{Serialize, Serializer};
 use url::{Host, Url};
 
+use crate::org::{NO_SERVER, url_problem};
+
 /// A webhook URL that passed validation: `https`, or plain `http` to a loopback test server only, and
 /// without credentials in it. Holds the text as given (trimmed), because that is what Azure DevOps stores
 /// and returns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebhookUrl(String);
 
-/// Why a webhook URL was refused. Messages are complete sentences naming the `webhook_url` setting.
+/// Why a webhook URL was refused. Messages are complete sentences naming the setting in words, with
+/// its profile key (`webhook_url`) for those who edit the profile.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WebhookUrlError {
     #[error(
-        "webhook_url is empty: give the https address where the gating service receives events"
+        "the webhook URL (webhook_url) is empty: give the https address where the gating service receives events"
     )]
     Empty,
-    #[error("webhook_url \"{0}\" is not a valid URL: {1}")]
+    #[error("the webhook URL (webhook_url) \"{0}\" cannot be used: {1}")]
     NotAUrl(String, String),
     #[error(
-        "webhook_url \"{0}\" must use https (plain http is accepted only for a loopback test server: 127.0.0.1, ::1 or localhost)"
+        "the webhook URL (webhook_url) \"{0}\" must use https (plain http is accepted only for a loopback test server: 127.0.0.1, ::1 or localhost)"
     )]
     InsecureHttp(String),
-    #[error("webhook_url \"{0}\" must use https, not {1}")]
+    #[error("the webhook URL (webhook_url) \"{0}\" must use https, not {1}")]
     UnsupportedScheme(String, String),
     /// The URL itself is not repeated: it carries a password.
     #[error(
-        "webhook_url must not contain a user name or password: put the user in basic_auth_user and the password in the credential store entry named by basic_auth_secret"
+        "the webhook URL (webhook_url) must not contain a user name or password: give the user as the profile's basic-auth user (basic_auth_user) and keep the password in the credential store, under the entry the profile names (basic_auth_secret)"
     )]
     HasCredentials,
 }
@@ -43,8 +46,8 @@ impl WebhookUrl {
         if text.is_empty() {
             return Err(WebhookUrlError::Empty);
         }
-        let url =
-            Url::parse(text).map_err(|e| WebhookUrlError::NotAUrl(text.into(), e.to_string()))?;
+        let url = Url::parse(text)
+            .map_err(|e| WebhookUrlError::NotAUrl(text.into(), url_problem(e).into()))?;
         if !url.username().is_empty() || url.password().is_some() {
             return Err(WebhookUrlError::HasCredentials);
         }
@@ -60,7 +63,7 @@ impl WebhookUrl {
             }
         }
         if url.host().is_none() {
-            return Err(WebhookUrlError::NotAUrl(text.into(), "no host".into()));
+            return Err(WebhookUrlError::NotAUrl(text.into(), NO_SERVER.into()));
         }
         Ok(Self(text.to_owned()))
     }
@@ -87,15 +90,19 @@ impl Serialize for WebhookUrl {
 pub fn check_token_page_url(input: &str) -> Result<String, String> {
     let text = input.trim();
     if text.is_empty() {
-        return Err("token_page_url is empty: give the address of the gating service's page that takes the token".into());
+        return Err("the gating service's token page (token_page_url) is empty: give the address of its page that takes the token".into());
     }
-    let url = Url::parse(text)
-        .map_err(|e| format!("token_page_url \"{text}\" is not a valid URL: {e}"))?;
+    let url = Url::parse(text).map_err(|e| {
+        format!(
+            "the gating service's token page (token_page_url) \"{text}\" cannot be used: {}",
+            url_problem(e)
+        )
+    })?;
     match url.scheme() {
         "https" if url.host().is_some() => Ok(text.to_owned()),
         "http" if url.host().is_some_and(|h| is_loopback(&h)) => Ok(text.to_owned()),
         _ => Err(format!(
-            "token_page_url \"{text}\" must be an https address (plain http only for a loopback test server)"
+            "the gating service's token page (token_page_url) \"{text}\" must be an https address (plain http only for a loopback test server)"
         )),
     }
 }
@@ -165,7 +172,7 @@ mod tests {
         let err = WebhookUrl::parse("http://gate.example.com").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "webhook_url \"http://gate.example.com\" must use https (plain http is accepted only for a loopback test server: 127.0.0.1, ::1 or localhost)"
+            "the webhook URL (webhook_url) \"http://gate.example.com\" must use https (plain http is accepted only for a loopback test server: 127.0.0.1, ::1 or localhost)"
         );
     }
 

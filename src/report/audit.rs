@@ -15,6 +15,7 @@ use crate::audit::{
     RepositoryAudit,
 };
 use crate::columns;
+use crate::follow_up::FollowUp;
 use crate::org::OrgUrl;
 use crate::words::count;
 
@@ -131,7 +132,9 @@ fn bool_str(b: bool) -> &'static str {
 
 /// `azdo-gate audit` for a terminal: projects (permission problems first, each with its fix), then
 /// repositories grouped by project, worst first, then a summary line.
-pub fn audit_text(report: &AuditReport, org: &OrgUrl) -> String {
+/// `next` is how this run reached the organization: the commands it suggests repeat it.
+pub fn audit_text(report: &AuditReport, next: &FollowUp<'_>) -> String {
+    let org = next.org;
     let mut out = String::new();
     let source = match report.projects_source {
         ProjectsSource::ProjectsApi => "projects API",
@@ -150,7 +153,7 @@ pub fn audit_text(report: &AuditReport, org: &OrgUrl) -> String {
     repositories_section(&mut out, report);
     out.push_str(&super::deliveries::deliveries_section(report));
     unknown_items_section(&mut out, report);
-    summary_line(&mut out, report);
+    summary_line(&mut out, report, next);
     out
 }
 
@@ -234,7 +237,7 @@ fn projects_section(out: &mut String, report: &AuditReport, org: &OrgUrl, source
         .collect();
     for project in problems {
         let _ = writeln!(out);
-        permission_fix(out, project, org);
+        permission_fix(out, report, project, org);
     }
     let _ = writeln!(out);
 }
@@ -248,19 +251,21 @@ fn yes_no(v: Option<bool>) -> &'static str {
 }
 
 /// The fix for one project: Project Administrators (link), or the exact `az` grant.
-fn permission_fix(out: &mut String, project: &ProjectAudit, org: &OrgUrl) {
+fn permission_fix(out: &mut String, report: &AuditReport, project: &ProjectAudit, org: &OrgUrl) {
     let page = org.project_permissions_page(&project.name);
+    let user_name = report.user_name();
+    let user = escape_controls(&user_name);
     if project.lacks_permissions() {
         let _ = writeln!(
             out,
-            "{} {}: the integration user cannot manage {}.",
+            "{} {}: {user} cannot manage {}.",
             MARKS.fail,
             escape_controls(&project.name),
             missing_what(project)
         );
         let _ = writeln!(
             out,
-            "  Fix: add the integration user to this project's Project Administrators group:"
+            "  Fix: add {user} to this project's Project Administrators group:"
         );
         let _ = writeln!(out, "    {page}");
         let hook_bits = u32::from(project.service_hooks.view == Some(false))
@@ -281,17 +286,27 @@ fn permission_fix(out: &mut String, project: &ProjectAudit, org: &OrgUrl) {
                 }),
             ),
         ];
-        let _ = writeln!(
-            out,
-            "  or grant it (<user> = the integration user's sign-in name):"
-        );
+        // The account's sign-in name when Azure DevOps gave it, else a placeholder explained here.
+        let subject = match report.user.as_ref().and_then(|u| u.sign_in_name()) {
+            Some(sign_in) => {
+                let _ = writeln!(out, "  or grant it:");
+                shell_word(&escape_controls(sign_in))
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "  or grant it (<user> = the integration user's sign-in name):"
+                );
+                "<user>".to_owned()
+            }
+        };
         for (namespace, root, bits) in grants.into_iter().filter(|g| g.2 != 0) {
             let _ = writeln!(
                 out,
                 "    az devops security permission update --org {} \\",
                 org.base()
             );
-            let _ = writeln!(out, "      --id {namespace} --subject <user> \\");
+            let _ = writeln!(out, "      --id {namespace} --subject {subject} \\");
             let _ = writeln!(
                 out,
                 "      --token {root}/{} --allow-bit {bits}",
@@ -309,6 +324,19 @@ fn permission_fix(out: &mut String, project: &ProjectAudit, org: &OrgUrl) {
             wrap_into(out, note, 2);
         }
         let _ = writeln!(out, "  Check them at {page}");
+    }
+}
+
+/// `word` as one shell argument: as it is when plain, else single-quoted (a Server account such
+/// as `FABRIKAM\gate` would lose its backslash).
+fn shell_word(word: &str) -> String {
+    let plain = word
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '@' | '.' | '_' | '-' | '+'));
+    if plain && !word.is_empty() {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
     }
 }
 
@@ -454,7 +482,7 @@ fn short_event(event: &str) -> &str {
     }
 }
 
-fn summary_line(out: &mut String, report: &AuditReport) {
+fn summary_line(out: &mut String, report: &AuditReport, next: &FollowUp<'_>) {
     let s = &report.summary;
     let c = &s.coverage;
     let unknown = report
@@ -498,11 +526,9 @@ fn summary_line(out: &mut String, report: &AuditReport) {
             out,
             "Not every applicable repository is gated, or permissions are missing."
         );
-        let _ = writeln!(
-            out,
-            "Run `azdo-gate configure --org {} --plan` to see what would close the gaps.",
-            report.organization.name
-        );
+        // On a line of its own, to copy whole however long the address.
+        let _ = writeln!(out, "To see what would close the gaps, run:");
+        let _ = writeln!(out, "  {}", next.command("configure", "--plan"));
     }
 }
 
@@ -527,6 +553,13 @@ pub(super) fn wrap_into(out: &mut String, text: &str, indent: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sign_in_names_are_quoted_for_the_shell_only_when_needed() {
+        assert_eq!(shell_word("gate@fabrikam.com"), "gate@fabrikam.com");
+        assert_eq!(shell_word(r"FABRIKAM\gate"), r"'FABRIKAM\gate'");
+        assert_eq!(shell_word("o'neil"), r"'o'\''neil'");
+    }
 
     #[test]
     fn csv_fields_are_quoted_only_when_needed() {

@@ -23,7 +23,8 @@ pub enum StoreError {
 
     /// The store did not answer in time (the blocking call may still be pending).
     #[error(
-        "{store} did not answer within {after:?}; it may be waiting for an unlock prompt: answer or dismiss the prompt, or unlock the keyring, then try again"
+        "{store} did not answer within {} s; it may be waiting for an unlock prompt: answer or dismiss the prompt, or unlock the keyring, then try again",
+        .after.as_secs_f64()
     )]
     Timeout { store: String, after: Duration },
 

@@ -150,12 +150,10 @@ impl FileStore {
 }
 
 impl CredentialStore for FileStore {
+    /// Where, only: the [`FileStore::WARNING`] is given once by whoever uses the file (the CLI on
+    /// every use, the wizard where the token is stored), not again in every sentence naming it.
     fn describe(&self) -> String {
-        format!(
-            "insecure file {} ({})",
-            display_with_home(&self.path),
-            Self::WARNING
-        )
+        format!("insecure file {}", display_with_home(&self.path))
     }
 
     fn kind(&self) -> StorageKind {
@@ -247,7 +245,8 @@ mod tests {
         store.set("k", &SecretString::from("pat"))?;
         let text = fs::read_to_string(store.path())?;
         assert!(text.starts_with("# azdo-gate tokens"), "{text}");
-        assert!(store.describe().contains(FileStore::WARNING));
+        assert!(!store.describe().contains(FileStore::WARNING), "said once");
+        assert!(store.describe().contains("insecure file"));
         assert!(store.describe().contains("tokens.toml"));
         Ok(())
     }

@@ -70,12 +70,17 @@ pub struct App {
     pub(crate) today: Date,
     pub(crate) theme: Theme,
     pub(crate) demo: bool,
+    /// The only organization the demo knows (the simulator on loopback): any other address is
+    /// explained, never looked up, so the demo sends nothing beyond loopback.
+    pub(crate) demo_org: Option<OrgUrl>,
     pub(crate) flow: Flow,
     pub(crate) step: Step,
     pub(crate) popup: Option<Popup>,
     pub(crate) status: Option<Status>,
     /// The admin changed something since the wizard started, so quitting asks first.
     pub(crate) touched: bool,
+    /// The last request to quit was Ctrl+C (the process exits 130 if it is confirmed).
+    pub(crate) quit_by_interrupt: bool,
     /// Spinner animation counter, advanced by `Msg::Tick`.
     pub(crate) tick: u64,
     /// The terminal's size as the runner last reported it; `None` until it does.
@@ -121,6 +126,10 @@ impl App {
     pub fn new(options: WizardOptions, theme: Theme) -> Self {
         let today = options.today;
         let demo = options.demo.is_some();
+        let demo_org = options
+            .demo
+            .as_ref()
+            .and_then(|d| OrgUrl::parse(&d.org_url).ok());
         let (organization, paste, demo_gate, demo_token_page) = match options.demo {
             Some(demo) => (
                 OrganizationState::new(&demo.org_url),
@@ -153,11 +162,13 @@ impl App {
             today,
             theme,
             demo,
+            demo_org,
             flow: Flow::Setup,
             step,
             popup: None,
             status: None,
             touched: false,
+            quit_by_interrupt: false,
             tick: 0,
             size: None,
             last_request: 0,

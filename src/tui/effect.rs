@@ -163,5 +163,6 @@ pub enum Effect {
     /// Abort every task started for this step: its answers are no longer wanted.
     CancelStep(Step),
     /// Leave the wizard; the summary is printed on stdout once the terminal is restored.
-    Exit { summary: String },
+    /// `interrupted`: the admin pressed Ctrl+C, so the process exits 130.
+    Exit { summary: String, interrupted: bool },
 }

@@ -127,7 +127,11 @@ fn audit_report(repositories: Vec<RepositoryAudit>) -> AuditReport {
         requests: 1,
         project_subscriptions: Vec::new(),
         projects_with_policy: Vec::new(),
-        user_id: Some("user-1".into()),
+        user: Some(Identity {
+            id: "user-1".into(),
+            display_name: "Gate Bot".into(),
+            unique_name: "gate@fabrikam.com".into(),
+        }),
         unknown_items: Vec::new(),
     }
 }

@@ -98,16 +98,24 @@ pub fn require_terminal() -> Result<(), TuiError> {
     Ok(())
 }
 
-/// Runs the wizard full-screen and returns the summary, which the caller prints on stdout after the
-/// terminal is back to normal. The terminal is restored on every path out, panics included.
-pub async fn run_wizard(options: WizardOptions) -> Result<String, TuiError> {
+/// How the wizard ended: the summary the caller prints on stdout once the terminal is back to
+/// normal, and whether the admin interrupted it (Ctrl+C, or a signal), which exits 130.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WizardEnd {
+    pub summary: String,
+    pub interrupted: bool,
+}
+
+/// Runs the wizard full-screen and returns how it ended. The terminal is restored on every path
+/// out, panics included.
+pub async fn run_wizard(options: WizardOptions) -> Result<WizardEnd, TuiError> {
     require_terminal()?;
     let config_dir = options.config_dir.clone();
     let mut app = App::new(options, Theme::from_env());
     let mut session = terminal::Session::enter()?;
     let outcome = runner::run(session.terminal(), &mut app, config_dir).await;
     let restored = session.leave();
-    let summary = outcome?;
+    let end = outcome?;
     restored?;
-    Ok(summary)
+    Ok(end)
 }

@@ -80,11 +80,13 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
     if key.kind != KeyEventKind::Press {
         return Vec::new();
     }
+    // Ctrl+C quits like `q`, but the process then exits 130 as shells expect of an interrupt.
+    let interrupt = keymap::CTRL_C.matches(key);
     let action = keymap::lookup(&keymap::active(app), key);
     if app.too_small() {
         // Nothing else is on screen to confirm with.
         return match action {
-            Some(Action::Quit) => exit(app),
+            Some(Action::Quit) => exit(app, interrupt),
             _ => Vec::new(),
         };
     }
@@ -96,25 +98,25 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
             }
             Some(Action::Quit) => {
                 app.popup = None;
-                quit(app)
+                quit(app, interrupt)
             }
             _ => Vec::new(),
         },
         Some(Popup::ConfirmApply) => match action {
             Some(Action::Quit) => {
                 app.popup = None;
-                quit(app)
+                quit(app, interrupt)
             }
             Some(action) => plan_review::on_confirm(app, action),
             None => Vec::new(),
         },
         Some(Popup::StopApply) => match action {
-            Some(Action::Quit) => exit(app),
+            Some(Action::Quit) => exit(app, interrupt || app.quit_by_interrupt),
             Some(action) => apply::on_stop(app, action),
             None => Vec::new(),
         },
         Some(Popup::ConfirmQuit) => match action {
-            Some(Action::Confirm) => exit(app),
+            Some(Action::Confirm) => exit(app, interrupt || app.quit_by_interrupt),
             Some(Action::Dismiss) => {
                 app.popup = None;
                 Vec::new()
@@ -122,7 +124,7 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
             _ => Vec::new(),
         },
         None => match action {
-            Some(Action::Quit) => quit(app),
+            Some(Action::Quit) => quit(app, interrupt),
             Some(Action::Help) => {
                 app.popup = Some(Popup::Help);
                 Vec::new()
@@ -130,7 +132,7 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
             Some(Action::Back) => match app.previous_step() {
                 Some(Step::Home) => home::return_home(app),
                 Some(previous) => app.go_to(previous),
-                None => quit(app),
+                None => quit(app, false),
             },
             Some(action) => steps::on_action(app, action),
             None => match typed_char(key) {
@@ -159,8 +161,10 @@ fn typed_char(key: &KeyEvent) -> Option<char> {
     (chord.is_empty() || chord == altgr).then_some(c)
 }
 
-/// Quits at once when nothing was entered, otherwise asks first.
-fn quit(app: &mut App) -> Vec<Effect> {
+/// Quits at once when nothing was entered, otherwise asks first; `interrupt` (Ctrl+C) is
+/// remembered so that confirming the question still exits as interrupted.
+fn quit(app: &mut App, interrupt: bool) -> Vec<Effect> {
+    app.quit_by_interrupt = interrupt;
     if app.step == Step::Apply && app.apply.interruptible() {
         app.popup = Some(Popup::StopApply);
         Vec::new()
@@ -168,11 +172,11 @@ fn quit(app: &mut App) -> Vec<Effect> {
         app.popup = Some(Popup::ConfirmQuit);
         Vec::new()
     } else {
-        exit(app)
+        exit(app, interrupt)
     }
 }
 
-fn exit(app: &mut App) -> Vec<Effect> {
+fn exit(app: &mut App, interrupted: bool) -> Vec<Effect> {
     app.popup = None;
     let mut effects = vec![Effect::CancelStep(app.step)];
     if app.old_token.kept {
@@ -181,6 +185,7 @@ fn exit(app: &mut App) -> Vec<Effect> {
     }
     effects.push(Effect::Exit {
         summary: app.quit_summary(),
+        interrupted,
     });
     effects
 }

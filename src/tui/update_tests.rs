@@ -19,6 +19,9 @@ use crate::checks::reachability::OrgPresence;
 use crate::org::OrgUrl;
 use crate::store::State;
 
+/// What the `open` crate reports when `gio open` fails: written for developers, never shown.
+const LAUNCHER_FAILED: &str = r#"Launcher "gio" "open" "https://dev.azure.com/fabrikam/_usersSettings/tokens" failed with ExitStatus(unix_wait_status(512))"#;
+
 pub(super) fn options() -> WizardOptions {
     WizardOptions {
         demo: None,
@@ -102,9 +105,52 @@ fn esc_on_welcome_quits_at_once_when_nothing_was_entered() {
     let effects = press(&mut app, KeyCode::Esc);
     assert!(matches!(
         effects.as_slice(),
-        [Effect::CancelStep(Step::Welcome), Effect::Exit { summary }]
+        [Effect::CancelStep(Step::Welcome), Effect::Exit { summary, .. }]
             if summary.contains("step 1 of 13") && summary.contains("Nothing was saved")
     ));
+}
+
+/// Whether the effects end the wizard as interrupted (`Some(true)`: the process exits 130).
+fn ends_interrupted(effects: &[Effect]) -> Option<bool> {
+    match effects.last() {
+        Some(Effect::Exit { interrupted, .. }) => Some(*interrupted),
+        _ => None,
+    }
+}
+
+#[test]
+fn ctrl_c_ends_as_interrupted_and_q_or_esc_do_not() {
+    assert_eq!(ends_interrupted(&ctrl(&mut app(), 'c')), Some(true));
+    assert_eq!(
+        ends_interrupted(&press(&mut app(), KeyCode::Char('q'))),
+        Some(false)
+    );
+    assert_eq!(
+        ends_interrupted(&press(&mut app(), KeyCode::Esc)),
+        Some(false)
+    );
+    // Asked first (something was typed): confirming a Ctrl+C with y is still an interrupt …
+    let mut typed = at_organization();
+    type_text(&mut typed, "fab");
+    assert!(ctrl(&mut typed, 'c').is_empty());
+    assert_eq!(
+        ends_interrupted(&press(&mut typed, KeyCode::Char('y'))),
+        Some(true)
+    );
+    // … and Ctrl+C twice too; a quit asked by Esc and confirmed with y is not.
+    let mut twice = at_organization();
+    type_text(&mut twice, "fab");
+    ctrl(&mut twice, 'c');
+    assert_eq!(ends_interrupted(&ctrl(&mut twice, 'c')), Some(true));
+    let mut esc = at_organization();
+    type_text(&mut esc, "fab");
+    press(&mut esc, KeyCode::Esc);
+    press(&mut esc, KeyCode::Esc);
+    assert_eq!(esc.popup, Some(Popup::ConfirmQuit));
+    assert_eq!(
+        ends_interrupted(&press(&mut esc, KeyCode::Char('y'))),
+        Some(false)
+    );
 }
 
 #[test]
@@ -279,15 +325,14 @@ fn the_recipe_opens_and_copies_the_tokens_page() {
         &mut app,
         Msg::BrowserOpened {
             url: page.clone(),
-            result: Err("no browser".into()),
+            result: Err(LAUNCHER_FAILED.into()),
         },
     );
     let status = app.status.clone().unwrap();
     assert_eq!(status.tone, Tone::Error);
-    assert!(
-        status
-            .text
-            .contains(&format!("Could not open a browser — the link is {page}"))
+    assert_eq!(
+        status.text,
+        format!("Could not open a browser here: open {page} in your browser by hand.")
     );
     update(&mut app, Msg::ClipboardWritten { result: Ok(()) });
     assert_eq!(app.status.as_ref().unwrap().tone, Tone::Info);
@@ -392,7 +437,7 @@ fn the_summary_reminds_to_revoke_a_pasted_token() {
     update(&mut app, Msg::Paste("abcdef".into()));
     ctrl(&mut app, 'c');
     let effects = press(&mut app, KeyCode::Char('y'));
-    let Some(Effect::Exit { summary }) = effects.last() else {
+    let Some(Effect::Exit { summary, .. }) = effects.last() else {
         panic!("y quits");
     };
     assert!(summary.contains("step 4 of 13 (Paste the token)"));

@@ -403,7 +403,11 @@ pub fn audit_report(repositories: Vec<RepositoryAudit>) -> AuditReport {
         requests: 9,
         project_subscriptions: Vec::new(),
         projects_with_policy: Vec::new(),
-        user_id: Some("40000000-0000-4000-8000-000000000001".into()),
+        user: Some(Identity {
+            id: "40000000-0000-4000-8000-000000000001".into(),
+            display_name: "Gate Bot".into(),
+            unique_name: "gate-bot@fabrikam.example".into(),
+        }),
         unknown_items: Vec::new(),
     }
 }

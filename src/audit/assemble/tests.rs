@@ -7,6 +7,15 @@ use crate::ado::models::Subscription;
 use crate::audit::report::{EventStatus, HookPermissions};
 use crate::profile::GateProfile;
 
+/// The integration user every fetch in these tests is made as.
+fn user() -> Identity {
+    Identity {
+        id: "u1".into(),
+        display_name: "Gate Bot".into(),
+        unique_name: "gate@fabrikam.com".into(),
+    }
+}
+
 const URL: &str = "https://gate.example.com/hook";
 
 fn profile(required: bool) -> GateProfile {
@@ -120,7 +129,7 @@ fn repositories_are_grouped_by_project_worst_first_and_projects_with_problems_le
         ("p-gamma".to_owned(), granted(true, false, true)),
     ]);
     let fetched = Fetched {
-        user_id: "u1".into(),
+        user: user(),
         projects_source: ProjectsSource::Repositories,
         projects: refs(&[ALPHA, BETA, GAMMA]),
         permissions,
@@ -180,7 +189,7 @@ fn repositories_are_grouped_by_project_worst_first_and_projects_with_problems_le
         }
     );
     assert_eq!(report.requests, 9);
-    assert_eq!(report.user_id.as_deref(), Some("u1"));
+    assert_eq!(report.user_id(), Some("u1"));
     assert!(!report.healthy());
     let wide: Vec<(&str, &str, EventStatus)> = report
         .project_subscriptions
@@ -213,7 +222,7 @@ fn repositories_are_grouped_by_project_worst_first_and_projects_with_problems_le
 fn without_a_snapshot_nothing_is_new() {
     let repos = [repo("r1", "web", ALPHA, false)];
     let fetched = Fetched {
-        user_id: "u1".into(),
+        user: user(),
         projects_source: ProjectsSource::ProjectsApi,
         projects: refs(&[ALPHA]),
         permissions: HashMap::from([("p-alpha".to_owned(), granted(true, true, true))]),
@@ -230,7 +239,7 @@ fn without_a_snapshot_nothing_is_new() {
 #[test]
 fn unknown_permissions_are_never_granted_and_come_after_missing_ones() {
     let fetched = Fetched {
-        user_id: "u1".into(),
+        user: user(),
         projects_source: ProjectsSource::ProjectsApi,
         projects: refs(&[ALPHA, BETA, GAMMA]),
         permissions: HashMap::from([
@@ -309,7 +318,7 @@ fn policies_decide_coverage_and_project_wide_ones_are_reported_for_planning() {
         ("p-beta".to_owned(), Listed::default()),
     ]);
     let fetched = Fetched {
-        user_id: "u1".into(),
+        user: user(),
         projects_source: ProjectsSource::ProjectsApi,
         projects: refs(&[ALPHA, BETA]),
         permissions: HashMap::new(),
@@ -339,7 +348,7 @@ fn repo_created_subscriptions_are_reported_when_the_profile_asks_for_them() {
         "disabledBySystem",
     )];
     let fetched = Fetched {
-        user_id: "u1".into(),
+        user: user(),
         projects_source: ProjectsSource::ProjectsApi,
         projects: refs(&[ALPHA]),
         permissions: HashMap::new(),

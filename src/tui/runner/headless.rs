@@ -7,10 +7,10 @@ use std::time::Duration;
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use super::{EffectRunner, dispatch};
-use crate::tui::WizardOptions;
 use crate::tui::app::App;
 use crate::tui::msg::Msg;
 use crate::tui::theme::Theme;
+use crate::tui::{WizardEnd, WizardOptions};
 
 /// How often [`Headless::settle`] looks at the running tasks while no answer arrives.
 const POLL: Duration = Duration::from_millis(20);
@@ -20,7 +20,7 @@ pub struct Headless {
     app: App,
     runner: EffectRunner,
     answers: UnboundedReceiver<Msg>,
-    summary: Option<String>,
+    end: Option<WizardEnd>,
 }
 
 impl Headless {
@@ -33,7 +33,7 @@ impl Headless {
             app: App::new(options, Theme::plain()),
             runner,
             answers,
-            summary: None,
+            end: None,
         };
         headless.send(Msg::Started);
         headless
@@ -46,8 +46,8 @@ impl Headless {
 
     /// Runs `msg` through [`update`](crate::tui::update) and carries out the effects it returns.
     pub fn send(&mut self, msg: Msg) {
-        if self.summary.is_none() {
-            self.summary = dispatch(&mut self.app, &mut self.runner, msg, &mut std::io::sink());
+        if self.end.is_none() {
+            self.end = dispatch(&mut self.app, &mut self.runner, msg, &mut std::io::sink());
         }
     }
 
@@ -82,6 +82,6 @@ impl Headless {
 
     /// What the wizard prints when it ends, once it has.
     pub fn summary(&self) -> Option<&str> {
-        self.summary.as_deref()
+        self.end.as_ref().map(|end| end.summary.as_str())
     }
 }

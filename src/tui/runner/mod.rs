@@ -29,7 +29,7 @@ use crate::tui::effect::Effect;
 use crate::tui::msg::Msg;
 use crate::tui::steps::Step;
 use crate::tui::terminal::WizardTerminal;
-use crate::tui::{TuiError, update, view};
+use crate::tui::{TuiError, WizardEnd, update, view};
 
 use credentials::Credentials;
 pub use headless::Headless;
@@ -94,7 +94,7 @@ pub(crate) type UrlOpener = fn(&str) -> io::Result<()>;
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Flow {
     Continue,
-    Exit(String),
+    Exit(WizardEnd),
 }
 
 /// Carries out effects; owns the capabilities (network, credential stores, files, browser,
@@ -141,6 +141,11 @@ impl EffectRunner {
                         Ok(opened) => opened.map_err(|e| e.to_string()),
                         Err(join) => Err(join.to_string()),
                     };
+                    // The launcher's own words (`Launcher "gio" … ExitStatus(…)`) go to the log;
+                    // the screen says what to do instead.
+                    if let Err(reason) = &result {
+                        tracing::warn!(%url, %reason, "could not open a browser");
+                    }
                     let _ = tx.send(Msg::BrowserOpened { url, result });
                 });
             }
@@ -287,7 +292,15 @@ impl EffectRunner {
                 self.tasks.spawn(step, task);
             }
             Effect::CancelStep(step) => self.tasks.cancel_step(step),
-            Effect::Exit { summary } => return Flow::Exit(summary),
+            Effect::Exit {
+                summary,
+                interrupted,
+            } => {
+                return Flow::Exit(WizardEnd {
+                    summary,
+                    interrupted,
+                });
+            }
         }
         Flow::Continue
     }
@@ -341,7 +354,7 @@ pub(crate) async fn run(
     terminal: &mut WizardTerminal,
     app: &mut App,
     config_dir: PathBuf,
-) -> Result<String, TuiError> {
+) -> Result<WizardEnd, TuiError> {
     let (tx, mut rx): (UnboundedSender<Msg>, UnboundedReceiver<Msg>) = unbounded_channel();
     let mut runner = EffectRunner::new(tx, |url| open::that_detached(url), config_dir);
     let mut events = EventStream::new();
@@ -353,11 +366,11 @@ pub(crate) async fn run(
         width: size.width,
         height: size.height,
     };
-    if let Some(summary) = dispatch(app, &mut runner, resized, terminal.backend_mut()) {
-        return Ok(summary);
+    if let Some(end) = dispatch(app, &mut runner, resized, terminal.backend_mut()) {
+        return Ok(end);
     }
-    if let Some(summary) = dispatch(app, &mut runner, Msg::Started, terminal.backend_mut()) {
-        return Ok(summary);
+    if let Some(end) = dispatch(app, &mut runner, Msg::Started, terminal.backend_mut()) {
+        return Ok(end);
     }
     loop {
         terminal.draw(|frame| view::render(app, frame))?;
@@ -372,26 +385,29 @@ pub(crate) async fn run(
             },
             Some(msg) = rx.recv() => msg,
             _ = tick.tick() => Msg::Tick,
-            () = shutdown.recv() => return Ok(app.quit_summary()),
+            () = shutdown.recv() => return Ok(WizardEnd {
+                summary: app.quit_summary(),
+                interrupted: true,
+            }),
         };
-        if let Some(summary) = dispatch(app, &mut runner, msg, terminal.backend_mut()) {
-            return Ok(summary);
+        if let Some(end) = dispatch(app, &mut runner, msg, terminal.backend_mut()) {
+            return Ok(end);
         }
     }
 }
 
-/// Runs `msg` through `update` and carries out the effects it returns; the summary when one of
-/// them ends the wizard.
+/// Runs `msg` through `update` and carries out the effects it returns; how the wizard ended when
+/// one of them ends it.
 fn dispatch(
     app: &mut App,
     runner: &mut EffectRunner,
     msg: Msg,
     out: &mut impl Write,
-) -> Option<String> {
+) -> Option<WizardEnd> {
     for effect in update(app, msg) {
         let step = app.step();
-        if let Flow::Exit(summary) = runner.run(effect, step, out) {
-            return Some(summary);
+        if let Flow::Exit(end) = runner.run(effect, step, out) {
+            return Some(end);
         }
     }
     None

@@ -262,7 +262,7 @@ pub(crate) fn start(app: &mut App, plan: Plan) -> Vec<Effect> {
         .audit
         .report
         .as_ref()
-        .and_then(|r| r.user_id.clone())
+        .and_then(|r| r.user_id().map(str::to_owned))
         .or_else(|| Some(app.verify.report()?.identity.as_ref()?.id.clone()));
     let (previous, storage) = audit_state::basis(app);
     let count = plan.actions.len();

@@ -257,14 +257,20 @@ pub(crate) fn on_browser_opened(
                     tone: Tone::Success,
                     text: format!("Opened {url} in your browser."),
                 },
-                Err(reason) => Status {
+                Err(_) => Status {
                     tone: Tone::Error,
-                    text: format!("Could not open a browser — the link is {url} ({reason})"),
+                    text: browser_failed(&url),
                 },
             });
             Vec::new()
         }
     }
+}
+
+/// The browser could not be started (no desktop, no default browser): what to do instead. The
+/// launcher's reason is logged, never shown: it is written for developers.
+pub(crate) fn browser_failed(url: &str) -> String {
+    format!("Could not open a browser here: open {url} in your browser by hand.")
 }
 
 /// Draws the current step's body into `area`.

@@ -41,10 +41,18 @@ fn can_continue(app: &App) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum OrgCheck {
     NotChecked,
-    Checking { request: RequestId, org: OrgUrl },
+    Checking {
+        request: RequestId,
+        org: OrgUrl,
+    },
     Exists(OrgUrl),
     NotFound(OrgUrl),
-    Failed { org: OrgUrl, error: AdoError },
+    Failed {
+        org: OrgUrl,
+        error: AdoError,
+    },
+    /// The demo was given another organization than the simulated one (named here): not looked up.
+    OutsideDemo(OrgUrl),
 }
 
 /// The field and what is known about its content.
@@ -121,10 +129,17 @@ fn continue_or_check(app: &mut App) -> Vec<Effect> {
     let Ok(org) = app.organization.parsed.clone() else {
         return Vec::new();
     };
+    if let Some(demo) = app.demo_org.as_ref().filter(|demo| **demo != org) {
+        app.organization.check = OrgCheck::OutsideDemo(demo.clone());
+        return Vec::new();
+    }
     match app.organization.check {
         OrgCheck::Checking { .. } => Vec::new(),
         OrgCheck::Exists(_) => app.advance(),
-        OrgCheck::NotChecked | OrgCheck::NotFound(_) | OrgCheck::Failed { .. } => {
+        OrgCheck::NotChecked
+        | OrgCheck::NotFound(_)
+        | OrgCheck::Failed { .. }
+        | OrgCheck::OutsideDemo(_) => {
             let request = app.new_request();
             app.organization.check = OrgCheck::Checking {
                 request,
@@ -218,25 +233,36 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         Constraint::Length(3),
         Constraint::Fill(1),
     ]));
-    let intro_lines = vec![
+    let mut intro_lines = vec![
         Line::from(Span::styled("Which organization?", theme.title())),
         Line::default(),
-        Line::from(vec![
-            Span::raw("Type its name ("),
-            Span::styled("fabrikam", theme.value()),
-            Span::raw(") or paste any address from it ("),
-            Span::styled("https://dev.azure.com/fabrikam/…", theme.value()),
-            Span::raw(")."),
-        ]),
-        Line::from(vec![
-            Span::raw("Azure DevOps Server: the collection address ("),
-            Span::styled(
-                "https://tfs.example.com/tfs/DefaultCollection",
-                theme.value(),
-            ),
-            Span::raw(")."),
-        ]),
     ];
+    if app.demo_org.is_some() {
+        intro_lines.extend([
+            Line::from(
+                "The demo knows one organization, the simulated one; its address is filled in.",
+            ),
+            Line::from("Press Enter to continue."),
+        ]);
+    } else {
+        intro_lines.extend([
+            Line::from(vec![
+                Span::raw("Type its name ("),
+                Span::styled("fabrikam", theme.value()),
+                Span::raw(") or paste any address from it ("),
+                Span::styled("https://dev.azure.com/fabrikam/…", theme.value()),
+                Span::raw(")."),
+            ]),
+            Line::from(vec![
+                Span::raw("Azure DevOps Server: the collection address ("),
+                Span::styled(
+                    "https://tfs.example.com/tfs/DefaultCollection",
+                    theme.value(),
+                ),
+                Span::raw(")."),
+            ]),
+        ]);
+    }
     frame.render_widget(Paragraph::new(intro_lines), intro);
     let field = field.intersection(Rect { width: 72, ..field });
     text_input::render(
@@ -299,6 +325,16 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
                 width,
             ));
         }
+        OrgCheck::OutsideDemo(demo) => lines.extend(hanging::wrap(
+            "  ✗ ",
+            theme.error(),
+            &format!(
+                "The demo only knows the simulated organization, {}: other organizations are not looked up. Type that address, or run azdo-gate (not azdo-gate demo) to set up a real organization.",
+                demo.base()
+            ),
+            theme.error(),
+            width,
+        )),
         OrgCheck::Failed { org, error } => {
             lines.extend(hanging::wrap(
                 "  ✗ ",

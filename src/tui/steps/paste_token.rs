@@ -292,10 +292,11 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         typing && state.focus == Field::Token,
         theme,
     );
-    // What will be sent: surrounding whitespace does not count.
-    let count = state.pat().map_or(state.token.len(), |p| {
-        p.secret().expose_secret().chars().count()
-    });
+    // What will be sent: surrounding whitespace does not count, here as in every message about
+    // the token (its format, a refused character's position), so all give the same length.
+    let count = format::normalize(state.token.secret().expose_secret())
+        .chars()
+        .count();
     let mut info = vec![Line::from(vec![
         Span::styled(
             format!("  {}", words::count(count, "character", "characters")),

@@ -10,6 +10,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::audit::ProjectAudit;
 use crate::columns;
+use crate::org::user_name;
 use crate::tui::app::App;
 use crate::tui::audit_state::{self, AuditRun};
 use crate::tui::effect::Effect;
@@ -145,17 +146,15 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
     }
 }
 
-/// The gate user's name, as the token check or the state file knows it.
+/// What every screen calls the integration user ([`user_name`]): its display name as the token
+/// check or the state file knows it.
 pub(crate) fn gate_user(app: &App) -> String {
-    app.verify
+    let identity = app
+        .verify
         .report()
         .and_then(|r| r.identity.as_ref())
-        .map(|i| i.display_name.clone())
-        .or_else(|| {
-            let meta = app.current_org_state()?.token.as_ref()?;
-            Some(meta.identity.as_ref()?.display_name.clone())
-        })
-        .unwrap_or_else(|| "the gate user".to_owned())
+        .or_else(|| app.current_org_state()?.token.as_ref()?.identity.as_ref());
+    user_name(identity)
 }
 
 /// "view ✓ edit ✗" for a pair of permission answers.

@@ -13,6 +13,7 @@ use crate::tui::app::App;
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{Action, Binding, GLOBAL, Key, Keymap};
 use crate::tui::msg::RequestId;
+use crate::tui::steps::permissions;
 use crate::tui::widgets::{hanging, spinner};
 
 pub const KEYMAP: Keymap = &[
@@ -158,7 +159,10 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         ));
     }
     lines.push(Line::default());
-    lines.push(Line::from("Now, signed in as the gate user:"));
+    lines.push(Line::from(format!(
+        "Now, signed in as {}:",
+        permissions::gate_user(app)
+    )));
     lines.push(Line::from(vec![
         Span::styled("  1. ", theme.value()),
         Span::raw("open "),

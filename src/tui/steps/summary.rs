@@ -11,9 +11,10 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::checks::days_between;
+use crate::checks::{TokenSource, days_between};
 use crate::domain;
-use crate::org::{Deployment, OrgUrl};
+use crate::follow_up::FollowUp;
+use crate::org::OrgUrl;
 use crate::plan::ActionKind;
 use crate::store::{HandOver, StorageKind, StoreError};
 use crate::tui::app::{App, Status, Tone};
@@ -25,9 +26,10 @@ use crate::tui::keymap::{
     Action, Binding, ENTER, ESC, HELP, Key, Keymap, Move, QUIT_CTRL_C, SCROLL,
 };
 use crate::tui::msg::RequestId;
+use crate::tui::steps::permissions;
 use crate::tui::steps::shared::{coverage_sentence, target_words};
 use crate::tui::widgets::hanging;
-use crate::words::{count, plural};
+use crate::words::{capitalized, count, plural};
 
 pub const KEYMAP: Keymap = &[
     &[
@@ -169,7 +171,10 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
         Action::Continue => vec![
             Effect::CancelStep(app.step),
-            Effect::Exit { summary: text(app) },
+            Effect::Exit {
+                summary: text(app),
+                interrupted: false,
+            },
         ],
         Action::WriteCalendar => match (app.org().cloned(), token_expiry(app)) {
             (Some(org), Some(expires_on)) => vec![Effect::WriteCalendar {
@@ -244,22 +249,11 @@ pub(crate) fn token_expiry(app: &App) -> Option<Date> {
     app.current_org_state()?.token.as_ref()?.expires_on
 }
 
-/// How to name the organization on a command line.
-pub(crate) fn org_arg(org: &OrgUrl) -> String {
-    match org.deployment() {
-        Deployment::Cloud => org.name().to_owned(),
-        Deployment::Server | Deployment::Loopback => org.base().to_owned(),
-    }
-}
-
 /// The reminder command the summary recommends for cron. Runnable exactly as printed: `check`
-/// finds the token in the store `state.toml` records, whichever it is.
+/// finds the token the wizard stored through `state.toml`, whichever store holds it.
 pub fn cron_line(org: &OrgUrl) -> String {
-    format!(
-        "azdo-gate check --org {} --warn-days {}",
-        org_arg(org),
-        calendar::REMIND_DAYS
-    )
+    FollowUp::new(org, TokenSource::Keyring)
+        .command("check", &format!("--warn-days {}", calendar::REMIND_DAYS))
 }
 
 fn storage_words(app: &App) -> Option<String> {
@@ -425,7 +419,8 @@ fn facts(app: &App) -> Vec<(Kind, String)> {
             out.push((
                 Kind::Bad,
                 format!(
-                    "The gate user lacks permissions in {}: add it to Project Administrators there, then run azdo-gate again.",
+                    "{} lacks permissions in {}: add it to Project Administrators there, then run azdo-gate again.",
+                    capitalized(&permissions::gate_user(app)),
                     lacking.join(", ")
                 ),
             ));

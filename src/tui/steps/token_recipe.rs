@@ -12,7 +12,7 @@ use crate::tui::effect::Effect;
 use crate::tui::expiry;
 use crate::tui::flow::Flow;
 use crate::tui::keymap::{Action, Binding, ENTER, ESC, GLOBAL, Key, Keymap};
-use crate::tui::steps::Step;
+use crate::tui::steps::{self, Step, permissions};
 use crate::tui::theme::Theme;
 
 pub const KEYMAP: Keymap = &[
@@ -88,9 +88,9 @@ pub(crate) fn on_browser_opened(
             text: "Opened the tokens page in your browser: sign in there as the dedicated user."
                 .to_owned(),
         },
-        Err(reason) => Status {
+        Err(_) => Status {
             tone: Tone::Error,
-            text: format!("Could not open a browser — the link is {url} ({reason})"),
+            text: steps::browser_failed(&url),
         },
     });
     Vec::new()
@@ -138,7 +138,10 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
     let expires = expiry::suggested(app.today);
     let (title, note) = if app.flow == Flow::Rotate {
         (
-            "Create a NEW token, signed in as the gate user",
+            format!(
+                "Create a NEW token, signed in as {}",
+                permissions::gate_user(app)
+            ),
             Line::from(Span::styled(
                 "Keep the old one: it is revoked only after the new one is verified, stored and used.",
                 theme.muted(),
@@ -146,7 +149,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         )
     } else {
         (
-            "Create the token, signed in as the dedicated user",
+            "Create the token, signed in as the dedicated user".to_owned(),
             Line::default(),
         )
     };

@@ -259,7 +259,7 @@ fn blocker(app: &App) -> Option<&'static str> {
             "Fix the errors listed (each says how), then press r to re-check, or e to paste another token.",
         ),
         Run::Done(_) if !app.verify.identity_confirmed => {
-            Some("Press y to confirm that this is the dedicated gate user.")
+            Some("Press y to confirm that this is the dedicated integration user.")
         }
         Run::Done(_) if app.verify.has_warnings() && !app.verify.warnings_accepted => {
             Some("Read the warnings, then press w to accept them (or fix them and press r).")
@@ -410,7 +410,7 @@ fn identity_lines(app: &App, width: u16) -> Vec<Line<'static>> {
             if app.verify.identity_confirmed {
                 lines.push(Line::from(vec![
                     Span::styled("✓ ", theme.success()),
-                    Span::raw("Confirmed: the dedicated gate user"),
+                    Span::raw("Confirmed: the dedicated integration user"),
                 ]));
             } else {
                 lines.extend(hanging::wrap(

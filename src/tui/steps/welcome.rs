@@ -57,7 +57,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         ),
         item(
             "4",
-            "configuring the repositories: pull-request webhooks and, if you want, a status policy.",
+            "configuring the repositories: webhooks and, if you choose it when asked, a status policy.",
         ),
         Line::default(),
         Line::from(Span::styled(
