@@ -338,42 +338,37 @@ pub fn apply_question(plan: &Plan, org: &str) -> String {
     )
 }
 
-/// What applying the plan deletes from Azure DevOps, one short line each: the old webhooks a
-/// replacement removes and the duplicates. The confirmation lists them, so nothing is deleted
-/// that the admin was not told about at the moment of saying yes.
+/// What applying the plan deletes from Azure DevOps, one short line each, by name (the plan's
+/// lines carry the ids): the old webhooks a replacement removes and the duplicates. The
+/// confirmation lists them, so nothing is deleted that the admin was not told about at the
+/// moment of saying yes.
 pub fn deletions(plan: &Plan) -> Vec<String> {
     by_project(plan, |a| a.kind.is_work())
         .into_iter()
         .flat_map(|(_, indexes)| indexes)
         .filter_map(|index| {
             let action = &plan.actions[index];
-            let place = match (&action.repository, &action.event_type) {
-                (Some(repo), Some(event)) => format!("{}, {event}", escape_controls(repo)),
-                (Some(repo), None) => escape_controls(repo).into_owned(),
-                (None, Some(event)) => format!(
-                    "whole project {}, {event}",
-                    escape_controls(&action.project)
-                ),
-                (None, None) => format!("whole project {}", escape_controls(&action.project)),
+            let place = match &action.repository {
+                Some(repo) => escape_controls(repo).into_owned(),
+                None => format!("project {}", escape_controls(&action.project)),
             };
-            let id = |id: &Option<String>| id.as_deref().unwrap_or_default().to_owned();
+            let place = match &action.event_type {
+                Some(event) => format!("{place} ({event})"),
+                None => place,
+            };
             match action.kind {
-                ActionKind::RecreateSubscription => Some(format!(
-                    "old webhook {} ({place}), after the new one works",
-                    id(&action.subscription_id)
-                )),
+                ActionKind::RecreateSubscription => {
+                    Some(format!("old webhook of {place}, once the new one works"))
+                }
                 ActionKind::EnableSubscription => Some(format!(
-                    "webhook {} ({place}), only if it stays disabled and a new one replaces it",
-                    id(&action.subscription_id)
+                    "webhook of {place}, only if it stays disabled and is replaced"
                 )),
-                ActionKind::DeleteDuplicateSubscription => Some(format!(
-                    "duplicate webhook {} ({place})",
-                    id(&action.subscription_id)
-                )),
-                ActionKind::DeleteDuplicateStatusPolicy => Some(format!(
-                    "duplicate Status policy {} ({place})",
-                    id(&action.policy_id)
-                )),
+                ActionKind::DeleteDuplicateSubscription => {
+                    Some(format!("duplicate webhook of {place}"))
+                }
+                ActionKind::DeleteDuplicateStatusPolicy => {
+                    Some(format!("duplicate Status policy of {place}"))
+                }
                 _ => None,
             }
         })
@@ -533,9 +528,9 @@ mod tests {
         assert_eq!(
             deletions(&mixed()),
             [
-                "old webhook sub-1 (web, git.pullrequest.created), after the new one works",
-                "webhook sub-1 (ledger, git.pullrequest.created), only if it stays disabled and a new one replaces it",
-                "duplicate Status policy 42 (ledger, git.pullrequest.created)",
+                "old webhook of web (git.pullrequest.created), once the new one works",
+                "webhook of ledger (git.pullrequest.created), only if it stays disabled and is replaced",
+                "duplicate Status policy of ledger (git.pullrequest.created)",
             ]
         );
     }
