@@ -130,8 +130,8 @@ impl ViewLine {
 /// Details sit under the change's words, past the three-column symbol.
 const DETAIL: &str = "      ";
 
-/// What a replacement does to the webhook it replaces; the confirmation repeats it.
-pub const REPLACE_NOTE: &str = "deletes the old webhook after the new one works";
+/// What a replacement does to the webhook it replaces.
+const REPLACE_NOTE: &str = "deletes the old webhook after the new one works";
 
 /// The plan's lines: the changes by project, then the skipped items by project and fix. With
 /// `results` (after applying), each change is led by its outcome's mark and carries its error.
