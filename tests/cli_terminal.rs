@@ -105,6 +105,11 @@ async fn configure_shows_the_plan_before_asking_and_no_changes_nothing() {
         plan_at < question_at,
         "the plan comes before the question: {shown}"
     );
+    // Terraform's order: the plan, its summary line, then the question; no hint to run again.
+    let summary_at = shown.find("Plan: ").expect(&shown);
+    assert!(plan_at < summary_at && summary_at < question_at, "{shown}");
+    assert!(shown[summary_at..].contains(" to create, "), "{shown}");
+    assert!(!shown.contains("run again with --apply --yes"), "{shown}");
     assert!(shown.contains("Nothing was applied."), "{shown}");
     assert_eq!(code, Some(1), "{shown}");
     assert_eq!(sim.subscriptions().len(), before, "a no changes nothing");

@@ -625,10 +625,10 @@ async fn a_project_without_edit_permission_is_skipped_with_its_fix() {
         .count();
     assert_eq!(skipped, 2);
     let text = configure_text(client.org(), Mode::Plan, &plan, None, None);
-    assert!(text.contains("Project Beta Team"), "{text}");
+    assert!(text.contains("Skipped in project Beta Team"), "{text}");
     assert!(
-        text.contains("Fix: add Gate Bot to"),
-        "the user by name: {text}"
+        text.contains("Fix for these 2: add Gate Bot to"),
+        "one fix for both skips: {text}"
     );
 }
 

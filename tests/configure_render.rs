@@ -121,6 +121,7 @@ fn plan_json_has_the_documented_shape() {
                   "outcome": "skipped", "error": null }
             ],
             "summary": { "planned": 3, "done": 0, "failed": 0, "skipped": 1, "not_started": 0 },
+            "changes": { "create": 2, "replace": 1, "update": 0, "delete": 0, "skipped": 1 },
             "coverage_after": null
         })
     );
@@ -156,9 +157,53 @@ fn apply_json_carries_outcomes_errors_and_coverage_after() {
     );
 }
 
+/// [`sample`] with every other kind of change, and skips before the changes, two of them with the
+/// same fix, as a planner may order them.
+fn every_kind() -> Plan {
+    let mut plan = sample();
+    let skip = plan.actions[3].clone();
+    let mut policy_skip = skip.clone();
+    policy_skip.reason = "the integration user cannot edit branch policies in project Beta, so refs/heads/main cannot require the gate's status".into();
+    let mut covered = action(ActionKind::Skip, Some(("r-docs", "docs")), None);
+    covered.project_id = "p-beta".into();
+    covered.project = "Beta".into();
+    covered.reason = "already covered".into();
+    let mut update = action(ActionKind::UpdateStatusPolicy, None, None);
+    update.policy_id = Some("17".into());
+    update.reason = "Status policy 17 is disabled: update it with the profile's settings".into();
+    let mut duplicate = action(
+        ActionKind::DeleteDuplicateSubscription,
+        Some(("r-web", "web")),
+        Some("git.pullrequest.created"),
+    );
+    duplicate.subscription_id = Some("sub-2".into());
+    duplicate.reason = "subscription sub-2 delivers git.pullrequest.created to the gate a second time: the gate would receive every event twice".into();
+    plan.actions.insert(0, policy_skip);
+    plan.actions.insert(1, update);
+    plan.actions.insert(2, covered);
+    plan.actions.push(duplicate);
+    plan
+}
+
 #[test]
 fn plan_text() {
-    let text = configure_text(&org(), Mode::Plan, &sample(), None, None);
+    let text = configure_text(&org(), Mode::Plan, &every_kind(), None, None);
+    // The changes before the skips; the one fix of project Beta said once, after both its skips.
+    let first_skip = text.find("Skipped in project Beta").unwrap();
+    assert!(
+        text.rfind("Project Team Alpha").unwrap() < first_skip,
+        "{text}"
+    );
+    assert_eq!(text.matches("Fix").count(), 1, "{text}");
+    assert!(
+        text.contains("\n  Fix for these 2: add the integration user"),
+        "{text}"
+    );
+    assert!(text.contains("\n-/+ recreate subscription sub-1"), "{text}");
+    assert!(
+        text.contains("Plan: 2 to create, 1 to replace, 1 to update, 1 to delete, 3 skipped\n"),
+        "{text}"
+    );
     assert!(
         text.lines().all(|l| azdo_gate::columns::width(l) <= 100),
         "{text}"
@@ -182,6 +227,6 @@ fn an_empty_plan_says_there_is_nothing_to_change() {
     let text = configure_text(&org(), Mode::Plan, &Plan::default(), None, None);
     assert_eq!(
         text,
-        "fabrikam (https://dev.azure.com/fabrikam)\nPlan: 0 changes, 0 skipped\n\nNothing to change.\n"
+        "fabrikam (https://dev.azure.com/fabrikam)\n\nPlan: 0 to create, 0 to replace, 0 to update, 0 to delete, 0 skipped\nNothing to change.\n"
     );
 }

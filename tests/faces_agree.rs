@@ -241,10 +241,11 @@ async fn the_faces_agree() {
         cli_actions.len(),
         "{wizard_plan}\n{cli_plan}"
     );
-    for (words, title) in wizard_actions.iter().zip(&cli_actions) {
+    // One layout for both: the same mark and words, the wizard's wider screen wrapping later.
+    for ((mark, words), (cli_mark, title)) in wizard_actions.iter().zip(&cli_actions) {
         assert!(
-            title.starts_with(&format!("{words} ")),
-            "the wizard says \"{words}\" where configure says \"{title}\""
+            mark == cli_mark && words.starts_with(title.as_str()),
+            "the wizard says \"{mark} {words}\" where configure says \"{cli_mark} {title}\""
         );
     }
 }
@@ -293,27 +294,30 @@ fn screen(wizard: &Headless) -> String {
     terminal.backend().to_string()
 }
 
-/// The plan step's actions: `create subscription` from `+ create subscription: repo · event`.
-fn wizard_actions(screen: &str) -> Vec<String> {
+/// The marks `configure --plan` and the wizard's plan review lead a change with.
+const MARKS: [&str; 4] = ["+", "-/+", "~", "-"];
+
+/// The plan step's changes: mark and the first row of the words, from inside the screen's border.
+fn wizard_actions(screen: &str) -> Vec<(String, String)> {
     screen
         .lines()
         .filter_map(|line| {
             let inside = line.trim_matches('"').trim_matches('│').trim();
-            let rest = inside
-                .strip_prefix("+ ")
-                .or_else(|| inside.strip_prefix("– "))?;
-            Some(rest.split_once(':')?.0.to_owned())
+            let (mark, title) = inside.split_once(' ')?;
+            MARKS
+                .contains(&mark)
+                .then(|| (mark.to_owned(), title.trim_end().to_owned()))
         })
         .collect()
 }
 
-/// `configure --plan`'s action titles, after their marks.
-fn cli_actions(text: &str) -> Vec<String> {
+/// `configure --plan`'s changes: mark and the first row of the words.
+fn cli_actions(text: &str) -> Vec<(String, String)> {
     text.lines()
         .filter_map(|line| {
-            let rest = line.strip_prefix("  ")?;
-            let (mark, title) = rest.split_once(' ')?;
-            ["+", "~", "-"].contains(&mark).then(|| title.to_owned())
+            let (mark, title) = line.trim_start().split_once(' ')?;
+            (MARKS.contains(&mark) && line.starts_with(&format!("{mark:>3} ")))
+                .then(|| (mark.to_owned(), title.to_owned()))
         })
         .collect()
 }

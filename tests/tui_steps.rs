@@ -539,11 +539,12 @@ fn coverage_of_an_organization_without_repositories() {
 // ---- plan --------------------------------------------------------------------------------------
 
 #[test]
-fn plan_lists_changes_by_project_with_reasons_and_skip_fixes() {
+fn plan_lists_changes_first_by_project_with_their_reasons() {
     let app = at_plan();
     let shown = screen(&app);
     assert!(shown.contains("Nothing is written until you confirm."));
-    assert!(shown.contains("Fix: add Gate Bot to the Project Administrators group"));
+    assert!(shown.contains("8 to create, 1 to replace, 0 to update, 0 to delete, 4 skipped"));
+    assert!(shown.contains("↓ "), "more below: {shown}");
     insta::assert_snapshot!(shown);
 }
 
@@ -579,7 +580,7 @@ fn plan_with_nothing_to_change() {
     key(&mut app, KeyCode::Enter);
     assert_eq!(app.step(), Step::Plan);
     let shown = screen(&app);
-    assert!(shown.contains("Nothing to change"));
+    assert!(shown.contains("Nothing can be changed until the skipped items below are fixed."));
     insta::assert_snapshot!(shown);
 }
 
@@ -1459,7 +1460,8 @@ fn coverage_names_duplicates_and_the_plan_deletes_them() {
     assert_eq!(app.step(), Step::Plan);
     let shown = screen(&app);
     assert!(
-        shown.contains(&format!("delete duplicate subscription: {name}")),
+        shown.contains("│   - delete duplicate subscription 30000000-0000-4000-8000-0000000000d1"),
         "preselected and planned: {shown}"
     );
+    assert!(shown.contains(&format!("repository {name}")), "{shown}");
 }

@@ -15,7 +15,6 @@ use crate::plan::{self, ActionKind, ApplyEvent, ApplyInput, Mode, Plan, Selectio
 use crate::profile::SubscriptionScope;
 use crate::report;
 use crate::store;
-use crate::words::count;
 
 pub async fn run(args: ConfigureArgs, ctx: &Context) -> Result<Outcome, CliError> {
     let selection: Selection = args
@@ -85,15 +84,8 @@ pub async fn run(args: ConfigureArgs, ctx: &Context) -> Result<Outcome, CliError
             ));
         }
         // The plan first, as terraform shows it, on stderr: stdout keeps the final report.
-        eprintln!(
-            "{}",
-            report::configure_text(&org, Mode::Plan, &plan, None, None).trim_end()
-        );
-        let question = format!(
-            "Apply {} to {}?",
-            count(plan.work_count(), "change", "changes"),
-            org.name()
-        );
+        eprintln!("{}", report::plan_text(&org, &plan).trim_end());
+        let question = report::plan_view::apply_question(&plan, org.name());
         if !prompt::ask(&question)? {
             eprintln!("Nothing was applied.");
             return Ok(Outcome::Problems);

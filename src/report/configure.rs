@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::clean::escape_controls;
-use super::{MARKS, to_json};
+use super::plan_view::{PlanCounts, ViewLine, plan_lines};
+use super::to_json;
 use crate::audit::CoverageCounts;
 use crate::columns;
 use crate::org::OrgInfo;
@@ -24,6 +24,9 @@ struct ConfigureReport<'a> {
     mode: Mode,
     actions: Vec<ActionLine<'a>>,
     summary: Summary,
+    /// The plan's actions by kind, as the text's summary line counts them: lets a script see
+    /// "nothing would be deleted" without knowing which kinds delete.
+    changes: PlanCounts,
     coverage_after: Option<&'a CoverageCounts>,
 }
 
@@ -113,11 +116,13 @@ pub fn configure_json(
         mode,
         actions,
         summary,
+        changes: PlanCounts::of(plan),
         coverage_after,
     })
 }
 
-/// `configure` without `--json`: the plan grouped by project, then results and coverage after.
+/// `configure` without `--json`: the plan as [`plan_lines`] lays it out, then what a plan or an
+/// apply leaves to say.
 pub fn configure_text(
     org: &OrgUrl,
     mode: Mode,
@@ -125,161 +130,100 @@ pub fn configure_text(
     results: Option<&[ActionResult]>,
     coverage_after: Option<&CoverageCounts>,
 ) -> String {
+    if mode == Mode::Plan {
+        let mut out = plan_text(org, plan);
+        if plan.is_empty_of_work() {
+            out.push_str("Nothing to change.\n");
+        } else {
+            wrap(
+                &mut out,
+                "",
+                "  ",
+                &format!(
+                    "Nothing has been changed yet: run again with --apply --yes to make {}.",
+                    plural(plan.work_count(), "this change", "these changes")
+                ),
+            );
+        }
+        return out;
+    }
     let mut out = String::new();
     // Writing to a String cannot fail.
     let _ = writeln!(out, "{} ({})", org.name(), org.base());
-    let lines: Vec<_> = outcomes(plan, results).collect();
-    let summary = Summary::count(lines.iter().map(|(_, outcome, _)| *outcome));
-    let _ = writeln!(out, "{}", headline(mode, &summary));
-
-    let mut project: Option<&str> = None;
-    for (action, outcome, error) in &lines {
-        if project != Some(action.project_id.as_str()) {
-            project = Some(&action.project_id);
-            let _ = writeln!(out, "\nProject {}", escape_controls(&action.project));
-        }
-        let mark = mark(mode, action.kind, *outcome);
-        wrap(&mut out, &format!("  {mark} "), "    ", &title(action));
+    let summary = Summary::count(outcomes(plan, results).map(|(_, outcome, _)| outcome));
+    let _ = writeln!(out, "{}", applied_headline(&summary));
+    let _ = writeln!(out);
+    write_lines(
+        &mut out,
+        &plan_lines(plan, Some(results.unwrap_or_default())),
+    );
+    let _ = writeln!(out);
+    if summary.failed > 0 {
+        let failed = count(summary.failed, "action", "actions");
         wrap(
             &mut out,
-            "      ",
-            "      ",
-            &escape_controls(&action.reason),
+            "",
+            "  ",
+            &format!(
+                "{failed} failed: fix the cause and run configure again; it redoes only what is still missing."
+            ),
         );
-        if let Some(fix) = &action.fix {
-            wrap(
-                &mut out,
-                "      Fix: ",
-                "           ",
-                &escape_controls(fix),
-            );
-        }
-        if let Some(error) = error {
-            wrap(&mut out, "      Error: ", "             ", error);
-        }
     }
-
-    let _ = writeln!(out);
-    match mode {
-        Mode::Plan if summary.planned == 0 => {
-            let _ = writeln!(out, "Nothing to change.");
-        }
-        Mode::Plan => {
+    match coverage_after {
+        Some(c) => wrap(
+            &mut out,
+            "",
+            "  ",
+            &format!(
+                "Changed repositories now: {} covered, {} partial, {} unhealthy, {} missing, {} not applicable.",
+                c.covered, c.partial, c.unhealthy, c.missing, c.not_applicable
+            ),
+        ),
+        None => {
             let _ = writeln!(
                 out,
-                "Nothing has been changed yet: run again with --apply --yes to make {}.",
-                plural(summary.planned, "this change", "these changes")
+                "Coverage after applying is unknown: the verifying audit did not complete."
             );
-        }
-        Mode::Apply => {
-            if summary.failed > 0 {
-                let failed = count(summary.failed, "action", "actions");
-                wrap(
-                    &mut out,
-                    "",
-                    "  ",
-                    &format!(
-                        "{failed} failed: fix the cause and run configure again; it redoes only what is still missing."
-                    ),
-                );
-            }
-            match coverage_after {
-                Some(c) => wrap(
-                    &mut out,
-                    "",
-                    "  ",
-                    &format!(
-                        "Changed repositories now: {} covered, {} partial, {} unhealthy, {} missing, {} not applicable.",
-                        c.covered, c.partial, c.unhealthy, c.missing, c.not_applicable
-                    ),
-                ),
-                None => {
-                    let _ = writeln!(
-                        out,
-                        "Coverage after applying is unknown: the verifying audit did not complete."
-                    );
-                }
-            }
         }
     }
     out
 }
 
-fn headline(mode: Mode, s: &Summary) -> String {
-    match mode {
-        Mode::Plan => format!(
-            "Plan: {}, {} skipped",
-            count(s.planned, "change", "changes"),
-            s.skipped
-        ),
-        Mode::Apply => format!(
-            "Applied: {} done, {} failed, {} skipped{}",
-            s.done,
-            s.failed,
-            s.skipped,
-            if s.planned + s.not_started > 0 {
-                format!(", {} not carried out", s.planned + s.not_started)
-            } else {
-                String::new()
-            }
-        ),
+/// The plan as terraform shows it before asking: the organization, the changes and skips, then
+/// the summary line (`Plan: 3 to create, …`) last, right above the question or the hint.
+pub fn plan_text(org: &OrgUrl, plan: &Plan) -> String {
+    let mut out = String::new();
+    // Writing to a String cannot fail.
+    let _ = writeln!(out, "{} ({})", org.name(), org.base());
+    let lines = plan_lines(plan, None);
+    if !lines.is_empty() {
+        let _ = writeln!(out);
+        write_lines(&mut out, &lines);
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Plan: {}", PlanCounts::of(plan).sentence());
+    out
+}
+
+fn write_lines(out: &mut String, lines: &[ViewLine]) {
+    for line in lines {
+        let rest = " ".repeat(columns::width(&line.lead));
+        wrap(out, &line.lead, &rest, &line.text);
     }
 }
 
-fn mark(mode: Mode, kind: ActionKind, outcome: Outcome) -> &'static str {
-    match (mode, outcome) {
-        (_, Outcome::Skipped) => "-",
-        (_, Outcome::Done) => MARKS.ok,
-        (_, Outcome::Failed) => MARKS.fail,
-        (Mode::Apply, Outcome::Planned) | (_, Outcome::NotStarted) => MARKS.warn,
-        (Mode::Plan, Outcome::Planned) => match kind {
-            ActionKind::RecreateSubscription | ActionKind::EnableSubscription => "~",
-            ActionKind::DeleteDuplicateSubscription | ActionKind::DeleteDuplicateStatusPolicy => {
-                "-"
-            }
-            _ => "+",
-        },
-    }
-}
-
-/// One line saying what the action does and to what.
-fn title(action: &Action) -> String {
-    let event = action.event_type.as_deref().unwrap_or_default();
-    let target = match (&action.repository, &action.repository_id) {
-        (Some(name), _) => format!("repository {}", escape_controls(name)),
-        (None, Some(id)) => format!("repository {id}"),
-        (None, None) if event == crate::profile::REPO_CREATED_EVENT => "the project".to_owned(),
-        (None, None) => "every repository of the project".to_owned(),
-    };
-    let existing = action
-        .subscription_id
-        .as_deref()
-        .map(|id| format!(" {id}"))
-        .unwrap_or_default();
-    let words = action.kind.words();
-    match action.kind {
-        ActionKind::CreateSubscription => format!("{words} {event} for {target}"),
-        ActionKind::RecreateSubscription | ActionKind::EnableSubscription => {
-            format!("{words}{existing} ({event}) for {target}")
+fn applied_headline(s: &Summary) -> String {
+    format!(
+        "Applied: {} done, {} failed, {} skipped{}",
+        s.done,
+        s.failed,
+        s.skipped,
+        if s.planned + s.not_started > 0 {
+            format!(", {} not carried out", s.planned + s.not_started)
+        } else {
+            String::new()
         }
-        ActionKind::CreateStatusPolicy => match &action.ref_name {
-            Some(branch) => format!("{words} on {branch} of {target}"),
-            None => format!("{words} on the default branch of every repository"),
-        },
-        ActionKind::DeleteDuplicateSubscription => {
-            format!("{words}{existing} ({event}) for {target}")
-        }
-        ActionKind::DeleteDuplicateStatusPolicy => {
-            let policy = action.policy_id.as_deref().unwrap_or_default();
-            format!("{words} {policy} of {target}")
-        }
-        ActionKind::UpdateStatusPolicy => match action.policy_id.as_deref() {
-            Some(id) => format!("{words} {id} of {target}"),
-            None => format!("{words} of {target}"),
-        },
-        ActionKind::Skip if event.is_empty() => format!("{words} {target}"),
-        ActionKind::Skip => format!("{words} {event} for {target}"),
-    }
+    )
 }
 
 /// Appends `text` word-wrapped to [`WIDTH`] display columns, the first line after `first`, the rest

@@ -6,13 +6,14 @@ mod check_text;
 mod clean;
 mod configure;
 mod deliveries;
+pub mod plan_view;
 
 use serde::Serialize;
 
 pub use audit::{audit_csv, audit_json, audit_text};
 pub use check_text::check_text;
 pub use clean::{escape_controls, escape_report_names, neutralize_formula};
-pub use configure::{configure_json, configure_text};
+pub use configure::{configure_json, configure_text, plan_text};
 pub use deliveries::test_delivery_text;
 
 /// The version of every JSON report's shape; bumped only for incompatible changes.

@@ -1,14 +1,22 @@
-//! Step 9: the changes the planner proposes for the selected repositories, grouped by project, each
-//! with its reason; skips say how to fix what blocks them. Nothing is written until the admin
-//! confirms in a popup ("Apply N changes to ORG?").
+//! Step 9: the changes the planner proposes for the selected repositories, laid out as
+//! `configure --plan` prints them ([`plan_lines`]): changes first with their symbols, skips
+//! grouped with their fix, the counts per kind above. The list scrolls by rows and pages without
+//! skipping any. Nothing is written until the admin confirms in a popup that says what applying
+//! deletes.
+
+use std::cell::Cell;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::plan::{self, Action as PlanAction, ActionKind, Plan, Selection};
+use crate::columns;
+use crate::plan::{self, Outcome, Plan, Selection};
+use crate::report::plan_view::{
+    ChangeKind, PlanCounts, Role, ViewLine, apply_question, deletions, plan_lines,
+};
 use crate::tui::app::{App, Popup};
 use crate::tui::effect::Effect;
 use crossterm::event::KeyCode;
@@ -16,10 +24,9 @@ use crossterm::event::KeyCode;
 use crate::tui::keymap::{
     Action, BACK_TAB, Binding, ENTER, ESC, GLOBAL, Key, Keymap, LIST, Move, QUIT_CTRL_C, TAB,
 };
-use crate::tui::steps::shared::{action_words, moved};
 use crate::tui::steps::{Step, apply};
 use crate::tui::theme::Theme;
-use crate::tui::widgets::hanging;
+use crate::tui::widgets::{confirm_popup, hanging};
 use crate::words::count;
 
 pub const KEYMAP: Keymap = &[
@@ -77,58 +84,68 @@ pub(crate) fn confirm_choices(app: &App) -> [(&'static str, bool); 2] {
     ]
 }
 
-/// The first entry scrolls through the plan.
+/// Whether `movement` would scroll the plan as last drawn.
 pub(crate) fn can_move(app: &App, movement: Move) -> bool {
     let state = &app.plan;
-    moved(state.scroll, state.entries.len(), movement, 10) != state.scroll
+    let drawn = state.drawn.get();
+    state.scrolled(movement).min(drawn.last_top()) != state.scroll.min(drawn.last_top())
 }
 
-/// One entry of the plan as listed: a project heading or an action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Entry {
-    Project(usize),
-    Action(usize),
+/// The list as last drawn: render has only `&App`, yet a page is what the admin saw and End needs
+/// the wrapped length at the drawn width, so drawing records them here for the keys that follow.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Drawn {
+    height: usize,
+    rows: usize,
+}
+
+impl Drawn {
+    /// The first row of the last page: End shows a full page, never a lone row.
+    fn last_top(self) -> usize {
+        self.rows.saturating_sub(self.height)
+    }
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct PlanState {
     pub(crate) plan: Plan,
-    /// Headings and actions in display order (a heading before each project's actions).
-    pub(crate) entries: Vec<Entry>,
-    /// The first entry on screen.
-    pub(crate) scroll: usize,
+    /// The plan's lines as `configure --plan` prints them, built once.
+    lines: Vec<ViewLine>,
+    /// The first wrapped row on screen; drawing (and every movement) first brings it back to
+    /// the last page's top when it is beyond.
+    scroll: usize,
+    drawn: Cell<Drawn>,
     /// In the confirmation: "Apply" is highlighted (rather than "Back to the plan").
     pub(crate) apply_highlighted: bool,
 }
 
 impl PlanState {
     fn new(plan: Plan) -> Self {
-        let mut entries = Vec::with_capacity(plan.actions.len() + 8);
-        let mut last_project: Option<&str> = None;
-        for (index, action) in plan.actions.iter().enumerate() {
-            if last_project != Some(action.project_id.as_str()) {
-                entries.push(Entry::Project(index));
-                last_project = Some(action.project_id.as_str());
-            }
-            entries.push(Entry::Action(index));
-        }
         Self {
+            lines: plan_lines(&plan, None),
             plan,
-            entries,
             scroll: 0,
+            drawn: Cell::default(),
             apply_highlighted: false,
         }
     }
 
-    /// Repositories the plan writes to.
-    pub(crate) fn repositories_touched(&self) -> usize {
-        self.plan
-            .actions
-            .iter()
-            .filter(|a| a.kind.is_work())
-            .filter_map(|a| a.repository_id.as_deref())
-            .collect::<std::collections::BTreeSet<_>>()
-            .len()
+    /// The scroll after a movement: by rows, or by a page less one row so the row that ends a
+    /// page starts the next and nothing is ever stepped over.
+    fn scrolled(&self, movement: Move) -> usize {
+        let drawn = self.drawn.get();
+        let last_top = drawn.last_top();
+        let page = drawn.height.saturating_sub(1).max(1);
+        let scroll = self.scroll.min(last_top);
+        match movement {
+            Move::Up => scroll.saturating_sub(1),
+            Move::Down => (scroll + 1).min(last_top),
+            Move::PageUp => scroll.saturating_sub(page),
+            Move::PageDown => (scroll + page).min(last_top),
+            Move::Top => 0,
+            // Past any end: drawing puts the last page on screen, whatever the width then.
+            Move::Bottom => usize::MAX,
+        }
     }
 }
 
@@ -151,13 +168,13 @@ pub(crate) fn on_action(app: &mut App, action: Action) -> Vec<Effect> {
                 effects.extend(crate::tui::steps::on_enter(app));
                 effects
             } else {
-                app.plan.apply_highlighted = false;
                 app.popup = Some(Popup::ConfirmApply);
+                app.plan.apply_highlighted = false;
                 Vec::new()
             }
         }
         Action::Move(movement) => {
-            app.plan.scroll = moved(app.plan.scroll, app.plan.entries.len(), movement, 10);
+            app.plan.scroll = app.plan.scrolled(movement);
             Vec::new()
         }
         _ => Vec::new(),
@@ -186,100 +203,148 @@ pub(crate) fn on_confirm(app: &mut App, action: Action) -> Vec<Effect> {
     }
 }
 
-/// The confirmation's question and detail.
+/// Deletions listed by name in the confirmation; the rest are counted (the plan shows them all).
+const LISTED_DELETIONS: usize = 4;
+
+/// The confirmation's question and detail, from the plan: the counts per kind, and by name what
+/// applying deletes, so "yes" is never said to a deletion the admin was not shown.
 pub(crate) fn confirm_text(app: &App) -> (String, Vec<String>) {
     let org = app.org().map_or("the organization", |o| o.name());
-    let work = app.plan.plan.work_count();
-    (
-        format!("Apply {} to {org}?", count(work, "change", "changes")),
-        vec![
-            format!(
-                "Webhook subscriptions and status policies for {} repositories.",
-                app.plan.repositories_touched()
-            ),
-            "Nothing else in Azure DevOps is changed.".to_owned(),
-        ],
-    )
+    let plan = &app.plan.plan;
+    let width = usize::from(confirm_popup::INNER_WIDTH);
+    let mut detail = wrapped("", &format!("{}.", PlanCounts::of(plan).sentence()), width);
+    let deletions = deletions(plan);
+    if deletions.is_empty() {
+        detail.push("Nothing is deleted, and nothing else in Azure DevOps is changed.".to_owned());
+    } else {
+        detail.push(format!("Deleted from Azure DevOps ({}):", deletions.len()));
+        for deletion in deletions.iter().take(LISTED_DELETIONS) {
+            detail.extend(wrapped("· ", deletion, width));
+        }
+        if deletions.len() > LISTED_DELETIONS {
+            let more = deletions.len() - LISTED_DELETIONS;
+            detail.extend(wrapped(
+                "· ",
+                &format!("and {more} more, marked - or -/+ in the plan"),
+                width,
+            ));
+        }
+    }
+    (apply_question(plan, org), detail)
 }
 
-fn action_lines(action: &PlanAction, width: u16, theme: Theme) -> Vec<Line<'static>> {
-    let (marker, style) = match action.kind {
-        ActionKind::Skip => ("  – ", theme.muted()),
-        _ => ("  + ", theme.success()),
-    };
-    let mut lines = hanging::wrap(marker, style, &action_words(action), Style::new(), width);
-    lines.extend(hanging::wrap(
-        "    ",
-        theme.muted(),
-        &action.reason,
-        theme.muted(),
-        width,
-    ));
-    if let Some(fix) = &action.fix {
-        lines.extend(hanging::wrap(
-            "    Fix: ",
-            theme.warning(),
-            fix,
+/// `text` after `marker`, wrapped to the popup's width so the popup's own wrapping never has to;
+/// continuation rows start at the left edge, where the popup would put them anyway.
+fn wrapped(marker: &str, text: &str, width: usize) -> Vec<String> {
+    let marker_width = columns::width(marker);
+    columns::wrap(text, width.saturating_sub(marker_width), width)
+        .into_iter()
+        .enumerate()
+        .map(|(i, row)| {
+            if i == 0 {
+                format!("{marker}{row}")
+            } else {
+                row
+            }
+        })
+        .collect()
+}
+
+/// The styles of a line's lead and text, by what the line is.
+fn styles(role: Role, theme: Theme) -> (Style, Style) {
+    match role {
+        Role::Project | Role::SkippedProject => (theme.title(), theme.title()),
+        Role::Change(kind) => (
+            match kind {
+                ChangeKind::Create => theme.success(),
+                ChangeKind::Replace | ChangeKind::Update => theme.warning(),
+                ChangeKind::Delete => theme.error(),
+            },
             Style::new(),
-            width,
-        ));
+        ),
+        Role::Result(Outcome::Done) => (theme.success(), Style::new()),
+        Role::Result(Outcome::Failed) | Role::Error => (theme.error(), Style::new()),
+        Role::Result(_) => (theme.warning(), Style::new()),
+        Role::Reason => (Style::new(), theme.muted()),
+        Role::Note => (Style::new(), theme.warning()),
+        Role::Skip => (theme.muted(), Style::new()),
+        Role::Fix => (theme.warning(), Style::new()),
+        Role::Blank => (Style::new(), Style::new()),
     }
+}
+
+/// Every row of the plan at `width`, each line wrapped under its lead.
+fn rows(lines: &[ViewLine], width: u16, theme: Theme) -> Vec<Line<'static>> {
     lines
+        .iter()
+        .flat_map(|line| {
+            let (lead, text) = styles(line.role, theme);
+            hanging::wrap(&line.lead, lead, &line.text, text, width)
+        })
+        .collect()
+}
+
+/// `↑ 12 lines above · ↓ 30 lines below`, or nothing when the whole plan is on screen.
+fn more_lines(above: usize, below: usize) -> String {
+    let mut parts = Vec::new();
+    if above > 0 {
+        parts.push(format!("↑ {} above", count(above, "line", "lines")));
+    }
+    if below > 0 {
+        parts.push(format!("↓ {} below", count(below, "line", "lines")));
+    }
+    parts.join(" · ")
 }
 
 pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
     let theme = app.theme;
     let state = &app.plan;
     let org = app.org().map_or("the organization", |o| o.name());
-    let work = state.plan.work_count();
-    let skips = state.plan.actions.len() - work;
-    let [header, list] = area.layout(&Layout::vertical([
-        Constraint::Length(4),
+    let [header, list, indicator] = area.layout(&Layout::vertical([
+        Constraint::Length(3),
         Constraint::Fill(1),
+        Constraint::Length(1),
     ]));
-    let summary = if work == 0 {
+    let blocked = state.plan.actions.iter().any(|a| a.fix.is_some());
+    let summary = if state.plan.is_empty_of_work() && blocked {
+        Span::styled(
+            "Nothing can be changed until the skipped items below are fixed. Enter shows the summary.",
+            theme.warning(),
+        )
+    } else if state.plan.is_empty_of_work() {
         Span::styled(
             "Nothing to change: every selected repository is already gated. Enter shows the summary.",
             theme.success(),
         )
     } else {
-        Span::raw(format!(
-            "{} in {} repositories · {skips} skipped",
-            count(work, "change", "changes"),
-            state.repositories_touched()
-        ))
+        Span::raw(PlanCounts::of(&state.plan).sentence())
     };
     frame.render_widget(
         Paragraph::new(vec![
-            Line::from(Span::styled(format!("The plan for {org}"), theme.title())),
+            Line::from(vec![
+                Span::styled(format!("The plan for {org}."), theme.title()),
+                Span::styled(" Nothing is written until you confirm.", theme.muted()),
+            ]),
             Line::from(summary),
-            Line::from(Span::styled(
-                "Nothing is written until you confirm.",
-                theme.muted(),
-            )),
-        ]),
+        ])
+        .wrap(Wrap { trim: false }),
         header,
     );
-    let mut lines = Vec::new();
-    let height = usize::from(list.height);
-    for entry in state.entries.iter().skip(state.scroll) {
-        if lines.len() >= height {
-            break;
-        }
-        match *entry {
-            Entry::Project(index) => {
-                if !lines.is_empty() {
-                    lines.push(Line::default());
-                }
-                lines.push(Line::from(Span::styled(
-                    state.plan.actions[index].project.clone(),
-                    theme.title(),
-                )));
-            }
-            Entry::Action(index) => {
-                lines.extend(action_lines(&state.plan.actions[index], list.width, theme));
-            }
-        }
-    }
-    frame.render_widget(Paragraph::new(lines), list);
+    let rows = rows(&state.lines, list.width, theme);
+    let drawn = Drawn {
+        height: usize::from(list.height),
+        rows: rows.len(),
+    };
+    state.drawn.set(drawn);
+    let top = state.scroll.min(drawn.last_top());
+    let bottom = (top + drawn.height).min(drawn.rows);
+    frame.render_widget(Paragraph::new(rows[top..bottom].to_vec()), list);
+    frame.render_widget(
+        Line::from(Span::styled(
+            more_lines(top, drawn.rows - bottom),
+            theme.muted(),
+        ))
+        .right_aligned(),
+        indicator,
+    );
 }

@@ -12,6 +12,9 @@ use crate::tui::theme::Theme;
 /// The popup's width in columns.
 const WIDTH: u16 = 60;
 
+/// The columns a detail line has inside the border and padding; lines no wider never rewrap.
+pub const INNER_WIDTH: u16 = WIDTH - 4;
+
 /// Draws `question` (a title), `detail` lines, the `choices` (each with whether it is
 /// highlighted; marked `◉`, the others `○`) and the popup's key hints in a small centred box.
 pub fn render(
@@ -38,7 +41,7 @@ pub fn render(
     lines.push(footer::line(bindings, theme));
     // Each detail line wraps inside the border and padding; count the rows it takes (roughly:
     // word wrapping may need one more, which the spare row below absorbs).
-    let inner = usize::from(WIDTH - 4);
+    let inner = usize::from(INNER_WIDTH);
     let rows: usize = detail
         .iter()
         .map(|d| d.chars().count().div_ceil(inner).max(1))
