@@ -388,14 +388,6 @@ fn plan_with_nothing_to_change() {
 
 // ---- apply -------------------------------------------------------------------------------------
 
-fn result(index: usize, outcome: Outcome, error: Option<&str>) -> ActionResult {
-    ActionResult {
-        index,
-        outcome,
-        error: error.map(str::to_owned),
-    }
-}
-
 #[test]
 fn apply_in_progress_streams_results() {
     let (mut app, request, plan) = at_apply();
@@ -424,22 +416,6 @@ fn apply_in_progress_streams_results() {
     }
     send(&mut app, Msg::Tick);
     insta::assert_snapshot!(screen(&app));
-}
-
-fn outcomes(plan: &Plan, failed: Option<usize>) -> Vec<ActionResult> {
-    plan.actions
-        .iter()
-        .enumerate()
-        .map(|(index, action)| match (action.kind, failed) {
-            (ActionKind::Skip, _) => result(index, Outcome::Skipped, None),
-            (_, Some(f)) if f == index => result(
-                index,
-                Outcome::Failed,
-                Some("Azure DevOps refused the request: TF400898: An Internal Error Occurred."),
-            ),
-            _ => result(index, Outcome::Done, None),
-        })
-        .collect()
 }
 
 #[test]
@@ -506,44 +482,6 @@ fn apply_that_could_not_start() {
 }
 
 // ---- summary -----------------------------------------------------------------------------------
-
-fn at_summary() -> App {
-    let (mut app, request, plan) = at_apply();
-    let mut after = demo_report();
-    for repo in &mut after.repositories {
-        if repo.project != "Payments" && repo.coverage != Coverage::NotApplicable {
-            repo.coverage = Coverage::Covered;
-        }
-    }
-    after.summary.coverage = CoverageCounts::count(&after.repositories);
-    send(
-        &mut app,
-        Msg::Applied {
-            request,
-            result: Ok(outcomes(&plan, None)),
-            after: Some(Ok(after)),
-            at: at(),
-        },
-    );
-    let effects = key(&mut app, KeyCode::Enter);
-    assert_eq!(app.step(), Step::Summary);
-    let [.., Effect::SaveState { request, state }] = effects.as_slice() else {
-        panic!("the summary records the repository snapshot");
-    };
-    let snapshot = state
-        .org("https://dev.azure.com/fabrikam")
-        .and_then(|o| o.snapshot.as_ref())
-        .unwrap();
-    assert_eq!(snapshot.repository_ids.len(), 10);
-    send(
-        &mut app,
-        Msg::StateSaved {
-            request: *request,
-            result: Ok(()),
-        },
-    );
-    app
-}
 
 #[test]
 fn summary_says_what_changed_and_how_to_be_reminded() {
@@ -671,17 +609,6 @@ fn home_configure_preselects_new_and_broken_repositories() {
 }
 
 // ---- rotation ----------------------------------------------------------------------------------
-
-const NEW_TOKEN: &str =
-    "NewGateBotToken0123456789abcdefghijklmnopqrstuvwxyzABJQQJ99xAGateBot00010AAAAAZDOAb12";
-
-/// Home → r: the recipe of the rotation flow.
-fn rotating() -> App {
-    let mut app = home_audited(date(2026, 12, 18));
-    key(&mut app, KeyCode::Char('r'));
-    assert_eq!(app.step(), Step::TokenRecipe);
-    app
-}
 
 #[test]
 fn rotation_starts_with_the_recipe_for_a_new_token() {

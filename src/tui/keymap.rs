@@ -398,6 +398,14 @@ pub const HELP_POPUP: &[Binding] = &[
         hint: None,
         help: "Also close this help",
     },
+    Binding {
+        help: "Scroll the help up, when it is longer than the screen",
+        ..SCROLL_UP
+    },
+    Binding {
+        help: "Scroll the help down",
+        ..SCROLL_DOWN
+    },
     QUIT_CTRL_C,
 ];
 

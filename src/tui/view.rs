@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Padding, Paragraph, Wrap};
 
 use crate::columns;
 use crate::tui::app::{App, Popup, Tone};
-use crate::tui::keymap;
+use crate::tui::keymap::{self, Move};
 use crate::tui::steps::{self, Step, apply, home, plan_review};
 use crate::tui::widgets::{centered, confirm_popup, footer, hanging, help_popup, step_header};
 
@@ -35,12 +35,23 @@ pub fn render(app: &App, frame: &mut Frame) {
         hanging::wrap(" ", style, &status.text, style, area.width)
     });
     let status_height = u16::try_from(status_lines.len().clamp(1, 3)).unwrap_or(1);
+    // The one place the step's keys are taken: the footer and the help popup both show them.
+    let step_keys = steps::keymap(app);
+    let footer_keys = match app.popup {
+        Some(Popup::Help) => keymap::HELP_POPUP,
+        Some(Popup::ConfirmQuit) => keymap::CONFIRM_QUIT,
+        Some(Popup::ConfirmApply) => plan_review::CONFIRM_APPLY,
+        Some(Popup::StopApply) => apply::STOP_APPLY,
+        None => step_keys,
+    };
+    let footer_lines = footer::lines(footer_keys, area.width, theme);
+    let footer_height = u16::try_from(footer_lines.len()).unwrap_or(1);
     let [header, banner, body, status, footer_area] = area.layout(&Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(banner_height),
         Constraint::Fill(1),
         Constraint::Length(status_height),
-        Constraint::Length(1),
+        Constraint::Length(footer_height),
     ]));
     let journey = if app.step == Step::Home {
         "home"
@@ -78,18 +89,24 @@ pub fn render(app: &App, frame: &mut Frame) {
 
     frame.render_widget(Paragraph::new(status_lines), status);
 
-    let bindings = match app.popup {
-        Some(Popup::Help) => keymap::HELP_POPUP,
-        Some(Popup::ConfirmQuit) => keymap::CONFIRM_QUIT,
-        Some(Popup::ConfirmApply) => plan_review::CONFIRM_APPLY,
-        Some(Popup::StopApply) => apply::STOP_APPLY,
-        None => steps::keymap(app),
-    };
-    frame.render_widget(footer::line(bindings, theme), footer_area);
+    frame.render_widget(Paragraph::new(footer_lines), footer_area);
 
     match app.popup {
         Some(Popup::Help) => {
-            help_popup::render(frame, body, app.step.title(), steps::keymap(app), theme);
+            // Everything below the header and banner: the help is read, not glanced at.
+            let room = Rect {
+                y: body.y,
+                height: footer_area.y - body.y,
+                ..body
+            };
+            help_popup::render(
+                frame,
+                room,
+                app.step.title(),
+                (steps::about(app), step_keys),
+                app.help_scroll,
+                theme,
+            );
         }
         Some(Popup::ConfirmQuit) => {
             let facts = app.saved_and_changed();
@@ -124,6 +141,27 @@ pub fn render(app: &App, frame: &mut Frame) {
             );
         }
         None => {}
+    }
+}
+
+/// The help's scroll offset after `movement`. It stops where the help's last line shows at the
+/// minimum size, the narrowest and shortest (so longest) the help is ever drawn at; on a larger
+/// screen drawing clamps it further.
+pub(crate) fn help_scrolled(app: &App, movement: Move) -> usize {
+    let lines = help_popup::lines(
+        steps::about(app),
+        steps::keymap(app),
+        MIN_WIDTH - help_popup::BORDER,
+        app.theme,
+    )
+    .len();
+    // The minimum height less the header, the one-line footer, the borders and any banner.
+    let room = usize::from(MIN_HEIGHT - 4 - u16::from(app.demo));
+    match movement {
+        Move::Up | Move::PageUp | Move::Top => app.help_scroll.saturating_sub(1),
+        Move::Down | Move::PageDown | Move::Bottom => {
+            (app.help_scroll + 1).min(lines.saturating_sub(room))
+        }
     }
 }
 

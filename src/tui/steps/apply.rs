@@ -21,7 +21,7 @@ use crate::tui::effect::Effect;
 use crate::tui::keymap::{Action, Binding, ENTER, HELP, Key, QUIT_CTRL_C, QUIT_Q};
 use crate::tui::msg::{RequestId, TaskError};
 use crate::tui::steps::shared::{action_words, moved, target_words};
-use crate::tui::widgets::{hanging, progress_bar, spinner, window};
+use crate::tui::widgets::{hanging, progress_bar, scrolled, spinner};
 
 /// While the changes are being made.
 pub const KEYMAP_RUNNING: &[Binding] = &[HELP, QUIT_Q, QUIT_CTRL_C];
@@ -470,7 +470,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         header,
     );
 
-    let (start, end) = window(state.cursor, total, usize::from(list.height));
+    let (start, end, list) = scrolled(frame, list, state.cursor, total, theme);
     let mut lines = Vec::new();
     for index in start..end {
         let action = &state.plan.actions[index];

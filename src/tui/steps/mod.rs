@@ -1,6 +1,7 @@
 //! The wizard's steps. Each module owns its state, keymap, update and render; this module names the
 //! steps and dispatches to the current one.
 
+mod about;
 pub mod apply;
 pub mod coverage;
 pub mod handover;
@@ -28,6 +29,8 @@ use crate::tui::audit_state;
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{Action, Binding};
 use crate::tui::msg::{RequestId, TaskError};
+
+pub(crate) use about::about;
 
 /// Where the admin is in the wizard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -21,9 +21,11 @@ pub fn render(
     bindings: &[Binding],
     theme: Theme,
 ) {
+    let keys = footer::lines(bindings, WIDTH - 4, theme);
+    let key_rows = keys.len();
     let mut lines: Vec<Line> = detail.iter().map(|d| Line::from(*d)).collect();
     lines.push(Line::default());
-    lines.push(footer::line(bindings, theme));
+    lines.extend(keys);
     // Each detail line wraps inside the border and padding; count the rows it takes (roughly:
     // word wrapping may need one more, which the spare row below absorbs).
     let inner = usize::from(WIDTH - 4);
@@ -31,8 +33,9 @@ pub fn render(
         .iter()
         .map(|d| d.chars().count().div_ceil(inner).max(1))
         .sum::<usize>()
-        + 2;
-    let spare = usize::from(rows > detail.len() + 2);
+        + 1
+        + key_rows;
+    let spare = usize::from(rows > detail.len() + 1 + key_rows);
     let height = u16::try_from(rows + spare)
         .unwrap_or(u16::MAX)
         .saturating_add(2);
