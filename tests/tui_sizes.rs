@@ -582,3 +582,19 @@ fn at_the_minimum_size_every_line_of_help_can_be_reached() {
         );
     }
 }
+
+#[test]
+fn at_the_minimum_size_the_recipe_keeps_its_warning_and_indents() {
+    for reach in [at_recipe as fn() -> App, rotating, token_recipe_no_browser] {
+        let screen = draw(&reach(), (80, 24)).join("\n");
+        assert!(
+            screen.contains("Press Create, then copy the token: Azure DevOps shows it only once."),
+            "{screen}"
+        );
+        // A wrapped value continues under its column, not at the left edge.
+        assert!(
+            screen.contains("│                 reveals some):"),
+            "{screen}"
+        );
+    }
+}

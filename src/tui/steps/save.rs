@@ -479,33 +479,66 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
             lines.extend(old_token::lines(app, "    ", width));
         }
     }
-    let webhook_height = if state.webhook.is_some() { 8 } else { 0 };
-    let store_height = u16::try_from(lines.len() + 1).unwrap_or(u16::MAX);
+    // The webhook section: its intro, the field, and the verdict on what is typed, wrapped.
+    let webhook = state.webhook.as_ref().map(|field| {
+        let mut intro = vec![
+            Line::from(Span::styled(
+                "Where the gate receives events",
+                theme.title(),
+            )),
+            Line::default(),
+        ];
+        intro.extend(hanging::wrap(
+            "",
+            Style::new(),
+            "The gating service's webhook URL: Azure DevOps sends pull-request events there.",
+            theme.muted(),
+            width,
+        ));
+        let verdict = match &field.verdict {
+            Ok(_) => hanging::wrap(
+                "  ✓ ",
+                theme.success(),
+                "A valid https address.",
+                Style::new(),
+                width,
+            ),
+            Err(message) => hanging::wrap("  ✗ ", theme.error(), message, theme.error(), width),
+        };
+        (field, intro, verdict)
+    });
+    let rows = |lines: &[Line]| u16::try_from(lines.len()).unwrap_or(u16::MAX);
+    let store_height = rows(&lines).saturating_add(1);
+    // On a short screen the store's outcome and choices come first: while the admin must choose
+    // a store the webhook field waits anyway, and the note on recording is only a note.
+    let webhook_height = webhook
+        .as_ref()
+        .map_or(0, |(_, intro, verdict)| rows(intro) + 3 + rows(verdict));
+    let webhook_height = if store_height + webhook_height <= area.height {
+        webhook_height
+    } else {
+        0
+    };
+    let record_height = if store_height + webhook_height + 3 <= area.height {
+        3
+    } else {
+        0
+    };
     let [store_area, webhook_area, _, record_area] = area.layout(&Layout::vertical([
         Constraint::Length(store_height),
         Constraint::Length(webhook_height),
         Constraint::Fill(1),
-        Constraint::Length(3),
+        Constraint::Length(record_height),
     ]));
     frame.render_widget(Paragraph::new(lines), store_area);
 
-    if let Some(field) = &state.webhook {
-        let [intro, input, verdict] = webhook_area.layout(&Layout::vertical([
+    if let Some((field, intro, verdict)) = webhook.filter(|_| webhook_height > 0) {
+        let [intro_area, input, verdict_area] = webhook_area.layout(&Layout::vertical([
+            Constraint::Length(rows(&intro)),
             Constraint::Length(3),
-            Constraint::Length(3),
-            Constraint::Length(2),
+            Constraint::Fill(1),
         ]));
-        frame.render_widget(
-            Paragraph::new(vec![
-                Line::from(Span::styled("Where the gate receives events", theme.title())),
-                Line::default(),
-                Line::from(Span::styled(
-                    "The gating service's webhook URL: Azure DevOps sends pull-request events there.",
-                    theme.muted(),
-                )),
-            ]),
-            intro,
-        );
+        frame.render_widget(Paragraph::new(intro), intro_area);
         let typing = app.popup.is_none() && !matches!(state.storing, Storing::Failed { .. });
         text_input::render(
             frame,
@@ -515,19 +548,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
             typing,
             theme,
         );
-        let lines = match &field.verdict {
-            Ok(_) => hanging::wrap(
-                "  ✓ ",
-                theme.success(),
-                "A valid https address.",
-                Style::new(),
-                verdict.width,
-            ),
-            Err(message) => {
-                hanging::wrap("  ✗ ", theme.error(), message, theme.error(), verdict.width)
-            }
-        };
-        frame.render_widget(Paragraph::new(lines), verdict);
+        frame.render_widget(Paragraph::new(verdict), verdict_area);
     }
 
     let mut lines = Vec::new();

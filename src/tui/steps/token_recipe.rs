@@ -15,6 +15,7 @@ use crate::tui::expiry;
 use crate::tui::flow::Flow;
 use crate::tui::keymap::{Action, Binding, ENTER, ESC, HELP, Key, QUIT_CTRL_C};
 use crate::tui::steps::Step;
+use crate::tui::widgets::fit::{Keep, fit};
 use crate::tui::widgets::hanging;
 
 pub const KEYMAP: &[Binding] = &[
@@ -118,31 +119,8 @@ pub(crate) fn on_clipboard_written(app: &mut App, result: Result<(), String>) ->
     Vec::new()
 }
 
-/// How much a line of the recipe matters when the screen is short: spacing goes first, then the
-/// side notes; the values to type and the closing warning always stay.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Keep {
-    Spacing,
-    Note,
-    Always,
-}
-
 /// Width of the `  Organization  ` label column; wrapped values stay indented under their column.
 const LABEL: usize = 16;
-
-/// The recipe's lines in `height` rows: when they do not all fit, blank lines go, from the last,
-/// then side notes.
-fn fit(mut rows: Vec<(Keep, Vec<Line<'static>>)>, height: usize) -> Vec<Line<'static>> {
-    for least in [Keep::Spacing, Keep::Note] {
-        while rows.iter().map(|(_, lines)| lines.len()).sum::<usize>() > height {
-            let Some(last) = rows.iter().rposition(|(keep, _)| *keep == least) else {
-                break;
-            };
-            rows.remove(last);
-        }
-    }
-    rows.into_iter().flat_map(|(_, lines)| lines).collect()
-}
 
 pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
     let theme = app.theme;

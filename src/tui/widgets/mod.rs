@@ -1,6 +1,7 @@
 //! Small, reusable pieces of the wizard's screen. Each one renders from borrowed state and a theme.
 
 pub mod confirm_popup;
+pub mod fit;
 pub mod footer;
 pub mod hanging;
 pub mod help_popup;
