@@ -11,7 +11,6 @@ mod tui_support;
 
 use azdo_gate::ado::AdoError;
 use azdo_gate::audit::{AuditEvent, AuditPhase, Coverage};
-use azdo_gate::checks::reachability::OrgPresence;
 use azdo_gate::checks::{CheckEvent, CheckId, Mark};
 use azdo_gate::plan::{ActionKind, ApplyEvent, Outcome};
 use azdo_gate::store::StoreError;

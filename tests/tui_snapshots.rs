@@ -4,19 +4,13 @@
 
 use azdo_gate::ado::AdoError;
 use azdo_gate::checks::reachability::OrgPresence;
-use azdo_gate::store::State;
 use azdo_gate::tui::steps::paste_token::format_lines;
-use azdo_gate::tui::{
-    App, DemoContext, Effect, Msg, RequestId, Step, StoreTarget, Theme, WizardOptions, render,
-    update,
-};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use jiff::civil::date;
+use azdo_gate::tui::{App, Effect, Msg, Step, Theme};
+use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 use ratatui::widgets::Paragraph;
-use secrecy::SecretString;
 
 mod tui_support;
 

@@ -9,12 +9,12 @@
 mod tui_support;
 
 use azdo_gate::ado::AdoError;
-use azdo_gate::audit::{AuditEvent, AuditPhase, Coverage, CoverageCounts};
+use azdo_gate::audit::{AuditEvent, AuditPhase, Coverage};
 use azdo_gate::checks::{CheckEvent, CheckId, Mark};
 use azdo_gate::org::Identity;
-use azdo_gate::plan::{ActionKind, ActionResult, ApplyEvent, Outcome, Plan};
+use azdo_gate::plan::{ActionKind, ApplyEvent, Outcome};
 use azdo_gate::store::{HandOver, State, StoreError};
-use azdo_gate::tui::{App, Effect, Msg, Step, StoreTarget, Stored, TaskError};
+use azdo_gate::tui::{Effect, Msg, Step, StoreTarget, Stored, TaskError};
 use crossterm::event::KeyCode;
 use jiff::civil::date;
 use tui_support::*;

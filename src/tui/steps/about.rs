@@ -77,7 +77,7 @@ pub(crate) fn about(app: &App) -> &'static str {
              asks you to confirm, then applies."
         }
         Step::Apply => {
-            "azdo-gate is making the planned changes, one repository at a time; each line shows \
+            "azdo-gate is making the planned changes in Azure DevOps; each line shows \
              its outcome. If some fail, fix the cause shown and retry just those. Then the \
              summary says what changed and what still needs you."
         }
