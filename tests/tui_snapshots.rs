@@ -4,121 +4,17 @@
 
 use azdo_gate::ado::AdoError;
 use azdo_gate::checks::reachability::OrgPresence;
-use azdo_gate::store::State;
 use azdo_gate::tui::steps::paste_token::format_lines;
-use azdo_gate::tui::{
-    App, DemoContext, Effect, Msg, RequestId, Step, StoreTarget, Theme, WizardOptions, render,
-    update,
-};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use jiff::civil::date;
+use azdo_gate::tui::{App, Effect, Msg, Step, Theme};
+use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 use ratatui::widgets::Paragraph;
-use secrecy::SecretString;
 
-const TOKEN: &str = "q7xkd3mzw5e2rpt4yhb6nv8ucf9gja1sl0oiqweasdzxcrfvtgbyhn";
+mod tui_support;
 
-fn options() -> WizardOptions {
-    WizardOptions {
-        demo: None,
-        today: date(2026, 11, 28),
-        config_dir: "/home/admin/.config/azdo-gate".into(),
-        storage: StoreTarget::OsStore,
-        state: State::default(),
-    }
-}
-
-fn app() -> App {
-    App::new(options(), Theme::plain())
-}
-
-fn demo_app() -> App {
-    App::new(
-        WizardOptions {
-            demo: Some(DemoContext {
-                org_url: "http://127.0.0.1:4321/contoso".into(),
-                token: SecretString::from(TOKEN.to_owned()),
-                webhook_url: "https://gate.example.com/ado/events".into(),
-                webhook_user: "gate".into(),
-                webhook_password: SecretString::from("demo-webhook-secret"),
-                token_page_url: "http://127.0.0.1:4321/_gate/token".into(),
-            }),
-            ..options()
-        },
-        Theme::plain(),
-    )
-}
-
-fn send(app: &mut App, msg: Msg) -> Vec<Effect> {
-    update(app, msg)
-}
-
-fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
-    send(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-}
-
-fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
-    send(
-        app,
-        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
-    )
-}
-
-fn type_text(app: &mut App, text: &str) {
-    for c in text.chars() {
-        key(app, KeyCode::Char(c));
-    }
-}
-
-fn screen_sized(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| render(app, frame)).unwrap();
-    terminal
-}
-
-fn screen(app: &App) -> String {
-    screen_sized(app, 100, 30).backend().to_string()
-}
-
-/// Types `org`, presses Enter and returns the probe's request id.
-fn start_check(app: &mut App, org: &str) -> RequestId {
-    type_text(app, org);
-    let effects = key(app, KeyCode::Enter);
-    match effects.as_slice() {
-        [Effect::ProbeOrganization { request, .. }] => *request,
-        _ => panic!("Enter on a valid organization starts the check"),
-    }
-}
-
-fn at_organization() -> App {
-    let mut app = app();
-    key(&mut app, KeyCode::Enter);
-    assert_eq!(app.step(), Step::Organization);
-    app
-}
-
-fn at_recipe() -> App {
-    let mut app = at_organization();
-    let request = start_check(&mut app, "fabrikam");
-    send(
-        &mut app,
-        Msg::OrgProbed {
-            request,
-            result: Ok(OrgPresence::Exists),
-        },
-    );
-    assert_eq!(app.step(), Step::TokenRecipe);
-    app
-}
-
-fn at_paste() -> App {
-    let mut app = at_recipe();
-    key(&mut app, KeyCode::Enter);
-    assert_eq!(app.step(), Step::PasteToken);
-    app
-}
+use tui_support::*;
 
 #[test]
 fn welcome() {

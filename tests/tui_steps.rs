@@ -9,10 +9,10 @@
 mod tui_support;
 
 use azdo_gate::ado::AdoError;
-use azdo_gate::audit::{AuditEvent, AuditPhase, Coverage, CoverageCounts};
+use azdo_gate::audit::{AuditEvent, AuditPhase, Coverage};
 use azdo_gate::checks::{CheckEvent, CheckId, Mark};
 use azdo_gate::org::Identity;
-use azdo_gate::plan::{ActionKind, ActionResult, ApplyEvent, Outcome, Plan};
+use azdo_gate::plan::{ActionKind, ApplyEvent, Outcome};
 use azdo_gate::store::{CredentialStore, FileStore, HandOver, State, StoreError};
 use azdo_gate::tui::{App, Effect, Msg, Step, StoreTarget, Stored, TaskError};
 use crossterm::event::KeyCode;
@@ -586,14 +586,6 @@ fn plan_with_nothing_to_change() {
 
 // ---- apply -------------------------------------------------------------------------------------
 
-fn result(index: usize, outcome: Outcome, error: Option<&str>) -> ActionResult {
-    ActionResult {
-        index,
-        outcome,
-        error: error.map(str::to_owned),
-    }
-}
-
 #[test]
 fn apply_in_progress_streams_results() {
     let (mut app, request, plan) = at_apply();
@@ -622,22 +614,6 @@ fn apply_in_progress_streams_results() {
     }
     send(&mut app, Msg::Tick);
     insta::assert_snapshot!(screen(&app));
-}
-
-fn outcomes(plan: &Plan, failed: Option<usize>) -> Vec<ActionResult> {
-    plan.actions
-        .iter()
-        .enumerate()
-        .map(|(index, action)| match (action.kind, failed) {
-            (ActionKind::Skip, _) => result(index, Outcome::Skipped, None),
-            (_, Some(f)) if f == index => result(
-                index,
-                Outcome::Failed,
-                Some("Azure DevOps refused the request: TF400898: An Internal Error Occurred."),
-            ),
-            _ => result(index, Outcome::Done, None),
-        })
-        .collect()
 }
 
 #[test]
@@ -704,44 +680,6 @@ fn apply_that_could_not_start() {
 }
 
 // ---- summary -----------------------------------------------------------------------------------
-
-fn at_summary() -> App {
-    let (mut app, request, plan) = at_apply();
-    let mut after = demo_report();
-    for repo in &mut after.repositories {
-        if repo.project != "Payments" && repo.coverage != Coverage::NotApplicable {
-            repo.coverage = Coverage::Covered;
-        }
-    }
-    after.summary.coverage = CoverageCounts::count(&after.repositories);
-    send(
-        &mut app,
-        Msg::Applied {
-            request,
-            result: Ok(outcomes(&plan, None)),
-            after: Some(Ok(after)),
-            at: at(),
-        },
-    );
-    let effects = key(&mut app, KeyCode::Enter);
-    assert_eq!(app.step(), Step::Summary);
-    let [.., Effect::SaveState { request, state }] = effects.as_slice() else {
-        panic!("the summary records the repository snapshot");
-    };
-    let snapshot = state
-        .org("https://dev.azure.com/fabrikam")
-        .and_then(|o| o.snapshot.as_ref())
-        .unwrap();
-    assert_eq!(snapshot.repository_ids.len(), 10);
-    send(
-        &mut app,
-        Msg::StateSaved {
-            request: *request,
-            result: Ok(()),
-        },
-    );
-    app
-}
 
 #[test]
 fn summary_says_what_changed_and_how_to_be_reminded() {
@@ -869,17 +807,6 @@ fn home_configure_preselects_new_and_broken_repositories() {
 }
 
 // ---- rotation ----------------------------------------------------------------------------------
-
-const NEW_TOKEN: &str =
-    "NewGateBotToken0123456789abcdefghijklmnopqrstuvwxyzABJQQJ99xAGateBot00010AAAAAZDOAb12";
-
-/// Home → r: the recipe of the rotation flow.
-fn rotating() -> App {
-    let mut app = home_audited(date(2026, 12, 18));
-    key(&mut app, KeyCode::Char('r'));
-    assert_eq!(app.step(), Step::TokenRecipe);
-    app
-}
 
 #[test]
 fn rotation_starts_with_the_recipe_for_a_new_token() {

@@ -76,6 +76,8 @@ pub struct App {
     pub(crate) flow: Flow,
     pub(crate) step: Step,
     pub(crate) popup: Option<Popup>,
+    /// Lines the help popup is scrolled down by, when it is longer than the screen.
+    pub(crate) help_scroll: usize,
     pub(crate) status: Option<Status>,
     /// The admin changed something since the wizard started, so quitting asks first.
     pub(crate) touched: bool,
@@ -166,6 +168,7 @@ impl App {
             flow: Flow::Setup,
             step,
             popup: None,
+            help_scroll: 0,
             status: None,
             touched: false,
             quit_by_interrupt: false,

@@ -7,6 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::tui::app::{App, Popup};
 use crate::tui::steps::{self, apply, plan_review};
+use crate::tui::view;
 
 /// One key chord.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -323,7 +324,7 @@ pub const HELP: Binding = Binding::new(&[Key::char('?'), F1], Action::Help, "Sho
 const HELP_F1: Binding = Binding::new(&[F1], Action::Help, "Show this help")
     .hint("help")
     .when(typing);
-const QUIT_Q: Binding = Binding::new(&[Key::char('q')], Action::Quit, "Quit the wizard")
+pub(crate) const QUIT_Q: Binding = Binding::new(&[Key::char('q')], Action::Quit, "Quit the wizard")
     .hint("quit")
     .when(not_typing);
 /// Ctrl+C quits from anywhere (raw mode turns it into an ordinary key); the footer names it
@@ -510,7 +511,14 @@ pub const CHOICE: &[Binding] = &[
 pub const TOO_SMALL: Keymap =
     &[&[Binding::new(&[Key::char('q'), CTRL_C], Action::Quit, "Quit the wizard").hint("quit")]];
 
-/// The help popup's own keys.
+fn help_can_scroll_up(app: &App) -> bool {
+    view::help_scrolled(app, Move::Up) != app.help_scroll
+}
+fn help_can_scroll_down(app: &App) -> bool {
+    view::help_scrolled(app, Move::Down) != app.help_scroll
+}
+
+/// The help popup's own keys; ↑/↓ scroll it while it is longer than the screen.
 pub const HELP_POPUP: Keymap = &[&[
     Binding::new(&[ESC], Action::Dismiss, "Close this help").hint("close"),
     Binding::new(
@@ -518,6 +526,18 @@ pub const HELP_POPUP: Keymap = &[&[
         Action::Dismiss,
         "Also close this help",
     ),
+    Binding::new(
+        &[Key::plain(KeyCode::Up)],
+        Action::Move(Move::Up),
+        "Scroll the help up",
+    )
+    .when(help_can_scroll_up),
+    Binding::new(
+        &[Key::plain(KeyCode::Down)],
+        Action::Move(Move::Down),
+        "Scroll the help down, when it is longer than the screen",
+    )
+    .when(help_can_scroll_down),
     Binding::new(
         &[CTRL_C],
         Action::Quit,

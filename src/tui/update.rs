@@ -14,6 +14,7 @@ use crate::tui::steps::{
     self, Step, apply, handover, home, organization, plan_review, save, summary, token_recipe,
     verify,
 };
+use crate::tui::view;
 
 /// Applies `msg` to `app` and returns the side effects to run.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
@@ -100,6 +101,10 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
                 app.popup = None;
                 quit(app, interrupt)
             }
+            Some(Action::Move(movement)) => {
+                app.help_scroll = view::help_scrolled(app, movement);
+                Vec::new()
+            }
             _ => Vec::new(),
         },
         Some(Popup::ConfirmApply) => match action {
@@ -127,6 +132,7 @@ fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Effect> {
             Some(Action::Quit) => quit(app, interrupt),
             Some(Action::Help) => {
                 app.popup = Some(Popup::Help);
+                app.help_scroll = 0;
                 Vec::new()
             }
             Some(Action::Back) => match app.previous_step() {

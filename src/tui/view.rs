@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Padding, Paragraph, Wrap};
 
 use crate::columns;
 use crate::tui::app::{App, Popup, Tone};
-use crate::tui::keymap;
+use crate::tui::keymap::{self, Move};
 use crate::tui::steps::{self, Step, apply, home, plan_review};
 use crate::tui::widgets::{centered, confirm_popup, footer, hanging, help_popup, step_header};
 
@@ -35,12 +35,16 @@ pub fn render(app: &App, frame: &mut Frame) {
         hanging::wrap(" ", style, &status.text, style, area.width)
     });
     let status_height = u16::try_from(status_lines.len().clamp(1, 3)).unwrap_or(1);
+    // The keys that act now: the footer shows them, popups their own.
+    let bindings = keymap::active(app);
+    let footer_lines = footer::lines(&bindings, area.width, theme);
+    let footer_height = u16::try_from(footer_lines.len()).unwrap_or(1);
     let [header, banner, body, status, footer_area] = area.layout(&Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(banner_height),
         Constraint::Fill(1),
         Constraint::Length(status_height),
-        Constraint::Length(1),
+        Constraint::Length(footer_height),
     ]));
     let journey = if app.step == Step::Home {
         "home"
@@ -78,16 +82,22 @@ pub fn render(app: &App, frame: &mut Frame) {
 
     frame.render_widget(Paragraph::new(status_lines), status);
 
-    let bindings = keymap::active(app);
-    frame.render_widget(footer::line(&bindings, theme), footer_area);
+    frame.render_widget(Paragraph::new(footer_lines), footer_area);
 
     match app.popup {
         Some(Popup::Help) => {
+            // Everything below the header and banner: the help is read, not glanced at.
+            let room = Rect {
+                y: body.y,
+                height: footer_area.y - body.y,
+                ..body
+            };
             help_popup::render(
                 frame,
-                body,
+                room,
                 app.step.title(),
-                &keymap::step_keys(app),
+                (steps::about(app), &keymap::step_keys(app)),
+                app.help_scroll,
                 theme,
             );
         }
@@ -126,6 +136,27 @@ pub fn render(app: &App, frame: &mut Frame) {
             );
         }
         None => {}
+    }
+}
+
+/// The help's scroll offset after `movement`, stopping where its last line shows on the screen
+/// as last resized (the help popup's footer is one line: only Esc carries a hint).
+pub(crate) fn help_scrolled(app: &App, movement: Move) -> usize {
+    let (width, height) = app.size.unwrap_or((MIN_WIDTH, MIN_HEIGHT));
+    let lines = help_popup::lines(
+        steps::about(app),
+        &keymap::step_keys(app),
+        width.min(help_popup::MAX_WIDTH) - help_popup::BORDER,
+        app.theme,
+    )
+    .len();
+    // The screen less the header, any banner, the footer and the popup's borders.
+    let room = usize::from(height.saturating_sub(4 + u16::from(app.demo)));
+    match movement {
+        Move::Up | Move::PageUp | Move::Top => app.help_scroll.saturating_sub(1),
+        Move::Down | Move::PageDown | Move::Bottom => {
+            (app.help_scroll + 1).min(lines.saturating_sub(room))
+        }
     }
 }
 

@@ -74,15 +74,46 @@ pub fn screen(app: &App) -> String {
     screen_sized(app, 100, 30).backend().to_string()
 }
 
-/// The wizard on the paste step for `fabrikam`, the organization confirmed.
-pub fn at_paste() -> App {
-    let mut app = app();
-    key(&mut app, KeyCode::Enter);
-    type_text(&mut app, "fabrikam");
-    let request = match key(&mut app, KeyCode::Enter).as_slice() {
+/// A demo wizard: the simulated organization and token pre-filled.
+pub fn demo_app() -> App {
+    App::new(
+        WizardOptions {
+            demo: Some(azdo_gate::tui::DemoContext {
+                org_url: "http://127.0.0.1:4321/contoso".into(),
+                token: secrecy::SecretString::from(TOKEN.to_owned()),
+                webhook_url: WEBHOOK.into(),
+                webhook_user: "gate".into(),
+                webhook_password: secrecy::SecretString::from("demo-webhook-secret"),
+                token_page_url: "http://127.0.0.1:4321/_gate/token".into(),
+            }),
+            ..options()
+        },
+        Theme::plain(),
+    )
+}
+
+/// Types `org`, presses Enter and returns the probe's request id.
+pub fn start_check(app: &mut App, org: &str) -> RequestId {
+    type_text(app, org);
+    let effects = key(app, KeyCode::Enter);
+    match effects.as_slice() {
         [Effect::ProbeOrganization { request, .. }] => *request,
         _ => panic!("Enter on a valid organization starts the check"),
-    };
+    }
+}
+
+/// The organization step, empty.
+pub fn at_organization() -> App {
+    let mut app = app();
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.step(), Step::Organization);
+    app
+}
+
+/// The token recipe for `fabrikam`, the organization confirmed.
+pub fn at_recipe() -> App {
+    let mut app = at_organization();
+    let request = start_check(&mut app, "fabrikam");
     send(
         &mut app,
         Msg::OrgProbed {
@@ -90,6 +121,13 @@ pub fn at_paste() -> App {
             result: Ok(OrgPresence::Exists),
         },
     );
+    assert_eq!(app.step(), Step::TokenRecipe);
+    app
+}
+
+/// The wizard on the paste step for `fabrikam`, the organization confirmed.
+pub fn at_paste() -> App {
+    let mut app = at_recipe();
     key(&mut app, KeyCode::Enter);
     assert_eq!(app.step(), Step::PasteToken);
     app
@@ -634,5 +672,145 @@ pub fn home_audited(expires_on: jiff::civil::Date) -> App {
             at: at(),
         },
     );
+    app
+}
+
+// ---- applying, the summary and rotation -------------------------------------------------------
+
+use azdo_gate::plan::{ActionKind, ActionResult, Outcome, Plan};
+
+/// The outcome of action `index`.
+pub fn result(index: usize, outcome: Outcome, error: Option<&str>) -> ActionResult {
+    ActionResult {
+        index,
+        outcome,
+        error: error.map(str::to_owned),
+    }
+}
+
+/// Every action of `plan` done (skips skipped), except `failed`, refused by Azure DevOps.
+pub fn outcomes(plan: &Plan, failed: Option<usize>) -> Vec<ActionResult> {
+    plan.actions
+        .iter()
+        .enumerate()
+        .map(|(index, action)| match (action.kind, failed) {
+            (ActionKind::Skip, _) => result(index, Outcome::Skipped, None),
+            (_, Some(f)) if f == index => result(
+                index,
+                Outcome::Failed,
+                Some("Azure DevOps refused the request: TF400898: An Internal Error Occurred."),
+            ),
+            _ => result(index, Outcome::Done, None),
+        })
+        .collect()
+}
+
+/// The summary after the demo plan was applied without failures and the snapshot recorded.
+pub fn at_summary() -> App {
+    let (mut app, request, plan) = at_apply();
+    let mut after = demo_report();
+    for repo in &mut after.repositories {
+        if repo.project != "Payments" && repo.coverage != Coverage::NotApplicable {
+            repo.coverage = Coverage::Covered;
+        }
+    }
+    after.summary.coverage = CoverageCounts::count(&after.repositories);
+    send(
+        &mut app,
+        Msg::Applied {
+            request,
+            result: Ok(outcomes(&plan, None)),
+            after: Some(Ok(after)),
+            at: at(),
+        },
+    );
+    let effects = key(&mut app, KeyCode::Enter);
+    assert_eq!(app.step(), Step::Summary);
+    let [.., Effect::SaveState { request, state }] = effects.as_slice() else {
+        panic!("the summary records the repository snapshot");
+    };
+    let snapshot = state
+        .org("https://dev.azure.com/fabrikam")
+        .and_then(|o| o.snapshot.as_ref())
+        .unwrap();
+    assert_eq!(snapshot.repository_ids.len(), 10);
+    send(
+        &mut app,
+        Msg::StateSaved {
+            request: *request,
+            result: Ok(()),
+        },
+    );
+    app
+}
+
+pub const NEW_TOKEN: &str =
+    "NewGateBotToken0123456789abcdefghijklmnopqrstuvwxyzABJQQJ99xAGateBot00010AAAAAZDOAb12";
+
+/// Home → r: the recipe of the rotation flow.
+pub fn rotating() -> App {
+    let mut app = home_audited(date(2026, 12, 18));
+    key(&mut app, KeyCode::Char('r'));
+    assert_eq!(app.step(), Step::TokenRecipe);
+    app
+}
+
+/// The rotation carried through to the revoke checklist: the new token verified, handed over,
+/// stored, recorded and audited.
+pub fn at_revoke() -> App {
+    let mut app = rotating();
+    key(&mut app, KeyCode::Enter);
+    send(&mut app, Msg::Paste(NEW_TOKEN.into()));
+    let request = request_of(&key(&mut app, KeyCode::Enter), |e| match e {
+        Effect::VerifyToken { request, .. } => Some(*request),
+        _ => None,
+    });
+    finish_checks(&mut app, request, &[]);
+    send(
+        &mut app,
+        Msg::Verified {
+            request,
+            result: Ok(report_clean()),
+            at: at(),
+        },
+    );
+    key(&mut app, KeyCode::Char('y'));
+    key(&mut app, KeyCode::Enter);
+    let request = request_of(&hand_over(&mut app, 'y'), |e| match e {
+        Effect::StoreToken { request, .. } => Some(*request),
+        _ => None,
+    });
+    send(
+        &mut app,
+        Msg::TokenStored {
+            request,
+            result: Ok(azdo_gate::tui::Stored {
+                target: StoreTarget::OsStore,
+                description: "Secret Service (GNOME Keyring)".into(),
+            }),
+            at: at(),
+        },
+    );
+    let saved = request_of(&key(&mut app, KeyCode::Enter), |e| match e {
+        Effect::SaveState { request, .. } => Some(*request),
+        _ => None,
+    });
+    let effects = send(
+        &mut app,
+        Msg::StateSaved {
+            request: saved,
+            result: Ok(()),
+        },
+    );
+    send(
+        &mut app,
+        Msg::Audited {
+            request: audit_request(&effects),
+            result: Ok(demo_report()),
+            at: at(),
+        },
+    );
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.step(), Step::Revoke);
     app
 }

@@ -21,7 +21,7 @@ use crate::tui::effect::Effect;
 use crate::tui::keymap::{Action, Binding, CTRL_C, ENTER, ESC, GLOBAL, Key, Keymap, LIST, Move};
 use crate::tui::msg::{RequestId, TaskError};
 use crate::tui::steps::shared::{action_words, moved, target_words};
-use crate::tui::widgets::{hanging, progress_bar, spinner, window};
+use crate::tui::widgets::{hanging, progress_bar, scrolled, spinner};
 
 /// One keymap: while the changes are made (help and quit only), then done, with or without
 /// failures to retry.
@@ -475,7 +475,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         header,
     );
 
-    let (start, end) = window(state.cursor, total, usize::from(list.height));
+    let (start, end, list) = scrolled(frame, list, state.cursor, total, theme);
     let mut lines = Vec::new();
     for index in start..end {
         let action = &state.plan.actions[index];

@@ -22,8 +22,8 @@ use crate::tui::effect::Effect;
 use crate::tui::keymap::{Action, Binding, EDITING, ENTER, ESC, GLOBAL, Key, Keymap, LIST, Move};
 use crate::tui::steps::shared::moved;
 use crate::tui::theme::Theme;
+use crate::tui::widgets::scrolled;
 use crate::tui::widgets::text_input::{self, TextInput};
-use crate::tui::widgets::window;
 use crate::words::count;
 
 use crossterm::event::KeyCode;
@@ -669,7 +669,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(Span::styled(text, theme.muted())), list);
         return;
     }
-    let (start, end) = window(state.cursor, state.visible.len(), usize::from(list.height));
+    let (start, end, list) = scrolled(frame, list, state.cursor, state.visible.len(), theme);
     let mut lines = Vec::with_capacity(end - start);
     for (offset, row) in state.visible[start..end].iter().enumerate() {
         let at_cursor = start + offset == state.cursor;

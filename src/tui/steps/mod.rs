@@ -1,6 +1,7 @@
 //! The wizard's steps. Each module owns its state, keymap, update and render; this module names the
 //! steps and dispatches to the current one.
 
+mod about;
 pub mod apply;
 pub mod coverage;
 pub mod gate;
@@ -31,6 +32,8 @@ use crate::tui::keymap::{Action, Edit, Keymap, Move};
 use crate::tui::msg::{RequestId, TaskError};
 use crate::tui::widgets::masked_input::MaskedInput;
 use crate::tui::widgets::text_input::TextInput;
+
+pub(crate) use about::about;
 
 /// Where the admin is in the wizard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -228,41 +228,52 @@ fn advice(error: &AdoError) -> &'static str {
 pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
     let theme = app.theme;
     let state = &app.organization;
-    let [intro, field, below] = area.layout(&Layout::vertical([
-        Constraint::Length(5),
-        Constraint::Length(3),
-        Constraint::Fill(1),
-    ]));
     let mut intro_lines = vec![
         Line::from(Span::styled("Which organization?", theme.title())),
         Line::default(),
     ];
     if app.demo_org.is_some() {
-        intro_lines.extend([
-            Line::from(
-                "The demo knows one organization, the simulated one; its address is filled in.",
-            ),
-            Line::from("Press Enter to continue."),
-        ]);
+        intro_lines.extend(hanging::wrap(
+            "",
+            Style::new(),
+            "The demo knows one organization, the simulated one; its address is filled in. Press Enter to continue.",
+            Style::new(),
+            area.width,
+        ));
     } else {
-        intro_lines.extend([
-            Line::from(vec![
+        intro_lines.extend(hanging::wrap_spans(
+            "",
+            Style::new(),
+            &[
                 Span::raw("Type its name ("),
                 Span::styled("fabrikam", theme.value()),
                 Span::raw(") or paste any address from it ("),
                 Span::styled("https://dev.azure.com/fabrikam/…", theme.value()),
                 Span::raw(")."),
-            ]),
-            Line::from(vec![
+            ],
+            area.width,
+        ));
+        intro_lines.extend(hanging::wrap_spans(
+            "",
+            Style::new(),
+            &[
                 Span::raw("Azure DevOps Server: the collection address ("),
                 Span::styled(
                     "https://tfs.example.com/tfs/DefaultCollection",
                     theme.value(),
                 ),
                 Span::raw(")."),
-            ]),
-        ]);
+            ],
+            area.width,
+        ));
     }
+    // The intro wraps on a narrow screen; one blank row keeps it off the field.
+    let intro_height = u16::try_from(intro_lines.len() + 1).unwrap_or(u16::MAX);
+    let [intro, field, below] = area.layout(&Layout::vertical([
+        Constraint::Length(intro_height),
+        Constraint::Length(3),
+        Constraint::Fill(1),
+    ]));
     frame.render_widget(Paragraph::new(intro_lines), intro);
     let field = field.intersection(Rect { width: 72, ..field });
     text_input::render(

@@ -268,16 +268,20 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
             Constraint::Length(3),
             Constraint::Fill(1),
         ]));
-    let intro_lines = vec![
+    let mut intro_lines = vec![
         Line::from(Span::styled(
             "The token and its expiration date",
             theme.title(),
         )),
         Line::default(),
-        Line::from(
-            "Paste the token Azure DevOps showed after Create. It stays in memory and is never displayed.",
-        ),
     ];
+    intro_lines.extend(hanging::wrap(
+        "",
+        Style::new(),
+        "Paste the token Azure DevOps showed after Create. It stays in memory and is never displayed.",
+        Style::new(),
+        intro.width,
+    ));
     frame.render_widget(Paragraph::new(intro_lines), intro);
 
     let token_area = token_area.intersection(Rect {

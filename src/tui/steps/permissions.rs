@@ -18,7 +18,7 @@ use crate::tui::keymap::{Action, Binding, ENTER, ESC, GLOBAL, Key, Keymap, LIST,
 use crate::tui::old_token;
 use crate::tui::steps::shared::{audit_progress_lines, moved};
 use crate::tui::theme::Theme;
-use crate::tui::widgets::{hanging, window};
+use crate::tui::widgets::{hanging, scrolled};
 
 /// One keymap: while the audit runs, when it failed, and over the project table.
 pub const KEYMAP: Keymap = &[
@@ -261,8 +261,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
     );
 
     let state = &app.permissions;
-    let height = usize::from(table.height);
-    let (start, end) = window(state.cursor, state.order.len(), height);
+    let (start, end, table) = scrolled(frame, table, state.cursor, state.order.len(), theme);
     let mut rows = Vec::with_capacity(end - start);
     for (position, index) in state.order[start..end].iter().enumerate() {
         let project = &report.projects[*index];

@@ -3,9 +3,11 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
+use crate::columns;
 use crate::org::OrgUrl;
 use crate::tui::app::{App, Status, Tone};
 use crate::tui::effect::Effect;
@@ -13,7 +15,8 @@ use crate::tui::expiry;
 use crate::tui::flow::Flow;
 use crate::tui::keymap::{Action, Binding, ENTER, ESC, GLOBAL, Key, Keymap};
 use crate::tui::steps::{self, Step, permissions};
-use crate::tui::theme::Theme;
+use crate::tui::widgets::fit::{Keep, fit};
+use crate::tui::widgets::hanging;
 
 pub const KEYMAP: Keymap = &[
     &[
@@ -113,50 +116,72 @@ pub(crate) fn on_clipboard_written(app: &mut App, result: Result<(), String>) ->
     Vec::new()
 }
 
-fn field(label: &str, value: Vec<Span<'static>>, theme: Theme) -> Line<'static> {
-    let mut spans = vec![Span::styled(format!("  {label:<14}"), theme.muted())];
-    spans.extend(value);
-    Line::from(spans)
-}
-
-fn continuation(text: Vec<Span<'static>>) -> Line<'static> {
-    let mut spans = vec![Span::raw(" ".repeat(16))];
-    spans.extend(text);
-    Line::from(spans)
-}
+/// Width of the `  Organization  ` label column; wrapped values stay indented under their column.
+const LABEL: usize = 16;
 
 pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
     let theme = app.theme;
     let Some(org) = app.organization.confirmed() else {
         frame.render_widget(
-            Paragraph::new("No organization chosen yet: press Esc to go back and choose one."),
+            Paragraph::new("No organization chosen yet: press Esc to go back and choose one.")
+                .wrap(Wrap { trim: true }),
             area,
         );
         return;
     };
-    let name = token_name(org, app.today);
-    let expires = expiry::suggested(app.today);
-    let (title, note) = if app.flow == Flow::Rotate {
-        (
-            format!(
-                "Create a NEW token, signed in as {}",
-                permissions::gate_user(app)
-            ),
-            Line::from(Span::styled(
-                "Keep the old one: it is revoked only after the new one is verified, stored and used.",
-                theme.muted(),
-            )),
-        )
-    } else {
-        (
-            "Create the token, signed in as the dedicated user".to_owned(),
-            Line::default(),
+    let width = area.width;
+    let text = |spans: Vec<Span<'static>>| hanging::wrap_spans("", Style::new(), &spans, width);
+    let field = |label: &str, spans: Vec<Span<'static>>| {
+        hanging::wrap_spans(
+            &columns::pad(&format!("  {label}"), LABEL),
+            theme.muted(),
+            &spans,
+            width,
         )
     };
-    let mut lines = vec![
-        Line::from(Span::styled(title, theme.title())),
-        note,
-        Line::from(vec![
+    let note = |words: &str| {
+        hanging::wrap(
+            &" ".repeat(LABEL),
+            Style::new(),
+            words,
+            theme.muted(),
+            width,
+        )
+    };
+    let name = token_name(org, app.today);
+    let expires = expiry::suggested(app.today);
+    let mut rows = Vec::new();
+    if app.flow == Flow::Rotate {
+        rows.push((
+            Keep::Always,
+            text(vec![Span::styled(
+                format!(
+                    "Create a NEW token, signed in as {}",
+                    permissions::gate_user(app)
+                ),
+                theme.title(),
+            )]),
+        ));
+        rows.push((
+            Keep::Always,
+            text(vec![Span::styled(
+                "Keep the old one: it is revoked only after the new one is verified, stored and used.",
+                theme.muted(),
+            )]),
+        ));
+    } else {
+        rows.push((
+            Keep::Always,
+            text(vec![Span::styled(
+                "Create the token, signed in as the dedicated user",
+                theme.title(),
+            )]),
+        ));
+        rows.push((Keep::Spacing, vec![Line::default()]));
+    }
+    rows.push((
+        Keep::Always,
+        text(vec![
             Span::raw("In Azure DevOps open "),
             Span::styled(
                 "User settings → Personal access tokens → New Token",
@@ -164,13 +189,23 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
             ),
             Span::raw(":"),
         ]),
-        Line::from(vec![
-            Span::raw("  "),
-            Span::styled(org.tokens_page(), theme.link()),
-            Span::styled("   o opens it · c copies it", theme.muted()),
-        ]),
-        Line::default(),
-        field("Name", vec![Span::styled(name, theme.value())], theme),
+    ));
+    let page = org.tokens_page();
+    let keys = "   o opens it · c copies it";
+    // The link stays whole on its line; the key reminder follows it only if it fits beside it.
+    let beside = columns::width(&page) + columns::width(keys) + 2 <= usize::from(width);
+    let mut link = vec![Span::raw("  "), Span::styled(page, theme.link())];
+    if beside {
+        link.push(Span::styled(keys, theme.muted()));
+    }
+    rows.push((Keep::Always, vec![Line::from(link)]));
+    rows.push((Keep::Spacing, vec![Line::default()]));
+    rows.push((
+        Keep::Always,
+        field("Name", vec![Span::styled(name, theme.value())]),
+    ));
+    rows.push((
+        Keep::Always,
         field(
             "Organization",
             vec![
@@ -179,24 +214,30 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
                 Span::styled("not", theme.warning()),
                 Span::raw(" \"All accessible organizations\""),
             ],
-            theme,
         ),
-        continuation(vec![Span::styled(
-            format!("(tokens for all organizations stop working on {GLOBAL_PAT_END})"),
-            theme.muted(),
-        )]),
+    ));
+    rows.push((
+        Keep::Note,
+        note(&format!(
+            "(tokens for all organizations stop working on {GLOBAL_PAT_END})"
+        )),
+    ));
+    rows.push((
+        Keep::Always,
         field(
             "Expiration",
             vec![
                 Span::raw("Custom defined → "),
                 Span::styled(expires.to_string(), theme.value()),
             ],
-            theme,
         ),
-        continuation(vec![Span::styled(
-            "(a tenant policy may cap it earlier: note the date Azure DevOps shows)",
-            theme.muted(),
-        )]),
+    ));
+    rows.push((
+        Keep::Note,
+        note("(a tenant policy may cap it earlier: note the date Azure DevOps shows)"),
+    ));
+    rows.push((
+        Keep::Always,
         field(
             "Scopes",
             vec![
@@ -204,19 +245,25 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
                 Span::styled("Show all scopes", theme.value()),
                 Span::raw(" reveals some):"),
             ],
-            theme,
         ),
-    ];
-    lines.extend(SCOPES.iter().map(|(scope, permission)| {
-        continuation(vec![
-            Span::raw("[ ] "),
-            Span::styled(format!("{scope:<12}"), theme.value()),
-            Span::raw(*permission),
-        ])
-    }));
-    lines.push(Line::default());
-    lines.push(Line::from(
-        "Press Create, then copy the token: Azure DevOps shows it only once.",
     ));
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+    for (scope, permission) in SCOPES {
+        rows.push((
+            Keep::Always,
+            vec![Line::from(vec![
+                Span::raw(" ".repeat(LABEL)),
+                Span::raw("[ ] "),
+                Span::styled(format!("{scope:<12}"), theme.value()),
+                Span::raw(permission),
+            ])],
+        ));
+    }
+    rows.push((Keep::Spacing, vec![Line::default()]));
+    rows.push((
+        Keep::Always,
+        text(vec![Span::raw(
+            "Press Create, then copy the token: Azure DevOps shows it only once.",
+        )]),
+    ));
+    frame.render_widget(Paragraph::new(fit(rows, usize::from(area.height))), area);
 }

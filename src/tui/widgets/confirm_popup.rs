@@ -26,6 +26,8 @@ pub fn render(
     bindings: &[Binding],
     theme: Theme,
 ) {
+    let keys = footer::lines(bindings, WIDTH - 4, theme);
+    let key_rows = keys.len();
     let mut lines: Vec<Line> = detail.iter().map(|d| Line::from(*d)).collect();
     if !choices.is_empty() {
         lines.push(Line::default());
@@ -38,7 +40,7 @@ pub fn render(
         });
     }
     lines.push(Line::default());
-    lines.push(footer::line(bindings, theme));
+    lines.extend(keys);
     // Each detail line wraps inside the border and padding; count the rows it takes (roughly:
     // word wrapping may need one more, which the spare row below absorbs).
     let inner = usize::from(INNER_WIDTH);
@@ -48,8 +50,11 @@ pub fn render(
         .sum::<usize>()
         + choices.len()
         + usize::from(!choices.is_empty())
-        + 2;
-    let spare = usize::from(rows > detail.len() + choices.len() + 2);
+        + 1
+        + key_rows;
+    let spare = usize::from(
+        rows > detail.len() + choices.len() + usize::from(!choices.is_empty()) + 1 + key_rows,
+    );
     let height = u16::try_from(rows + spare)
         .unwrap_or(u16::MAX)
         .saturating_add(2);

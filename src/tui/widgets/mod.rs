@@ -1,6 +1,7 @@
 //! Small, reusable pieces of the wizard's screen. Each one renders from borrowed state and a theme.
 
 pub mod confirm_popup;
+pub mod fit;
 pub mod footer;
 pub mod hanging;
 pub mod help_popup;
@@ -10,7 +11,11 @@ pub mod spinner;
 pub mod step_header;
 pub mod text_input;
 
+use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+
+use crate::tui::theme::Theme;
 
 /// A `width`×`height` rectangle centred in `area`, shrunk to fit.
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
@@ -31,9 +36,61 @@ pub fn window(cursor: usize, len: usize, height: usize) -> (usize, usize) {
     (start, start + height)
 }
 
+/// [`window`] for a list drawn in `area`, keeping the last row for a scroll indicator
+/// (`↑ 3 more · ↓ 12 more`) when the list does not fit, so the admin sees it continues. Returns
+/// the rows to draw and the part of `area` they go in.
+pub fn scrolled(
+    frame: &mut Frame,
+    area: Rect,
+    cursor: usize,
+    len: usize,
+    theme: Theme,
+) -> (usize, usize, Rect) {
+    let height = usize::from(area.height);
+    if len <= height || height < 2 {
+        let (start, end) = window(cursor, len, height);
+        return (start, end, area);
+    }
+    let (start, end) = window(cursor, len, height - 1);
+    let rows = Rect {
+        height: area.height - 1,
+        ..area
+    };
+    let last = Rect {
+        y: area.y + area.height - 1,
+        height: 1,
+        ..area
+    };
+    frame.render_widget(
+        Line::from(Span::styled(more(start, len - end), theme.muted())),
+        last,
+    );
+    (start, end, rows)
+}
+
+/// `↑ 3 more · ↓ 12 more`, leaving out a side with nothing hidden.
+pub fn more(above: usize, below: usize) -> String {
+    let mut parts = Vec::new();
+    if above > 0 {
+        parts.push(format!("↑ {above} more"));
+    }
+    if below > 0 {
+        parts.push(format!("↓ {below} more"));
+    }
+    parts.join(" · ")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::window;
+    use super::{more, window};
+
+    #[test]
+    fn the_indicator_names_only_the_hidden_sides() {
+        assert_eq!(more(0, 12), "↓ 12 more");
+        assert_eq!(more(3, 12), "↑ 3 more · ↓ 12 more");
+        assert_eq!(more(3, 0), "↑ 3 more");
+        assert_eq!(more(0, 0), "");
+    }
 
     #[test]
     fn the_window_follows_the_cursor_and_stays_inside_the_list() {

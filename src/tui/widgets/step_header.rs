@@ -21,25 +21,29 @@ pub fn render(
         format!(" azdo-gate · {journey}"),
         theme.title(),
     ));
-    let right = match position {
-        Some((number, total)) => {
-            let done = usize::from(number);
-            let dots: String = (1..=usize::from(total))
-                .map(|i| if i <= done { '●' } else { '○' })
-                .collect();
-            Line::from(vec![
-                Span::styled(format!("Step {number} of {total} · {title}"), theme.value()),
-                Span::raw("  "),
-                Span::styled(dots, theme.muted()),
-                Span::raw(" "),
-            ])
-        }
-        None => Line::from(vec![
-            Span::styled(title.to_owned(), theme.value()),
-            Span::raw(" "),
-        ]),
+    let step = match position {
+        Some((number, total)) => format!("Step {number} of {total} · {title}"),
+        None => title.to_owned(),
+    };
+    let dots: String = position.map_or_else(String::new, |(number, total)| {
+        (1..=total)
+            .map(|i| if i <= number { '●' } else { '○' })
+            .collect()
+    });
+    // On a narrow screen the progress dots give way first, then the journey's name: where the
+    // admin is matters most.
+    let fits = |right: &Line| left.width() + 1 + right.width() <= usize::from(area.width);
+    let mut right = Line::from(vec![
+        Span::styled(step.clone(), theme.value()),
+        Span::raw("  "),
+        Span::styled(dots, theme.muted()),
+        Span::raw(" "),
+    ]);
+    if position.is_none() || !fits(&right) {
+        right = Line::from(vec![Span::styled(step, theme.value()), Span::raw(" ")]);
     }
-    .right_aligned();
-    frame.render_widget(left, area);
-    frame.render_widget(right, area);
+    if fits(&right) {
+        frame.render_widget(left, area);
+    }
+    frame.render_widget(right.right_aligned(), area);
 }
