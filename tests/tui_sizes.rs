@@ -226,11 +226,6 @@ fn stored(result: Result<Stored, StoreError>) -> App {
     app
 }
 
-fn keyring() -> Stored {
-    Stored {
-        target: StoreTarget::OsStore,
-        description: "Secret Service (GNOME Keyring)".into(),
-    }
 }
 
 /// The gate step with every field filled in, the password focused.
