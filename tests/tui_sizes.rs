@@ -226,8 +226,6 @@ fn stored(result: Result<Stored, StoreError>) -> App {
     app
 }
 
-}
-
 /// The gate step with every field filled in, the password focused.
 fn gate_filled() -> App {
     let mut app = at_gate();
