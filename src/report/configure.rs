@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::clean::escape_controls;
-use super::{MARKS, to_json};
+use super::style::{self, PLAIN};
+use super::to_json;
 use crate::audit::CoverageCounts;
 use crate::columns;
 use crate::org::OrgInfo;
@@ -138,7 +139,7 @@ pub fn configure_text(
             project = Some(&action.project_id);
             let _ = writeln!(out, "\nProject {}", escape_controls(&action.project));
         }
-        let mark = mark(mode, action.kind, *outcome);
+        let mark = style::mark(mark(mode, action.kind, *outcome));
         wrap(&mut out, &format!("  {mark} "), "    ", &title(action));
         wrap(
             &mut out,
@@ -229,9 +230,9 @@ fn headline(mode: Mode, s: &Summary) -> String {
 fn mark(mode: Mode, kind: ActionKind, outcome: Outcome) -> &'static str {
     match (mode, outcome) {
         (_, Outcome::Skipped) => "-",
-        (_, Outcome::Done) => MARKS.ok,
-        (_, Outcome::Failed) => MARKS.fail,
-        (Mode::Apply, Outcome::Planned) | (_, Outcome::NotStarted) => MARKS.warn,
+        (_, Outcome::Done) => PLAIN.ok,
+        (_, Outcome::Failed) => PLAIN.fail,
+        (Mode::Apply, Outcome::Planned) | (_, Outcome::NotStarted) => PLAIN.warn,
         (Mode::Plan, Outcome::Planned) => match kind {
             ActionKind::RecreateSubscription | ActionKind::EnableSubscription => "~",
             ActionKind::DeleteDuplicateSubscription | ActionKind::DeleteDuplicateStatusPolicy => {
@@ -239,6 +240,29 @@ fn mark(mode: Mode, kind: ActionKind, outcome: Outcome) -> &'static str {
             }
             _ => "+",
         },
+    }
+}
+
+/// What an action does, for the progress of an apply.
+pub fn configure_action_title(action: &Action) -> String {
+    title(action)
+}
+
+/// The stderr line of `configure --apply` for a change that finished (`+ create subscription … ok`,
+/// with the plan's symbol); `None` for one that did not run.
+pub fn configure_progress_line(action: &Action, result: &ActionResult) -> Option<String> {
+    let symbol = style::mark(mark(Mode::Plan, action.kind, Outcome::Planned));
+    let title = title(action);
+    match result.outcome {
+        Outcome::Done => Some(format!("{symbol} {title} … {}", style::good("ok"))),
+        Outcome::Failed => Some(format!(
+            "{symbol} {title} … {}",
+            style::bad(&format!(
+                "failed: {}",
+                result.error.as_deref().unwrap_or("no reason given")
+            ))
+        )),
+        Outcome::Planned | Outcome::Skipped | Outcome::NotStarted => None,
     }
 }
 
@@ -285,9 +309,11 @@ fn title(action: &Action) -> String {
 /// Appends `text` word-wrapped to [`WIDTH`] display columns, the first line after `first`, the rest
 /// after `rest`. A word longer than a line (a URL) stays whole.
 fn wrap(out: &mut String, first: &str, rest: &str, text: &str) {
+    // `first` may carry a coloured mark: only what shows takes columns.
+    let shown = anstream::adapter::strip_str(first).to_string();
     let rows = columns::wrap(
         text,
-        WIDTH.saturating_sub(columns::width(first)),
+        WIDTH.saturating_sub(columns::width(&shown)),
         WIDTH.saturating_sub(columns::width(rest)),
     );
     for (i, row) in rows.iter().enumerate() {
