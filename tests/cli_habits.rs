@@ -158,34 +158,53 @@ async fn progress_shows_on_a_terminal_and_quiet_or_a_pipe_silences_it() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn apply_with_yes_prints_each_change_as_it_finishes_on_a_terminal() {
-    let sim = slow_simulator().await;
-    let token = demo_token("gate");
-    let apply = format!(
-        "configure --org {} --webhook-url {GATE_URL} --apply --yes",
-        sim.org_url()
+async fn apply_with_yes_prints_each_change_as_it_finishes_on_a_terminal_only() {
+    // One organization per run, so each has the same changes to make.
+    let (on_tty, quiet, pipe) = (
+        slow_simulator().await,
+        slow_simulator().await,
+        slow_simulator().await,
     );
-    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let (first, quiet) = tokio::task::block_in_place(|| {
-        let first = on_terminal(a.path(), Some(&token), &apply, "");
-        // Nothing is left to do for this run; it still audits, silently.
-        let quiet = on_terminal(b.path(), Some(&token), &format!("{apply} --quiet"), "");
-        (first, quiet)
+    let token = demo_token("gate");
+    let apply =
+        |org: String| format!("configure --org {org} --webhook-url {GATE_URL} --apply --yes");
+    let dir = tempfile::tempdir().unwrap();
+    let (shown, quiet, piped_out) = tokio::task::block_in_place(|| {
+        (
+            on_terminal(dir.path(), Some(&token), &apply(on_tty.org_url()), ""),
+            on_terminal(
+                dir.path(),
+                Some(&token),
+                &format!("{} --quiet", apply(quiet.org_url())),
+                "",
+            ),
+            piped(
+                dir.path(),
+                &apply(pipe.org_url()).split(' ').collect::<Vec<_>>(),
+                &[("NO_COLOR", "1")],
+            ),
+        )
     });
-    let (code, shown) = first;
+    let (code, shown) = shown;
     if code == Some(-1) {
         return;
     }
-    assert!(
-        shown.contains(
-            "+ create subscription git.pullrequest.updated for repository storefront-mobile … ok"
-        ),
-        "{shown}"
-    );
-    assert!(shown.contains("Applying"), "{shown}");
+    let change =
+        "+ create subscription git.pullrequest.updated for repository storefront-mobile … ok";
+    assert!(shown.contains(change), "{shown}");
+    // The bar counts the seven changes.
+    assert!(shown.contains("/7 "), "{shown}");
     let (_, quiet) = quiet;
-    assert!(!quiet.contains(" … ok"), "--quiet: {quiet}");
+    assert!(quiet.contains("Applied: 7 done"), "{quiet}");
+    assert!(!quiet.contains(change), "--quiet: {quiet}");
     assert!(!quiet.contains("Auditing"), "--quiet: {quiet}");
+    let err = String::from_utf8_lossy(&piped_out.stderr);
+    assert!(
+        String::from_utf8_lossy(&piped_out.stdout).contains("Applied: 7 done"),
+        "{}",
+        both(&piped_out)
+    );
+    assert!(!err.contains(change), "no terminal, no progress: {err}");
 }
 
 /// Help text of `azdo-gate ARGS --help`.
@@ -379,5 +398,39 @@ fn schedule_prints_the_same_job_for_cron_and_systemd() {
         "webhook_url = \"https://gate.example.com/ado/events\"",
     ] {
         assert!(units.contains(part), "{part} missing:\n{units}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn insecure_storage_reads_the_token_file_after_the_command_or_before_it() {
+    use azdo_gate::org::OrgUrl;
+    use azdo_gate::store::{CredentialStore, FileStore};
+
+    let sim = start(Scenario::demo()).await;
+    let org = OrgUrl::parse(&sim.org_url()).unwrap();
+    for args in [
+        vec!["check", "--org", org.base(), "--json", "--insecure-storage"],
+        vec!["--insecure-storage", "check", "--org", org.base(), "--json"],
+    ] {
+        // A token in the plain file, and nothing recorded about where it is kept (a check that
+        // found it there records that, hence a directory per run).
+        let dir = tempfile::tempdir().unwrap();
+        FileStore::new(dir.path())
+            .set(&org.key(), &secrecy::SecretString::from(demo_token("gate")))
+            .unwrap();
+        let out = tokio::task::block_in_place(|| {
+            Command::new(env!("CARGO_BIN_EXE_azdo-gate"))
+                .args(&args)
+                .env("AZDO_GATE_CONFIG_DIR", dir.path())
+                .env_remove("AZURE_DEVOPS_EXT_PAT")
+                .env_remove("AZDO_GATE_ORG")
+                .env("NO_COLOR", "1")
+                .stdin(Stdio::null())
+                .output()
+                .unwrap()
+        });
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", both(&out)));
+        assert_eq!(report["token"]["source"], "file", "{args:?}");
     }
 }
