@@ -67,7 +67,7 @@ pub async fn run(args: TestDeliveryArgs, ctx: &Context) -> Result<Outcome, CliEr
     };
     let progress = Progress::new(args.progress.quiet);
     progress.waiting("Waiting for Azure DevOps to deliver the test event");
-    let outcome = test_delivery::run(&client, &subscription, Wait::default(), || {}).await;
+    let outcome = test_delivery::run(&client, &subscription, Wait::default()).await;
     progress.clear();
     let outcome = outcome?;
     let event = event
