@@ -7,9 +7,12 @@ use clap::Parser;
 
 use azdo_gate::cli::{self, Cli};
 use azdo_gate::logging;
+use azdo_gate::report::style;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Text reports and messages may carry colour; anstream keeps it only where the stream allows.
+    style::enable();
     // The demo promises to write nothing outside its temporary directory, which is removed on exit:
     // a log of it would be the one file left behind.
     let _log = if cli.writes_nothing() {
@@ -24,7 +27,7 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: could not start the async runtime: {e}");
+            cli::error(format_args!("could not start the async runtime: {e}"));
             return ExitCode::from(2);
         }
     };
@@ -35,7 +38,7 @@ fn main() -> ExitCode {
         Ok(outcome) => outcome.exit_code(),
         Err(error) => {
             tracing::error!(%error, "command failed");
-            eprintln!("error: {error}");
+            cli::error(&error);
             if let Some(hint) = error.hint() {
                 eprintln!("{hint}");
             }

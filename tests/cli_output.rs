@@ -85,7 +85,14 @@ fn bash_completion_loads_in_bash() {
     );
     assert!(said.contains("azdo-gate"), "{said}");
     let text = String::from_utf8_lossy(&script.stdout);
-    for command in ["check", "audit", "configure", "test-delivery", "logout"] {
+    for command in [
+        "check",
+        "audit",
+        "configure",
+        "test-delivery",
+        "logout",
+        "schedule",
+    ] {
         assert!(text.contains(command), "{command} missing from the script");
     }
 }

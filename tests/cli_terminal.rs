@@ -5,49 +5,8 @@
 
 mod common;
 
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Stdio};
-
 use azdo_gate_sim::Scenario;
-use common::{demo_token, run, start, stderr};
-
-/// `azdo-gate ARGS` on a pseudo-terminal, `answer` typed into it; the exit code and what it showed.
-fn on_terminal(dir: &Path, token: Option<&str>, args: &str, answer: &str) -> (Option<i32>, String) {
-    let have_script = Command::new("script").arg("--version").output().is_ok();
-    if !have_script {
-        assert!(
-            std::env::var("CI").is_err(),
-            "`script` (util-linux) is needed for this test"
-        );
-        eprintln!("skipped: `script` is not installed");
-        return (Some(-1), String::new());
-    }
-    let mut child = Command::new("script")
-        .args([
-            "-qec",
-            &format!("{} {args}", env!("CARGO_BIN_EXE_azdo-gate")),
-            "/dev/null",
-        ])
-        .env("AZDO_GATE_CONFIG_DIR", dir)
-        .env("AZURE_DEVOPS_EXT_PAT", token.unwrap_or_default())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(answer.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
-}
+use common::{demo_token, on_terminal, run, start, stderr};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn logout_asks_on_a_terminal_and_no_keeps_everything() {

@@ -743,6 +743,14 @@ async fn sigint_at_any_point_leaves_every_event_delivered_and_reports_exit_130()
         );
         interrupted += 1;
         let report = json(&out);
+        // One signal once the plan is known: the run says it finishes what is in flight.
+        if n % 2 == 0 && !report["actions"].as_array().unwrap().is_empty() {
+            assert!(
+                stderr(&out).contains("Interrupt received, finishing what is in flight"),
+                "n={n}: {}",
+                stderr(&out)
+            );
+        }
         let s = &report["summary"];
         let planned = report["actions"]
             .as_array()

@@ -108,13 +108,11 @@ impl DeliveryOutcome {
     }
 }
 
-/// Sends a test event through `subscription_id` and waits for its outcome. `on_wait` is called
-/// before each look, for a spinner.
+/// Sends a test event through `subscription_id` and waits for its outcome.
 pub async fn run(
     client: &Client,
     subscription_id: &str,
     wait: Wait,
-    mut on_wait: impl FnMut(),
 ) -> Result<DeliveryOutcome, TestDeliveryError> {
     let queued = client.send_test_notification(subscription_id).await?;
     if queued.is_completed() {
@@ -123,7 +121,6 @@ pub async fn run(
     let id = queued.id.ok_or(TestDeliveryError::NoId)?;
     let deadline = tokio::time::Instant::now() + wait.limit;
     loop {
-        on_wait();
         tokio::time::sleep(wait.every).await;
         let n = client.get_test_notification(id).await?;
         if n.is_completed() {

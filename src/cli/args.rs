@@ -17,13 +17,29 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 
-    /// Keep the token in a plain file (mode 0600) in the config directory instead of the OS
-    /// credential store. Only for machines without one; every use prints a warning.
-    #[arg(long, global = true)]
+    /// For the wizard: save the token in a plain file (tokens.toml, mode 0600) in the config
+    /// directory instead of the OS credential store. Only for machines without one; every use
+    /// prints a warning.
+    #[arg(long)]
     pub insecure_storage: bool,
 }
 
 impl Cli {
+    /// Whether the plain token file was asked for: before the command (`azdo-gate
+    /// --insecure-storage check`, as scripts wrote it when the flag was global) or after it, on
+    /// the commands that read a token.
+    pub fn insecure_storage(&self) -> bool {
+        let after = match &self.command {
+            Some(Command::Check(a)) => a.token.insecure_storage,
+            Some(Command::Audit(a)) => a.token.insecure_storage,
+            Some(Command::Configure(a)) => a.token.insecure_storage,
+            Some(Command::TestDelivery(a)) => a.token.insecure_storage,
+            Some(Command::Logout(a)) => a.insecure_storage,
+            _ => false,
+        };
+        self.insecure_storage || after
+    }
+
     /// Commands that write nothing, not even a log: the demo (everything stays in its temporary
     /// directory) and the generated completions and manual page.
     pub fn writes_nothing(&self) -> bool {
@@ -63,6 +79,9 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Write or print a nightly job that configures repositories not gated yet and checks the
+    /// token: an Azure Pipelines YAML (the default), a cron line or a systemd service and timer.
+    Schedule(ScheduleArgs),
     /// Print the manual page (roff) on stdout, e.g. `azdo-gate man > ~/.local/share/man/man1/azdo-gate.1`.
     Man,
 }
@@ -74,6 +93,11 @@ pub struct LogoutArgs {
     /// Do not ask on a terminal before removing.
     #[arg(long)]
     pub yes: bool,
+    /// Accepted for scripts written when the flag was global: for an organization with no
+    /// recorded store, the token is looked for in the plain token file instead of the OS store.
+    /// (The file's copy is removed either way.)
+    #[arg(long, hide = true)]
+    pub insecure_storage: bool,
 }
 
 #[derive(Debug, Args)]
@@ -92,6 +116,20 @@ pub struct TokenArgs {
     /// AZURE_DEVOPS_EXT_PAT is used, then the token stored by the wizard.
     #[arg(long)]
     pub pat_stdin: bool,
+    /// Read the stored token from the plain token file (tokens.toml in the config directory)
+    /// instead of the OS credential store, for an organization whose store state.toml does not
+    /// record. A token the wizard saved in that file is found without it.
+    #[arg(long)]
+    pub insecure_storage: bool,
+}
+
+/// Progress on stderr, for the commands that wait on Azure DevOps.
+#[derive(Debug, Args)]
+pub struct QuietArg {
+    /// Draw no progress on stderr. (Progress is drawn only when stderr is a terminal, so pipes,
+    /// files and cron never get it anyway.)
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -113,6 +151,8 @@ pub struct CheckArgs {
     /// runs given the same token (by AZURE_DEVOPS_EXT_PAT or --pat-stdin) know its expiry.
     #[arg(long, requires = "expires_on")]
     pub record: bool,
+    #[command(flatten)]
+    pub progress: QuietArg,
 }
 
 /// A `YYYY-MM-DD` date, refused in words (the date library's own message shows Rust range syntax,
@@ -158,6 +198,8 @@ pub struct AuditArgs {
     pub since: jiff::SignedDuration,
     #[command(flatten)]
     pub concurrency: ConcurrencyArg,
+    #[command(flatten)]
+    pub progress: QuietArg,
 }
 
 #[derive(Debug, Args)]
@@ -169,20 +211,26 @@ pub struct ConcurrencyArg {
 }
 
 impl ConcurrencyArg {
-    /// `config` capped at `--max-concurrency`, telling stderr whenever Azure DevOps throttles.
-    pub fn apply(&self, mut config: crate::ado::ClientConfig) -> crate::ado::ClientConfig {
+    /// `config` capped at `--max-concurrency`, telling stderr (above any progress) whenever Azure
+    /// DevOps throttles.
+    pub fn apply(
+        &self,
+        mut config: crate::ado::ClientConfig,
+        progress: &super::progress::Progress,
+    ) -> crate::ado::ClientConfig {
         if let Some(max) = self.max_concurrency {
             let max = usize::from(max);
             config.max_concurrency = max;
             config.concurrency = config.concurrency.min(max);
         }
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<std::time::Duration>();
+        let progress = progress.clone();
         tokio::spawn(async move {
             while let Some(wait) = rx.recv().await {
-                eprintln!(
+                progress.say(format_args!(
                     "Azure DevOps asked us to slow down; waiting {} s",
                     wait.as_secs_f64().round().max(1.0)
-                );
+                ));
             }
         });
         config.on_throttle = Some(tx);
@@ -213,6 +261,8 @@ pub struct TestDeliveryArgs {
     /// Print the result as JSON (schema_version 1).
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub progress: QuietArg,
 }
 
 #[derive(Debug, Args)]
@@ -249,6 +299,40 @@ pub struct ConfigureArgs {
     pub lock_timeout: u64,
     #[command(flatten)]
     pub concurrency: ConcurrencyArg,
+    #[command(flatten)]
+    pub progress: QuietArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ScheduleArgs {
+    #[command(flatten)]
+    pub org: OrgArg,
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+    /// Which scheduler runs the job: azure-pipelines (a pipeline in the organization itself), cron
+    /// or systemd (a server of yours).
+    #[arg(long, value_enum, default_value = "azure-pipelines")]
+    pub format: ScheduleFormat,
+    /// Print the job on stdout instead of writing a file.
+    #[arg(long, conflicts_with_all = ["output", "force"])]
+    pub print: bool,
+    /// Where to write the job. Default for azure-pipelines:
+    /// azure-pipelines/azdo-gate-nightly.yml; cron and systemd are printed unless given a path.
+    #[arg(long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Replace the file if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// The branch whose copy of the pipeline YAML the schedule runs (azure-pipelines).
+    #[arg(long, value_name = "NAME", default_value = "main")]
+    pub branch: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScheduleFormat {
+    AzurePipelines,
+    Cron,
+    Systemd,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -2,6 +2,7 @@
 
 use super::args::CheckArgs;
 use super::context::Context;
+use super::progress::Progress;
 use super::{CliError, Outcome, output};
 use crate::checks::{self, CheckInput, ExpiryInput, TokenReport, TokenSource};
 use crate::domain;
@@ -34,7 +35,14 @@ pub async fn run(args: CheckArgs, ctx: &Context) -> Result<Outcome, CliError> {
         today: ctx.today,
         client: state.client_config(&org.key()),
     };
-    let report = checks::run(input, None).await?;
+    let progress = Progress::new(args.progress.quiet);
+    let report = checks::run(
+        input,
+        progress.checks(&format!("Checking the token for {}", org.name())),
+    )
+    .await;
+    progress.clear();
+    let report = report?;
     let remembered = state.remember_api_version(&org, report.api_version.clone());
     if known || args.record {
         let storage = match resolved_source {

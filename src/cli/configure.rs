@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::args::{ConfigureArgs, ScopeArg};
 use super::context::Context;
+use super::progress::Progress;
 use super::{CliError, INTERRUPTED_EXIT, Outcome, output, profile_source, prompt, signals};
 use crate::ado::Client;
 use crate::audit::{self, AuditInput, CoverageCounts};
@@ -38,7 +39,10 @@ pub async fn run(args: ConfigureArgs, ctx: &Context) -> Result<Outcome, CliError
         };
     }
     let resolved = ctx.resolve_token(&args.token, &org, &state).await?;
-    let config = args.concurrency.apply(state.client_config(&org.key()));
+    let progress = Progress::new(args.progress.quiet);
+    let config = args
+        .concurrency
+        .apply(state.client_config(&org.key()), &progress);
     let client = Client::new(org.clone(), resolved.token.into_secret(), config)?;
     let audit_input = AuditInput {
         profile: profile.clone(),
@@ -47,14 +51,20 @@ pub async fn run(args: ConfigureArgs, ctx: &Context) -> Result<Outcome, CliError
     let stop = StopFlag::default();
     let known = Arc::new(Mutex::new(Known::default()));
     let _signals = if args.apply {
-        Some(watch_signals(&args, &org, &stop, &known)?)
+        Some(watch_signals(&args, &org, &stop, &known, &progress)?)
     } else {
         None
     };
-    let report = audit::run(&client, &audit_input, None).await;
+    let report = audit::run(
+        &client,
+        &audit_input,
+        progress.audit(&format!("Auditing {}", org.name())),
+    )
+    .await;
     ctx.remember_api_version(&mut state, &org, &client);
     let mut report = report?;
     // The plan cites why failing hooks fail; without the history it still repairs them.
+    progress.waiting("Reading the delivery history of failing hooks");
     if let Err(e) =
         audit::deliveries::explain_repairs(&client, &mut report, audit::deliveries::default_since())
             .await
@@ -70,6 +80,7 @@ pub async fn run(args: ConfigureArgs, ctx: &Context) -> Result<Outcome, CliError
         )));
     }
     let plan = plan::plan(&report, &profile, &selection, &org);
+    progress.clear();
 
     if !args.apply {
         print_report(args.json, &org, Mode::Plan, &plan, None, None)?;
@@ -84,7 +95,7 @@ pub async fn run(args: ConfigureArgs, ctx: &Context) -> Result<Outcome, CliError
             ));
         }
         // The plan first, as terraform shows it, on stderr: stdout keeps the final report.
-        eprintln!("{}", report::plan_text(&org, &plan).trim_end());
+        anstream::eprintln!("{}", report::plan_text(&org, &plan).trim_end());
         let question = report::plan_view::apply_question(&plan, org.name());
         if !prompt::ask(&question)? {
             eprintln!("Nothing was applied.");
@@ -98,11 +109,13 @@ pub async fn run(args: ConfigureArgs, ctx: &Context) -> Result<Outcome, CliError
     })
     .await?;
     lock_known(&known).plan = Some(plan.clone());
-    let (progress, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let (apply_events, mut events) = tokio::sync::mpsc::unbounded_channel();
+    progress.applying(&plan);
     let recorder = {
-        let known = Arc::clone(&known);
+        let (known, progress, plan) = (Arc::clone(&known), progress.clone(), plan.clone());
         tokio::spawn(async move {
             while let Some(event) = events.recv().await {
+                progress.applied(&plan, &event);
                 lock_known(&known).record(event);
             }
         })
@@ -114,14 +127,15 @@ pub async fn run(args: ConfigureArgs, ctx: &Context) -> Result<Outcome, CliError
         user_id: report.user_id().map(str::to_owned),
         stop: Some(stop.clone()),
     };
-    let applied = domain::apply_and_verify(&client, input, &audit_input, Some(progress)).await;
+    let applied = domain::apply_and_verify(&client, input, &audit_input, Some(apply_events)).await;
     // The sender went with the apply; the recorder ends once it has every event.
     let _ = recorder.await;
+    progress.clear();
     // The verifying audit is the latest word on which repositories exist.
     let latest = match &applied.after {
         Some(Ok(after)) => after,
         Some(Err(why)) => {
-            eprintln!("warning: could not re-audit after applying: {why}");
+            output::warning(format_args!("could not re-audit after applying: {why}"));
             &report
         }
         None => &report,
@@ -129,9 +143,9 @@ pub async fn run(args: ConfigureArgs, ctx: &Context) -> Result<Outcome, CliError
     record_snapshot(&mut state, &org, latest, jiff::Timestamp::now());
     // The changes are made: the report comes out whether or not the state could be saved.
     if let Err(e) = state.save(&ctx.config_dir) {
-        eprintln!(
-            "warning: the repository snapshot was not saved ({e}); the next --repos new cannot tell which repositories are new"
-        );
+        output::warning(format_args!(
+            "the repository snapshot was not saved ({e}); the next --repos new cannot tell which repositories are new"
+        ));
     }
     print_report(
         args.json,
@@ -237,38 +251,43 @@ fn watch_signals(
     org: &OrgUrl,
     stop: &StopFlag,
     known: &Arc<Mutex<Known>>,
+    progress: &Progress,
 ) -> Result<tokio::task::JoinHandle<()>, CliError> {
     let first = {
         let stop = stop.clone();
         let (json, org, known) = (args.json, org.clone(), Arc::clone(known));
+        let progress = progress.clone();
         move || {
             stop.raise();
             let in_flight = {
                 let known = lock_known(&known);
                 if known.plan.is_none() {
                     // Still auditing or asking: nothing was changed, so there is nothing to wait for.
+                    progress.clear();
                     let plan = Plan::default();
                     if let Err(e) = print_report(json, &org, Mode::Apply, &plan, Some(&[]), None) {
-                        eprintln!("error: {e}");
+                        output::error(e);
                     }
                     eprintln!("interrupted before any change: nothing was changed");
                     std::process::exit(i32::from(INTERRUPTED_EXIT));
                 }
                 known.started.len().saturating_sub(known.results.len())
             };
-            eprintln!(
-                "interrupted: no new change starts; waiting for {in_flight} in flight to finish (interrupt again to exit at once)"
-            );
+            progress.say(format_args!(
+                "Interrupt received, finishing what is in flight ({in_flight}); no new change starts (interrupt again to exit at once)"
+            ));
         }
     };
     let second = {
         let (json, org, known) = (args.json, org.clone(), Arc::clone(known));
+        let progress = progress.clone();
         move || {
             let known = lock_known(&known);
             let plan = known.plan.clone().unwrap_or_default();
             let results = known.results(&plan);
+            progress.clear();
             if let Err(e) = print_report(json, &org, Mode::Apply, &plan, Some(&results), None) {
-                eprintln!("error: {e}");
+                output::error(e);
             }
             eprintln!("interrupted again: exiting now");
             std::process::exit(i32::from(INTERRUPTED_EXIT));

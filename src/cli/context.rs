@@ -82,11 +82,11 @@ impl Context {
         };
         if file {
             let file = FileStore::new(&self.config_dir);
-            eprintln!(
-                "warning: using the insecure token file {}: {}",
+            super::output::warning(format_args!(
+                "using the insecure token file {}: {}",
                 file.path().display(),
                 FileStore::WARNING
-            );
+            ));
             return Ok(Arc::new(file));
         }
         store::open_os_store_async().await
@@ -98,7 +98,7 @@ impl Context {
         if state.remember_api_version(org, client.negotiated_api_version())
             && let Err(e) = state.save(&self.config_dir)
         {
-            eprintln!("warning: the API version was not remembered ({e})");
+            super::output::warning(format_args!("the API version was not remembered ({e})"));
         }
     }
 

@@ -37,6 +37,11 @@ pub enum CliError {
     TestDelivery(#[from] crate::audit::test_delivery::TestDeliveryError),
     #[error("{0}")]
     Terminal(String),
+    #[error("could not write {}: {error}", path.display())]
+    Write {
+        path: std::path::PathBuf,
+        error: std::io::Error,
+    },
     #[error("could not write the report: {0}")]
     Output(#[from] std::io::Error),
     #[error("could not encode the report: {0}")]

@@ -13,7 +13,9 @@ mod error;
 mod logout;
 mod output;
 mod profile_source;
+mod progress;
 mod prompt;
+mod schedule;
 mod signals;
 #[cfg(feature = "demo")]
 mod sim;
@@ -27,6 +29,7 @@ use clap::CommandFactory;
 pub use args::{Cli, Command};
 pub use context::{Context, PAT_ENV};
 pub use error::CliError;
+pub use output::error;
 
 /// What a command found, as an exit code: 0 healthy, 1 problems found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,7 +69,7 @@ pub async fn run(cli: Cli) -> Result<Outcome, CliError> {
         Some(Command::Man) => return man(),
         _ => {}
     }
-    let ctx = Context::from_env(cli.insecure_storage)?;
+    let ctx = Context::from_env(cli.insecure_storage())?;
     match cli.command {
         #[cfg(feature = "demo")]
         Some(Command::Sim(args)) => sim::run(args).await,
@@ -78,6 +81,7 @@ pub async fn run(cli: Cli) -> Result<Outcome, CliError> {
         Some(Command::Audit(args)) => audit::run(args, &ctx).await,
         Some(Command::Configure(args)) => configure::run(args, &ctx).await,
         Some(Command::TestDelivery(args)) => test_delivery::run(args, &ctx).await,
+        Some(Command::Schedule(args)) => schedule::run(args, &ctx).await,
         // Answered above, before the configuration is read.
         Some(Command::Completions { .. } | Command::Man) => Ok(Outcome::Healthy),
     }

@@ -2,12 +2,11 @@
 //! command waits for the outcome and says what the gate answered. Exit 0 when the gate answered
 //! 2xx, 1 when it refused or did not answer, 2 when the test could not be sent.
 
-use std::io::{IsTerminal, Write};
-
 use serde::Serialize;
 
 use super::args::TestDeliveryArgs;
 use super::context::Context;
+use super::progress::Progress;
 use super::{CliError, Outcome, output, profile_source};
 use crate::ado::models::SubscriptionFilter;
 use crate::ado::{Client, ClientConfig};
@@ -68,23 +67,11 @@ pub async fn run(args: TestDeliveryArgs, ctx: &Context) -> Result<Outcome, CliEr
             (id, Some(event), Some(repo))
         }
     };
-    let spinner = std::io::stderr().is_terminal();
-    let mut frame = 0usize;
-    let outcome = test_delivery::run(&client, &subscription, Wait::default(), || {
-        if spinner {
-            const FRAMES: [char; 4] = ['|', '/', '-', '\\'];
-            frame += 1;
-            eprint!(
-                "\r{} waiting for Azure DevOps to deliver the test event…",
-                FRAMES[frame % 4]
-            );
-            let _ = std::io::stderr().flush();
-        }
-    })
-    .await?;
-    if spinner && frame > 0 {
-        eprintln!();
-    }
+    let progress = Progress::new(args.progress.quiet);
+    progress.waiting("Waiting for Azure DevOps to deliver the test event");
+    let outcome = test_delivery::run(&client, &subscription, Wait::default()).await;
+    progress.clear();
+    let outcome = outcome?;
     let event = event
         .or_else(|| outcome.event_type.clone())
         .unwrap_or_default();

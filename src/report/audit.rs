@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::clean::{escape_controls, neutralize_formula};
-use super::{MARKS, to_json};
+use super::style::marks;
+use super::to_json;
 use crate::ado::models::{
     GIT_EDIT_POLICIES, GIT_NAMESPACE_ID, GIT_PULL_REQUEST_CONTRIBUTE, ItemKind,
     SERVICE_HOOKS_NAMESPACE_ID,
@@ -174,7 +175,7 @@ fn unknown_items_section(out: &mut String, report: &AuditReport) {
             ItemKind::Repository => "repository",
         };
         let id = escape_controls(item.id.as_deref().unwrap_or("(no id)"));
-        let _ = writeln!(out, "{} {kind} {id}", MARKS.warn);
+        let _ = writeln!(out, "{} {kind} {id}", marks().warn);
         wrap_into(out, &escape_controls(&item.reason), 4);
     }
     let _ = writeln!(out);
@@ -211,11 +212,11 @@ fn projects_section(out: &mut String, report: &AuditReport, org: &OrgUrl, source
     let counts = coverage_counts(report);
     for project in &report.projects {
         let mark = if project.lacks_permissions() {
-            MARKS.fail
+            marks().fail
         } else if project.permissions_unknown() {
-            MARKS.warn
+            marks().warn
         } else {
-            MARKS.ok
+            marks().ok
         };
         let (covered, applicable) = counts
             .get(&project.id.to_ascii_lowercase())
@@ -259,7 +260,7 @@ fn permission_fix(out: &mut String, report: &AuditReport, project: &ProjectAudit
         let _ = writeln!(
             out,
             "{} {}: {user} cannot manage {}.",
-            MARKS.fail,
+            marks().fail,
             escape_controls(&project.name),
             missing_what(project)
         );
@@ -317,7 +318,7 @@ fn permission_fix(out: &mut String, report: &AuditReport, project: &ProjectAudit
         let _ = writeln!(
             out,
             "{} {}: permissions unknown.",
-            MARKS.warn,
+            marks().warn,
             escape_controls(&project.name)
         );
         if let Some(note) = &project.permissions_note {
@@ -382,9 +383,9 @@ fn repositories_section(out: &mut String, report: &AuditReport) {
 
 fn coverage_mark(c: Coverage) -> &'static str {
     match c {
-        Coverage::Covered => MARKS.ok,
-        Coverage::Missing | Coverage::Partial => MARKS.fail,
-        Coverage::Unhealthy => MARKS.warn,
+        Coverage::Covered => marks().ok,
+        Coverage::Missing | Coverage::Partial => marks().fail,
+        Coverage::Unhealthy => marks().warn,
         Coverage::NotApplicable => "-",
     }
 }

@@ -3,8 +3,8 @@
 
 use std::fmt::Write as _;
 
-use super::MARKS;
 use super::clean::escape_controls;
+use super::style::{self, marks};
 use crate::checks::{Finding, FindingCode, ScopeStatus, Severity, TokenReport};
 
 /// The line of the report a finding belongs under.
@@ -40,8 +40,8 @@ fn line_of(finding: &Finding, accepted: bool) -> Line {
 
 fn mark_of(severity: Severity) -> &'static str {
     match severity {
-        Severity::Error => MARKS.fail,
-        Severity::Warning => MARKS.warn,
+        Severity::Error => marks().fail,
+        Severity::Warning => marks().warn,
         Severity::Info => "-",
     }
 }
@@ -81,7 +81,7 @@ pub fn check_text(report: &TokenReport) -> String {
     let format = report.token.format.as_str();
     match &report.identity {
         Some(id) => {
-            let token_mark = worst(report, &Line::Token, MARKS.ok);
+            let token_mark = worst(report, &Line::Token, marks().ok);
             check_line(
                 &mut out,
                 report,
@@ -97,7 +97,7 @@ pub fn check_text(report: &TokenReport) -> String {
             check_line(
                 &mut out,
                 report,
-                worst(report, &Line::Identity, MARKS.ok),
+                worst(report, &Line::Identity, marks().ok),
                 &format!(
                     "Comments will appear as {}{unique}",
                     escape_controls(&id.display_name)
@@ -108,17 +108,17 @@ pub fn check_text(report: &TokenReport) -> String {
         None => check_line(
             &mut out,
             report,
-            MARKS.fail,
+            marks().fail,
             &format!("Token not accepted (from {source})"),
             &Line::Token,
         ),
     }
     for scope in &report.scopes {
         let (mark, word) = match scope.status {
-            ScopeStatus::Granted => (MARKS.ok, "granted"),
-            ScopeStatus::Implied => (MARKS.ok, "implied by Code (Read & Write)"),
-            ScopeStatus::Missing => (MARKS.fail, "missing"),
-            ScopeStatus::Unknown => (MARKS.warn, "unknown"),
+            ScopeStatus::Granted => (marks().ok, "granted"),
+            ScopeStatus::Implied => (marks().ok, "implied by Code (Read & Write)"),
+            ScopeStatus::Missing => (marks().fail, "missing"),
+            ScopeStatus::Unknown => (marks().warn, "unknown"),
         };
         check_line(
             &mut out,
@@ -136,7 +136,7 @@ pub fn check_text(report: &TokenReport) -> String {
         check_line(
             &mut out,
             report,
-            MARKS.warn,
+            marks().warn,
             "More access than the gate needs",
             &Line::Excess,
         );
@@ -150,18 +150,18 @@ pub fn check_text(report: &TokenReport) -> String {
     // An expired date is a failure whichever line its finding went to (a rejected token's
     // expiry verdict sits under the token line): never "✓ Expired on".
     let expiry_mark = if expiry.days_left.is_some_and(|d| d < 0) {
-        MARKS.fail
+        marks().fail
     } else {
-        worst(report, &Line::Expiry, MARKS.ok)
+        worst(report, &Line::Expiry, marks().ok)
     };
     check_line(&mut out, report, expiry_mark, &expiry_text, &Line::Expiry);
     let _ = writeln!(
         out,
         "\n{}",
         if report.ok {
-            "The token is ready for the gate."
+            style::good("The token is ready for the gate.")
         } else {
-            "The token is not ready for the gate."
+            style::bad("The token is not ready for the gate.")
         }
     );
     out

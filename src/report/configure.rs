@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::plan_view::{PlanCounts, ViewLine, plan_lines};
+use super::plan_view::{self, ChangeKind, PlanCounts, ViewLine, plan_lines};
+use super::style;
 use super::to_json;
 use crate::audit::CoverageCounts;
 use crate::columns;
@@ -208,7 +209,37 @@ pub fn plan_text(org: &OrgUrl, plan: &Plan) -> String {
 fn write_lines(out: &mut String, lines: &[ViewLine]) {
     for line in lines {
         let rest = " ".repeat(columns::width(&line.lead));
-        wrap(out, &line.lead, &rest, &line.text);
+        // The mark inside the lead (`  + `, `-/+ `, `  ✓ `) is coloured by what it means.
+        let mark = line.lead.trim();
+        let lead = if mark.is_empty() {
+            line.lead.clone()
+        } else {
+            line.lead.replacen(mark, &style::mark(mark), 1)
+        };
+        wrap(out, &lead, &rest, &line.text);
+    }
+}
+
+/// What an action does, for the progress of an apply.
+pub fn configure_action_title(action: &Action) -> String {
+    plan_view::title(action)
+}
+
+/// The stderr line of `configure --apply` for a change that finished (`+ create subscription … ok`,
+/// with the plan's symbol); `None` for one that did not run.
+pub fn configure_progress_line(action: &Action, result: &ActionResult) -> Option<String> {
+    let symbol = style::mark(ChangeKind::of(action.kind).map_or("-", ChangeKind::symbol));
+    let title = plan_view::title(action);
+    match result.outcome {
+        Outcome::Done => Some(format!("{symbol} {title} … {}", style::good("ok"))),
+        Outcome::Failed => Some(format!(
+            "{symbol} {title} … {}",
+            style::bad(&format!(
+                "failed: {}",
+                result.error.as_deref().unwrap_or("no reason given")
+            ))
+        )),
+        Outcome::Planned | Outcome::Skipped | Outcome::NotStarted => None,
     }
 }
 
@@ -229,9 +260,11 @@ fn applied_headline(s: &Summary) -> String {
 /// Appends `text` word-wrapped to [`WIDTH`] display columns, the first line after `first`, the rest
 /// after `rest`. A word longer than a line (a URL) stays whole.
 fn wrap(out: &mut String, first: &str, rest: &str, text: &str) {
+    // `first` may carry a coloured mark: only what shows takes columns.
+    let shown = anstream::adapter::strip_str(first).to_string();
     let rows = columns::wrap(
         text,
-        WIDTH.saturating_sub(columns::width(first)),
+        WIDTH.saturating_sub(columns::width(&shown)),
         WIDTH.saturating_sub(columns::width(rest)),
     );
     for (i, row) in rows.iter().enumerate() {

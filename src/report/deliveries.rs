@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::audit::{WIDTH, wrap_into};
+use super::style::{self, marks};
 use crate::audit::AuditReport;
 use crate::audit::deliveries::{Cause, DeliveryHealth, status_text};
 use crate::audit::test_delivery::DeliveryOutcome;
@@ -67,7 +68,8 @@ pub fn deliveries_section(report: &AuditReport) -> String {
         let cause = Cause::of(failure.http_status);
         let _ = writeln!(
             out,
-            "  ✗ {}",
+            "  {} {}",
+            marks().fail,
             columns::truncate(&served.join(", "), WIDTH - 4)
         );
         wrap_into(
@@ -98,7 +100,13 @@ pub fn test_delivery_text(
     repository: Option<&str>,
 ) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{}.", outcome.headline());
+    let headline = format!("{}.", outcome.headline());
+    let headline = if outcome.delivered {
+        style::good(&headline)
+    } else {
+        style::bad(&headline)
+    };
+    let _ = writeln!(out, "{headline}");
     let what = match repository {
         Some(repo) => format!(
             "Subscription {} ({event}, {repo}).",

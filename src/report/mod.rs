@@ -7,13 +7,16 @@ mod clean;
 mod configure;
 mod deliveries;
 pub mod plan_view;
+pub mod style;
 
 use serde::Serialize;
 
 pub use audit::{audit_csv, audit_json, audit_text};
 pub use check_text::check_text;
 pub use clean::{escape_controls, escape_report_names, neutralize_formula};
-pub use configure::{configure_json, configure_text, plan_text};
+pub use configure::{
+    configure_action_title, configure_json, configure_progress_line, configure_text, plan_text,
+};
 pub use deliveries::test_delivery_text;
 
 /// The version of every JSON report's shape; bumped only for incompatible changes.
@@ -33,16 +36,3 @@ pub fn to_json<T: Serialize>(report: &T) -> Result<String, serde_json::Error> {
         report,
     })
 }
-
-/// The ✓ / ✗ / ! marks of human output, with ASCII fallbacks for terminals that cannot show them.
-pub(crate) struct Marks {
-    pub ok: &'static str,
-    pub fail: &'static str,
-    pub warn: &'static str,
-}
-
-pub(crate) const MARKS: Marks = Marks {
-    ok: "✓",
-    fail: "✗",
-    warn: "!",
-};

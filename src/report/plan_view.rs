@@ -8,8 +8,8 @@
 
 use serde::Serialize;
 
-use super::MARKS;
 use super::clean::escape_controls;
+use super::style::PLAIN as MARKS;
 use crate::plan::{Action, ActionKind, ActionResult, Outcome, Plan};
 use crate::words::count;
 
@@ -298,7 +298,7 @@ fn target(action: &Action) -> String {
 }
 
 /// One line saying what the change does and to what.
-fn title(action: &Action) -> String {
+pub fn title(action: &Action) -> String {
     let event = action.event_type.as_deref().unwrap_or_default();
     let target = target(action);
     let existing = action

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is how a test fails
 #![allow(dead_code)] // each test crate uses a different subset
 
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
@@ -67,4 +68,52 @@ pub fn files_under(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
         }
     }
     found
+}
+
+/// `azdo-gate ARGS` on a pseudo-terminal (`script`, as an admin's shell would give it), `answer`
+/// typed into it, without colour; the exit code and what it showed on stdout and stderr together.
+/// Exit code -1 (outside CI): `script` is not installed and the caller skips.
+pub fn on_terminal(
+    dir: &Path,
+    token: Option<&str>,
+    args: &str,
+    answer: &str,
+) -> (Option<i32>, String) {
+    let have_script = Command::new("script").arg("--version").output().is_ok();
+    if !have_script {
+        assert!(
+            std::env::var("CI").is_err(),
+            "`script` (util-linux) is needed for this test"
+        );
+        eprintln!("skipped: `script` is not installed");
+        return (Some(-1), String::new());
+    }
+    let mut child = Command::new("script")
+        .args([
+            "-qec",
+            &format!("{} {args}", env!("CARGO_BIN_EXE_azdo-gate")),
+            "/dev/null",
+        ])
+        .env("AZDO_GATE_CONFIG_DIR", dir)
+        .env("AZURE_DEVOPS_EXT_PAT", token.unwrap_or_default())
+        .env_remove("AZDO_GATE_ORG")
+        .env_remove("CLICOLOR_FORCE")
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(answer.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
 }

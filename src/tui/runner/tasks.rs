@@ -279,14 +279,11 @@ pub(crate) async fn test_delivery(
 ) {
     let result = match credentials.token_for(&org, storage).await {
         Ok(token) => match Client::new(org.clone(), token, credentials.client_config(&org)) {
-            Ok(client) => test_delivery::run(
-                &client,
-                &subscription_id,
-                test_delivery::Wait::default(),
-                || {},
-            )
-            .await
-            .map_err(|e| e.to_string()),
+            Ok(client) => {
+                test_delivery::run(&client, &subscription_id, test_delivery::Wait::default())
+                    .await
+                    .map_err(|e| e.to_string())
+            }
             Err(e) => Err(e.to_string()),
         },
         Err(e) => Err(e.to_string()),
