@@ -205,3 +205,27 @@ async fn command_line_refusals_are_written_for_the_admin() {
     }
     assert_human(&messages);
 }
+
+/// A network failure names the host and what happened there, not the HTTP library's layers.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_connection_names_the_host_in_words() {
+    // A port that was just free: nothing listens there, so the connection is refused.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let org = format!("http://127.0.0.1:{port}/fabrikam");
+    let out = run(dir.path(), Some("token"), &["check", "--org", &org]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let text = stderr(&out);
+    assert!(
+        text.contains(&format!("127.0.0.1:{port} refused the connection")),
+        "{text}"
+    );
+    for layer in ["client error", "tcp connect error", "error sending request"] {
+        assert!(!text.contains(layer), "{layer}: {text}");
+    }
+    assert_human(&[text]);
+}

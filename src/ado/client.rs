@@ -966,14 +966,57 @@ async fn read_capped(
     Ok(body.freeze())
 }
 
+/// A transport failure in the admin's words: which host, and what went wrong there (refused,
+/// unknown name, no answer, TLS), never the HTTP library's layers ("client error (Connect)").
 fn network_error(e: &reqwest::Error) -> AdoError {
-    // reqwest's Display includes the URL, which never carries the token (it travels in a header).
-    let mut message = e.to_string();
+    let host = e
+        .url()
+        .and_then(|u| {
+            let host = u.host_str()?;
+            Some(match u.port() {
+                Some(port) => format!("{host}:{port}"),
+                None => host.to_owned(),
+            })
+        })
+        .unwrap_or_else(|| "the server".to_owned());
+    let mut chain: Vec<&(dyn std::error::Error + 'static)> = Vec::new();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
-        message = format!("{message}: {s}");
+        chain.push(s);
         source = s.source();
     }
+    let io = chain
+        .iter()
+        .find_map(|s| s.downcast_ref::<std::io::Error>());
+    let innermost = chain
+        .last()
+        .map_or_else(|| e.to_string(), ToString::to_string);
+    let all = chain
+        .iter()
+        .map(|s| s.to_string().to_lowercase())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let message = if e.is_timeout() {
+        format!("{host} did not answer in time")
+    } else if all.contains("dns error") || all.contains("failed to lookup address") {
+        format!("the name {host} could not be found (DNS): check the address and your network")
+    } else if let Some(io) = io {
+        match io.kind() {
+            std::io::ErrorKind::ConnectionRefused => format!(
+                "{host} refused the connection (nothing listens there, or a firewall refuses it)"
+            ),
+            std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted => {
+                format!("{host} closed the connection before answering")
+            }
+            _ => format!("the connection to {host} failed: {io}"),
+        }
+    } else if all.contains("certificate") || all.contains("tls") {
+        format!("the secure (TLS) connection to {host} failed: {innermost}")
+    } else if e.is_body() || e.is_decode() {
+        format!("the answer from {host} broke off: {innermost}")
+    } else {
+        format!("the connection to {host} failed: {innermost}")
+    };
     AdoError::Network {
         message,
         timed_out: e.is_timeout(),
