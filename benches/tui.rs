@@ -2,6 +2,8 @@
 //!
 //! - the coverage step with 10 000 repositories (100 projects of 100): one frame per cursor move,
 //!   target under 5 ms a frame;
+//! - the plan review of every repository selected there, one frame per page moved, target under
+//!   5 ms a frame;
 //! - one filter keystroke on those 10 000 repositories (`update` only: the filter is computed there);
 //! - start to first frame: `App::new` and the first render, target under 100 ms;
 //! - the same seen from outside: the real binary started in a 100×30 tmux pane until its first
@@ -133,6 +135,31 @@ fn main() {
     }
     report(
         "coverage frame, 10 000 repositories",
+        samples,
+        Some(Duration::from_millis(5)),
+    );
+
+    // The plan review for every selected repository of the 10 000: one frame per page moved.
+    let mut app = coverage_app();
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.step(), Step::Plan);
+    terminal.draw(|f| render(&app, f)).unwrap();
+    let mut samples = Vec::with_capacity(frames);
+    for i in 0..frames {
+        key(
+            &mut app,
+            if i % 100 == 99 {
+                KeyCode::Home
+            } else {
+                KeyCode::PageDown
+            },
+        );
+        let started = Instant::now();
+        terminal.draw(|f| render(black_box(&app), f)).unwrap();
+        samples.push(started.elapsed());
+    }
+    report(
+        "plan review frame, 10 000 repositories selected",
         samples,
         Some(Duration::from_millis(5)),
     );
