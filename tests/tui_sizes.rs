@@ -17,6 +17,7 @@ use azdo_gate::store::StoreError;
 use azdo_gate::tui::{App, Effect, Msg, Step, StoreTarget, Stored, TaskError};
 use crossterm::event::KeyCode;
 use jiff::civil::date;
+use std::collections::HashSet;
 use tui_support::*;
 
 /// The sizes every state is drawn at: the documented minimum and a roomy terminal.
@@ -608,4 +609,110 @@ fn at_the_minimum_size_the_recipe_keeps_its_warning_and_indents() {
             "{screen}"
         );
     }
+}
+
+/// Box-drawing characters: borders of the step and of the boxes and popups inside it.
+fn is_box(c: char) -> bool {
+    ('\u{2500}'..='\u{257F}').contains(&c)
+}
+
+/// The words of `text`, box-drawing characters counting as spaces; a `·` between items is no
+/// word (a wrapped run of items drops it where the line breaks).
+fn words_of(text: &str) -> Vec<String> {
+    text.split(|c: char| c.is_whitespace() || is_box(c))
+        .filter(|w| !w.is_empty() && *w != "·")
+        .map(str::to_owned)
+        .collect()
+}
+
+/// How words follow each other on a screen: each pair of words read in a row (or from one row
+/// to the next), and the words that end a row.
+struct Reading {
+    pairs: HashSet<(String, String)>,
+    row_ends: HashSet<String>,
+}
+
+fn reading(screen: &[String]) -> Reading {
+    let stream: Vec<String> = screen.iter().flat_map(|row| words_of(row)).collect();
+    Reading {
+        pairs: stream
+            .windows(2)
+            .map(|pair| (pair[0].clone(), pair[1].clone()))
+            .collect(),
+        row_ends: screen
+            .iter()
+            .filter_map(|row| words_of(row).pop())
+            .collect(),
+    }
+}
+
+/// The rows inside the step's border at 80×24 whose text runs into the right edge mid-sentence:
+/// the last inner column holds text that is not `…` (a row cut on purpose) nor a box's border,
+/// its last word ends no row of a wide screen (a row that just fits does), and the row does not
+/// go on with the next row as it does on the wide screen (a wrapped line does: the same two
+/// words follow each other there). Also a row ending in a `·` separator: a run of items cut
+/// between two of them.
+fn cut_rows(app: &App) -> Vec<String> {
+    let wide = reading(&draw(app, (200, 60)));
+    let screen: Vec<Vec<char>> = draw(app, (80, 24))
+        .iter()
+        .map(|row| row.chars().collect())
+        .collect();
+    let mut cut = Vec::new();
+    for (at, row) in screen.iter().enumerate() {
+        if row.len() != 80 || row[0] != '│' || row[79] != '│' {
+            continue;
+        }
+        let inner: String = row[2..78].iter().collect();
+        let text = inner.trim_end();
+        let last = row[77];
+        let touches = !(last == ' ' || last == '…' || is_box(last));
+        // The last run of text on the row (after a gap of two spaces or a box's border): a
+        // wrapped line goes on under it, not under the columns to its left.
+        let start = 2 + inner
+            .char_indices()
+            .zip(inner.chars().skip(1))
+            .filter(|((_, a), b)| (*a == ' ' && *b == ' ') || is_box(*a))
+            .map(|((i, _), _)| inner[..i].chars().count() + 1)
+            .filter(|&column| column < text.chars().count())
+            .last()
+            .unwrap_or(0);
+        let is_indicator = text.trim_start().starts_with(['↑', '↓']);
+        let goes_on = || {
+            let Some(word) = words_of(text).pop() else {
+                return false;
+            };
+            if wide.row_ends.contains(&word) {
+                return true;
+            }
+            let next: String = screen
+                .get(at + 1)
+                .map(|next| next.iter().skip(start).take(78 - start).collect())
+                .unwrap_or_default();
+            words_of(&next)
+                .first()
+                .is_some_and(|first| wide.pairs.contains(&(word, first.clone())))
+        };
+        if (touches && !is_indicator && !goes_on()) || text.ends_with(" ·") {
+            cut.push(row.iter().collect());
+        }
+    }
+    cut
+}
+
+#[test]
+fn at_the_minimum_size_no_row_is_cut_at_the_right_border() {
+    let cut: Vec<String> = STATES
+        .iter()
+        .flat_map(|state| {
+            cut_rows(&(state.reach)())
+                .into_iter()
+                .map(move |row| format!("{}: {row}", state.name))
+        })
+        .collect();
+    assert!(
+        cut.is_empty(),
+        "rows cut at the right border at 80×24 (wrap them, or end them in …):\n{}",
+        cut.join("\n")
+    );
 }

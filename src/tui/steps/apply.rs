@@ -21,7 +21,7 @@ use crate::tui::effect::Effect;
 use crate::tui::keymap::{Action, Binding, CTRL_C, ENTER, ESC, GLOBAL, Key, Keymap, LIST, Move};
 use crate::tui::msg::{RequestId, TaskError};
 use crate::tui::steps::shared::{action_words, moved, target_words};
-use crate::tui::widgets::{hanging, progress_bar, scrolled, spinner};
+use crate::tui::widgets::{hanging, progress_bar, scrolled, spinner, truncated};
 
 /// One keymap: while the changes are made (help and quit only), then done, with or without
 /// failures to retry.
@@ -439,9 +439,19 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         .flatten()
         .filter(|r| r.outcome == Outcome::Failed)
         .count();
-    let [header, list, footer] = area.layout(&Layout::vertical([
+    // The row under the cursor in full, under the list, when the list cuts it.
+    let detail = state
+        .plan
+        .actions
+        .get(state.cursor)
+        .map(|action| action_row(app, state.cursor, action))
+        .filter(|row| row.width() + 2 > usize::from(area.width))
+        .map(|row| hanging::wrap_spans("  ", Style::new(), &row.spans, area.width))
+        .unwrap_or_default();
+    let [header, list, detail_area, footer] = area.layout(&Layout::vertical([
         Constraint::Length(4),
         Constraint::Fill(1),
+        Constraint::Length(u16::try_from(detail.len()).unwrap_or(u16::MAX)),
         Constraint::Length(3),
     ]));
     let title = match &state.run {
@@ -476,40 +486,16 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
     );
 
     let (start, end, list) = scrolled(frame, list, state.cursor, total, theme);
-    let mut lines = Vec::new();
-    for index in start..end {
-        let action = &state.plan.actions[index];
-        let (mark, style) = match (&state.results.get(index), state.started.get(index)) {
-            (Some(Some(result)), _) => match result.outcome {
-                Outcome::Done => ("✓".to_owned(), theme.success()),
-                Outcome::Failed => ("✗".to_owned(), theme.error()),
-                Outcome::Skipped | Outcome::Planned | Outcome::NotStarted => {
-                    ("–".to_owned(), theme.muted())
-                }
-            },
-            (_, Some(true)) => (spinner::frame(app.tick).to_owned(), theme.title()),
-            _ => ("·".to_owned(), theme.muted()),
-        };
-        let pointer = if index == state.cursor { "▶ " } else { "  " };
-        let mut spans = vec![
-            Span::raw(pointer),
-            Span::styled(mark, style),
-            Span::raw(format!(" {} · {}", action.project, action_words(action))),
-        ];
-        if let Some(Some(ActionResult {
-            outcome: Outcome::Failed,
-            error,
-            ..
-        })) = state.results.get(index)
-        {
-            spans.push(Span::styled(
-                format!(" — {}", error.as_deref().unwrap_or("failed")),
-                theme.error(),
-            ));
-        }
-        lines.push(Line::from(spans));
-    }
+    let lines: Vec<Line> = (start..end)
+        .map(|index| {
+            let pointer = if index == state.cursor { "▶ " } else { "  " };
+            let mut row = action_row(app, index, &state.plan.actions[index]);
+            row.spans.insert(0, Span::raw(pointer));
+            truncated(row, list.width)
+        })
+        .collect();
     frame.render_widget(Paragraph::new(lines), list);
+    frame.render_widget(Paragraph::new(detail), detail_area);
 
     let width = footer.width;
     let footer_lines = match &state.run {
@@ -566,4 +552,38 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         _ => Vec::new(),
     };
     frame.render_widget(Paragraph::new(footer_lines), footer);
+}
+
+/// One action's row, without the cursor's pointer: its mark, project, change and, once it
+/// failed, why.
+fn action_row(app: &App, index: usize, action: &PlanAction) -> Line<'static> {
+    let theme = app.theme;
+    let state = &app.apply;
+    let (mark, style) = match (&state.results.get(index), state.started.get(index)) {
+        (Some(Some(result)), _) => match result.outcome {
+            Outcome::Done => ("✓".to_owned(), theme.success()),
+            Outcome::Failed => ("✗".to_owned(), theme.error()),
+            Outcome::Skipped | Outcome::Planned | Outcome::NotStarted => {
+                ("–".to_owned(), theme.muted())
+            }
+        },
+        (_, Some(true)) => (spinner::frame(app.tick).to_owned(), theme.title()),
+        _ => ("·".to_owned(), theme.muted()),
+    };
+    let mut spans = vec![
+        Span::styled(mark, style),
+        Span::raw(format!(" {} · {}", action.project, action_words(action))),
+    ];
+    if let Some(Some(ActionResult {
+        outcome: Outcome::Failed,
+        error,
+        ..
+    })) = state.results.get(index)
+    {
+        spans.push(Span::styled(
+            format!(" — {}", error.as_deref().unwrap_or("failed")),
+            theme.error(),
+        ));
+    }
+    Line::from(spans)
 }

@@ -22,8 +22,9 @@ use crate::tui::effect::Effect;
 use crate::tui::keymap::{Action, Binding, EDITING, ENTER, ESC, GLOBAL, Key, Keymap, LIST, Move};
 use crate::tui::steps::shared::moved;
 use crate::tui::theme::Theme;
-use crate::tui::widgets::scrolled;
+use crate::tui::widgets::hanging;
 use crate::tui::widgets::text_input::{self, TextInput};
+use crate::tui::widgets::{scrolled, truncated};
 use crate::words::count;
 
 use crossterm::event::KeyCode;
@@ -597,39 +598,41 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
     doctor.extend(delivery::lines(app, area.width));
     let doctor_height = u16::try_from(doctor.len()).unwrap_or(u16::MAX);
+    let summary = &state.summary;
+    let counts = &summary.coverage;
+    let mut header_lines = vec![Line::from(Span::styled(
+        format!("Repositories in {org}"),
+        theme.title(),
+    ))];
+    header_lines.extend(hanging::wrap_spans(
+        "",
+        Style::new(),
+        &[
+            Span::raw(format!("{} repositories · ", summary.repositories)),
+            Span::styled(format!("{} covered", counts.covered), theme.success()),
+            Span::raw(" · "),
+            Span::styled(format!("{} partial", counts.partial), theme.warning()),
+            Span::raw(" · "),
+            Span::styled(format!("{} unhealthy", counts.unhealthy), theme.warning()),
+            Span::raw(" · "),
+            Span::styled(format!("{} missing", counts.missing), theme.error()),
+            Span::raw(format!(" · {} n/a · ", counts.not_applicable)),
+            Span::styled(format!("{} NEW", summary.new), theme.value()),
+        ],
+        area.width,
+    ));
+    header_lines.push(Line::from(vec![
+        Span::styled(format!("{} selected", state.selected_count), theme.value()),
+        Span::styled(" to configure", theme.muted()),
+    ]));
+    let header_height = u16::try_from(header_lines.len()).unwrap_or(u16::MAX);
     let [header, doctor_area, filter_area, list] = area.layout(&Layout::vertical([
-        Constraint::Length(3),
+        Constraint::Length(header_height),
         Constraint::Length(doctor_height),
         Constraint::Length(if state.filtering { 3 } else { 1 }),
         Constraint::Fill(1),
     ]));
-    let summary = &state.summary;
-    let counts = &summary.coverage;
-    frame.render_widget(
-        Paragraph::new(vec![
-            Line::from(Span::styled(
-                format!("Repositories in {org}"),
-                theme.title(),
-            )),
-            Line::from(vec![
-                Span::raw(format!("{} repositories · ", summary.repositories)),
-                Span::styled(format!("{} covered", counts.covered), theme.success()),
-                Span::raw(" · "),
-                Span::styled(format!("{} partial", counts.partial), theme.warning()),
-                Span::raw(" · "),
-                Span::styled(format!("{} unhealthy", counts.unhealthy), theme.warning()),
-                Span::raw(" · "),
-                Span::styled(format!("{} missing", counts.missing), theme.error()),
-                Span::raw(format!(" · {} n/a · ", counts.not_applicable)),
-                Span::styled(format!("{} NEW", summary.new), theme.value()),
-            ]),
-            Line::from(vec![
-                Span::styled(format!("{} selected", state.selected_count), theme.value()),
-                Span::styled(" to configure", theme.muted()),
-            ]),
-        ]),
-        header,
-    );
+    frame.render_widget(Paragraph::new(header_lines), header);
     frame.render_widget(Paragraph::new(doctor), doctor_area);
     if state.filtering {
         text_input::render(
@@ -670,6 +673,18 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         return;
     }
     let (start, end, list) = scrolled(frame, list, state.cursor, state.visible.len(), theme);
+    // The names' column: as wide as the longest name (up to 40), wider only while the notes
+    // beside it keep their 34 columns.
+    let longest = report
+        .repositories
+        .iter()
+        .map(|r| columns::width(&r.name))
+        .max()
+        .unwrap_or(0);
+    let name_column = usize::from(list.width)
+        .saturating_sub(2 + 6 + 2 + 34 + 5)
+        .max(longest + 2)
+        .min(40);
     let mut lines = Vec::with_capacity(end - start);
     for (offset, row) in state.visible[start..end].iter().enumerate() {
         let at_cursor = start + offset == state.cursor;
@@ -707,7 +722,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
                 {
                     words = columns::truncate(&format!("{words} · {failing}"), 42).into_owned();
                 }
-                let name = columns::truncate(&repo.name, 38);
+                let name = columns::truncate(&repo.name, name_column - 2);
                 let style = coverage_style(repo.coverage, theme);
                 let mut spans = vec![
                     Span::raw(pointer),
@@ -716,7 +731,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
                     } else {
                         "  [ ] "
                     }),
-                    Span::raw(columns::pad(&name, 40)),
+                    Span::raw(columns::pad(&name, name_column)),
                     Span::styled(format!("{mark} "), style),
                     Span::styled(format!("{words:<34}"), style),
                 ];
@@ -730,7 +745,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         if at_cursor {
             line = line.patch_style(Style::new().add_modifier(Modifier::BOLD));
         }
-        lines.push(line);
+        lines.push(truncated(line, list.width));
     }
     frame.render_widget(Paragraph::new(lines), list);
 }

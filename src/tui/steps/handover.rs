@@ -268,12 +268,16 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
 
     let page = state.page.as_deref().unwrap_or_default();
-    lines.push(Line::from(vec![
-        Span::styled("  1. ", theme.value()),
-        Span::raw("open "),
-        Span::styled(page.to_owned(), theme.link()),
-        Span::styled("  (o opens it, e changes it)", theme.muted()),
-    ]));
+    lines.extend(hanging::wrap_spans(
+        "  1. ",
+        theme.value(),
+        &[
+            Span::raw("open "),
+            Span::styled(page.to_owned(), theme.link()),
+            Span::styled("  (o opens it, e changes it)", theme.muted()),
+        ],
+        width,
+    ));
     lines.extend(hanging::wrap(
         "  2. ",
         theme.value(),

@@ -327,7 +327,10 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
 
     let org_state = app.current_org_state();
     let meta = org_state.and_then(|o| o.token.as_ref());
-    let label = |text: &str| Span::styled(format!("  {text:<21}"), theme.muted());
+    // A labelled value, wrapped under its column when the screen is narrow.
+    let field = |label: &str, value: Span<'_>| {
+        hanging::wrap_spans(&format!("  {label:<21}"), theme.muted(), &[value], width)
+    };
     match meta.and_then(|m| m.expires_on) {
         Some(date) => {
             let days = days_between(app.today, date);
@@ -343,42 +346,39 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
             } else {
                 format!("expires {date} — {days} days left")
             };
-            lines.push(Line::from(vec![label("Token"), Span::styled(words, style)]));
+            lines.extend(field("Token", Span::styled(words, style)));
         }
-        None => lines.push(Line::from(vec![
-            label("Token"),
+        None => lines.extend(field(
+            "Token",
             Span::styled("expiry date unknown: rotate to record it", theme.warning()),
-        ])),
+        )),
     }
     if let Some(identity) = meta.and_then(|m| m.identity.as_ref()) {
-        lines.push(Line::from(vec![
-            label("Gate user"),
+        lines.extend(field(
+            "Gate user",
             Span::raw(format!(
                 "{} ({})",
                 identity.display_name, identity.unique_name
             )),
-        ]));
+        ));
     }
     if org_state
         .and_then(|o| o.rotation.as_ref())
         .is_some_and(|r| !r.old_token_revoked)
     {
-        lines.push(Line::from(vec![
-            label(""),
-            Span::styled(
+        lines.extend(field("", Span::styled(
                 "the token replaced at the last rotation is not marked revoked yet: press d once it is",
                 theme.warning(),
-            ),
-        ]));
+            )));
     }
     if meta.is_some_and(|m| m.handover == Some(HandOver::Skipped)) {
-        lines.push(Line::from(vec![
-            label(""),
+        lines.extend(field(
+            "",
             Span::styled(
                 "the gating service was not given this token (skipped): press h once it is",
                 theme.warning(),
             ),
-        ]));
+        ));
     }
     lines.push(Line::default());
 
@@ -431,20 +431,14 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
                     },
                 )
             };
-            lines.push(Line::from(vec![
-                label("Coverage"),
+            lines.extend(field(
+                "Coverage",
                 Span::raw(coverage_sentence(&report.summary)),
-            ]));
+            ));
             let (new, new_text) = names(&|r| r.new);
-            lines.push(Line::from(vec![
-                label("New repositories"),
-                flagged(new, new_text),
-            ]));
+            lines.extend(field("New repositories", flagged(new, new_text)));
             let (unhealthy, unhealthy_text) = names(&|r| r.coverage == Coverage::Unhealthy);
-            lines.push(Line::from(vec![
-                label("Unhealthy hooks"),
-                flagged(unhealthy, unhealthy_text),
-            ]));
+            lines.extend(field("Unhealthy hooks", flagged(unhealthy, unhealthy_text)));
             let lacking: Vec<&str> = report
                 .projects
                 .iter()
@@ -455,18 +449,15 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
             if !lacking.is_empty() {
                 text.push_str(&format!(": {}", lacking.join(", ")));
             }
-            lines.push(Line::from(vec![
-                label("Missing permissions"),
-                flagged(lacking.len(), text),
-            ]));
+            lines.extend(field("Missing permissions", flagged(lacking.len(), text)));
             if let Some((good, sentence)) = crate::tui::delivery::health_sentence(report) {
                 let sentence = sentence
                     .trim_start_matches("Deliveries (7 days): ")
                     .to_owned();
-                lines.push(Line::from(vec![
-                    label("Deliveries (7 days)"),
+                lines.extend(field(
+                    "Deliveries (7 days)",
                     flagged(usize::from(!good), sentence),
-                ]));
+                ));
             }
         }
         (AuditRun::Idle, None) => {}

@@ -18,7 +18,7 @@ use crate::tui::keymap::{Action, Binding, ENTER, ESC, GLOBAL, Key, Keymap, LIST,
 use crate::tui::old_token;
 use crate::tui::steps::shared::{audit_progress_lines, moved};
 use crate::tui::theme::Theme;
-use crate::tui::widgets::{hanging, scrolled};
+use crate::tui::widgets::{hanging, scrolled, truncated};
 
 /// One keymap: while the audit runs, when it failed, and over the project table.
 pub const KEYMAP: Keymap = &[
@@ -216,11 +216,18 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         .iter()
         .filter(|p| !p.lacks_permissions() && p.permissions_unknown())
         .count();
-    let [intro, table, detail] = area.layout(&Layout::vertical([
-        Constraint::Length(4),
-        Constraint::Fill(1),
-        Constraint::Length(6),
-    ]));
+    // The projects' column: 27 wide where there is room, else as wide as the longest name, so
+    // the note after the permissions still fits beside them.
+    let longest = report
+        .projects
+        .iter()
+        .map(|p| columns::width(&p.name))
+        .max()
+        .unwrap_or(0);
+    let project_column = usize::from(area.width)
+        .saturating_sub(4 + 13 + 13 + 5 + 28)
+        .max(longest + 1)
+        .min(27);
     let verdict = if lacking == 0 && unknown == 0 {
         Span::styled(
             format!("{user} may manage service hooks and policies everywhere."),
@@ -238,27 +245,35 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
             },
         )
     };
-    frame.render_widget(
-        Paragraph::new(vec![
-            Line::from(Span::styled(
-                format!("What {user} may do in each project"),
-                theme.title(),
-            )),
-            Line::from(vec![
-                Span::raw(format!("{} projects · ", report.projects.len())),
-                verdict,
-            ]),
-            Line::default(),
-            Line::from(Span::styled(
-                format!(
-                    "    {:<27}{:<20}{:<12}",
-                    "Project", "Service hooks", "Policies"
-                ),
-                theme.muted(),
-            )),
-        ]),
-        intro,
-    );
+    let mut intro_lines = vec![Line::from(Span::styled(
+        format!("What {user} may do in each project"),
+        theme.title(),
+    ))];
+    intro_lines.extend(hanging::wrap_spans(
+        "",
+        Style::new(),
+        &[
+            Span::raw(format!("{} projects · ", report.projects.len())),
+            verdict,
+        ],
+        area.width,
+    ));
+    intro_lines.push(Line::default());
+    intro_lines.push(Line::from(Span::styled(
+        format!(
+            "    {}{:<20}{:<12}",
+            columns::pad("Project", project_column),
+            "Service hooks",
+            "Policies"
+        ),
+        theme.muted(),
+    )));
+    let [intro, table, detail] = area.layout(&Layout::vertical([
+        Constraint::Length(u16::try_from(intro_lines.len()).unwrap_or(u16::MAX)),
+        Constraint::Fill(1),
+        Constraint::Length(6),
+    ]));
+    frame.render_widget(Paragraph::new(intro_lines), intro);
 
     let state = &app.permissions;
     let (start, end, table) = scrolled(frame, table, state.cursor, state.order.len(), theme);
@@ -276,7 +291,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
             ),
             _ => (Span::styled("✓", theme.success()), Span::raw("")),
         };
-        let name = columns::truncate(&project.name, 26);
+        let name = columns::truncate(&project.name, project_column - 1);
         let mut line = Line::from(vec![
             Span::raw(if start + position == state.cursor {
                 "▶ "
@@ -284,7 +299,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
                 "  "
             }),
             mark,
-            Span::raw(format!(" {}", columns::pad(&name, 27))),
+            Span::raw(format!(" {}", columns::pad(&name, project_column))),
             Span::raw("view "),
             yes_no(project.service_hooks.view, theme),
             Span::raw(" edit "),
@@ -297,7 +312,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         if start + position == state.cursor {
             line = line.patch_style(Style::new().add_modifier(Modifier::BOLD));
         }
-        rows.push(line);
+        rows.push(truncated(line, table.width));
     }
     frame.render_widget(Paragraph::new(rows), table);
     frame.render_widget(

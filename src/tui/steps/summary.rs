@@ -28,7 +28,7 @@ use crate::tui::keymap::{
 use crate::tui::msg::RequestId;
 use crate::tui::steps::permissions;
 use crate::tui::steps::shared::{coverage_sentence, target_words};
-use crate::tui::widgets::hanging;
+use crate::tui::widgets::{hanging, more};
 use crate::words::{capitalized, count, plural};
 
 pub const KEYMAP: Keymap = &[
@@ -387,7 +387,7 @@ fn facts(app: &App) -> Vec<(Kind, String)> {
                 .into_iter()
                 .map(|(good, text)| (if good { Kind::Good } else { Kind::Bad }, text)),
         );
-    } else if created + repaired > 0 && app.test_delivery.running.is_none() {
+    } else if created + repaired > 0 && can_test_delivery(app) {
         out.push((
             Kind::KeyHint,
             "Press t to have Azure DevOps send a test event through a new subscription to the gate."
@@ -546,5 +546,16 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
                 .chain([Line::default()]),
         );
     }
-    frame.render_widget(Paragraph::new(lines).scroll((app.summary.scroll, 0)), area);
+    // Longer than the screen: the last row says how much is above and below.
+    let height = usize::from(area.height);
+    if lines.len() <= height || height < 2 {
+        frame.render_widget(Paragraph::new(lines).scroll((app.summary.scroll, 0)), area);
+        return;
+    }
+    let rows = height - 1;
+    let start = usize::from(app.summary.scroll).min(lines.len() - rows);
+    let below = lines.len() - start - rows;
+    let mut shown: Vec<Line> = lines.drain(start..start + rows).collect();
+    shown.push(Line::from(Span::styled(more(start, below), theme.muted())));
+    frame.render_widget(Paragraph::new(shown), area);
 }

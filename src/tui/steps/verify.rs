@@ -337,7 +337,7 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         Constraint::Fill(1),
     ]));
     let [checklist, identity] = top.layout(&Layout::horizontal([
-        Constraint::Length(46),
+        Constraint::Length(44),
         Constraint::Fill(1),
     ]));
 
@@ -408,10 +408,13 @@ fn identity_lines(app: &App, width: u16) -> Vec<Line<'static>> {
             }
             lines.push(Line::default());
             if app.verify.identity_confirmed {
-                lines.push(Line::from(vec![
-                    Span::styled("✓ ", theme.success()),
-                    Span::raw("Confirmed: the dedicated integration user"),
-                ]));
+                lines.extend(hanging::wrap(
+                    "✓ ",
+                    theme.success(),
+                    "Confirmed: the dedicated integration user",
+                    Style::new(),
+                    width,
+                ));
             } else {
                 lines.extend(hanging::wrap(
                     "",
@@ -429,11 +432,16 @@ fn identity_lines(app: &App, width: u16) -> Vec<Line<'static>> {
     }
     if let (Some(date), Some(days)) = (report.expiry.expires_on, report.expiry.days_left) {
         lines.push(Line::default());
-        lines.push(Line::from(vec![
-            Span::raw("Expires "),
-            Span::styled(date.to_string(), theme.value()),
-            Span::raw(format!(" (in {days} days)")),
-        ]));
+        lines.extend(hanging::wrap_spans(
+            "",
+            Style::new(),
+            &[
+                Span::raw("Expires "),
+                Span::styled(date.to_string(), theme.value()),
+                Span::raw(format!(" (in {days} days)")),
+            ],
+            width,
+        ));
     }
     lines
 }

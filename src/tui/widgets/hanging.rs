@@ -8,7 +8,7 @@ use crate::columns;
 
 /// Wraps `text` to `width` display columns: the first line starts with `marker` (styled
 /// `marker_style`), the others with as many spaces as the marker is wide. A word longer than a
-/// line gets a line of its own.
+/// line gets a line of its own, moved left as far as needed to show it whole.
 pub fn wrap(
     marker: &str,
     marker_style: Style,
@@ -23,6 +23,9 @@ pub fn wrap(
         width,
     )
 }
+
+/// Separates items in a run of them (`3 covered · 1 partial`); never starts or ends a line.
+const SEPARATOR: &str = "·";
 
 /// A word, in as many styled pieces as it crosses spans: `(` then a bold `Show`.
 type Word = Vec<(String, Style)>;
@@ -59,21 +62,41 @@ pub fn wrap_spans(
     let mut rows: Vec<Vec<Span<'static>>> = Vec::new();
     let mut row: Vec<Span<'static>> = Vec::new();
     let mut used = 0;
+    // A `·` between items waits for the item after it: where the line breaks, it is dropped.
+    let mut separator: Option<Word> = None;
     for word in words(spans) {
+        if matches!(word.as_slice(), [(text, _)] if text == SEPARATOR) {
+            separator = Some(word);
+            continue;
+        }
         let word_width: usize = word.iter().map(|(text, _)| columns::width(text)).sum();
-        if !row.is_empty() && used + 1 + word_width > room {
+        let separator_width = if separator.is_some() { 2 } else { 0 };
+        if !row.is_empty() && used + separator_width + 1 + word_width > room {
             rows.push(std::mem::take(&mut row));
             used = 0;
+            separator = None;
         }
-        if !row.is_empty() {
-            row.push(Span::raw(" "));
-            used += 1;
+        for word in separator.take().into_iter().chain([word]) {
+            if !row.is_empty() {
+                row.push(Span::raw(" "));
+                used += 1;
+            }
+            used += word
+                .iter()
+                .map(|(text, _)| columns::width(text))
+                .sum::<usize>();
+            row.extend(
+                word.into_iter()
+                    .map(|(text, style)| Span::styled(text, style)),
+            );
         }
+    }
+    if let Some(word) = separator {
+        row.push(Span::raw(" "));
         row.extend(
             word.into_iter()
                 .map(|(text, style)| Span::styled(text, style)),
         );
-        used += word_width;
     }
     rows.push(row);
     rows.into_iter()
@@ -82,7 +105,10 @@ pub fn wrap_spans(
             let lead = if i == 0 {
                 Span::styled(marker.to_owned(), marker_style)
             } else {
-                Span::raw(" ".repeat(indent))
+                // A word too wide for its column (a URL) moves left as far as it must to be
+                // shown whole, rather than being cut by the screen's edge.
+                let row_width: usize = row.iter().map(|s| columns::width(&s.content)).sum();
+                Span::raw(" ".repeat(indent.min(usize::from(width).saturating_sub(row_width))))
             };
             let mut spans = vec![lead];
             spans.extend(row);
@@ -116,7 +142,20 @@ mod tests {
         );
         assert_eq!(
             text(&lines),
-            ["→ see", "  https://example.com/a/long/path", "  now"]
+            ["→ see", "https://example.com/a/long/path", "  now"],
+            "wider than the screen: from its left edge"
+        );
+        let lines = wrap(
+            "Fix:  ",
+            Style::new(),
+            "see https://example.com",
+            Style::new(),
+            21,
+        );
+        assert_eq!(
+            text(&lines),
+            ["Fix:  see", "  https://example.com"],
+            "moved left just enough to be whole"
         );
     }
 
@@ -139,6 +178,20 @@ mod tests {
         );
         assert_eq!(lines[1].spans[2], Span::styled("Show", bold));
         assert_eq!(lines[1].spans[4], Span::styled("all", bold));
+    }
+
+    #[test]
+    fn a_line_breaks_between_items_without_their_separator() {
+        let lines = wrap(
+            "",
+            Style::new(),
+            "3 covered · 1 partial · 2 missing",
+            Style::new(),
+            22,
+        );
+        assert_eq!(text(&lines), ["3 covered · 1 partial", "2 missing"]);
+        let lines = wrap("", Style::new(), "3 covered · 1 partial", Style::new(), 10);
+        assert_eq!(text(&lines), ["3 covered", "1 partial"]);
     }
 
     #[test]

@@ -15,6 +15,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 
+use crate::columns;
 use crate::tui::theme::Theme;
 
 /// A `width`×`height` rectangle centred in `area`, shrunk to fit.
@@ -80,9 +81,48 @@ pub fn more(above: usize, below: usize) -> String {
     parts.join(" · ")
 }
 
+/// `line` cut to `width` display columns, ending in `…` when something was cut: a list row whose
+/// whole text is shown elsewhere (its detail, the next step) keeps its styles and never runs into
+/// the border.
+pub fn truncated(line: Line<'static>, width: u16) -> Line<'static> {
+    let width = usize::from(width);
+    if line.width() <= width {
+        return line;
+    }
+    let mut room = width.saturating_sub(1);
+    let mut spans = Vec::new();
+    for span in line.spans {
+        let kept = columns::take(&span.content, room);
+        room -= columns::width(kept);
+        let whole = kept.len() == span.content.len();
+        spans.push(Span::styled(kept.to_owned(), span.style));
+        if !whole {
+            break;
+        }
+    }
+    let last_style = spans.last().map_or(line.style, |s: &Span| s.style);
+    if width > 0 {
+        spans.push(Span::styled("…", last_style));
+    }
+    Line::from(spans).style(line.style)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{more, window};
+    use super::{Line, Span, more, truncated, window};
+
+    #[test]
+    fn a_row_too_wide_ends_in_an_ellipsis_and_keeps_its_styles() {
+        let bold = ratatui::style::Style::new().bold();
+        let line = Line::from(vec![
+            Span::raw("▶ "),
+            Span::styled("数据-管道 is long", bold),
+        ]);
+        let cut = truncated(line.clone(), 9);
+        assert_eq!(cut.to_string(), "▶ 数据-…");
+        assert_eq!(cut.spans[1], Span::styled("数据-", bold));
+        assert_eq!(truncated(line, 40).to_string(), "▶ 数据-管道 is long");
+    }
 
     #[test]
     fn the_indicator_names_only_the_hidden_sides() {
