@@ -225,6 +225,9 @@ pub struct CoverageState {
     /// The delivery-health sentence (and whether it is good news), summed once per audit rather
     /// than over every repository on every frame.
     pub(crate) delivery_health: Option<(bool, String)>,
+    /// The widest repository name, in columns: the names' column is sized by it, measured once
+    /// per audit rather than over every repository on every frame.
+    pub(crate) longest_name: usize,
     /// The audit this index was built from; a newer audit rebuilds it.
     pub(crate) built_from: Option<Timestamp>,
 }
@@ -297,6 +300,12 @@ impl CoverageState {
             cursor: 0,
             summary: report.summary.clone(),
             delivery_health: delivery::health_sentence(report),
+            longest_name: report
+                .repositories
+                .iter()
+                .map(|r| columns::width(&r.name))
+                .max()
+                .unwrap_or(0),
             built_from,
         };
         state.refilter();
@@ -675,15 +684,9 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
     let (start, end, list) = scrolled(frame, list, state.cursor, state.visible.len(), theme);
     // The names' column: as wide as the longest name (up to 40), wider only while the notes
     // beside it keep their 34 columns.
-    let longest = report
-        .repositories
-        .iter()
-        .map(|r| columns::width(&r.name))
-        .max()
-        .unwrap_or(0);
     let name_column = usize::from(list.width)
         .saturating_sub(2 + 6 + 2 + 34 + 5)
-        .max(longest + 2)
+        .max(state.longest_name + 2)
         .min(40);
     let mut lines = Vec::with_capacity(end - start);
     for (offset, row) in state.visible[start..end].iter().enumerate() {

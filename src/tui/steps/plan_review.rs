@@ -4,7 +4,7 @@
 //! skipping any. Nothing is written until the admin confirms in a popup that says what applying
 //! deletes.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -115,6 +115,9 @@ pub struct PlanState {
     /// the last page's top when it is beyond.
     scroll: usize,
     drawn: Cell<Drawn>,
+    /// The lines wrapped at the width last drawn: a plan of thousands of changes is wrapped once
+    /// per width, not on every frame (a frame then costs what the visible rows cost).
+    wrapped: RefCell<Option<(u16, Vec<Line<'static>>)>>,
     /// In the confirmation: "Apply" is highlighted (rather than "Back to the plan").
     pub(crate) apply_highlighted: bool,
 }
@@ -126,6 +129,7 @@ impl PlanState {
             plan,
             scroll: 0,
             drawn: Cell::default(),
+            wrapped: RefCell::default(),
             apply_highlighted: false,
         }
     }
@@ -330,7 +334,11 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         .wrap(Wrap { trim: false }),
         header,
     );
-    let rows = rows(&state.lines, list.width, theme);
+    let mut wrapped = state.wrapped.borrow_mut();
+    let rows = match &mut *wrapped {
+        Some((width, rows)) if *width == list.width => rows,
+        cache => &mut cache.insert((list.width, rows(&state.lines, list.width, theme))).1,
+    };
     let drawn = Drawn {
         height: usize::from(list.height),
         rows: rows.len(),
