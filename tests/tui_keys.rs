@@ -578,3 +578,36 @@ fn shift_tab_as_tmux_sends_it_switches_back() {
     );
     assert!(screen(&app).contains("┌ ▶ Token"));
 }
+
+/// `a` (select the missing) and `n` (select none) are offered exactly while they would change the
+/// selection of the repositories shown — kept as counts in the state, so each change of selection
+/// or filter must keep them true.
+#[test]
+fn a_and_n_are_offered_exactly_while_they_would_change_the_selection() {
+    let offered = |app: &App, c: char| {
+        let event = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+        keymap::active(app)
+            .iter()
+            .any(|b| b.keys.iter().any(|k| k.matches(&event)))
+    };
+    let mut app = at_coverage();
+    // What is not covered starts selected: nothing for `a` to add.
+    assert!(!offered(&app, 'a') && offered(&app, 'n'));
+    key(&mut app, KeyCode::Char('n'));
+    assert!(offered(&app, 'a') && !offered(&app, 'n'));
+    key(&mut app, KeyCode::Char('a'));
+    assert!(!offered(&app, 'a') && offered(&app, 'n'));
+    // The cursor is on the Payments heading: Space unselects its two missing repositories.
+    key(&mut app, KeyCode::Char(' '));
+    assert!(offered(&app, 'a') && offered(&app, 'n'));
+    // Only a covered, unselected repository shown: neither key would change anything.
+    key(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "platform-infra");
+    key(&mut app, KeyCode::Enter);
+    assert!(!offered(&app, 'a') && !offered(&app, 'n'));
+    // The filter cleared: the Payments repositories are shown again, unselected.
+    key(&mut app, KeyCode::Char('/'));
+    ctrl(&mut app, 'u');
+    key(&mut app, KeyCode::Enter);
+    assert!(offered(&app, 'a') && offered(&app, 'n'));
+}

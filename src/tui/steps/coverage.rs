@@ -135,18 +135,11 @@ fn can_toggle(app: &App) -> bool {
 }
 
 fn can_select_missing(app: &App) -> bool {
-    let (state, Some(report)) = (&app.coverage, &app.audit.report) else {
-        return false;
-    };
-    browsing(app)
-        && state
-            .visible_repos()
-            .any(|r| !state.selected[r] && not_covered(&report.repositories[r]))
+    browsing(app) && app.coverage.shown_unselected_uncovered > 0
 }
 
 fn can_select_none(app: &App) -> bool {
-    let state = &app.coverage;
-    browsing(app) && state.visible_repos().any(|r| state.selected[r])
+    browsing(app) && app.coverage.shown_selected > 0
 }
 
 /// The gate subscription of the repository under the cursor, which `t` tests.
@@ -218,6 +211,14 @@ pub struct CoverageState {
     /// Per repository index.
     pub(crate) selected: Vec<bool>,
     pub(crate) selected_count: usize,
+    /// Per repository: not covered (what `a` selects).
+    uncovered: Vec<bool>,
+    /// Per repository: shown by the filter.
+    shown: Vec<bool>,
+    /// Shown repositories that are selected, and shown uncovered ones that are not: what the
+    /// `n` and `a` keys' availability asks on every frame, kept by `refilter` and `set`.
+    shown_selected: usize,
+    shown_unselected_uncovered: usize,
     /// Index into `visible`.
     pub(crate) cursor: usize,
     /// The audit's summary, shown above the list.
@@ -297,6 +298,10 @@ impl CoverageState {
             filtering: false,
             selected_count: selected.iter().filter(|s| **s).count(),
             selected,
+            uncovered: report.repositories.iter().map(not_covered).collect(),
+            shown: Vec::new(),
+            shown_selected: 0,
+            shown_unselected_uncovered: 0,
             cursor: 0,
             summary: report.summary.clone(),
             delivery_health: delivery::health_sentence(report),
@@ -338,6 +343,18 @@ impl CoverageState {
             }
         }
         self.cursor = self.cursor.min(self.visible.len().saturating_sub(1));
+        self.shown = vec![false; self.selected.len()];
+        for row in &self.visible {
+            if let Row::Repo(repo) = self.rows[*row] {
+                self.shown[repo] = true;
+            }
+        }
+        self.shown_selected = (0..self.selected.len())
+            .filter(|r| self.shown[*r] && self.selected[*r])
+            .count();
+        self.shown_unselected_uncovered = (0..self.selected.len())
+            .filter(|r| self.shown[*r] && !self.selected[*r] && self.uncovered[*r])
+            .count();
     }
 
     /// The repositories shown (in display order).
@@ -366,6 +383,20 @@ impl CoverageState {
                 self.selected_count += 1;
             } else {
                 self.selected_count -= 1;
+            }
+            if self.shown[repo] {
+                if on {
+                    self.shown_selected += 1;
+                } else {
+                    self.shown_selected -= 1;
+                }
+                if self.uncovered[repo] {
+                    if on {
+                        self.shown_unselected_uncovered -= 1;
+                    } else {
+                        self.shown_unselected_uncovered += 1;
+                    }
+                }
             }
         }
     }

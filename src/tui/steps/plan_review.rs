@@ -337,7 +337,11 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
     let mut wrapped = state.wrapped.borrow_mut();
     let rows = match &mut *wrapped {
         Some((width, rows)) if *width == list.width => rows,
-        cache => &mut cache.insert((list.width, rows(&state.lines, list.width, theme))).1,
+        cache => {
+            &mut cache
+                .insert((list.width, rows(&state.lines, list.width, theme)))
+                .1
+        }
     };
     let drawn = Drawn {
         height: usize::from(list.height),
