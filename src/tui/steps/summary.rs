@@ -9,7 +9,6 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use crate::checks::{TokenSource, days_between};
 use crate::domain;
@@ -28,7 +27,7 @@ use crate::tui::keymap::{
 use crate::tui::msg::RequestId;
 use crate::tui::steps::permissions;
 use crate::tui::steps::shared::{coverage_sentence, target_words};
-use crate::tui::widgets::{hanging, more};
+use crate::tui::widgets::{hanging, scrolled_text};
 use crate::words::{capitalized, count, plural};
 
 pub const KEYMAP: Keymap = &[
@@ -547,15 +546,5 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         );
     }
     // Longer than the screen: the last row says how much is above and below.
-    let height = usize::from(area.height);
-    if lines.len() <= height || height < 2 {
-        frame.render_widget(Paragraph::new(lines).scroll((app.summary.scroll, 0)), area);
-        return;
-    }
-    let rows = height - 1;
-    let start = usize::from(app.summary.scroll).min(lines.len() - rows);
-    let below = lines.len() - start - rows;
-    let mut shown: Vec<Line> = lines.drain(start..start + rows).collect();
-    shown.push(Line::from(Span::styled(more(start, below), theme.muted())));
-    frame.render_widget(Paragraph::new(shown), area);
+    scrolled_text(frame, area, lines, app.summary.scroll, theme);
 }

@@ -18,7 +18,7 @@ use crate::tui::keymap::{Action, Binding, ENTER, ESC, GLOBAL, Key, Keymap, Move,
 use crate::tui::msg::RequestId;
 use crate::tui::steps::{Step, paste_token};
 use crate::tui::theme::Theme;
-use crate::tui::widgets::{hanging, spinner};
+use crate::tui::widgets::{hanging, scrolled_text, spinner};
 
 const CONTINUE: Binding = Binding::new(
     &[ENTER],
@@ -366,9 +366,12 @@ pub(crate) fn render(app: &App, frame: &mut Frame, area: Rect) {
         Paragraph::new(identity_lines(app, identity.width)),
         identity,
     );
-    frame.render_widget(
-        Paragraph::new(findings_lines(app, below.width)).scroll((state.scroll, 0)),
+    scrolled_text(
+        frame,
         below,
+        findings_lines(app, below.width),
+        state.scroll,
+        theme,
     );
 }
 

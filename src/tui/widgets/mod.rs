@@ -14,6 +14,7 @@ pub mod text_input;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
 
 use crate::columns;
 use crate::tui::theme::Theme;
@@ -70,6 +71,28 @@ pub fn scrolled(
 }
 
 /// `↑ 3 more · ↓ 12 more`, leaving out a side with nothing hidden.
+/// Draws `lines` scrolled down by `scroll` rows; when they are longer than `area`, the last row says
+/// how much is above and below instead (so a screen never hides text without saying so).
+pub fn scrolled_text(
+    frame: &mut Frame,
+    area: Rect,
+    mut lines: Vec<Line<'static>>,
+    scroll: u16,
+    theme: Theme,
+) {
+    let height = usize::from(area.height);
+    if lines.len() <= height || height < 2 {
+        frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), area);
+        return;
+    }
+    let rows = height - 1;
+    let start = usize::from(scroll).min(lines.len() - rows);
+    let below = lines.len() - start - rows;
+    let mut shown: Vec<Line> = lines.drain(start..start + rows).collect();
+    shown.push(Line::from(Span::styled(more(start, below), theme.muted())));
+    frame.render_widget(Paragraph::new(shown), area);
+}
+
 pub fn more(above: usize, below: usize) -> String {
     let mut parts = Vec::new();
     if above > 0 {
