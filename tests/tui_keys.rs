@@ -260,6 +260,7 @@ fn states() -> Vec<(&'static str, Build)> {
             app
         }),
         ("save, stored", save_stored),
+        ("revoke", at_revoke),
         ("gate, webhook empty", at_gate),
         ("gate, webhook refused", || {
             let mut app = at_gate();
@@ -469,6 +470,7 @@ fn the_states_checked_cover_every_step() {
         "Apply",
         "Summary",
         "Home",
+        "Revoke",
     ] {
         assert!(steps.contains(step), "no state checked on {step}");
     }
