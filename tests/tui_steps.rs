@@ -1392,3 +1392,13 @@ fn coverage_names_duplicates_and_the_plan_deletes_them() {
     );
     assert!(shown.contains(&format!("repository {name}")), "{shown}");
 }
+
+/// A loopback http address (the demo's gate) is accepted, and the screen does not call it https.
+#[test]
+fn gate_calls_a_loopback_http_address_what_it_is() {
+    let mut app = at_gate();
+    type_text(&mut app, "http://127.0.0.1:8080/ado/events");
+    let shown = screen(&app);
+    assert!(shown.contains("A loopback test address"), "{shown}");
+    assert!(!shown.contains("https address"), "{shown}");
+}
