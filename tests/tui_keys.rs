@@ -13,7 +13,7 @@ use azdo_gate::ado::AdoError;
 use azdo_gate::plan::{ActionKind, ActionResult, Outcome};
 use azdo_gate::store::{State, StoreError};
 use azdo_gate::tui::keymap::{self, Key};
-use azdo_gate::tui::{App, Effect, Msg, StoreTarget, Stored, TaskError};
+use azdo_gate::tui::{App, Effect, Msg, TaskError};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::civil::date;
 use ratatui::layout::Position;
@@ -33,49 +33,15 @@ fn look(app: &App) -> Look {
 type Build = fn() -> App;
 
 fn verify_done(report: azdo_gate::checks::TokenReport) -> App {
-    let (mut app, request) = at_verify();
-    finish_checks(&mut app, request, &[]);
-    send(
-        &mut app,
-        Msg::Verified {
-            request,
-            result: Ok(report),
-            at: at(),
-        },
-    );
-    app
+    verify_answered(Some(&[]), Ok(report))
 }
 
 fn save_failed() -> App {
-    let (mut app, request) = at_save();
-    send(
-        &mut app,
-        Msg::TokenStored {
-            request,
-            result: Err(StoreError::Unavailable {
-                reason: "no Secret Service provider".into(),
-                advice: "use the file".into(),
-            }),
-            at: at(),
-        },
-    );
-    app
+    save_answered(Err(no_keyring()))
 }
 
 fn save_stored() -> App {
-    let (mut app, request) = at_save();
-    send(
-        &mut app,
-        Msg::TokenStored {
-            request,
-            result: Ok(Stored {
-                target: StoreTarget::OsStore,
-                description: "Secret Service (GNOME Keyring)".into(),
-            }),
-            at: at(),
-        },
-    );
-    app
+    save_answered(Ok(keyring_stored()))
 }
 
 fn apply_done(failed: bool) -> App {

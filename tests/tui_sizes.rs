@@ -12,8 +12,7 @@ mod tui_support;
 use azdo_gate::ado::AdoError;
 use azdo_gate::audit::{AuditEvent, AuditPhase, Coverage};
 use azdo_gate::checks::{CheckEvent, CheckId, Mark};
-use azdo_gate::plan::{ActionKind, ApplyEvent, Outcome};
-use azdo_gate::store::StoreError;
+use azdo_gate::plan::ActionKind;
 use azdo_gate::tui::{App, Effect, Msg, Step, StoreTarget, Stored, TaskError};
 use crossterm::event::KeyCode;
 use jiff::civil::date;
@@ -157,47 +156,24 @@ fn verify_running() -> App {
 }
 
 fn verify_missing_scope() -> App {
-    let (mut app, request) = at_verify();
-    finish_checks(&mut app, request, &[(CheckId::BuildRead, Mark::Fail)]);
-    send(
-        &mut app,
-        Msg::Verified {
-            request,
-            result: Ok(report_missing_build()),
-            at: at(),
-        },
-    );
-    app
+    verify_answered(
+        Some(&[(CheckId::BuildRead, Mark::Fail)]),
+        Ok(report_missing_build()),
+    )
 }
 
 fn verify_could_not_run() -> App {
-    let (mut app, request) = at_verify();
-    send(
-        &mut app,
-        Msg::Verified {
-            request,
-            result: Err(AdoError::Network {
-                message: "connection refused".into(),
-                timed_out: false,
-            }),
-            at: at(),
-        },
-    );
-    app
+    verify_answered(
+        None,
+        Err(AdoError::Network {
+            message: "connection refused".into(),
+            timed_out: false,
+        }),
+    )
 }
 
 fn verify_confirm_user() -> App {
-    let (mut app, request) = at_verify();
-    finish_checks(&mut app, request, &[]);
-    send(
-        &mut app,
-        Msg::Verified {
-            request,
-            result: Ok(report_clean()),
-            at: at(),
-        },
-    );
-    app
+    verify_answered(Some(&[]), Ok(report_clean()))
 }
 
 fn handover_copied() -> App {
@@ -211,20 +187,6 @@ fn handover_copied() -> App {
 
 fn save_storing() -> App {
     at_save().0
-}
-
-/// The save step after the store answered `result`.
-fn stored(result: Result<Stored, StoreError>) -> App {
-    let (mut app, request) = at_save();
-    send(
-        &mut app,
-        Msg::TokenStored {
-            request,
-            result,
-            at: at(),
-        },
-    );
-    app
 }
 
 /// The gate step with every field filled in, the password focused.
@@ -245,19 +207,12 @@ fn gate_problem() -> App {
     app
 }
 
-fn no_keyring() -> StoreError {
-    StoreError::Unavailable {
-        reason: "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)".into(),
-        advice: "give the token through the AZURE_DEVOPS_EXT_PAT environment variable instead, or keep it in a plain-text file with --insecure-storage (mode 0600, less safe)".into(),
-    }
-}
-
 fn save_no_keyring() -> App {
-    stored(Err(no_keyring()))
+    save_answered(Err(no_keyring()))
 }
 
 fn save_file() -> App {
-    let mut app = stored(Err(no_keyring()));
+    let mut app = save_answered(Err(no_keyring()));
     key(&mut app, KeyCode::Up);
     key(&mut app, KeyCode::Up);
     let effects = key(&mut app, KeyCode::Enter);
@@ -367,29 +322,7 @@ fn plan_nothing() -> App {
 
 fn apply_running() -> App {
     let (mut app, request, plan) = at_apply();
-    for (index, action) in plan.actions.iter().enumerate().take(6) {
-        send(
-            &mut app,
-            Msg::ApplyProgress {
-                request,
-                event: ApplyEvent::Started { index },
-            },
-        );
-        if index < 5 {
-            let outcome = if action.kind == ActionKind::Skip {
-                Outcome::Skipped
-            } else {
-                Outcome::Done
-            };
-            send(
-                &mut app,
-                Msg::ApplyProgress {
-                    request,
-                    event: ApplyEvent::Finished(result(index, outcome, None)),
-                },
-            );
-        }
-    }
+    five_done_one_in_flight(&mut app, request, &plan);
     app
 }
 

@@ -47,15 +47,9 @@ fn verify_in_progress_shows_a_live_checklist() {
 
 #[test]
 fn verify_with_a_missing_scope_lists_every_finding_with_its_fix() {
-    let (mut app, request) = at_verify();
-    finish_checks(&mut app, request, &[(CheckId::BuildRead, Mark::Fail)]);
-    send(
-        &mut app,
-        Msg::Verified {
-            request,
-            result: Ok(report_missing_build()),
-            at: at(),
-        },
+    let mut app = verify_answered(
+        Some(&[(CheckId::BuildRead, Mark::Fail)]),
+        Ok(report_missing_build()),
     );
     let shown = screen(&app);
     assert!(shown.contains("The token lacks the Build (Read) scope."));
@@ -72,33 +66,19 @@ fn verify_with_a_missing_scope_lists_every_finding_with_its_fix() {
 
 #[test]
 fn verify_could_not_run() {
-    let (mut app, request) = at_verify();
-    send(
-        &mut app,
-        Msg::Verified {
-            request,
-            result: Err(AdoError::Network {
-                message: "connection refused".into(),
-                timed_out: false,
-            }),
-            at: at(),
-        },
+    let app = verify_answered(
+        None,
+        Err(AdoError::Network {
+            message: "connection refused".into(),
+            timed_out: false,
+        }),
     );
     insta::assert_snapshot!(screen(&app));
 }
 
 #[test]
 fn verify_done_asks_to_confirm_the_user() {
-    let (mut app, request) = at_verify();
-    finish_checks(&mut app, request, &[]);
-    send(
-        &mut app,
-        Msg::Verified {
-            request,
-            result: Ok(report_clean()),
-            at: at(),
-        },
-    );
+    let app = verify_answered(Some(&[]), Ok(report_clean()));
     let shown = screen(&app);
     assert!(shown.contains("Comments will appear as"));
     assert!(shown.contains("Gate Bot (gate-bot@fabrikam.example)"));
@@ -122,18 +102,7 @@ fn save_storing() {
 
 #[test]
 fn save_stored_shows_only_the_storage() {
-    let (mut app, request) = at_save();
-    send(
-        &mut app,
-        Msg::TokenStored {
-            request,
-            result: Ok(Stored {
-                target: StoreTarget::OsStore,
-                description: "Secret Service (GNOME Keyring)".into(),
-            }),
-            at: at(),
-        },
-    );
+    let app = save_answered(Ok(keyring_stored()));
     let shown = screen(&app);
     assert!(shown.contains("Stored in Secret Service (GNOME Keyring)."));
     assert!(
@@ -145,18 +114,7 @@ fn save_stored_shows_only_the_storage() {
 
 #[test]
 fn save_without_a_credential_store_offers_explicit_choices() {
-    let (mut app, request) = at_save();
-    send(
-        &mut app,
-        Msg::TokenStored {
-            request,
-            result: Err(StoreError::Unavailable {
-                reason: "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)".into(),
-                advice: "give the token through the AZURE_DEVOPS_EXT_PAT environment variable instead, or keep it in a plain-text file with --insecure-storage (mode 0600, less safe)".into(),
-            }),
-            at: at(),
-        },
-    );
+    let app = save_answered(Err(no_keyring()));
     let shown = screen(&app);
     assert!(shown.contains("DBUS_SESSION_BUS_ADDRESS is not set"));
     assert!(shown.contains("anyone who can read this file"));
@@ -165,18 +123,7 @@ fn save_without_a_credential_store_offers_explicit_choices() {
 
 #[test]
 fn save_in_the_insecure_file_repeats_the_warning() {
-    let (mut app, request) = at_save();
-    send(
-        &mut app,
-        Msg::TokenStored {
-            request,
-            result: Err(StoreError::Unavailable {
-                reason: "no Secret Service provider".into(),
-                advice: "use the file".into(),
-            }),
-            at: at(),
-        },
-    );
+    let mut app = save_answered(Err(no_keyring()));
     assert!(
         key(&mut app, KeyCode::Char('f')).is_empty(),
         "no letter chooses"
@@ -231,10 +178,7 @@ fn save_recording_failed() {
         &mut app,
         Msg::TokenStored {
             request,
-            result: Ok(Stored {
-                target: StoreTarget::OsStore,
-                description: "Secret Service (GNOME Keyring)".into(),
-            }),
+            result: Ok(keyring_stored()),
             at: at(),
         },
     );
@@ -391,10 +335,7 @@ fn gate_keys_go_only_to_the_focused_field_and_the_password_only_to_the_store() {
         &mut app,
         Msg::TokenStored {
             request,
-            result: Ok(Stored {
-                target: StoreTarget::OsStore,
-                description: "Secret Service (GNOME Keyring)".into(),
-            }),
+            result: Ok(keyring_stored()),
             at: at(),
         },
     );
@@ -589,29 +530,7 @@ fn plan_with_nothing_to_change() {
 #[test]
 fn apply_in_progress_streams_results() {
     let (mut app, request, plan) = at_apply();
-    for (index, action) in plan.actions.iter().enumerate().take(6) {
-        send(
-            &mut app,
-            Msg::ApplyProgress {
-                request,
-                event: ApplyEvent::Started { index },
-            },
-        );
-        if index < 5 {
-            let outcome = if action.kind == ActionKind::Skip {
-                Outcome::Skipped
-            } else {
-                Outcome::Done
-            };
-            send(
-                &mut app,
-                Msg::ApplyProgress {
-                    request,
-                    event: ApplyEvent::Finished(result(index, outcome, None)),
-                },
-            );
-        }
-    }
+    five_done_one_in_flight(&mut app, request, &plan);
     send(&mut app, Msg::Tick);
     insta::assert_snapshot!(screen(&app));
 }
@@ -999,10 +918,7 @@ fn rotation_offers_the_old_token_back_when_azure_devops_rejects_the_new_one() {
         &mut app,
         Msg::TokenStored {
             request,
-            result: Ok(Stored {
-                target: StoreTarget::OsStore,
-                description: "Secret Service (GNOME Keyring)".into(),
-            }),
+            result: Ok(keyring_stored()),
             at: at(),
         },
     );
@@ -1101,10 +1017,7 @@ fn handover_skipped_is_recorded_and_stays_an_open_item() {
         &mut app,
         Msg::TokenStored {
             request: store,
-            result: Ok(Stored {
-                target: StoreTarget::OsStore,
-                description: "Secret Service (GNOME Keyring)".into(),
-            }),
+            result: Ok(keyring_stored()),
             at: at(),
         },
     );
@@ -1248,29 +1161,7 @@ fn ctrl_c_during_apply_offers_to_stop_with_the_counts() {
         panic!("y applies the plan");
     };
     // Five finished, one in flight, the rest waiting.
-    for (index, action) in plan.actions.iter().enumerate().take(6) {
-        send(
-            &mut app,
-            Msg::ApplyProgress {
-                request,
-                event: ApplyEvent::Started { index },
-            },
-        );
-        if index < 5 {
-            let outcome = if action.kind == ActionKind::Skip {
-                Outcome::Skipped
-            } else {
-                Outcome::Done
-            };
-            send(
-                &mut app,
-                Msg::ApplyProgress {
-                    request,
-                    event: ApplyEvent::Finished(result(index, outcome, None)),
-                },
-            );
-        }
-    }
+    five_done_one_in_flight(&mut app, request, &plan);
     let flying = (6..plan.actions.len())
         .find(|&i| plan.actions[i].kind != ActionKind::Skip)
         .unwrap();
@@ -1323,10 +1214,7 @@ fn the_quit_popup_after_storing_the_token_says_it_is_stored() {
         &mut app,
         Msg::TokenStored {
             request,
-            result: Ok(Stored {
-                target: StoreTarget::OsStore,
-                description: "Secret Service (GNOME Keyring)".into(),
-            }),
+            result: Ok(keyring_stored()),
             at: at(),
         },
     );

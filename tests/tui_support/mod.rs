@@ -240,18 +240,30 @@ pub fn report_missing_build() -> TokenReport {
     )
 }
 
-/// The verify step with a clean report, the user confirmed.
-pub fn verified() -> App {
+/// The verify step once the engine answered `result`; with `marks`, the checklist finished first
+/// (every check passing but those named), without, the check ended before any finished.
+pub fn verify_answered(
+    marks: Option<&[(CheckId, Mark)]>,
+    result: Result<TokenReport, azdo_gate::ado::AdoError>,
+) -> App {
     let (mut app, request) = at_verify();
-    finish_checks(&mut app, request, &[]);
+    if let Some(marks) = marks {
+        finish_checks(&mut app, request, marks);
+    }
     send(
         &mut app,
         Msg::Verified {
             request,
-            result: Ok(report_clean()),
+            result,
             at: at(),
         },
     );
+    app
+}
+
+/// The verify step with a clean report, the user confirmed.
+pub fn verified() -> App {
+    let mut app = verify_answered(Some(&[]), Ok(report_clean()));
     key(&mut app, KeyCode::Char('y'));
     app
 }
@@ -313,6 +325,36 @@ pub fn at_save() -> (App, RequestId) {
         .expect("Enter on a verified token stores it");
     assert_eq!(app.step(), Step::Save);
     (app, request)
+}
+
+/// What the runner answers when the OS credential store kept the token.
+pub fn keyring_stored() -> azdo_gate::tui::Stored {
+    azdo_gate::tui::Stored {
+        target: StoreTarget::OsStore,
+        description: "Secret Service (GNOME Keyring)".into(),
+    }
+}
+
+/// What the runner answers without a D-Bus session bus: no OS credential store.
+pub fn no_keyring() -> azdo_gate::store::StoreError {
+    azdo_gate::store::StoreError::Unavailable {
+        reason: "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)".into(),
+        advice: "give the token through the AZURE_DEVOPS_EXT_PAT environment variable instead, or keep it in a plain-text file with --insecure-storage (mode 0600, less safe)".into(),
+    }
+}
+
+/// The save step after the store answered `result`.
+pub fn save_answered(result: Result<azdo_gate::tui::Stored, azdo_gate::store::StoreError>) -> App {
+    let (mut app, request) = at_save();
+    send(
+        &mut app,
+        Msg::TokenStored {
+            request,
+            result,
+            at: at(),
+        },
+    );
+    app
 }
 
 // ---- audit reports -----------------------------------------------------------------------------
@@ -527,10 +569,7 @@ pub fn at_permissions() -> (App, RequestId) {
         &mut app,
         Msg::TokenStored {
             request,
-            result: Ok(azdo_gate::tui::Stored {
-                target: StoreTarget::OsStore,
-                description: "Secret Service (GNOME Keyring)".into(),
-            }),
+            result: Ok(keyring_stored()),
             at: at(),
         },
     );
@@ -612,6 +651,34 @@ pub fn at_apply() -> (App, RequestId, azdo_gate::plan::Plan) {
         panic!("Enter on \"Apply the changes\" applies the plan");
     };
     (app, request, plan)
+}
+
+/// Apply progress: the first five changes finished (skips as skipped), the sixth in flight, the
+/// rest waiting.
+pub fn five_done_one_in_flight(app: &mut App, request: RequestId, plan: &azdo_gate::plan::Plan) {
+    for (index, action) in plan.actions.iter().enumerate().take(6) {
+        send(
+            app,
+            Msg::ApplyProgress {
+                request,
+                event: azdo_gate::plan::ApplyEvent::Started { index },
+            },
+        );
+        if index < 5 {
+            let outcome = if action.kind == azdo_gate::plan::ActionKind::Skip {
+                azdo_gate::plan::Outcome::Skipped
+            } else {
+                azdo_gate::plan::Outcome::Done
+            };
+            send(
+                app,
+                Msg::ApplyProgress {
+                    request,
+                    event: azdo_gate::plan::ApplyEvent::Finished(result(index, outcome, None)),
+                },
+            );
+        }
+    }
 }
 
 // ---- a returning admin -------------------------------------------------------------------------
@@ -784,10 +851,7 @@ pub fn at_revoke() -> App {
         &mut app,
         Msg::TokenStored {
             request,
-            result: Ok(azdo_gate::tui::Stored {
-                target: StoreTarget::OsStore,
-                description: "Secret Service (GNOME Keyring)".into(),
-            }),
+            result: Ok(keyring_stored()),
             at: at(),
         },
     );
