@@ -149,6 +149,15 @@ impl Drop for Pane {
 /// The gating service's token page the tests type in.
 const GATE_PAGE: &str = "https://gate.example.com/settings/token";
 
+/// From the welcome screen to the paste step, the organization at `org_url` checked on the way.
+fn to_paste(pane: &Pane, org_url: &str) {
+    pane.wait_for(&["Step 1 of 13 · Welcome"]);
+    pane.press("Enter", &["Step 2 of 13 · Organization"]);
+    pane.type_text(org_url);
+    pane.press("Enter", &["Step 3 of 13 · Create the token"]);
+    pane.press("Enter", &["Step 4 of 13 · Paste the token"]);
+}
+
 /// The hand-over step, from the verification: the page typed, the token handed over, confirmed.
 fn hand_over(pane: &Pane) {
     pane.press("Enter", &["Give the token to the gating service"]);
@@ -338,11 +347,7 @@ fn a_missing_scope_is_fixed_and_rechecked_then_the_organization_is_gated() {
     let subscriptions_before = sim.subscriptions().len();
     let config = tempfile::tempdir().unwrap();
     let pane = Pane::start("scope", &command(config.path(), "--insecure-storage"));
-    pane.wait_for(&["Step 1 of 13 · Welcome"]);
-    pane.press("Enter", &["Step 2 of 13 · Organization"]);
-    pane.type_text(&sim.org_url());
-    pane.press("Enter", &["Step 3 of 13 · Create the token"]);
-    pane.press("Enter", &["Step 4 of 13 · Paste the token"]);
+    to_paste(&pane, &sim.org_url());
     pane.type_text(incomplete);
     pane.press(
         "Enter",
@@ -595,11 +600,7 @@ fn without_a_keyring_typed_letters_choose_no_storage() {
             dir = config.path().display()
         ),
     );
-    pane.wait_for(&["Step 1 of 13 · Welcome"]);
-    pane.press("Enter", &["Step 2 of 13 · Organization"]);
-    pane.type_text(&sim.org_url());
-    pane.press("Enter", &["Step 3 of 13 · Create the token"]);
-    pane.press("Enter", &["Step 4 of 13 · Paste the token"]);
+    to_paste(&pane, &sim.org_url());
     pane.type_text(&good);
     pane.press("Enter", &["Ready once you confirm the user"]);
     pane.press("y", &["Confirmed: the dedicated integration user"]);
@@ -715,11 +716,7 @@ fn the_wizard_gates_an_azure_devops_server_collection() {
     let subscriptions_before = sim.subscriptions().len();
     let config = tempfile::tempdir().unwrap();
     let pane = Pane::start("server", &command(config.path(), "--insecure-storage"));
-    pane.wait_for(&["Step 1 of 13 · Welcome"]);
-    pane.press("Enter", &["Step 2 of 13 · Organization"]);
-    pane.type_text(&sim.org_url());
-    pane.press("Enter", &["Step 3 of 13 · Create the token"]);
-    pane.press("Enter", &["Step 4 of 13 · Paste the token"]);
+    to_paste(&pane, &sim.org_url());
     pane.type_text(&good);
     pane.press("Enter", &["Ready once you confirm the user"]);
     pane.press("y", &["Confirmed: the dedicated integration user"]);
