@@ -57,8 +57,6 @@ impl Progress {
         bar.set_message(message);
         if self.shown {
             bar.set_draw_target(ProgressDrawTarget::stderr());
-        }
-        if self.shown {
             bar.enable_steady_tick(Duration::from_millis(120));
         }
         if let Some(previous) = self.current().replace(bar.clone()) {
@@ -151,7 +149,7 @@ impl Progress {
         match event {
             ApplyEvent::Started { index } => {
                 if let Some(action) = plan.actions.get(*index).filter(|a| a.kind.is_work()) {
-                    bar.set_message(report::configure_action_title(action));
+                    bar.set_message(report::plan_view::title(action));
                 }
             }
             ApplyEvent::Finished(result) => {

@@ -220,11 +220,6 @@ fn write_lines(out: &mut String, lines: &[ViewLine]) {
     }
 }
 
-/// What an action does, for the progress of an apply.
-pub fn configure_action_title(action: &Action) -> String {
-    plan_view::title(action)
-}
-
 /// The stderr line of `configure --apply` for a change that finished (`+ create subscription … ok`,
 /// with the plan's symbol); `None` for one that did not run.
 pub fn configure_progress_line(action: &Action, result: &ActionResult) -> Option<String> {

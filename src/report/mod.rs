@@ -14,9 +14,7 @@ use serde::Serialize;
 pub use audit::{audit_csv, audit_json, audit_text};
 pub use check_text::check_text;
 pub use clean::{escape_controls, escape_report_names, neutralize_formula};
-pub use configure::{
-    configure_action_title, configure_json, configure_progress_line, configure_text, plan_text,
-};
+pub use configure::{configure_json, configure_progress_line, configure_text, plan_text};
 pub use deliveries::test_delivery_text;
 
 /// The version of every JSON report's shape; bumped only for incompatible changes.
